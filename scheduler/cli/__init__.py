@@ -1,0 +1,58 @@
+"""The command line: ``python main.py [--db PATH|URL] [COMMAND ...]``.
+
+Without a command the desk opens. Each command lives in its own module here and registers
+itself with ``add_parser(subparsers)``; its handler receives the parsed arguments and returns
+the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from scheduler import APP_NAME, __version__
+from scheduler.store.location import ENV_VAR, default_database_path
+
+# Modules under scheduler.cli that each add one command.
+COMMAND_MODULES = ("demo",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python main.py",
+        description=f"{APP_NAME}: book treatment courses and print patient letters. "
+        "Without a command, opens the desk.",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    add_db_option(parser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"scheduler.cli.{name}").add_parser(subparsers)
+    return parser
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="PATH|URL",
+        default=argparse.SUPPRESS,
+        help=f"the clinic database: a SQLite file path or a SQLAlchemy URL "
+        f"(default: ${ENV_VAR}, else {default_database_path()})",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        from scheduler.cli.desk import run_desk
+
+        return run_desk(args)
+    status: int = handler(args)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The clinic's rules in plain Python: no Qt, no SQL."""

@@ -1,0 +1,121 @@
+"""A patient's editable details and the rules they must follow before they are saved."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, fields, replace
+
+from dateutil.relativedelta import relativedelta
+
+from scheduler.domain.text import digits
+
+MAX_AGE_YEARS = 120
+NAME_MAX = 100
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+_PHONE_CHARS = re.compile(r"^[0-9+\-(). ]+$")
+PHONE_MIN_DIGITS, PHONE_MAX_DIGITS = 7, 15
+
+
+@dataclass
+class PatientDetails:
+    """Everything the front desk types about a patient (screening is recorded separately)."""
+
+    first_name: str
+    last_name: str
+    date_of_birth: dt.date | None
+    preferred_name: str = ""
+    mobile_phone: str = ""
+    home_phone: str = ""
+    email: str = ""
+    street: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    driver_name: str = ""
+    driver_phone: str = ""
+    referring_provider: str = ""
+    indications: str = ""
+    notes: str = ""
+
+    def cleaned(self) -> PatientDetails:
+        """The same details with surrounding spaces removed from every text field."""
+        return replace(
+            self,
+            **{f.name: getattr(self, f.name).strip() for f in fields(self) if f.type == "str"},
+        )
+
+
+FIELD_LABELS = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "preferred_name": "Preferred name",
+    "date_of_birth": "Date of birth",
+    "mobile_phone": "Mobile phone",
+    "home_phone": "Home phone",
+    "driver_phone": "Driver's phone",
+    "driver_name": "Driver's name",
+    "email": "Email",
+}
+
+
+def validate(details: PatientDetails, today: dt.date) -> list[tuple[str, str]]:
+    """Every problem with the details, as (field, message) pairs; empty when they may be saved."""
+    problems: list[tuple[str, str]] = []
+    for name in ("first_name", "last_name"):
+        if not getattr(details, name):
+            problems.append((name, f"{FIELD_LABELS[name]} is required."))
+    for name in ("first_name", "last_name", "preferred_name", "driver_name"):
+        if len(getattr(details, name)) > NAME_MAX:
+            problems.append((name, f"{FIELD_LABELS[name]} is longer than {NAME_MAX} characters."))
+    problems.extend(_date_of_birth_problems(details.date_of_birth, today))
+    for name in ("mobile_phone", "home_phone", "driver_phone"):
+        message = phone_problem(getattr(details, name))
+        if message:
+            problems.append((name, f"{FIELD_LABELS[name]}: {message}"))
+    if details.email and not _EMAIL.match(details.email):
+        problems.append(("email", f"Email “{details.email}” is not an email address."))
+    return problems
+
+
+def _date_of_birth_problems(born: dt.date | None, today: dt.date) -> list[tuple[str, str]]:
+    if born is None:
+        return [("date_of_birth", "Date of birth is required.")]
+    if born > today:
+        return [("date_of_birth", f"Date of birth {born.isoformat()} is in the future.")]
+    if born < today - relativedelta(years=MAX_AGE_YEARS):
+        return [
+            (
+                "date_of_birth",
+                f"Date of birth {born.isoformat()} is more than {MAX_AGE_YEARS} years ago.",
+            )
+        ]
+    return []
+
+
+def phone_problem(phone: str) -> str | None:
+    """Why a phone number is not well-formed, or None if it is (an empty number is allowed)."""
+    if not phone:
+        return None
+    if not _PHONE_CHARS.match(phone):
+        return f"“{phone}” may hold only digits, spaces, + - ( ) and dots."
+    count = len(digits(phone))
+    if not PHONE_MIN_DIGITS <= count <= PHONE_MAX_DIGITS:
+        return (
+            f"“{phone}” has {count} digits; a phone number has "
+            f"{PHONE_MIN_DIGITS} to {PHONE_MAX_DIGITS}."
+        )
+    return None
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A date typed at the desk: 2024-03-09, 03/09/2024 (US order) or 09.03.2024; else None."""
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None

@@ -1,0 +1,53 @@
+"""The audit trail: every write records who, when, what, and the row before and after."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session as DbSession
+
+from scheduler.store.models import AuditEntry, Base
+
+
+def snapshot(row: Base) -> dict[str, Any]:
+    """The row's column values as JSON-ready data (dates and times as ISO 8601 text)."""
+    mapper = inspect(row).mapper
+    return {attr.key: _jsonable(getattr(row, attr.key)) for attr in mapper.column_attrs}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def record(
+    db: DbSession,
+    *,
+    actor: str,
+    now: dt.datetime,
+    action: str,
+    row: Base,
+    before: dict[str, Any] | None,
+    reason: str = "",
+    deleted: bool = False,
+) -> AuditEntry:
+    """Add the audit entry for a write to ``row``; call after the change (flushes to get ids)."""
+    db.flush()
+    entry = AuditEntry(
+        at=now,
+        actor=actor,
+        action=action,
+        entity=row.__tablename__,
+        entity_id=getattr(row, "id", None),
+        before=before,
+        after=None if deleted else snapshot(row),
+        reason=reason,
+    )
+    db.add(entry)
+    return entry

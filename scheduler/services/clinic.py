@@ -1,0 +1,102 @@
+"""Setting up a clinic: its settings row, opening hours and the starting catalogue."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+
+from scheduler.domain import catalogue
+from scheduler.services import audit
+from scheduler.services.errors import NotFound, ServiceError
+from scheduler.store.models import ClinicSettings, OpeningHours, Protocol, Therapy
+
+SETTINGS_ID = 1
+
+
+def is_set_up(db: DbSession) -> bool:
+    return db.get(ClinicSettings, SETTINGS_ID) is not None
+
+
+def get_settings(db: DbSession) -> ClinicSettings:
+    settings = db.get(ClinicSettings, SETTINGS_ID)
+    if settings is None:
+        raise NotFound("This clinic has not been set up yet.")
+    return settings
+
+
+def set_up_clinic(
+    db: DbSession,
+    *,
+    name: str,
+    timezone: str,
+    actor: str,
+    now: dt.datetime,
+    address: str = "",
+    phone: str = "",
+    email: str = "",
+) -> ClinicSettings:
+    """Create the settings row, default opening hours and the DOMAIN.md catalogue."""
+    if is_set_up(db):
+        raise ServiceError("This clinic is already set up; change it in Settings.")
+    settings = ClinicSettings(
+        id=SETTINGS_ID,
+        name=name,
+        timezone=timezone,
+        address=address,
+        phone=phone,
+        email=email,
+        letter_signature=f"The nursing team at {name}",
+    )
+    db.add(settings)
+    audit.record(db, actor=actor, now=now, action="clinic.set_up", row=settings, before=None)
+    for weekday, (opens, closes) in catalogue.OPENING_HOURS.items():
+        db.add(OpeningHours(weekday=weekday, opens=opens, closes=closes))
+    seed_catalogue(db, actor=actor, now=now)
+    return settings
+
+
+def seed_catalogue(db: DbSession, *, actor: str, now: dt.datetime) -> None:
+    """Add the default therapies and protocols that the clinic does not have yet (by code/name)."""
+    have = {t.code: t for t in db.scalars(select(Therapy))}
+    for spec in catalogue.THERAPIES:
+        if spec.code in have:
+            continue
+        therapy = Therapy(
+            code=spec.code,
+            name=spec.name,
+            session_noun=spec.session_noun,
+            treatment_minutes=spec.treatment_minutes,
+            observation_minutes=spec.observation_minutes,
+            buffer_minutes=spec.buffer_minutes,
+            places=",".join(p.value for p in spec.places),
+            fasting_solids_minutes=spec.fasting_solids_minutes,
+            fasting_liquids_minutes=spec.fasting_liquids_minutes,
+            driving_rule=spec.driving_rule.value,
+            driving_hours=spec.driving_hours,
+            needs_driver=spec.needs_driver,
+            needs_rems=spec.needs_rems,
+            needs_screening=spec.needs_screening,
+            colour=spec.colour,
+        )
+        db.add(therapy)
+        audit.record(db, actor=actor, now=now, action="therapy.create", row=therapy, before=None)
+        have[spec.code] = therapy
+    protocol_names = set(db.scalars(select(Protocol.name)))
+    for proto in catalogue.PROTOCOLS:
+        if proto.name in protocol_names:
+            continue
+        protocol = Protocol(
+            name=proto.name,
+            therapy_id=have[proto.therapy_code].id,
+            phase=proto.phase.value,
+            session_count=proto.session_count,
+            min_gap_days=proto.min_gap_days,
+            max_gap_days=proto.max_gap_days,
+            max_span_days=proto.max_span_days,
+            preferred_weekdays=",".join(str(d) for d in proto.preferred_weekdays),
+            maintenance_interval_days=proto.maintenance_interval_days,
+        )
+        db.add(protocol)
+        audit.record(db, actor=actor, now=now, action="protocol.create", row=protocol, before=None)

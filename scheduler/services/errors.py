@@ -1,0 +1,31 @@
+"""Errors a user action can end with, each carrying a message a front desk can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ServiceError(Exception):
+    """A refused action. ``str(error)`` is the plain-words message to show."""
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str  # the attribute name of the form field, e.g. "date_of_birth"
+    message: str
+
+
+class ValidationFailed(ServiceError):
+    """One or more fields are invalid; ``problems`` says which, so a form can mark each field."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(p.message for p in problems))
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class Conflict(ServiceError):
+    """The action collides with data already there (a taken chair, a taken chart number)."""

@@ -1,0 +1,187 @@
+"""Opening the clinic's database: checks, connection settings, migrations and transactions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import URL, Connection
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import sessionmaker
+
+from scheduler import APP_NAME
+from scheduler.store import migrations
+from scheduler.store.location import resolve_database_url, sqlite_path
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 5000
+
+
+class DatabaseError(Exception):
+    """The database cannot be opened or upgraded; the message says why, in plain words."""
+
+
+@dataclass
+class Database:
+    """An open clinic database. Every user action runs in one ``transaction()``."""
+
+    engine: Engine
+    url: URL
+    backup_path: Path | None = None  # the copy taken before the last upgrade, if any
+
+    def __post_init__(self) -> None:
+        self._write_sessions = sessionmaker(
+            self.engine.execution_options(immediate=True), expire_on_commit=False
+        )
+        self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[DbSession]:
+        """One user action: commits when the block ends, rolls everything back on any error.
+
+        On SQLite the transaction starts with ``BEGIN IMMEDIATE``: it takes the write lock
+        before reading, so a check made inside it (is this chair still free?) cannot be
+        overtaken by another workstation before the write.
+        """
+        with self._write_sessions() as db, db.begin():
+            yield db
+
+    @contextmanager
+    def reading(self) -> Iterator[DbSession]:
+        """A read-only look at the data; nothing written inside is kept."""
+        with self._read_sessions() as db, db.begin():
+            try:
+                yield db
+            finally:
+                db.rollback()
+
+    @property
+    def description(self) -> str:
+        """Where the data lives, for the status bar and messages (no password)."""
+        path = sqlite_path(self.url)
+        return str(path) if path else self.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(given: str | None = None, *, now: dt.datetime | None = None) -> Database:
+    """Open (creating or upgrading as needed) the database named by ``given`` or the default.
+
+    Raises ``DatabaseError`` for a file that is not SQLite, a URL that cannot connect, a
+    database of another application, or one written by a newer version of this one.
+    """
+    url = resolve_database_url(given)
+    path = sqlite_path(url)
+    if path is not None:
+        _check_sqlite_file(path)
+    engine = _create_engine(url)
+    try:
+        backup = _migrate(engine, url, now or dt.datetime.now(dt.UTC))
+    except DatabaseError:
+        engine.dispose()
+        raise
+    except OperationalError as exc:
+        engine.dispose()
+        raise DatabaseError(f"Cannot open the database {_shown(url)}: {exc.orig}") from exc
+    return Database(engine=engine, url=url, backup_path=backup)
+
+
+def _shown(url: URL) -> str:
+    path = sqlite_path(url)
+    return str(path) if path else url.render_as_string(hide_password=True)
+
+
+def _check_sqlite_file(path: Path) -> None:
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a folder, not a database file.")
+    if path.exists():
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+        if header and header != SQLITE_HEADER:
+            raise DatabaseError(f"{path} is not a SQLite database file.")
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(f"Cannot create the folder for {path}: {exc.strerror}") from exc
+
+
+def _create_engine(url: URL) -> Engine:
+    try:
+        if url.get_backend_name() == "sqlite":
+            engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+            event.listen(engine, "connect", _configure_sqlite_connection)
+            event.listen(engine, "begin", _begin_sqlite_transaction)
+            return engine
+        return create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        raise DatabaseError(f"Cannot use the database URL {_shown(url)}: {exc}") from exc
+
+
+def _configure_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # The driver's own implicit transactions are turned off so that ``_begin_sqlite_transaction``
+    # decides how each transaction starts (SQLAlchemy's documented pysqlite recipe).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def _begin_sqlite_transaction(conn: Connection) -> None:
+    immediate = conn.get_execution_options().get("immediate", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _migrate(engine: Engine, url: URL, now: dt.datetime) -> Path | None:
+    """Bring the schema to the newest revision, first copying aside a SQLite file holding data."""
+    with engine.connect() as conn:
+        current = migrations.current_revision(conn)
+        tables = set(inspect(conn).get_table_names())
+    head = migrations.head_revision()
+    if current is None and tables - {"alembic_version"}:
+        raise DatabaseError(
+            f"{_shown(url)} holds tables but is not an {APP_NAME} database; "
+            "choose another file or a new one."
+        )
+    if current is not None and not migrations.is_known(current):
+        raise DatabaseError(
+            f"{_shown(url)} was written by a newer version of {APP_NAME} "
+            f"(schema {current}). Install the newer version to open it; "
+            "nothing was changed."
+        )
+    if current == head:
+        return None
+    backup = None
+    path = sqlite_path(url)
+    if current is not None and path is not None:
+        backup = _copy_aside(path, current, now)
+    with engine.begin() as conn:
+        migrations.upgrade(conn)
+    return backup
+
+
+def _copy_aside(path: Path, revision: str, now: dt.datetime) -> Path:
+    """Copy a database before upgrading it, with SQLite's backup API (safe while in WAL mode)."""
+    stamp = now.astimezone(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.before-upgrade-{revision}-{stamp}.bak")
+    source = sqlite3.connect(path)
+    try:
+        copy = sqlite3.connect(target)
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+    finally:
+        source.close()
+    return target

@@ -1,0 +1,428 @@
+"""The clinic's tables, as SQLAlchemy 2 typed ORM classes.
+
+Instants are stored as naive UTC and handed out as aware UTC (``UTCDateTime``); wall-clock
+times of day (opening hours) and calendar dates (birthdays, closures) are stored as such.
+The schema is created and changed only by the Alembic revisions in ``store/migrations``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from scheduler.domain.enums import (
+    ChairKind,
+    DrivingRule,
+    FindingSeverity,
+    FindingStatus,
+    LetterKind,
+    PaperSize,
+    Phase,
+    Place,
+    SeriesStatus,
+    SessionStatus,
+    StaffRole,
+)
+
+# Named constraints, so that migrations can refer to them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """An instant: refuses naive datetimes on the way in, returns aware UTC on the way out."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for an instant; attach a time zone")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        return value.replace(tzinfo=dt.UTC)
+
+
+def _enum(enum_cls: type[StrEnum], length: int = 20) -> String:
+    """Enums are stored as their plain string value: readable in any SQL tool, easy to extend."""
+    return String(max(length, *(len(member.value) for member in enum_cls)))
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ClinicSettings(Base):
+    """The one row of clinic-wide settings (id is always 1)."""
+
+    __tablename__ = "clinic_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(Text, default="")  # lines separated by newlines
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    logo_path: Mapped[str | None] = mapped_column(String(500))
+    timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
+    paper_size: Mapped[str] = mapped_column(_enum(PaperSize, 10), default=PaperSize.LETTER.value)
+    letter_signature: Mapped[str] = mapped_column(Text, default="")
+    letter_template_dir: Mapped[str | None] = mapped_column(String(500))
+    # How many patients one nurse may watch at once; 0 means no limit is enforced.
+    nurse_patient_limit: Mapped[int] = mapped_column(Integer, default=4)
+    arrival_minutes_before: Mapped[int] = mapped_column(Integer, default=15)
+    late_cancel_hours: Mapped[int] = mapped_column(Integer, default=24)
+    home_visit_travel_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    # Slot grid for proposals and free-slot searches.
+    slot_minutes: Mapped[int] = mapped_column(Integer, default=15)
+
+
+class OpeningHours(Base):
+    """When the clinic is open on one weekday (0 = Monday). A weekday without a row is closed."""
+
+    __tablename__ = "opening_hours"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        CheckConstraint("opens < closes", name="opens_before_closes"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    weekday: Mapped[int] = mapped_column(Integer, unique=True)
+    opens: Mapped[dt.time] = mapped_column(Time)
+    closes: Mapped[dt.time] = mapped_column(Time)
+
+
+class Closure(Base):
+    """A whole day the clinic is closed (a holiday, training, a burst pipe)."""
+
+    __tablename__ = "closures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, unique=True)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Chair(Base):
+    """A place a session occupies: an infusion chair or a room (see ``ChairKind``)."""
+
+    __tablename__ = "chairs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(_enum(ChairKind), default=ChairKind.CHAIR.value)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(_enum(StaffRole))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Therapy(Base):
+    """A kind of session the clinic gives, with the times and rules its letters and bookings use."""
+
+    __tablename__ = "therapies"
+    __table_args__ = (
+        CheckConstraint("treatment_minutes > 0", name="treatment_positive"),
+        CheckConstraint(
+            "observation_minutes >= 0 AND buffer_minutes >= 0", name="minutes_not_negative"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)  # stable key, e.g. "iv_ketamine"
+    name: Mapped[str] = mapped_column(String(120))  # "IV ketamine infusion"
+    session_noun: Mapped[str] = mapped_column(String(40), default="session")  # "infusion 3 of 6"
+    treatment_minutes: Mapped[int] = mapped_column(Integer)
+    observation_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    buffer_minutes: Mapped[int] = mapped_column(Integer, default=0)  # chair turnover after
+    # Comma-separated ``Place`` values, the first being the usual one.
+    places: Mapped[str] = mapped_column(String(100), default=Place.CHAIR.value)
+    fasting_solids_minutes: Mapped[int | None] = mapped_column(Integer)
+    fasting_liquids_minutes: Mapped[int | None] = mapped_column(Integer)
+    driving_rule: Mapped[str] = mapped_column(_enum(DrivingRule), default=DrivingRule.NONE.value)
+    driving_hours: Mapped[int | None] = mapped_column(Integer)
+    needs_driver: Mapped[bool] = mapped_column(Boolean, default=False)
+    needs_rems: Mapped[bool] = mapped_column(Boolean, default=False)
+    needs_screening: Mapped[bool] = mapped_column(Boolean, default=False)
+    colour: Mapped[str] = mapped_column(String(9), default="#4a90d9")  # calendar block colour
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    @property
+    def place_list(self) -> list[Place]:
+        return [Place(p) for p in self.places.split(",") if p]
+
+    @property
+    def chair_minutes(self) -> int:
+        """How long a session holds its chair, turnover included."""
+        return self.treatment_minutes + self.observation_minutes + self.buffer_minutes
+
+
+class Protocol(Base):
+    """How a therapy is scheduled: an induction series, a maintenance plan or a single session."""
+
+    __tablename__ = "protocols"
+    __table_args__ = (
+        CheckConstraint(
+            "phase != 'induction' OR (session_count BETWEEN 6 AND 8)", name="induction_count"
+        ),
+        CheckConstraint("min_gap_days >= 0", name="min_gap_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    therapy_id: Mapped[int] = mapped_column(ForeignKey("therapies.id"))
+    phase: Mapped[str] = mapped_column(_enum(Phase))
+    session_count: Mapped[int | None] = mapped_column(Integer)  # default count of a series
+    min_gap_days: Mapped[int] = mapped_column(Integer, default=1)
+    max_gap_days: Mapped[int | None] = mapped_column(Integer)
+    max_span_days: Mapped[int | None] = mapped_column(Integer)
+    preferred_weekdays: Mapped[str] = mapped_column(String(20), default="")  # "0,2,4" = Mon/Wed/Fri
+    maintenance_interval_days: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    therapy: Mapped[Therapy] = relationship()
+
+    @property
+    def weekday_list(self) -> list[int]:
+        return [int(d) for d in self.preferred_weekdays.split(",") if d.strip()]
+
+
+class Patient(Base):
+    __tablename__ = "patients"
+    __table_args__ = (
+        Index("ix_patients_name_key", "name_key"),
+        Index("ix_patients_last_first", "last_name", "first_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chart_number: Mapped[str] = mapped_column(String(20), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    preferred_name: Mapped[str] = mapped_column(String(100), default="")
+    date_of_birth: Mapped[dt.date] = mapped_column(Date, index=True)
+    mobile_phone: Mapped[str] = mapped_column(String(40), default="")
+    home_phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    street: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    region: Mapped[str] = mapped_column(String(100), default="")  # state / province / county
+    postal_code: Mapped[str] = mapped_column(String(20), default="")
+    driver_name: Mapped[str] = mapped_column(String(120), default="")
+    driver_phone: Mapped[str] = mapped_column(String(40), default="")
+    referring_provider: Mapped[str] = mapped_column(String(200), default="")
+    indications: Mapped[str] = mapped_column(Text, default="")
+    # Screening: the assessment a clinician completes before an induction may be booked.
+    screening_cleared_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    screening_cleared_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    rems_enrolled: Mapped[bool] = mapped_column(Boolean, default=False)
+    rems_enrolled_on: Mapped[dt.date | None] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Search keys, kept in step with the fields above by the patient service:
+    # folded (lower case, accents and apostrophes removed) name words, and all phone digits.
+    name_key: Mapped[str] = mapped_column(String(400), default="")
+    phone_digits: Mapped[str] = mapped_column(String(100), default="", index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    findings: Mapped[list[ScreeningFinding]] = relationship(
+        back_populates="patient", order_by="ScreeningFinding.id"
+    )
+    screening_cleared_by: Mapped[Staff | None] = relationship()
+
+    @property
+    def display_name(self) -> str:
+        """The name the desk and letters call the patient by."""
+        return f"{self.preferred_name or self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def address_lines(self) -> list[str]:
+        town = " ".join(p for p in (self.city, self.region, self.postal_code) if p)
+        return [line for line in (self.street, town) if line]
+
+
+class ScreeningFinding(Base):
+    """A contraindication that blocks booking, or a caution printed on letters and worklists."""
+
+    __tablename__ = "screening_findings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))  # a key of domain.screening.FINDING_KINDS
+    severity: Mapped[str] = mapped_column(_enum(FindingSeverity))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(_enum(FindingStatus), default=FindingStatus.OPEN.value)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    resolution_reason: Mapped[str] = mapped_column(Text, default="")
+
+    patient: Mapped[Patient] = relationship(back_populates="findings")
+    resolved_by: Mapped[Staff | None] = relationship(foreign_keys=[resolved_by_id])
+
+
+class Series(Base):
+    """A course of sessions for one patient under one protocol: an induction or maintenance."""
+
+    __tablename__ = "series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    protocol_id: Mapped[int] = mapped_column(ForeignKey("protocols.id"))
+    status: Mapped[str] = mapped_column(_enum(SeriesStatus), default=SeriesStatus.ACTIVE.value)
+    planned_count: Mapped[int] = mapped_column(Integer)  # sessions the course is meant to have
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    patient: Mapped[Patient] = relationship()
+    protocol: Mapped[Protocol] = relationship()
+    sessions: Mapped[list[Session]] = relationship(
+        back_populates="series", order_by="Session.starts_at"
+    )
+
+
+class Session(Base):
+    """One booked session: a patient, a therapy, a place and a time.
+
+    ``starts_at``/``ends_at`` span treatment and observation; the chair stays taken for
+    ``buffer_minutes`` after ``ends_at``. Minutes are copied from the therapy when booked, so a
+    later catalogue edit does not move sessions already on the books.
+    """
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        Index("ix_sessions_chair_time", "chair_id", "starts_at"),
+        Index("ix_sessions_patient_time", "patient_id", "starts_at"),
+        Index("ix_sessions_nurse_time", "nurse_id", "starts_at"),
+        Index("ix_sessions_starts_at", "starts_at"),
+        CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id"), index=True)
+    number: Mapped[int | None] = mapped_column(Integer)  # place within the series, from 1
+    therapy_id: Mapped[int] = mapped_column(ForeignKey("therapies.id"))
+    place: Mapped[str] = mapped_column(_enum(Place))
+    chair_id: Mapped[int | None] = mapped_column(ForeignKey("chairs.id"))
+    nurse_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    treatment_minutes: Mapped[int] = mapped_column(Integer)
+    observation_minutes: Mapped[int] = mapped_column(Integer)
+    buffer_minutes: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(_enum(SessionStatus), default=SessionStatus.BOOKED.value)
+    status_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    late_cancellation: Mapped[bool] = mapped_column(Boolean, default=False)
+    makeup_for_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    patient: Mapped[Patient] = relationship()
+    series: Mapped[Series | None] = relationship(back_populates="sessions")
+    therapy: Mapped[Therapy] = relationship()
+    chair: Mapped[Chair | None] = relationship()
+    nurse: Mapped[Staff | None] = relationship()
+    history: Mapped[list[SessionStatusChange]] = relationship(
+        back_populates="session", order_by="SessionStatusChange.id"
+    )
+
+    @property
+    def chair_free_at(self) -> dt.datetime:
+        """When the chair is ready for the next patient (end plus turnover buffer)."""
+        return self.ends_at + dt.timedelta(minutes=self.buffer_minutes)
+
+    @property
+    def status_enum(self) -> SessionStatus:
+        return SessionStatus(self.status)
+
+
+class SessionStatusChange(Base):
+    """One step in a session's life (booked, confirmed, checked in, completed, cancelled...)."""
+
+    __tablename__ = "session_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(_enum(SessionStatus))
+    to_status: Mapped[str] = mapped_column(_enum(SessionStatus))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(120), default="")
+
+    session: Mapped[Session] = relationship(back_populates="history")
+
+
+class Letter(Base):
+    """A record of one generated letter, so the desk sees what has been printed."""
+
+    __tablename__ = "letters"
+    __table_args__ = (Index("ix_letters_session_kind", "session_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(_enum(LetterKind))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"))
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id"))
+    generated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    generated_by: Mapped[str] = mapped_column(String(120), default="")
+    reprint: Mapped[bool] = mapped_column(Boolean, default=False)
+    file_name: Mapped[str] = mapped_column(String(300), default="")
+
+
+class AuditEntry(Base):
+    """One write to the clinic's data: who, when, what, and the row before and after."""
+
+    __tablename__ = "audit_trail"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(60))  # e.g. "patient.create", "session.cancel"
+    entity: Mapped[str] = mapped_column(String(40))  # table name
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text, default="")  # e.g. a clinician's override reason

@@ -1,0 +1,47 @@
+"""Shared fixtures: a real SQLite file per test, a fixed clock, an offscreen Qt."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+# Qt must not look for a display: set before anything imports PySide6.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+
+from scheduler.services.clinic import set_up_clinic
+from scheduler.store import Database, open_database
+
+# A fixed "now" for tests: a Monday morning in November, clinic time zone New York.
+NOW = dt.datetime(2026, 11, 16, 14, 0, tzinfo=dt.UTC)
+ACTOR = "test desk"
+CLINIC_TZ = "America/New_York"
+
+
+@pytest.fixture
+def now() -> dt.datetime:
+    return NOW
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "clinic.sqlite3"
+
+
+@pytest.fixture
+def empty_db(db_path: Path) -> Iterator[Database]:
+    """A new database built by the migrations, with no clinic set up."""
+    database = open_database(str(db_path), now=NOW)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def db(empty_db: Database) -> Database:
+    """A new clinic with its default settings, hours and catalogue, and no patients."""
+    with empty_db.transaction() as session:
+        set_up_clinic(session, name="Test Clinic", timezone=CLINIC_TZ, actor=ACTOR, now=NOW)
+    return empty_db
