@@ -1,0 +1,127 @@
+"""What every screen shares: the database, who is acting, the clock, and one "changed" signal.
+
+Screens never open transactions themselves: they hand a service call to ``Desk.act`` (a write:
+one transaction, retried while another workstation holds the database, refusals shown where
+the user is looking) or ``Desk.read``. After every successful write ``changed`` is emitted and
+each visible screen reloads what it shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QMessageBox, QWidget
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session as DbSession
+
+from scheduler.services.clinic import get_settings, is_set_up
+from scheduler.services.errors import ServiceError
+from scheduler.store import Database
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+BUSY_RETRIES = 3
+BUSY_PAUSE_S = 0.5
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Desk(QObject):
+    """The desk's shared state.
+
+    Signals:
+        changed(): emitted after any write succeeded; screens reload.
+    """
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        database: Database,
+        actor: str,
+        clock: Callable[[], dt.datetime] = _utc_now,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.actor = actor
+        self._clock = clock
+        self._zone: ZoneInfo | None = None
+
+    def now(self) -> dt.datetime:
+        """The current instant (aware, UTC). Tests pass a fixed clock."""
+        return self._clock()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The clinic's time zone: every time shown on the desk is in it."""
+        if self._zone is None:
+            name = self.read(lambda db: get_settings(db).timezone if is_set_up(db) else "UTC")
+            self._zone = ZoneInfo(name)
+        return self._zone
+
+    def today(self) -> dt.date:
+        return self.now().astimezone(self.zone).date()
+
+    def settings_changed(self) -> None:
+        """Forget cached settings (time zone) after Settings saved them."""
+        self._zone = None
+
+    def read(self, query: Callable[[DbSession], T]) -> T:
+        with self.database.reading() as db:
+            return query(db)
+
+    def act(self, action: Callable[[DbSession], T], parent: QWidget | None = None) -> T | None:
+        """Run one user action in one transaction; on refusal show why and return None.
+
+        A database busy on another workstation is retried a few times before the user is told.
+        An unexpected error is logged and shown politely; nothing half-written is kept.
+        """
+        for attempt in range(BUSY_RETRIES + 1):
+            try:
+                with self.database.transaction() as db:
+                    result = action(db)
+            except ServiceError as exc:
+                self.refuse(str(exc), parent)
+                return None
+            except OperationalError as exc:
+                if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+                    if attempt < BUSY_RETRIES:
+                        time.sleep(BUSY_PAUSE_S)
+                        continue
+                    self.refuse(
+                        "The database is busy on another workstation. Nothing was saved; "
+                        "try again in a moment.",
+                        parent,
+                    )
+                    return None
+                self._unexpected(exc, parent)
+                return None
+            except Exception as exc:  # the desk must keep running: log, tell, roll back
+                self._unexpected(exc, parent)
+                return None
+            self.changed.emit()
+            return result
+        return None  # pragma: no cover - the loop always returns
+
+    def refuse(self, message: str, parent: QWidget | None) -> None:
+        """Tell the user why an action was refused. Tests replace this to capture messages."""
+        QMessageBox.warning(parent, "Not done", message)
+
+    def _unexpected(self, exc: Exception, parent: QWidget | None) -> None:
+        log.exception("unexpected error in a desk action")
+        QMessageBox.critical(
+            parent,
+            "Something went wrong",
+            "That action could not be completed and nothing was saved.\n\n"
+            f"Details for your IT contact: {type(exc).__name__}: {exc}",
+        )
