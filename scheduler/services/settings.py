@@ -1,0 +1,479 @@
+"""Settings: the clinic's details, opening hours, closures, chairs, staff, therapies, protocols.
+
+Each function is one save from the Settings screen: it validates, writes and audits. Field
+problems are raised together as ``ValidationFailed`` so the form can mark every field at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session as DbSession
+
+from scheduler.domain.catalogue import INDUCTION_MAX_SESSIONS, INDUCTION_MIN_SESSIONS
+from scheduler.domain.enums import ChairKind, DrivingRule, PaperSize, Phase, Place, StaffRole
+from scheduler.services import audit
+from scheduler.services.clinic import get_settings
+from scheduler.services.errors import FieldProblem, NotFound, ValidationFailed
+from scheduler.store.models import (
+    Chair,
+    ClinicSettings,
+    Closure,
+    OpeningHours,
+    Protocol,
+    Staff,
+    Therapy,
+)
+
+RowT = TypeVar("RowT")
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def timezone_names() -> list[str]:
+    """IANA time zone names for a picker, sorted."""
+    return sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
+
+
+def timezone_problem(name: str) -> str | None:
+    if not name.strip():
+        return "Choose the clinic's time zone."
+    try:
+        ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"“{name}” is not a time zone name (e.g. America/New_York)."
+    return None
+
+
+# --- clinic details ---------------------------------------------------------------------------
+
+
+@dataclass
+class ClinicDetails:
+    """The clinic-wide settings the Settings screen edits in one form."""
+
+    name: str
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    logo_path: str | None = None
+    timezone: str = "America/New_York"
+    paper_size: str = PaperSize.LETTER.value
+    letter_template_dir: str | None = None
+    letter_signature: str = ""
+
+
+def clinic_details(db: DbSession) -> ClinicDetails:
+    s = get_settings(db)
+    return ClinicDetails(
+        name=s.name,
+        address=s.address,
+        phone=s.phone,
+        email=s.email,
+        logo_path=s.logo_path,
+        timezone=s.timezone,
+        paper_size=s.paper_size,
+        letter_template_dir=s.letter_template_dir,
+        letter_signature=s.letter_signature,
+    )
+
+
+def update_clinic_details(
+    db: DbSession, details: ClinicDetails, *, actor: str, now: dt.datetime
+) -> ClinicSettings:
+    problems: list[FieldProblem] = []
+    name = details.name.strip()
+    if not name:
+        problems.append(FieldProblem("name", "The clinic needs a name for its letters."))
+    if message := timezone_problem(details.timezone):
+        problems.append(FieldProblem("timezone", message))
+    if details.paper_size not in {p.value for p in PaperSize}:
+        problems.append(FieldProblem("paper_size", "Choose A4 or Letter paper."))
+    logo = (details.logo_path or "").strip() or None
+    if logo is not None and not Path(logo).is_file():
+        problems.append(FieldProblem("logo_path", f"There is no picture file at {logo}."))
+    folder = (details.letter_template_dir or "").strip() or None
+    if folder is not None and not Path(folder).is_dir():
+        problems.append(FieldProblem("letter_template_dir", f"There is no folder at {folder}."))
+    if problems:
+        raise ValidationFailed(problems)
+    settings = get_settings(db)
+    before = audit.snapshot(settings)
+    settings.name = name
+    settings.address = details.address.strip()
+    settings.phone = details.phone.strip()
+    settings.email = details.email.strip()
+    settings.logo_path = logo
+    settings.timezone = details.timezone.strip()
+    settings.paper_size = details.paper_size
+    settings.letter_template_dir = folder
+    settings.letter_signature = details.letter_signature.strip()
+    audit.record(db, actor=actor, now=now, action="clinic.update", row=settings, before=before)
+    return settings
+
+
+# --- opening hours and closures --------------------------------------------------------------
+
+
+def opening_hours(db: DbSession) -> dict[int, tuple[dt.time, dt.time] | None]:
+    """Opens and closes per weekday (0 = Monday); None for a closed day."""
+    rows = {h.weekday: (h.opens, h.closes) for h in db.scalars(select(OpeningHours))}
+    return {day: rows.get(day) for day in range(7)}
+
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def set_opening_hours(
+    db: DbSession,
+    hours: dict[int, tuple[dt.time, dt.time] | None],
+    *,
+    actor: str,
+    now: dt.datetime,
+) -> None:
+    """Replace the week's opening hours; a weekday given None (or left out) is closed."""
+    problems = [
+        FieldProblem(
+            f"weekday_{day}", f"On {WEEKDAY_NAMES[day]} the clinic closes before it opens."
+        )
+        for day, span in sorted(hours.items())
+        if span is not None and span[0] >= span[1]
+    ]
+    if any(day not in range(7) for day in hours):
+        problems.append(FieldProblem("weekday", "Weekdays are numbered 0 (Monday) to 6."))
+    if problems:
+        raise ValidationFailed(problems)
+    existing = {h.weekday: h for h in db.scalars(select(OpeningHours))}
+    for day in range(7):
+        span = hours.get(day)
+        row = existing.get(day)
+        if span is None:
+            if row is not None:
+                before = audit.snapshot(row)
+                db.delete(row)
+                audit.record(
+                    db, actor=actor, now=now, action="hours.close", row=row, before=before,
+                    deleted=True,
+                )  # fmt: skip
+            continue
+        if row is None:
+            row = OpeningHours(weekday=day, opens=span[0], closes=span[1])
+            db.add(row)
+            audit.record(db, actor=actor, now=now, action="hours.open", row=row, before=None)
+        elif (row.opens, row.closes) != span:
+            before = audit.snapshot(row)
+            row.opens, row.closes = span
+            audit.record(db, actor=actor, now=now, action="hours.update", row=row, before=before)
+
+
+def list_closures(db: DbSession, *, since: dt.date | None = None) -> list[Closure]:
+    query = select(Closure).order_by(Closure.day)
+    if since is not None:
+        query = query.where(Closure.day >= since)
+    return list(db.scalars(query))
+
+
+def add_closure(
+    db: DbSession, day: dt.date, reason: str, *, actor: str, now: dt.datetime
+) -> Closure:
+    if db.scalar(select(Closure).where(Closure.day == day)) is not None:
+        raise ValidationFailed(
+            [FieldProblem("day", f"The clinic is already closed on {day:%A %d %B %Y}.")]
+        )
+    closure = Closure(day=day, reason=reason.strip())
+    db.add(closure)
+    audit.record(db, actor=actor, now=now, action="closure.add", row=closure, before=None)
+    return closure
+
+
+def remove_closure(db: DbSession, closure_id: int, *, actor: str, now: dt.datetime) -> None:
+    closure = db.get(Closure, closure_id)
+    if closure is None:
+        raise NotFound("That closure was already removed.")
+    before = audit.snapshot(closure)
+    db.delete(closure)
+    audit.record(
+        db, actor=actor, now=now, action="closure.remove", row=closure, before=before, deleted=True
+    )
+
+
+# --- chairs and staff --------------------------------------------------------------------------
+
+
+@dataclass
+class ChairEdit:
+    name: str
+    kind: str = ChairKind.CHAIR.value
+    active: bool = True
+    sort_order: int = 0
+
+
+def list_chairs(db: DbSession) -> list[Chair]:
+    return list(db.scalars(select(Chair).order_by(Chair.sort_order, Chair.name)))
+
+
+def save_chair(
+    db: DbSession, chair_id: int | None, edit: ChairEdit, *, actor: str, now: dt.datetime
+) -> Chair:
+    """Add a chair or room (``chair_id`` None) or change one."""
+    name = edit.name.strip()
+    problems = []
+    if not name:
+        problems.append(FieldProblem("name", "A chair or room needs a name."))
+    elif db.scalar(
+        select(Chair.id).where(func.lower(Chair.name) == name.lower(), Chair.id != (chair_id or 0))
+    ):
+        problems.append(FieldProblem("name", f"There is already a chair or room called {name}."))
+    if edit.kind not in {k.value for k in ChairKind}:
+        problems.append(FieldProblem("kind", f"“{edit.kind}” is not a kind of chair or room."))
+    if problems:
+        raise ValidationFailed(problems)
+    if chair_id is None:
+        chair = Chair(name=name, kind=edit.kind, active=edit.active, sort_order=edit.sort_order)
+        db.add(chair)
+        audit.record(db, actor=actor, now=now, action="chair.create", row=chair, before=None)
+        return chair
+    chair = _get(db, Chair, chair_id, "chair or room")
+    before = audit.snapshot(chair)
+    chair.name, chair.kind, chair.active, chair.sort_order = (
+        name,
+        edit.kind,
+        edit.active,
+        edit.sort_order,
+    )
+    audit.record(db, actor=actor, now=now, action="chair.update", row=chair, before=before)
+    return chair
+
+
+@dataclass
+class StaffEdit:
+    name: str
+    role: str = StaffRole.NURSE.value
+    active: bool = True
+
+
+def list_staff(db: DbSession) -> list[Staff]:
+    return list(db.scalars(select(Staff).order_by(Staff.active.desc(), Staff.name)))
+
+
+def save_staff(
+    db: DbSession, staff_id: int | None, edit: StaffEdit, *, actor: str, now: dt.datetime
+) -> Staff:
+    name = edit.name.strip()
+    problems = []
+    if not name:
+        problems.append(FieldProblem("name", "A staff member needs a name."))
+    if edit.role not in {r.value for r in StaffRole}:
+        problems.append(FieldProblem("role", f"“{edit.role}” is not a staff role."))
+    if problems:
+        raise ValidationFailed(problems)
+    if staff_id is None:
+        staff = Staff(name=name, role=edit.role, active=edit.active)
+        db.add(staff)
+        audit.record(db, actor=actor, now=now, action="staff.create", row=staff, before=None)
+        return staff
+    staff = _get(db, Staff, staff_id, "staff member")
+    before = audit.snapshot(staff)
+    staff.name, staff.role, staff.active = name, edit.role, edit.active
+    audit.record(db, actor=actor, now=now, action="staff.update", row=staff, before=before)
+    return staff
+
+
+# --- therapies and protocols -------------------------------------------------------------------
+
+
+@dataclass
+class TherapyEdit:
+    """The editable parts of a therapy (its code is fixed: letters and the demo rely on it)."""
+
+    name: str
+    session_noun: str
+    treatment_minutes: int
+    observation_minutes: int
+    buffer_minutes: int
+    places: str
+    colour: str
+    fasting_solids_minutes: int | None = None
+    fasting_liquids_minutes: int | None = None
+    driving_rule: str = DrivingRule.NONE.value
+    driving_hours: int | None = None
+    needs_driver: bool = False
+    needs_rems: bool = False
+    needs_screening: bool = False
+    active: bool = True
+
+
+THERAPY_FIELDS = tuple(TherapyEdit.__dataclass_fields__)
+
+
+def list_therapies(db: DbSession) -> list[Therapy]:
+    return list(db.scalars(select(Therapy).order_by(Therapy.id)))
+
+
+def therapy_edit_of(therapy: Therapy) -> TherapyEdit:
+    return TherapyEdit(**{name: getattr(therapy, name) for name in THERAPY_FIELDS})
+
+
+def save_therapy(
+    db: DbSession, therapy_id: int, edit: TherapyEdit, *, actor: str, now: dt.datetime
+) -> Therapy:
+    problems: list[FieldProblem] = []
+    if not edit.name.strip():
+        problems.append(FieldProblem("name", "A therapy needs a name."))
+    if not edit.session_noun.strip():
+        problems.append(FieldProblem("session_noun", "Say what one session is called."))
+    if edit.treatment_minutes <= 0:
+        problems.append(FieldProblem("treatment_minutes", "Treatment takes at least a minute."))
+    for name in ("observation_minutes", "buffer_minutes"):
+        if getattr(edit, name) < 0:
+            problems.append(FieldProblem(name, "Minutes cannot be negative."))
+    for name in ("fasting_solids_minutes", "fasting_liquids_minutes"):
+        value = getattr(edit, name)
+        if value is not None and value < 0:
+            problems.append(FieldProblem(name, "Minutes cannot be negative."))
+    places = [p.strip() for p in edit.places.split(",") if p.strip()]
+    if not places or any(p not in {x.value for x in Place} for p in places):
+        problems.append(FieldProblem("places", "Choose at least one place it is given."))
+    if not _COLOUR.match(edit.colour):
+        problems.append(FieldProblem("colour", "A colour is written like #3b7dd8."))
+    if edit.driving_rule not in {r.value for r in DrivingRule}:
+        problems.append(FieldProblem("driving_rule", "Choose a driving rule."))
+    elif edit.driving_rule == DrivingRule.HOURS.value and not (edit.driving_hours or 0) > 0:
+        problems.append(FieldProblem("driving_hours", "Say how many hours before driving."))
+    if problems:
+        raise ValidationFailed(problems)
+    therapy = _get(db, Therapy, therapy_id, "therapy")
+    before = audit.snapshot(therapy)
+    for name in THERAPY_FIELDS:
+        setattr(therapy, name, getattr(edit, name))
+    therapy.name = edit.name.strip()
+    therapy.session_noun = edit.session_noun.strip()
+    therapy.places = ",".join(places)
+    if edit.driving_rule != DrivingRule.HOURS.value:
+        therapy.driving_hours = None
+    audit.record(db, actor=actor, now=now, action="therapy.update", row=therapy, before=before)
+    return therapy
+
+
+@dataclass
+class ProtocolEdit:
+    name: str
+    therapy_id: int
+    phase: str
+    session_count: int | None
+    min_gap_days: int = 1
+    max_gap_days: int | None = None
+    max_span_days: int | None = None
+    preferred_weekdays: tuple[int, ...] = ()
+    maintenance_interval_days: int | None = None
+    active: bool = True
+
+
+def list_protocols(db: DbSession) -> list[Protocol]:
+    return list(db.scalars(select(Protocol).order_by(Protocol.therapy_id, Protocol.id)))
+
+
+def protocol_edit_of(protocol: Protocol) -> ProtocolEdit:
+    return ProtocolEdit(
+        name=protocol.name,
+        therapy_id=protocol.therapy_id,
+        phase=protocol.phase,
+        session_count=protocol.session_count,
+        min_gap_days=protocol.min_gap_days,
+        max_gap_days=protocol.max_gap_days,
+        max_span_days=protocol.max_span_days,
+        preferred_weekdays=tuple(protocol.weekday_list),
+        maintenance_interval_days=protocol.maintenance_interval_days,
+        active=protocol.active,
+    )
+
+
+def save_protocol(
+    db: DbSession, protocol_id: int | None, edit: ProtocolEdit, *, actor: str, now: dt.datetime
+) -> Protocol:
+    """Add a protocol (``protocol_id`` None) or change one; an induction has 6 to 8 sessions."""
+    problems = _protocol_problems(db, protocol_id, edit)
+    if problems:
+        raise ValidationFailed(problems)
+    values = {
+        "name": edit.name.strip(),
+        "therapy_id": edit.therapy_id,
+        "phase": edit.phase,
+        "session_count": edit.session_count,
+        "min_gap_days": edit.min_gap_days,
+        "max_gap_days": edit.max_gap_days,
+        "max_span_days": edit.max_span_days,
+        "preferred_weekdays": ",".join(str(d) for d in sorted(set(edit.preferred_weekdays))),
+        "maintenance_interval_days": edit.maintenance_interval_days,
+        "active": edit.active,
+    }
+    if protocol_id is None:
+        protocol = Protocol(**values)
+        db.add(protocol)
+        audit.record(db, actor=actor, now=now, action="protocol.create", row=protocol, before=None)
+        return protocol
+    protocol = _get(db, Protocol, protocol_id, "protocol")
+    before = audit.snapshot(protocol)
+    for key, value in values.items():
+        setattr(protocol, key, value)
+    audit.record(db, actor=actor, now=now, action="protocol.update", row=protocol, before=before)
+    return protocol
+
+
+def _protocol_problems(
+    db: DbSession, protocol_id: int | None, edit: ProtocolEdit
+) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    name = edit.name.strip()
+    if not name:
+        problems.append(FieldProblem("name", "A protocol needs a name."))
+    elif db.scalar(
+        select(Protocol.id).where(
+            func.lower(Protocol.name) == name.lower(), Protocol.id != (protocol_id or 0)
+        )
+    ):
+        problems.append(FieldProblem("name", f"There is already a protocol called {name}."))
+    if db.get(Therapy, edit.therapy_id) is None:
+        problems.append(FieldProblem("therapy_id", "Choose the therapy it schedules."))
+    if edit.phase not in {p.value for p in Phase}:
+        problems.append(FieldProblem("phase", "Choose induction, maintenance or single."))
+    count = edit.session_count
+    if edit.phase == Phase.INDUCTION.value and (
+        count is None or not INDUCTION_MIN_SESSIONS <= count <= INDUCTION_MAX_SESSIONS
+    ):
+        problems.append(
+            FieldProblem(
+                "session_count",
+                f"An induction series has {INDUCTION_MIN_SESSIONS} to "
+                f"{INDUCTION_MAX_SESSIONS} sessions.",
+            )
+        )
+    elif count is not None and count < 1:
+        problems.append(FieldProblem("session_count", "A course has at least one session."))
+    if edit.min_gap_days < 0:
+        problems.append(FieldProblem("min_gap_days", "The minimum gap cannot be negative."))
+    if edit.max_gap_days is not None and edit.max_gap_days < edit.min_gap_days:
+        problems.append(
+            FieldProblem("max_gap_days", "The maximum gap is shorter than the minimum gap.")
+        )
+    if edit.max_span_days is not None and edit.max_span_days < 1:
+        problems.append(FieldProblem("max_span_days", "The longest span is at least one day."))
+    if any(d not in range(7) for d in edit.preferred_weekdays):
+        problems.append(FieldProblem("preferred_weekdays", "Weekdays are Monday to Sunday."))
+    if edit.maintenance_interval_days is not None and edit.maintenance_interval_days < 1:
+        problems.append(
+            FieldProblem("maintenance_interval_days", "The interval is at least one day.")
+        )
+    return problems
+
+
+def _get(db: DbSession, cls: type[RowT], row_id: int, what: str) -> RowT:
+    row = db.get(cls, row_id)
+    if row is None:
+        raise NotFound(f"That {what} no longer exists.")
+    return row
