@@ -66,7 +66,9 @@ def test_clinic_details_problems_named_per_field(db: Database, tmp_path: Path) -
 
 
 def test_opening_hours_replace_the_week(db: Database) -> None:
-    hours = {d: (dt.time(7, 30), dt.time(19, 0)) for d in range(5)}
+    hours: dict[int, tuple[dt.time, dt.time] | None] = {
+        d: (dt.time(7, 30), dt.time(19, 0)) for d in range(5)
+    }
     hours[5] = None
     with db.transaction() as s:
         svc.set_opening_hours(s, hours, **KW)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -131,7 +132,7 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 
 def set_opening_hours(
     db: DbSession,
-    hours: dict[int, tuple[dt.time, dt.time] | None],
+    hours: Mapping[int, tuple[dt.time, dt.time] | None],
     *,
     actor: str,
     now: dt.datetime,
