@@ -1,0 +1,308 @@
+"""Qt item models for sessions, proposals and free slots, fed plain rows by the screens.
+
+The models never query: a screen asks a service for rows (``SessionView``, ``ProposedSession``,
+``Slot`` or the small wrappers below) and hands them over with ``set_rows()``. The rows are
+described here by protocols of the attributes the models read, so a test can feed any plain
+dataclass with those attributes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from scheduler.domain.enums import SessionStatus
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the whole plain row behind a table row
+ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the session id (or proposal number) of a row
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class SessionLike(Protocol):
+    """What the desk shows of one booked session (the schedule service's ``SessionView``)."""
+
+    @property
+    def session_id(self) -> int: ...
+    @property
+    def patient_id(self) -> int: ...
+    @property
+    def patient_name(self) -> str: ...
+    @property
+    def chart_number(self) -> str: ...
+    @property
+    def therapy_name(self) -> str: ...
+    @property
+    def therapy_colour(self) -> str: ...
+    @property
+    def chair_id(self) -> int | None: ...
+    @property
+    def chair_name(self) -> str | None: ...
+    @property
+    def starts_at(self) -> dt.datetime: ...
+    @property
+    def ends_at(self) -> dt.datetime: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def progress(self) -> str: ...
+    @property
+    def driver_name(self) -> str: ...
+
+
+class ProposedLike(Protocol):
+    """One row of a series proposal (the booking service's ``ProposedSession``)."""
+
+    @property
+    def number(self) -> int: ...
+    @property
+    def starts_at(self) -> dt.datetime | None: ...
+    @property
+    def ends_at(self) -> dt.datetime | None: ...
+    @property
+    def chair_name(self) -> str | None: ...
+    @property
+    def moved(self) -> bool: ...
+    @property
+    def reason(self) -> str: ...
+
+
+class SlotLike(Protocol):
+    """A free slot offered for booking or rescheduling (the schedule service's ``Slot``)."""
+
+    @property
+    def starts_at(self) -> dt.datetime: ...
+    @property
+    def chair_id(self) -> int | None: ...
+    @property
+    def chair_name(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class DeskSession:
+    """A session as the Today and Letters lists show it: the view plus what was printed."""
+
+    view: SessionLike
+    prep_printed: bool = False
+    aftercare_printed: bool = False
+
+
+def status_label(status: str) -> str:
+    try:
+        return SessionStatus(status).label
+    except ValueError:
+        return status.replace("_", " ").capitalize()
+
+
+def clock(when: dt.datetime, zone: ZoneInfo) -> str:
+    """A time of day as the desk writes it: 9:30 AM."""
+    local = when.astimezone(zone)
+    return local.strftime("%I:%M %p").lstrip("0")
+
+
+def day_and_clock(when: dt.datetime, zone: ZoneInfo) -> str:
+    """A date and time as the desk writes it: Mon 16 Nov 2026, 9:30 AM."""
+    local = when.astimezone(zone)
+    return f"{local:%a} {local.day} {local:%b %Y}, {clock(when, zone)}"
+
+
+R = TypeVar("R")
+
+_STATUS_COLOURS = {
+    SessionStatus.CANCELLED.value: "#9a9a9a",
+    SessionStatus.NO_SHOW.value: "#b03a2e",
+    SessionStatus.COMPLETED.value: "#2e7d32",
+    SessionStatus.CHECKED_IN.value: "#1565c0",
+}
+
+
+class RowsModel(QAbstractTableModel, Generic[R]):
+    """A read-only table over plain rows; subclasses name the columns and format cells."""
+
+    HEADERS: tuple[str, ...] = ()
+
+    def __init__(self, zone: ZoneInfo, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.zone = zone
+        self._rows: list[R] = []
+
+    def set_rows(self, rows: Sequence[R]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rows(self) -> list[R]:
+        return list(self._rows)
+
+    def row_at(self, row: int) -> R:
+        return self._rows[row]
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.HEADERS)
+        ):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == ROW_ROLE:
+            return row
+        if role == ID_ROLE:
+            return self.row_id(row)
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.cell(row, index.column())
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self.foreground(row, index.column())
+        return None
+
+    def row_id(self, row: R) -> int | None:
+        return None
+
+    def cell(self, row: R, column: int) -> str:
+        raise NotImplementedError
+
+    def foreground(self, row: R, column: int) -> QBrush | None:
+        return None
+
+
+class DaySessionsModel(RowsModel[DeskSession]):
+    """One day's sessions for the front desk (Today) and the nurses (Letters)."""
+
+    COL_TIME, COL_PATIENT, COL_THERAPY, COL_PROGRESS, COL_CHAIR = range(5)
+    COL_STATUS, COL_DRIVER, COL_PREP, COL_AFTERCARE = range(5, 9)
+    HEADERS = (
+        "Time",
+        "Patient",
+        "Therapy",
+        "Session",
+        "Chair / room",
+        "Status",
+        "Driver",
+        "Prep letter",
+        "Aftercare",
+    )
+
+    def row_id(self, row: DeskSession) -> int:
+        return row.view.session_id
+
+    def cell(self, row: DeskSession, column: int) -> str:
+        view = row.view
+        if column == self.COL_TIME:
+            return f"{clock(view.starts_at, self.zone)} – {clock(view.ends_at, self.zone)}"
+        if column == self.COL_PATIENT:
+            return f"{view.patient_name} ({view.chart_number})"
+        if column == self.COL_THERAPY:
+            return view.therapy_name
+        if column == self.COL_PROGRESS:
+            return view.progress
+        if column == self.COL_CHAIR:
+            return view.chair_name or "—"
+        if column == self.COL_STATUS:
+            return status_label(view.status)
+        if column == self.COL_DRIVER:
+            return view.driver_name or "None on file"
+        if column == self.COL_PREP:
+            return "Printed" if row.prep_printed else "Not printed"
+        if column == self.COL_AFTERCARE:
+            return "Printed" if row.aftercare_printed else "Not printed"
+        return ""
+
+    def foreground(self, row: DeskSession, column: int) -> QBrush | None:
+        if column == self.COL_STATUS and row.view.status in _STATUS_COLOURS:
+            return QBrush(QColor(_STATUS_COLOURS[row.view.status]))
+        if column == self.COL_DRIVER and not row.view.driver_name:
+            return QBrush(QColor("#b03a2e"))
+        if column == self.COL_PREP and not row.prep_printed:
+            return QBrush(QColor("#b05a00"))
+        return None
+
+    def index_of_session(self, session_id: int) -> int | None:
+        for number, row in enumerate(self._rows):
+            if row.view.session_id == session_id:
+                return number
+        return None
+
+
+class ProposalModel(RowsModel[ProposedLike]):
+    """A series proposal: one row per planned session, with why it moved or has no slot."""
+
+    COL_NUMBER, COL_WHEN, COL_CHAIR, COL_STATUS, COL_REASON = range(5)
+    HEADERS = ("#", "When", "Chair / room", "Status", "Why")
+
+    def row_id(self, row: ProposedLike) -> int:
+        return row.number
+
+    def cell(self, row: ProposedLike, column: int) -> str:
+        if column == self.COL_NUMBER:
+            return str(row.number)
+        if column == self.COL_WHEN:
+            if row.starts_at is None:
+                return "—"
+            return day_and_clock(row.starts_at, self.zone)
+        if column == self.COL_CHAIR:
+            return row.chair_name or "—"
+        if column == self.COL_STATUS:
+            return proposal_status(row)
+        if column == self.COL_REASON:
+            return row.reason
+        return ""
+
+    def foreground(self, row: ProposedLike, column: int) -> QBrush | None:
+        if column == self.COL_STATUS:
+            if row.starts_at is None:
+                return QBrush(QColor("#b03a2e"))
+            if row.moved:
+                return QBrush(QColor("#b05a00"))
+            return QBrush(QColor("#2e7d32"))
+        return None
+
+    def bookable(self) -> bool:
+        return bool(self._rows) and all(r.starts_at is not None for r in self._rows)
+
+
+def proposal_status(row: ProposedLike) -> str:
+    if row.starts_at is None:
+        return "No slot"
+    return "Moved" if row.moved else "As asked"
+
+
+class SlotModel(RowsModel[SlotLike]):
+    """Free slots to choose from when booking, changing a proposal row or rescheduling."""
+
+    COL_WHEN, COL_CHAIR = range(2)
+    HEADERS = ("When", "Chair / room")
+
+    def cell(self, row: SlotLike, column: int) -> str:
+        if column == self.COL_WHEN:
+            return day_and_clock(row.starts_at, self.zone)
+        if column == self.COL_CHAIR:
+            return row.chair_name or "—"
+        return ""
