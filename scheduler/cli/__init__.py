@@ -30,7 +30,19 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(f"scheduler.cli.{name}").add_parser(subparsers)
+    for command_parser in subparsers.choices.values():
+        _accept_db_everywhere(command_parser)
     return parser
+
+
+def _accept_db_everywhere(parser: argparse.ArgumentParser) -> None:
+    """Let ``--db`` follow a command too (``main.py demo --db x.sqlite3``), at any depth."""
+    if not any("--db" in action.option_strings for action in parser._actions):
+        add_db_option(parser)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _accept_db_everywhere(child)
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:

@@ -139,7 +139,8 @@ def search_query(text: str, *, include_archived: bool = False) -> Select[Patient
         query = query.where(Patient.archived.is_(False))
     for word in text.split():
         query = query.where(_word_condition(word))
-    return query.order_by(func.lower(Patient.last_name), func.lower(Patient.first_name), Patient.id)
+    # name_key starts with the folded last name, so it sorts Łukasiewicz among the Ls.
+    return query.order_by(Patient.name_key, Patient.id)
 
 
 def search_patients(

@@ -55,12 +55,14 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[DbSession]:
-        """A read-only look at the data; nothing written inside is kept."""
-        with self._read_sessions() as db, db.begin():
-            try:
-                yield db
-            finally:
-                db.rollback()
+        """A look at the data. Nothing is committed: closing the session ends its transaction.
+
+        Objects read keep their loaded values afterwards (closing detaches without expiring),
+        so a screen may use them once the block has ended; unloaded relationships it must load
+        inside.
+        """
+        with self._read_sessions() as db:
+            yield db
 
     @property
     def description(self) -> str:

@@ -398,7 +398,11 @@ class Letter(Base):
     """A record of one generated letter, so the desk sees what has been printed."""
 
     __tablename__ = "letters"
-    __table_args__ = (Index("ix_letters_session_kind", "session_id", "kind"),)
+    __table_args__ = (
+        Index("ix_letters_session_kind", "session_id", "kind"),
+        # "What was printed today" on the Letters screen.
+        Index("ix_letters_generated_at", "generated_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(_enum(LetterKind))

@@ -1,0 +1,243 @@
+"""A believable demo clinic, for trying the desk, training staff and stable screenshots.
+
+Everything is derived from a fixed seed and the given ``today``: the same day gives the same
+clinic, byte for byte. Patients are created through the patient service and treatment courses
+through the booking services, so the demo obeys every rule a real clinic does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from dateutil.relativedelta import TH, relativedelta
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session as DbSession
+
+from scheduler.domain.enums import ChairKind, FindingSeverity, StaffRole
+from scheduler.domain.patients import PatientDetails
+from scheduler.domain.screening import FINDING_KINDS
+from scheduler.services import audit
+from scheduler.services.clinic import is_set_up, set_up_clinic
+from scheduler.services.demo_courses import book_demo_courses
+from scheduler.services.errors import ServiceError
+from scheduler.services.patients import create_patient
+from scheduler.store.models import (
+    Chair,
+    Closure,
+    Patient,
+    ScreeningFinding,
+    Session,
+    Staff,
+)
+
+SEED = 20261121
+CLINIC_NAME = "Riverside Ketamine & Infusion Center"
+CLINIC_TIMEZONE = "America/New_York"
+PATIENT_COUNT = 60
+
+CHAIRS = (
+    ("Chair 1", ChairKind.CHAIR),
+    ("Chair 2", ChairKind.CHAIR),
+    ("Chair 3", ChairKind.CHAIR),
+    ("Chair 4", ChairKind.CHAIR),
+    ("Spravato room", ChairKind.ROOM),
+    ("Procedure room", ChairKind.PROCEDURE_ROOM),
+    ("Consult office", ChairKind.OFFICE),
+)
+STAFF = (
+    ("Maria Santos, RN", StaffRole.NURSE),
+    ("James Okafor, RN", StaffRole.NURSE),
+    ("Priya Raman, RN", StaffRole.NURSE),
+    ("Dr. Helen Park", StaffRole.CLINICIAN),
+    ("Tom Becker", StaffRole.FRONT_DESK),
+)
+
+# Names a real clinic meets: accents, apostrophes, hyphens and non-Latin scripts.
+NAMED_PATIENTS = (
+    ("Zoë", "Łukasiewicz-Núñez", ""),
+    ("An", "Nguyễn", ""),
+    ("Seán", "O'Brien", "Sean"),
+    ("Anne-Marie", "Dubois-Lefèvre", ""),
+    ("花子", "山田", "Hanako"),
+    ("Мария", "Иванова", "Masha"),
+    ("Σοφία", "Παπαδοπούλου", "Sofia"),
+    ("José", "Martínez", ""),
+    ("Björn", "Åkesson", ""),
+    ("Siobhán", "D'Arcy", ""),
+    ("Chloé", "Müller", ""),
+    ("François", "Côté", ""),
+)
+# fmt: off
+FIRST_NAMES = (
+    "James", "Olivia", "Michael", "Emma", "Robert", "Ava", "David", "Sophia", "William",
+    "Isabella", "Daniel", "Mia", "Joseph", "Charlotte", "Thomas", "Amelia", "Christopher",
+    "Harper", "Matthew", "Evelyn", "Anthony", "Abigail", "Mark", "Emily", "Steven", "Grace",
+    "Andrew", "Lily", "Joshua", "Hannah", "Kevin", "Nora", "Brian", "Leah", "Aaron", "Maya",
+)
+LAST_NAMES = (
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Wilson",
+    "Anderson", "Taylor", "Thomas", "Moore", "Jackson", "Martin", "Lee", "Thompson", "White",
+    "Harris", "Clark", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright",
+    "Scott", "Hill", "Green", "Adams", "Baker", "Nelson", "Carter", "Mitchell", "Roberts",
+)
+STREETS = (
+    "Maple Street", "Harbor Avenue", "Congress Street", "Forest Avenue", "Pine Street",
+    "Brackett Street", "Ocean Avenue", "Elm Street", "Washington Avenue", "Park Avenue",
+)
+TOWNS = (
+    ("Portland", "ME", "04101"), ("South Portland", "ME", "04106"), ("Falmouth", "ME", "04105"),
+    ("Westbrook", "ME", "04092"), ("Scarborough", "ME", "04074"), ("Cape Elizabeth", "ME", "04107"),
+)
+REFERRERS = ("Dr. Alan Reyes (psychiatry)", "Dr. Susan Cho (primary care)", "Self-referred",
+             "Dr. Mark Feldman (pain clinic)", "Casco Bay Counseling")
+INDICATIONS = ("Treatment-resistant depression", "PTSD", "Chronic pain (fibromyalgia)",
+               "Generalized anxiety", "Postpartum depression", "Bipolar depression",
+               "Obsessive-compulsive disorder")
+DRIVER_FIRST = ("Sam", "Alex", "Jordan", "Chris", "Pat", "Robin", "Taylor", "Jamie")
+# fmt: on
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    clinic_name: str
+    patients: int
+    sessions: int
+
+
+def build_demo_clinic(
+    db: DbSession, *, today: dt.date, actor: str, now: dt.datetime
+) -> DemoSummary:
+    """Fill a new database with the demo clinic. Refuses a database that already has patients."""
+    existing = db.scalar(select(func.count(Patient.id))) or 0
+    if existing:
+        raise ServiceError(
+            f"This database already has {existing} patients; the demo clinic is only "
+            "built into a new database, so nothing was changed."
+        )
+    rng = random.Random(SEED)
+    if not is_set_up(db):
+        set_up_clinic(
+            db,
+            name=CLINIC_NAME,
+            timezone=CLINIC_TIMEZONE,
+            address="1200 Harbor Avenue, Suite 300\nPortland, ME 04101",
+            phone="(207) 555-0142",
+            email="desk@riverside-infusion.example",
+            actor=actor,
+            now=now,
+        )
+    _add_places_and_people(db, actor=actor, now=now)
+    _add_closures(db, today=today, actor=actor, now=now)
+    patients = _add_patients(db, rng, today=today, actor=actor, now=now)
+    book_demo_courses(db, patients=patients, today=today, actor=actor, rng=rng)
+    sessions = db.scalar(select(func.count(Session.id))) or 0
+    return DemoSummary(CLINIC_NAME, len(patients), sessions)
+
+
+def _add_places_and_people(db: DbSession, *, actor: str, now: dt.datetime) -> None:
+    have = set(db.scalars(select(Chair.name)))
+    for order, (name, kind) in enumerate(CHAIRS):
+        if name not in have:
+            chair = Chair(name=name, kind=kind.value, active=True, sort_order=order)
+            db.add(chair)
+            audit.record(db, actor=actor, now=now, action="chair.create", row=chair, before=None)
+    for name, role in STAFF:
+        member = Staff(name=name, role=role.value, active=True)
+        db.add(member)
+        audit.record(db, actor=actor, now=now, action="staff.create", row=member, before=None)
+
+
+def _add_closures(db: DbSession, *, today: dt.date, actor: str, now: dt.datetime) -> None:
+    # A training day on the Thursday after next: inside the booked weeks, so series skip it.
+    training = today + relativedelta(days=+8, weekday=TH)
+    past = today - relativedelta(days=+30, weekday=TH(-1))
+    for day, reason in ((past, "Building maintenance"), (training, "Staff training day")):
+        closure = Closure(day=day, reason=reason)
+        db.add(closure)
+        audit.record(db, actor=actor, now=now, action="closure.create", row=closure, before=None)
+
+
+def _add_patients(
+    db: DbSession, rng: random.Random, *, today: dt.date, actor: str, now: dt.datetime
+) -> list[Patient]:
+    clinician = db.scalar(select(Staff).where(Staff.role == StaffRole.CLINICIAN.value))
+    names = list(NAMED_PATIENTS)
+    while len(names) < PATIENT_COUNT:
+        pair = (rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES), "")
+        if pair not in names:
+            names.append(pair)
+    patients = []
+    for index, (first, last, preferred) in enumerate(names):
+        details = _details(rng, first, last, preferred, today)
+        patient = create_patient(db, details, actor=actor, now=now)
+        _screen(db, rng, patient, index, clinician, now=now, actor=actor)
+        patients.append(patient)
+    return patients
+
+
+def _details(
+    rng: random.Random, first: str, last: str, preferred: str, today: dt.date
+) -> PatientDetails:
+    town, region, postal = rng.choice(TOWNS)
+    born = today - relativedelta(years=rng.randint(19, 78), days=rng.randint(0, 364))
+    has_driver = rng.random() < 0.8
+    return PatientDetails(
+        first_name=first,
+        last_name=last,
+        preferred_name=preferred,
+        date_of_birth=born,
+        mobile_phone=f"(207) 555-{rng.randint(0, 9999):04d}",
+        email=f"patient{rng.randint(100, 999)}@mail.example" if rng.random() < 0.85 else "",
+        street=f"{rng.randint(1, 399)} {rng.choice(STREETS)}" if rng.random() < 0.95 else "",
+        city=town,
+        region=region,
+        postal_code=postal,
+        driver_name=f"{rng.choice(DRIVER_FIRST)} {last}" if has_driver else "",
+        driver_phone=f"(207) 555-{rng.randint(0, 9999):04d}" if has_driver else "",
+        referring_provider=rng.choice(REFERRERS),
+        indications=rng.choice(INDICATIONS),
+    )
+
+
+def _screen(
+    db: DbSession,
+    rng: random.Random,
+    patient: Patient,
+    index: int,
+    clinician: Staff | None,
+    *,
+    now: dt.datetime,
+    actor: str,
+) -> None:
+    """Most patients are screened and cleared; a few wait on a blocking finding; some cautions."""
+    before = audit.snapshot(patient)
+    screened_at = now - dt.timedelta(days=rng.randint(70, 120))
+    if index % 11 == 7:
+        _finding(db, patient, "uncontrolled_hypertension", "BP 172/104 at consultation", now, actor)
+    else:
+        patient.screening_cleared_at = screened_at
+        patient.screening_cleared_by_id = clinician.id if clinician else None
+    if index % 4 == 1:
+        patient.rems_enrolled = True
+        patient.rems_enrolled_on = screened_at.date()
+    if index % 5 == 2:
+        _finding(db, patient, "benzodiazepines", "Lorazepam 0.5 mg at night", screened_at, actor)
+    if index % 13 == 4:
+        _finding(
+            db, patient, "heart_disease", "Stable angina, cardiology aware", screened_at, actor
+        )
+    audit.record(db, actor=actor, now=now, action="patient.screening", row=patient, before=before)
+
+
+def _finding(
+    db: DbSession, patient: Patient, kind: str, detail: str, at: dt.datetime, actor: str
+) -> ScreeningFinding:
+    severity: FindingSeverity = FINDING_KINDS[kind].severity
+    finding = ScreeningFinding(
+        patient_id=patient.id, kind=kind, severity=severity.value, detail=detail, recorded_at=at
+    )
+    db.add(finding)
+    audit.record(db, actor=actor, now=at, action="screening.record", row=finding, before=None)
+    return finding
