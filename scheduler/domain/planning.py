@@ -1,0 +1,434 @@
+"""Planning a course of sessions: which day and time each one gets, and why it moved.
+
+Pure Python on plain values. Days are chosen in the clinic's wall clock with ``relativedelta``
+and ``rrule``; each start is then turned into a UTC instant for that day, so a series planned
+at 10:00 stays at 10:00 across a daylight-saving change. Given the same inputs the plan is
+always the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import WEEKLY, rrule
+
+from scheduler.domain.availability import ClinicCalendar, Occupation, problems, start_times
+from scheduler.domain.catalogue import INDUCTION_MAX_SESSIONS, INDUCTION_MIN_SESSIONS
+from scheduler.domain.enums import Phase, Place
+
+# How many days after the first wished-for day a series' first session may be searched for.
+FIRST_SESSION_SEARCH_DAYS = 14
+# How far a maintenance visit may drift from its every-N-weeks day, either way.
+MAINTENANCE_SLACK_DAYS = 3
+# How far a session without a maximum gap may drift after its earliest day.
+OPEN_GAP_SEARCH_DAYS = 14
+
+
+@dataclass(frozen=True)
+class ProposedSession:
+    """One row of a proposal: the slot found for session ``number``, or why there is none."""
+
+    number: int
+    starts_at: dt.datetime | None
+    ends_at: dt.datetime | None
+    chair_id: int | None
+    chair_name: str
+    nurse_id: int | None
+    moved: bool
+    reason: str  # "" when the wished-for slot was free; else why it moved or why none exists
+
+    @property
+    def has_slot(self) -> bool:
+        return self.starts_at is not None
+
+
+@dataclass(frozen=True)
+class SeriesProposal:
+    """Every session of a course as proposed to the desk, ready to edit row by row and book."""
+
+    patient_id: int
+    protocol_id: int
+    therapy_id: int
+    place: Place
+    rows: list[ProposedSession]
+    session_minutes: int = 0  # treatment + observation, to recompute an edited row's end
+    chair_names: Mapping[int, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every row has a slot."""
+        return all(row.has_slot for row in self.rows)
+
+
+@dataclass(frozen=True)
+class Spacing:
+    """A protocol's rules between sessions, in calendar days of the clinic's wall clock."""
+
+    min_gap_days: int = 1
+    max_gap_days: int | None = None
+    max_span_days: int | None = None
+
+
+@dataclass(frozen=True)
+class SlotNeeds:
+    """What every session of a course needs: its length, place and who may run it."""
+
+    patient_id: int
+    minutes: int  # treatment + observation
+    buffer_minutes: int
+    place: Place
+    chair_ids: Sequence[int] = ()  # acceptable chairs, preferred first (for a place with chairs)
+    nurse_ids: Sequence[int | None] = (None,)  # acceptable nurses; a home visit needs one
+
+
+def count_problem(phase: Phase, count: int) -> str | None:
+    """Why a course of ``count`` sessions is not allowed for the phase, or None."""
+    if count < 1:
+        return "A course needs at least one session."
+    if phase is Phase.INDUCTION and not INDUCTION_MIN_SESSIONS <= count <= INDUCTION_MAX_SESSIONS:
+        return (
+            f"An induction series has {INDUCTION_MIN_SESSIONS} to {INDUCTION_MAX_SESSIONS} "
+            f"sessions; {count} were asked for."
+        )
+    if phase is Phase.SINGLE and count != 1:
+        return f"This protocol books a single session; {count} were asked for."
+    return None
+
+
+def spacing_problems(
+    days: Sequence[dt.date], spacing: Spacing, *, numbers: Sequence[int] | None = None
+) -> list[str]:
+    """Why the days of a course (in order) break its spacing; empty when they keep it."""
+    numbers = list(numbers) if numbers is not None else list(range(1, len(days) + 1))
+    found = []
+    for (a, na), (b, nb) in zip(
+        zip(days, numbers, strict=True), zip(days[1:], numbers[1:], strict=True), strict=False
+    ):
+        gap = (b - a).days
+        if gap < spacing.min_gap_days:
+            found.append(
+                f"Sessions {na} and {nb} are {_days(gap)} apart; "
+                f"the protocol needs at least {_days(spacing.min_gap_days)}."
+            )
+        if spacing.max_gap_days is not None and gap > spacing.max_gap_days:
+            found.append(
+                f"Sessions {na} and {nb} are {_days(gap)} apart; "
+                f"the protocol allows at most {_days(spacing.max_gap_days)}."
+            )
+    if spacing.max_span_days is not None and len(days) > 1:
+        span = (max(days) - min(days)).days
+        if span > spacing.max_span_days:
+            found.append(
+                f"The course would span {_days(span)}; "
+                f"the protocol allows at most {_days(spacing.max_span_days)}."
+            )
+    return found
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
+def try_start(
+    needs: SlotNeeds,
+    calendar: ClinicCalendar,
+    booked: Sequence[Occupation],
+    starts_at: dt.datetime,
+    *,
+    now: dt.datetime | None,
+) -> tuple[Occupation | None, list[str]]:
+    """The occupation at ``starts_at`` on the first free chair and nurse, or why none is free."""
+    ends_at = starts_at + dt.timedelta(minutes=needs.minutes)
+    home = needs.place is Place.HOME
+    chairs: Sequence[int | None] = needs.chair_ids if needs.place.needs_chair else (None,)
+    if needs.place.needs_chair and not chairs:
+        return None, [f"The clinic has no {needs.place.value.replace('_', ' ')} to book."]
+    first: list[str] = []
+    for chair_id in chairs:
+        for nurse_id in needs.nurse_ids:
+            wanted = Occupation(
+                patient_id=needs.patient_id,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                buffer_minutes=0 if home else needs.buffer_minutes,
+                chair_id=chair_id,
+                nurse_id=nurse_id,
+                home=home,
+            )
+            found = problems(wanted, calendar, booked, now=now)
+            if not found:
+                return wanted, []
+            if not first:
+                first = found
+    return None, first
+
+
+def find_near(
+    needs: SlotNeeds,
+    calendar: ClinicCalendar,
+    booked: Sequence[Occupation],
+    *,
+    days: Sequence[dt.date],
+    preferred_time: dt.time,
+    now: dt.datetime | None,
+) -> Occupation | None:
+    """The first free slot over ``days`` (in the order given), nearest the preferred time."""
+    for day in days:
+        if now is not None and day < calendar.local_day(now):
+            continue
+        for start in start_times(calendar, day, needs.minutes, preferred_time):
+            occupation, _ = try_start(needs, calendar, booked, start, now=now)
+            if occupation is not None:
+                return occupation
+    return None
+
+
+def _day_order(lo: dt.date, hi: dt.date, target: dt.date, weekdays: Sequence[int]) -> list[dt.date]:
+    """Days from ``lo`` to ``hi``: nearest the target first, preferred weekdays winning ties."""
+    count = (hi - lo).days + 1
+    days = [lo + relativedelta(days=i) for i in range(max(count, 0))]
+    return sorted(days, key=lambda d: (abs((d - target).days), d.weekday() not in weekdays, d))
+
+
+def _target(lo: dt.date, hi: dt.date, weekdays: Sequence[int]) -> dt.date:
+    """The first preferred weekday on or after ``lo`` (within ``hi``), else ``lo`` itself."""
+    if weekdays:
+        for i in range((hi - lo).days + 1):
+            day = lo + relativedelta(days=i)
+            if day.weekday() in weekdays:
+                return day
+    return lo
+
+
+@dataclass(frozen=True)
+class RowWindow:
+    """Where one row may go: days ``lo``..``hi`` and the day it should be on."""
+
+    target: dt.date
+    lo: dt.date
+    hi: dt.date
+
+
+def place_row(
+    number: int,
+    needs: SlotNeeds,
+    calendar: ClinicCalendar,
+    booked: Sequence[Occupation],
+    window: RowWindow,
+    *,
+    preferred_time: dt.time,
+    weekdays: Sequence[int],
+    now: dt.datetime | None,
+    chair_ids: Sequence[int] | None = None,
+) -> tuple[ProposedSession, Occupation | None]:
+    """Find the slot for one row: the wished-for one, else the nearest free one in the window."""
+    if chair_ids is not None:
+        needs = replace(needs, chair_ids=chair_ids)
+    if window.lo > window.hi:
+        reason = (
+            f"No day fits the protocol's spacing: the session could not be before "
+            f"{calendar.day_text(window.lo)}, which is past the latest allowed day, "
+            f"{calendar.day_text(window.hi)}."
+        )
+        return ProposedSession(number, None, None, None, "", None, True, reason), None
+    wished = calendar.at(window.target, preferred_time)
+    taken, why = try_start(needs, calendar, booked, wished, now=now)
+    if taken is None:
+        days = _day_order(window.lo, window.hi, window.target, weekdays)
+        taken = find_near(
+            needs, calendar, booked, days=days, preferred_time=preferred_time, now=now
+        )
+    if taken is None:
+        reason = (
+            f"No free slot from {calendar.day_text(window.lo)} to {calendar.day_text(window.hi)}"
+            f" within the protocol's spacing. At {calendar.when_text(wished)}: {' '.join(why)}"
+        )
+        row = ProposedSession(number, None, None, None, "", None, moved=True, reason=reason)
+        return row, None
+    moved = taken.starts_at != wished
+    reason = (
+        f"Moved to {calendar.when_text(taken.starts_at)}. At {calendar.when_text(wished)}: "
+        + " ".join(why)
+        if moved
+        else ""
+    )
+    row = ProposedSession(
+        number=number,
+        starts_at=taken.starts_at,
+        ends_at=taken.ends_at,
+        chair_id=taken.chair_id,
+        chair_name=calendar.chair_name(taken.chair_id),
+        nurse_id=taken.nurse_id,
+        moved=moved,
+        reason=reason,
+    )
+    return row, taken
+
+
+def _chairs_starting_with(chair_ids: Sequence[int], chair_id: int | None) -> list[int]:
+    """The same chair again when possible: patients and nurses like continuity."""
+    if chair_id is None or chair_id not in chair_ids:
+        return list(chair_ids)
+    return [chair_id, *(c for c in chair_ids if c != chair_id)]
+
+
+def plan_series(
+    needs: SlotNeeds,
+    calendar: ClinicCalendar,
+    booked: Sequence[Occupation],
+    *,
+    count: int,
+    first_day: dt.date,
+    preferred_time: dt.time,
+    weekdays: Sequence[int],
+    spacing: Spacing,
+    now: dt.datetime | None,
+    first_number: int = 1,
+    previous_day: dt.date | None = None,
+    span_start: dt.date | None = None,
+) -> list[ProposedSession]:
+    """Plan ``count`` sessions, each on the wished-for day and time or the nearest free slot.
+
+    Each session goes on the first preferred weekday at least the minimum gap after the one
+    before (``previous_day`` for the first, when continuing a course), and no later than the
+    maximum gap and the maximum span from ``span_start`` (the course's first day) allow.
+    """
+    rows: list[ProposedSession] = []
+    taken: list[Occupation] = list(booked)
+    prev, start_of_span = previous_day, span_start
+    chair_hint: int | None = None
+    for number in range(first_number, first_number + count):
+        window = _series_window(prev, first_day, start_of_span, weekdays, spacing)
+        row, occupation = place_row(
+            number,
+            needs,
+            calendar,
+            taken,
+            window,
+            preferred_time=preferred_time,
+            weekdays=weekdays,
+            now=now,
+            chair_ids=_chairs_starting_with(needs.chair_ids, chair_hint),
+        )
+        rows.append(row)
+        if occupation is not None:
+            taken.append(occupation)
+            chair_hint = occupation.chair_id
+            prev = calendar.local_day(occupation.starts_at)
+        else:
+            # Keep the course's shape for the rows after a gap the desk must fill by hand.
+            prev = window.target
+        if start_of_span is None:
+            start_of_span = prev
+    return rows
+
+
+def _series_window(
+    prev: dt.date | None,
+    first_day: dt.date,
+    span_start: dt.date | None,
+    weekdays: Sequence[int],
+    spacing: Spacing,
+) -> RowWindow:
+    if prev is None:
+        lo = first_day
+        hi = first_day + relativedelta(days=FIRST_SESSION_SEARCH_DAYS - 1)
+    else:
+        lo = prev + relativedelta(days=spacing.min_gap_days)
+        reach = spacing.max_gap_days if spacing.max_gap_days is not None else OPEN_GAP_SEARCH_DAYS
+        hi = prev + relativedelta(days=max(reach, spacing.min_gap_days))
+    # When continuing a course (a make-up, a reflow) the first day asked for still holds.
+    lo = max(lo, first_day)
+    if span_start is not None and spacing.max_span_days is not None:
+        hi = min(hi, span_start + relativedelta(days=spacing.max_span_days))
+    return RowWindow(target=_target(lo, hi, weekdays), lo=lo, hi=hi)
+
+
+def maintenance_days(
+    first_day: dt.date, every_weeks: int, *, count: int | None, until: dt.date | None
+) -> list[dt.date]:
+    """The days of a maintenance plan: every N weeks from the first, by count or until a day."""
+    if every_weeks < 1:
+        raise ValueError("every_weeks must be at least 1")
+    if count is None and until is None:
+        raise ValueError("a maintenance plan needs a count or an end date")
+    start = dt.datetime.combine(first_day, dt.time())
+    rule = rrule(
+        WEEKLY,
+        interval=every_weeks,
+        dtstart=start,
+        count=count,
+        until=None if until is None else dt.datetime.combine(until, dt.time()),
+    )
+    return [moment.date() for moment in rule]
+
+
+def plan_maintenance(
+    needs: SlotNeeds,
+    calendar: ClinicCalendar,
+    booked: Sequence[Occupation],
+    *,
+    days: Sequence[dt.date],
+    preferred_time: dt.time,
+    min_gap_days: int,
+    now: dt.datetime | None,
+) -> list[ProposedSession]:
+    """One visit near each of ``days``, at most a few days off and never closer than the gap."""
+    rows: list[ProposedSession] = []
+    taken: list[Occupation] = list(booked)
+    prev: dt.date | None = None
+    chair_hint: int | None = None
+    slack = relativedelta(days=MAINTENANCE_SLACK_DAYS)
+    for number, day in enumerate(days, start=1):
+        lo = day - slack
+        if prev is not None:
+            lo = max(lo, prev + relativedelta(days=min_gap_days))
+        hi = max(day + slack, lo)
+        target = min(max(day, lo), hi)
+        row, occupation = place_row(
+            number,
+            needs,
+            calendar,
+            taken,
+            RowWindow(target=target, lo=lo, hi=hi),
+            preferred_time=preferred_time,
+            weekdays=(),
+            now=now,
+            chair_ids=_chairs_starting_with(needs.chair_ids, chair_hint),
+        )
+        rows.append(row)
+        if occupation is not None:
+            taken.append(occupation)
+            chair_hint = occupation.chair_id
+            prev = calendar.local_day(occupation.starts_at)
+        else:
+            prev = target
+    return rows
+
+
+def with_row_changed(
+    proposal: SeriesProposal, number: int, starts_at: dt.datetime, chair_id: int | None
+) -> SeriesProposal:
+    """The proposal with one row put at another time and chair by the desk (checked on booking)."""
+    if starts_at.tzinfo is None:
+        raise ValueError("starts_at must be an aware datetime")
+    if not any(row.number == number for row in proposal.rows):
+        raise ValueError(f"the proposal has no session {number}")
+    rows = [
+        replace(
+            row,
+            starts_at=starts_at.astimezone(dt.UTC),
+            ends_at=(starts_at + dt.timedelta(minutes=proposal.session_minutes)).astimezone(dt.UTC),
+            chair_id=chair_id,
+            chair_name=proposal.chair_names.get(chair_id, "") if chair_id is not None else "",
+            moved=True,
+            reason="Changed by the desk.",
+        )
+        if row.number == number
+        else row
+        for row in proposal.rows
+    ]
+    return replace(proposal, rows=rows)

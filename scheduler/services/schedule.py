@@ -1,0 +1,376 @@
+"""What the screens and letters ask about the calendar: read-only queries returning plain values.
+
+Nothing here writes. Results are frozen dataclasses of plain values, so a screen can keep them
+after the database session is gone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import selectinload
+
+from scheduler.domain.availability import ClinicCalendar, Occupation, start_times
+from scheduler.domain.enums import ChairKind, Phase, Place, SeriesStatus, SessionStatus, StaffRole
+from scheduler.domain.planning import SlotNeeds, try_start
+from scheduler.services.clinic import get_settings
+from scheduler.services.errors import NotFound
+from scheduler.store.models import (
+    Chair,
+    Closure,
+    OpeningHours,
+    Series,
+    Staff,
+    Therapy,
+)
+from scheduler.store.models import (
+    Session as ClinicSession,
+)
+
+HOLDING = tuple(s.value for s in SessionStatus if s.holds_slot)
+# Sessions that could collide with a new one start at most this long before it (longest day).
+_LOOKBEHIND = dt.timedelta(days=1)
+FREE_SLOT_SEARCH_DAYS = 28
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """One session as a screen or letter shows it."""
+
+    session_id: int
+    patient_id: int
+    patient_name: str  # display name
+    chart_number: str
+    therapy_id: int
+    therapy_name: str
+    therapy_colour: str
+    session_noun: str
+    place: Place
+    chair_id: int | None
+    chair_name: str
+    nurse_id: int | None
+    nurse_name: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    treatment_minutes: int
+    observation_minutes: int
+    buffer_minutes: int
+    status: SessionStatus
+    status_reason: str
+    late_cancellation: bool
+    number: int | None
+    series_count: int | None  # the course's planned number of sessions
+    progress: str  # "3 of 6", or "" for a session outside a course of several
+    driver_name: str
+    series_id: int | None
+    protocol_name: str
+
+    @property
+    def chair_free_at(self) -> dt.datetime:
+        return self.ends_at + dt.timedelta(minutes=self.buffer_minutes)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A free start for a therapy, with the chair (or room) it would take."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    chair_id: int | None
+    chair_name: str
+
+
+@dataclass(frozen=True)
+class CourseView:
+    """A patient's series with its progress and every session in it."""
+
+    series_id: int
+    protocol_id: int
+    protocol_name: str
+    phase: Phase
+    status: SeriesStatus
+    planned_count: int
+    completed_count: int
+    progress: str  # "3 of 6": sessions completed of those planned
+    sessions: list[SessionView]
+
+
+@dataclass(frozen=True)
+class ChairView:
+    chair_id: int
+    name: str
+    kind: ChairKind
+    sort_order: int
+
+
+def progress_label(number: int | None, count: int | None) -> str:
+    """ "3 of 6" for a session in a course of several; "" otherwise."""
+    if number is None or count is None or count <= 1:
+        return ""
+    return f"{number} of {count}"
+
+
+def view_of(session: ClinicSession) -> SessionView:
+    """The plain-value view of one session (its related rows must be loadable)."""
+    series = session.series
+    count = series.planned_count if series is not None else None
+    return SessionView(
+        session_id=session.id,
+        patient_id=session.patient_id,
+        patient_name=session.patient.display_name,
+        chart_number=session.patient.chart_number,
+        therapy_id=session.therapy_id,
+        therapy_name=session.therapy.name,
+        therapy_colour=session.therapy.colour,
+        session_noun=session.therapy.session_noun,
+        place=Place(session.place),
+        chair_id=session.chair_id,
+        chair_name=session.chair.name if session.chair is not None else "",
+        nurse_id=session.nurse_id,
+        nurse_name=session.nurse.name if session.nurse is not None else "",
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        treatment_minutes=session.treatment_minutes,
+        observation_minutes=session.observation_minutes,
+        buffer_minutes=session.buffer_minutes,
+        status=SessionStatus(session.status),
+        status_reason=session.status_reason,
+        late_cancellation=session.late_cancellation,
+        number=session.number,
+        series_count=count,
+        progress=progress_label(session.number, count),
+        driver_name=session.patient.driver_name,
+        series_id=session.series_id,
+        protocol_name=series.protocol.name if series is not None else "",
+    )
+
+
+def _with_relations(query: Select[ClinicSession]) -> Select[ClinicSession]:
+    return query.options(
+        selectinload(ClinicSession.patient),
+        selectinload(ClinicSession.therapy),
+        selectinload(ClinicSession.chair),
+        selectinload(ClinicSession.nurse),
+        selectinload(ClinicSession.series).selectinload(Series.protocol),
+    )
+
+
+def clinic_calendar(db: DbSession) -> ClinicCalendar:
+    """The clinic's time zone, hours, closures, limits and the names of chairs and nurses."""
+    settings = get_settings(db)
+    return ClinicCalendar(
+        timezone=settings.timezone,
+        hours={h.weekday: (h.opens, h.closes) for h in db.scalars(select(OpeningHours))},
+        closures={c.day: c.reason for c in db.scalars(select(Closure))},
+        nurse_patient_limit=settings.nurse_patient_limit,
+        travel_minutes=settings.home_visit_travel_minutes,
+        slot_minutes=settings.slot_minutes,
+        chair_names={c.id: c.name for c in db.scalars(select(Chair))},
+        nurse_names={s.id: s.name for s in db.scalars(select(Staff))},
+    )
+
+
+def occupation_of(session: ClinicSession) -> Occupation:
+    return Occupation(
+        patient_id=session.patient_id,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        buffer_minutes=session.buffer_minutes,
+        chair_id=session.chair_id,
+        nurse_id=session.nurse_id,
+        home=session.place == Place.HOME.value,
+        session_id=session.id,
+        series_id=session.series_id,
+    )
+
+
+def occupations_between(
+    db: DbSession,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    excluding: Collection[int] = (),
+) -> list[Occupation]:
+    """Sessions holding a slot that could collide with anything placed from ``start`` to ``end``."""
+    query = select(ClinicSession).where(
+        ClinicSession.status.in_(HOLDING),
+        ClinicSession.starts_at < end + _LOOKBEHIND,
+        ClinicSession.starts_at > start - _LOOKBEHIND,
+    )
+    return [occupation_of(s) for s in db.scalars(query) if s.id not in excluding]
+
+
+def _day_bounds(calendar: ClinicCalendar, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    return calendar.at(day, dt.time()), calendar.at(day + relativedelta(days=1), dt.time())
+
+
+def sessions_on_day(
+    db: DbSession, day: dt.date, *, include_cancelled: bool = True
+) -> list[SessionView]:
+    """Every session of a local clinic day, by start time then chair order."""
+    start, end = _day_bounds(clinic_calendar(db), day)
+    views = sessions_between(db, start, end)
+    if include_cancelled:
+        return views
+    return [v for v in views if v.status.holds_slot]
+
+
+def sessions_between(
+    db: DbSession,
+    start: dt.datetime,
+    end: dt.datetime,
+    chair_ids: Sequence[int] | None = None,
+) -> list[SessionView]:
+    """Sessions overlapping ``start``..``end`` (optionally on some chairs): day and week views."""
+    query = select(ClinicSession).where(
+        ClinicSession.starts_at < end, ClinicSession.ends_at > start
+    )
+    if chair_ids is not None:
+        query = query.where(ClinicSession.chair_id.in_(list(chair_ids)))
+    order = {c.id: (c.sort_order, c.name) for c in db.scalars(select(Chair))}
+    found = db.scalars(_with_relations(query)).all()
+    return [
+        view_of(s)
+        for s in sorted(
+            found,
+            key=lambda s: (s.starts_at, order.get(s.chair_id or -1, (1_000_000, "")), s.id),
+        )
+    ]
+
+
+def chairs_for(db: DbSession, place: Place) -> list[Chair]:
+    """Active chairs (or rooms) where a session at ``place`` may go, in the desk's order."""
+    if not place.needs_chair:
+        return []
+    return list(
+        db.scalars(
+            select(Chair)
+            .where(Chair.active.is_(True), Chair.kind == place.value)
+            .order_by(Chair.sort_order, Chair.name)
+        )
+    )
+
+
+def active_nurses(db: DbSession) -> list[Staff]:
+    return list(
+        db.scalars(
+            select(Staff)
+            .where(Staff.active.is_(True), Staff.role == StaffRole.NURSE.value)
+            .order_by(Staff.name, Staff.id)
+        )
+    )
+
+
+def next_free_slots(
+    db: DbSession,
+    *,
+    therapy_id: int,
+    near: dt.datetime,
+    count: int = 10,
+    chair_id: int | None = None,
+    patient_id: int | None = None,
+    place: Place | None = None,
+    now: dt.datetime | None = None,
+) -> list[Slot]:
+    """The first ``count`` free starts for a therapy from ``near`` on, one chair each.
+
+    With ``chair_id`` only that chair is searched; with ``patient_id`` the patient's own
+    sessions are avoided too; with ``now`` nothing in the past is offered.
+    """
+    therapy = db.get(Therapy, therapy_id)
+    if therapy is None:
+        raise NotFound(f"No therapy with id {therapy_id}.")
+    place = place or therapy.place_list[0]
+    calendar = clinic_calendar(db)
+    chair_ids = [chair_id] if chair_id is not None else [c.id for c in chairs_for(db, place)]
+    nurses: list[int | None] = [n.id for n in active_nurses(db)] if place is Place.HOME else [None]
+    needs = SlotNeeds(
+        patient_id=patient_id if patient_id is not None else -1,
+        minutes=therapy.treatment_minutes + therapy.observation_minutes,
+        buffer_minutes=therapy.buffer_minutes,
+        place=place,
+        chair_ids=chair_ids,
+        nurse_ids=nurses,
+    )
+    if (place.needs_chair and not chair_ids) or (place is Place.HOME and not nurses):
+        return []
+    first_day = calendar.local_day(near)
+    last = near + dt.timedelta(days=FREE_SLOT_SEARCH_DAYS)
+    booked = occupations_between(db, near, last)
+    slots: list[Slot] = []
+    for offset in range(FREE_SLOT_SEARCH_DAYS):
+        day = first_day + relativedelta(days=offset)
+        for start in start_times(calendar, day, needs.minutes):
+            if start < near:
+                continue
+            taken, _ = try_start(needs, calendar, booked, start, now=now)
+            if taken is not None:
+                slots.append(
+                    Slot(
+                        taken.starts_at,
+                        taken.ends_at,
+                        taken.chair_id,
+                        calendar.chair_name(taken.chair_id),
+                    )
+                )
+                if len(slots) >= count:
+                    return slots
+    return slots
+
+
+def patient_courses(db: DbSession, patient_id: int) -> list[CourseView]:
+    """A patient's series, newest first, each with its progress and sessions."""
+    series_rows = db.scalars(
+        select(Series)
+        .where(Series.patient_id == patient_id)
+        .options(selectinload(Series.protocol))
+        .order_by(Series.created_at.desc(), Series.id.desc())
+    ).all()
+    courses = []
+    for series in series_rows:
+        sessions = db.scalars(
+            _with_relations(
+                select(ClinicSession)
+                .where(ClinicSession.series_id == series.id)
+                .order_by(ClinicSession.starts_at, ClinicSession.id)
+            )
+        ).all()
+        done = sum(1 for s in sessions if s.status == SessionStatus.COMPLETED.value)
+        courses.append(
+            CourseView(
+                series_id=series.id,
+                protocol_id=series.protocol_id,
+                protocol_name=series.protocol.name,
+                phase=Phase(series.protocol.phase),
+                status=SeriesStatus(series.status),
+                planned_count=series.planned_count,
+                completed_count=done,
+                progress=f"{done} of {series.planned_count}",
+                sessions=[view_of(s) for s in sessions],
+            )
+        )
+    return courses
+
+
+def chairs(db: DbSession) -> list[ChairView]:
+    """Active chairs and rooms in the desk's order."""
+    rows = db.scalars(
+        select(Chair).where(Chair.active.is_(True)).order_by(Chair.sort_order, Chair.name)
+    )
+    return [ChairView(c.id, c.name, ChairKind(c.kind), c.sort_order) for c in rows]
+
+
+def opening_hours_on(db: DbSession, day: dt.date) -> tuple[dt.time, dt.time] | None:
+    """When the clinic opens and closes on a day; None when closed (weekday off or closure)."""
+    return clinic_calendar(db).hours_on(day)
+
+
+def closure_on(db: DbSession, day: dt.date) -> str | None:
+    """The reason the clinic is closed that day, or None when it is not a closure day."""
+    closure = db.scalar(select(Closure).where(Closure.day == day))
+    return None if closure is None else closure.reason

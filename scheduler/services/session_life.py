@@ -1,0 +1,427 @@
+"""A session's life after booking: confirm, check in, complete, cancel, no-show, move, make up.
+
+Every status change appends a ``SessionStatusChange`` and an audit entry. A completed session
+can no longer move. Moves are checked like new bookings (hours, closures, chairs, patient,
+nurse) and against the course's spacing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+
+from scheduler.domain.catalogue import INDUCTION_MAX_SESSIONS
+from scheduler.domain.enums import Phase, Place, SeriesStatus, SessionStatus
+from scheduler.domain.planning import ProposedSession, Spacing, plan_series, spacing_problems
+from scheduler.services import audit
+from scheduler.services.booking import (
+    BookingRefused,
+    CourseParts,
+    check_rows,
+    course_parts,
+    new_session,
+    record_status,
+    slot_needs,
+    spacing_of,
+)
+from scheduler.services.clinic import get_settings
+from scheduler.services.errors import NotFound, ServiceError
+from scheduler.services.schedule import clinic_calendar, occupations_between
+from scheduler.store.models import Series
+from scheduler.store.models import Session as ClinicSession
+
+_B, _CF, _CI = SessionStatus.BOOKED, SessionStatus.CONFIRMED, SessionStatus.CHECKED_IN
+MOVABLE = (_B, _CF)
+
+
+class SessionStateError(ServiceError):
+    """The session is not in a state that allows the action (e.g. completing a cancelled one)."""
+
+
+def get_session(db: DbSession, session_id: int) -> ClinicSession:
+    session = db.get(ClinicSession, session_id)
+    if session is None:
+        raise NotFound(f"No session with id {session_id}.")
+    return session
+
+
+def _change(
+    db: DbSession,
+    session_id: int,
+    to: SessionStatus,
+    allowed: Sequence[SessionStatus],
+    *,
+    reason: str = "",
+    actor: str,
+    now: dt.datetime,
+    started: bool = False,
+) -> ClinicSession:
+    session = get_session(db, session_id)
+    current = SessionStatus(session.status)
+    if current not in allowed:
+        raise SessionStateError(
+            f"A session that is {current.label.lower()} cannot be marked {to.label.lower()}."
+        )
+    if started and now < session.starts_at:
+        raise SessionStateError(
+            f"The session has not started yet; it cannot be marked {to.label.lower()}."
+        )
+    before = audit.snapshot(session)
+    record_status(db, session, to, reason=reason, actor=actor, now=now)
+    audit.record(
+        db, actor=actor, now=now, action=f"session.{to.value}", row=session, before=before,
+        reason=reason,
+    )  # fmt: skip
+    if session.series is not None:
+        _settle(db, session.series, actor=actor, now=now)
+    return session
+
+
+def _settle(db: DbSession, series: Series, *, actor: str, now: dt.datetime) -> None:
+    """Mark a course completed once it has as many completed sessions as planned."""
+    done = sum(1 for s in series.sessions if s.status == SessionStatus.COMPLETED.value)
+    if series.status == SeriesStatus.ACTIVE.value and done >= series.planned_count:
+        before = audit.snapshot(series)
+        series.status = SeriesStatus.COMPLETED.value
+        audit.record(db, actor=actor, now=now, action="series.complete", row=series, before=before)
+
+
+def confirm(db: DbSession, session_id: int, *, actor: str, now: dt.datetime) -> ClinicSession:
+    """The patient has confirmed they will come."""
+    return _change(db, session_id, _CF, (_B,), actor=actor, now=now)
+
+
+def check_in(db: DbSession, session_id: int, *, actor: str, now: dt.datetime) -> ClinicSession:
+    """The patient has arrived (allowed on the session's own day)."""
+    session = get_session(db, session_id)
+    calendar = clinic_calendar(db)
+    if calendar.local_day(now) != calendar.local_day(session.starts_at):
+        raise SessionStateError("A patient can be checked in only on the day of the session.")
+    return _change(db, session_id, _CI, (_B, _CF), actor=actor, now=now)
+
+
+def complete(db: DbSession, session_id: int, *, actor: str, now: dt.datetime) -> ClinicSession:
+    """The session took place."""
+    return _change(db, session_id, SessionStatus.COMPLETED, (_B, _CF, _CI), actor=actor, now=now,
+                   started=True)  # fmt: skip
+
+
+def mark_no_show(
+    db: DbSession, session_id: int, *, actor: str, now: dt.datetime, reason: str = ""
+) -> ClinicSession:
+    """The patient did not come (only once the session's start has passed)."""
+    return _change(db, session_id, SessionStatus.NO_SHOW, (_B, _CF), reason=reason, actor=actor,
+                   now=now, started=True)  # fmt: skip
+
+
+def cancel(
+    db: DbSession, session_id: int, *, reason: str, actor: str, now: dt.datetime
+) -> ClinicSession:
+    """Cancel with a reason; flagged late when under the clinic's late-cancellation hours."""
+    if not reason.strip():
+        raise ServiceError("Say why the session is cancelled.")
+    session = get_session(db, session_id)
+    late_hours = get_settings(db).late_cancel_hours
+    late = session.starts_at - now < dt.timedelta(hours=late_hours)
+    if SessionStatus(session.status) in (_B, _CF, _CI):
+        session.late_cancellation = late
+    return _change(db, session_id, SessionStatus.CANCELLED, (_B, _CF, _CI), reason=reason.strip(),
+                   actor=actor, now=now)  # fmt: skip
+
+
+def cancel_series(
+    db: DbSession, series_id: int, *, reason: str, actor: str, now: dt.datetime
+) -> Series:
+    """Stop a course: its sessions still to come are cancelled, the course marked cancelled."""
+    if not reason.strip():
+        raise ServiceError("Say why the course is stopped.")
+    series = _get_series(db, series_id)
+    for session in series.sessions:
+        if SessionStatus(session.status) in MOVABLE and session.starts_at > now:
+            cancel(db, session.id, reason=reason, actor=actor, now=now)
+    before = audit.snapshot(series)
+    series.status = SeriesStatus.CANCELLED.value
+    audit.record(
+        db, actor=actor, now=now, action="series.cancel", row=series, before=before, reason=reason
+    )
+    return series
+
+
+def _get_series(db: DbSession, series_id: int) -> Series:
+    series = db.get(Series, series_id)
+    if series is None:
+        raise NotFound(f"No course with id {series_id}.")
+    return series
+
+
+def _holding(series: Series) -> list[ClinicSession]:
+    return sorted(
+        (s for s in series.sessions if SessionStatus(s.status).holds_slot),
+        key=lambda s: (s.starts_at, s.id),
+    )
+
+
+def _renumber(series: Series) -> None:
+    """Sessions still in the course are numbered in time order (missed ones keep theirs)."""
+    for number, session in enumerate(_holding(series), start=1):
+        session.number = number
+
+
+def _movable(session: ClinicSession, now: dt.datetime) -> None:
+    status = SessionStatus(session.status)
+    if status is SessionStatus.COMPLETED:
+        raise SessionStateError("A completed session cannot be moved.")
+    if status not in MOVABLE:
+        raise SessionStateError(f"A session that is {status.label.lower()} cannot be moved.")
+    if session.starts_at <= now:
+        raise SessionStateError("A session that has already started cannot be moved.")
+
+
+def _parts_of(db: DbSession, session: ClinicSession) -> CourseParts:
+    if session.series is None:
+        raise SessionStateError("This session is not part of a course.")
+    return course_parts(db, session.patient_id, session.series.protocol_id)
+
+
+def _move(
+    db: DbSession,
+    session: ClinicSession,
+    row: ProposedSession,
+    parts: CourseParts,
+    *,
+    action: str,
+    actor: str,
+    now: dt.datetime,
+    excluding: Sequence[int],
+) -> None:
+    """Move one session to the row's slot (already checked), noting it in history and audit."""
+    found, placed = check_rows(db, parts, Place(session.place), [row], now=now, excluding=excluding)
+    if found:
+        raise BookingRefused(found)
+    occupation = placed[0][1]
+    calendar = clinic_calendar(db)
+    before = audit.snapshot(session)
+    was = calendar.when_text(session.starts_at)
+    session.starts_at, session.ends_at = occupation.starts_at, occupation.ends_at
+    session.chair_id, session.nurse_id = occupation.chair_id, occupation.nurse_id
+    note = f"Moved from {was} to {calendar.when_text(occupation.starts_at)}."
+    if session.status == SessionStatus.CONFIRMED.value:
+        # The patient confirmed the old time, not this one.
+        record_status(db, session, SessionStatus.BOOKED, reason=note, actor=actor, now=now)
+    audit.record(db, actor=actor, now=now, action=action, row=session, before=before, reason=note)
+
+
+def reschedule(
+    db: DbSession,
+    session_id: int,
+    *,
+    starts_at: dt.datetime,
+    chair_id: int | None,
+    actor: str,
+    now: dt.datetime,
+    nurse_id: int | None = None,
+) -> ClinicSession:
+    """Move one session to another slot, keeping the course's spacing with its neighbours.
+
+    A confirmed session goes back to booked: the patient must confirm the new time.
+    """
+    session = get_session(db, session_id)
+    _movable(session, now)
+    parts = _parts_of(db, session)
+    series = session.series
+    assert series is not None
+    starts_at = starts_at.astimezone(dt.UTC)
+    calendar = clinic_calendar(db)
+    others = [s for s in _holding(series) if s.id != session.id]
+    moved = sorted([*((s.starts_at, s.number or 0) for s in others), (starts_at, -1)])
+    problems = spacing_problems(
+        [calendar.local_day(when) for when, _ in moved],
+        parts.spacing,
+        numbers=[i for i, _ in enumerate(moved, start=1)],
+    )
+    if problems:
+        raise BookingRefused(problems)
+    row = ProposedSession(session.number or 1, starts_at, None, chair_id, "", nurse_id, True, "")
+    _move(db, session, row, parts, action="session.reschedule", actor=actor, now=now,
+          excluding=[session.id])  # fmt: skip
+    _renumber(series)
+    return session
+
+
+def _missed(db: DbSession, session_id: int) -> tuple[ClinicSession, Series, CourseParts]:
+    session = get_session(db, session_id)
+    if SessionStatus(session.status) not in (SessionStatus.CANCELLED, SessionStatus.NO_SHOW):
+        raise SessionStateError("Only a cancelled or missed session can be made up.")
+    parts = _parts_of(db, session)
+    series = session.series
+    assert series is not None
+    if series.status == SeriesStatus.CANCELLED.value:
+        raise SessionStateError("This course was stopped; book a new one instead.")
+    if any(s.makeup_for_id == session.id and SessionStatus(s.status).holds_slot
+           for s in series.sessions):  # fmt: skip
+        raise SessionStateError("This session has already been made up.")
+    holding = len(_holding(series))
+    cap = series.planned_count
+    if parts.phase is Phase.INDUCTION:
+        cap = min(cap, INDUCTION_MAX_SESSIONS)
+    if holding + 1 > cap:
+        raise BookingRefused(
+            [f"The course already has {holding} sessions of {cap}; a make-up would exceed it."]
+        )
+    return session, series, parts
+
+
+def propose_makeup(
+    db: DbSession,
+    session_id: int,
+    *,
+    now: dt.datetime,
+    preferred_time: dt.time | None = None,
+    chair_id: int | None = None,
+) -> ProposedSession:
+    """Propose a make-up for a cancelled or missed session, after the course's last one.
+
+    It keeps the protocol's gaps and span and the course's length (never more than eight for
+    an induction); the row says why no slot exists when none fits.
+    """
+    session, series, parts = _missed(db, session_id)
+    calendar = clinic_calendar(db)
+    holding = _holding(series)
+    days = [calendar.local_day(s.starts_at) for s in holding]
+    place = Place(session.place)
+    needs = slot_needs(db, parts, place, chair_id=chair_id)
+    if chair_id is None:
+        needs = replace(needs, chair_ids=_first(session.chair_id, needs.chair_ids))
+    last = max(days) if days else None
+    today = calendar.local_day(now)
+    start = calendar.at(today, dt.time())
+    rows = plan_series(
+        needs,
+        calendar,
+        occupations_between(db, start, start + dt.timedelta(days=60)),
+        count=1,
+        first_day=today,
+        preferred_time=preferred_time or calendar.local(session.starts_at).time(),
+        weekdays=parts.protocol.weekday_list,
+        spacing=parts.spacing,
+        now=now,
+        first_number=len(holding) + 1,
+        previous_day=last,
+        span_start=min(days) if days else None,
+    )
+    return rows[0]
+
+
+def book_makeup(
+    db: DbSession,
+    session_id: int,
+    *,
+    starts_at: dt.datetime,
+    chair_id: int | None,
+    actor: str,
+    now: dt.datetime,
+    nurse_id: int | None = None,
+) -> ClinicSession:
+    """Book the make-up for a cancelled or missed session (checked like any booking)."""
+    missed, series, parts = _missed(db, session_id)
+    starts_at = starts_at.astimezone(dt.UTC)
+    calendar = clinic_calendar(db)
+    holding = _holding(series)
+    days = sorted(
+        [*(calendar.local_day(s.starts_at) for s in holding), calendar.local_day(starts_at)]
+    )
+    problems = spacing_problems(days, parts.spacing)
+    row = ProposedSession(len(holding) + 1, starts_at, None, chair_id, "", nurse_id, True, "")
+    found, placed = check_rows(db, parts, Place(missed.place), [row], now=now)
+    if problems or found:
+        raise BookingRefused([*found, *problems])
+    note = f"Make-up for the session of {calendar.when_text(missed.starts_at)}."
+    session = new_session(
+        db, parts, Place(missed.place), placed[0][1], series=series, number=len(holding) + 1,
+        actor=actor, now=now, note=note, makeup_for_id=missed.id,
+    )  # fmt: skip
+    db.flush()
+    db.refresh(series, ["sessions"])
+    _renumber(series)
+    return session
+
+
+def reflow_series(
+    db: DbSession,
+    series_id: int,
+    *,
+    from_number: int,
+    actor: str,
+    now: dt.datetime,
+    not_before: dt.date | None = None,
+) -> list[ClinicSession]:
+    """Move the course's sessions from ``from_number`` on later, keeping the protocol's gaps.
+
+    Each keeps its time of day and chair when free. The first moved session goes no earlier
+    than ``not_before`` (default: tomorrow). The maximum span is not enforced here: a reflow
+    exists because the course was interrupted. All move, or none.
+    """
+    series = _get_series(db, series_id)
+    calendar = clinic_calendar(db)
+    moving = [
+        s for s in _holding(series)
+        if (s.number or 0) >= from_number and SessionStatus(s.status) in MOVABLE
+        and s.starts_at > now
+    ]  # fmt: skip
+    if not moving:
+        raise SessionStateError(f"No session from number {from_number} on can be moved.")
+    parts = course_parts(db, series.patient_id, series.protocol_id)
+    before_first = [s for s in _holding(series) if s.starts_at < moving[0].starts_at]
+    previous = calendar.local_day(before_first[-1].starts_at) if before_first else None
+    earliest = not_before or calendar.local_day(now) + dt.timedelta(days=1)
+    place = Place(moving[0].place)
+    needs = slot_needs(db, parts, place)
+    needs = replace(needs, chair_ids=_first(moving[0].chair_id, needs.chair_ids))
+    excluding = [s.id for s in moving]
+    start = calendar.at(earliest, dt.time())
+    rows = plan_series(
+        needs,
+        calendar,
+        occupations_between(db, start, start + dt.timedelta(days=90), excluding=excluding),
+        count=len(moving),
+        first_day=earliest,
+        preferred_time=calendar.local(moving[0].starts_at).time(),
+        weekdays=parts.protocol.weekday_list,
+        spacing=Spacing(parts.spacing.min_gap_days, parts.spacing.max_gap_days, None),
+        now=now,
+        first_number=moving[0].number or 1,
+        previous_day=previous,
+    )
+    missing = [r for r in rows if r.starts_at is None]
+    if missing:
+        raise BookingRefused([f"Session {r.number}: {r.reason}" for r in missing])
+    for session, row in zip(moving, rows, strict=True):
+        _move(db, session, row, parts, action="session.reflow", actor=actor, now=now,
+              excluding=excluding)  # fmt: skip
+        db.flush()
+    _renumber(series)
+    return moving
+
+
+def _first(chair_id: int | None, chair_ids: Sequence[int]) -> list[int]:
+    if chair_id is None or chair_id not in chair_ids:
+        return list(chair_ids)
+    return [chair_id, *(c for c in chair_ids if c != chair_id)]
+
+
+def sessions_of_series(db: DbSession, series_id: int) -> list[ClinicSession]:
+    return list(
+        db.scalars(
+            select(ClinicSession)
+            .where(ClinicSession.series_id == series_id)
+            .order_by(ClinicSession.starts_at, ClinicSession.id)
+        )
+    )
+
+
+def spacing_for(db: DbSession, series_id: int) -> Spacing:
+    return spacing_of(_get_series(db, series_id).protocol)

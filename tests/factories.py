@@ -1,0 +1,119 @@
+"""Helpers that put patients, chairs, staff and closures into a test clinic.
+
+Each takes the open ``DbSession`` of a transaction and returns the new row (flushed, with an id).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+
+from scheduler.domain.enums import ChairKind, FindingSeverity, StaffRole
+from scheduler.domain.patients import PatientDetails
+from scheduler.services.patients import create_patient
+from scheduler.store.models import (
+    Chair,
+    Closure,
+    Protocol,
+    ScreeningFinding,
+    Staff,
+    Therapy,
+)
+
+_names = itertools.count(1)
+FACTORY_ACTOR = "test factory"
+# Before tests' NOW (2026-11-16), so rows made here never look like future data.
+MADE_AT = dt.datetime(2026, 1, 5, 12, 0, tzinfo=dt.UTC)
+
+
+def make_patient(
+    db: DbSession,
+    *,
+    first_name: str = "Pat",
+    last_name: str | None = None,
+    cleared: bool = True,
+    rems: bool = False,
+    driver_name: str = "",
+    now: dt.datetime = MADE_AT,
+) -> int:
+    """A patient, by default cleared after screening; returns the patient id."""
+    details = PatientDetails(
+        first_name=first_name,
+        last_name=last_name or f"Tester{next(_names)}",
+        date_of_birth=dt.date(1980, 5, 17),
+        driver_name=driver_name,
+    )
+    patient = create_patient(db, details, actor=FACTORY_ACTOR, now=now, confirm_duplicate=True)
+    if cleared:
+        patient.screening_cleared_at = now
+    if rems:
+        patient.rems_enrolled = True
+        patient.rems_enrolled_on = now.date()
+    db.flush()
+    return patient.id
+
+
+def add_finding(
+    db: DbSession,
+    patient_id: int,
+    kind: str = "uncontrolled_hypertension",
+    *,
+    severity: FindingSeverity = FindingSeverity.BLOCKING,
+) -> ScreeningFinding:
+    finding = ScreeningFinding(
+        patient_id=patient_id, kind=kind, severity=severity.value, recorded_at=MADE_AT
+    )
+    db.add(finding)
+    db.flush()
+    return finding
+
+
+def add_chairs(
+    db: DbSession, count: int, *, kind: ChairKind = ChairKind.CHAIR, prefix: str | None = None
+) -> list[int]:
+    """``count`` active chairs (or rooms) named "Chair 1"...; returns their ids in order."""
+    label = prefix or kind.value.replace("_", " ").capitalize()
+    have = len(list(db.scalars(select(Chair.id))))
+    ids = []
+    for i in range(1, count + 1):
+        chair = Chair(name=f"{label} {i}", kind=kind.value, sort_order=have + i)
+        db.add(chair)
+        db.flush()
+        ids.append(chair.id)
+    return ids
+
+
+def add_staff(db: DbSession, name: str, role: StaffRole) -> int:
+    staff = Staff(name=name, role=role.value)
+    db.add(staff)
+    db.flush()
+    return staff.id
+
+
+def add_closure(db: DbSession, day: dt.date, reason: str = "Holiday") -> None:
+    db.add(Closure(day=day, reason=reason))
+    db.flush()
+
+
+def protocol_id(db: DbSession, name: str) -> int:
+    found = db.scalar(select(Protocol.id).where(Protocol.name == name))
+    assert found is not None, f"no protocol {name!r}"
+    return found
+
+
+def therapy_id(db: DbSession, code: str) -> int:
+    found = db.scalar(select(Therapy.id).where(Therapy.code == code))
+    assert found is not None, f"no therapy {code!r}"
+    return found
+
+
+IV_INDUCTION = "IV ketamine induction"
+IV_MAINTENANCE = "IV ketamine maintenance"
+IV_SINGLE = "IV ketamine single infusion"
+ESK_INDUCTION = "Esketamine induction (twice weekly)"
+ESK_MAINTENANCE = "Esketamine maintenance"
+NAD = "NAD+ infusion"
+CONSULTATION = "Consultation"
