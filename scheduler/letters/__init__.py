@@ -1,0 +1,1 @@
+"""Letters as PDFs: the editable wording templates and the reportlab renderer."""

@@ -1,0 +1,163 @@
+"""Loading the editable letter wording: shipped TOML files, overridden by the clinic's own.
+
+Files are named ``<kind>.toml`` (prep, aftercare, schedule) for every therapy, and
+``<kind>.<therapy code>.toml`` (e.g. ``prep.esketamine.toml``) for the entries that differ for
+one therapy. Entries are merged from general to specific, the clinic's file winning over the
+shipped one at each step: shipped kind, clinic kind, shipped kind.therapy, clinic kind.therapy.
+Every file is checked completely when loaded; a problem is refused with the file and line.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import platformdirs
+
+from scheduler import APP_SLUG
+from scheduler.domain.enums import LetterKind
+from scheduler.domain.letters import (
+    TEMPLATE_KEYS,
+    TemplateSet,
+    Wording,
+    allowed_placeholders,
+    template,
+)
+from scheduler.services.errors import ServiceError
+
+SHIPPED_DIR = Path(__file__).resolve().parents[2] / "resources" / "letters"
+_FILE_NAME = re.compile(r"^(prep|aftercare|schedule)(?:\.([a-z0-9_]+))?\.toml$")
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column \d+\)$")
+
+Texts = dict[str, str | tuple[str, ...]]
+
+
+class TemplateError(ServiceError):
+    """A wording file cannot be used; the message names the file and the line."""
+
+
+def user_template_dir() -> Path:
+    """The clinic's own wording folder in the user data folder (used when Settings names none)."""
+    return platformdirs.user_data_path(APP_SLUG, appauthor=False) / "letters"
+
+
+def load_templates(
+    clinic_dir: str | Path | None = None, *, shipped_dir: Path = SHIPPED_DIR
+) -> TemplateSet:
+    """All wording, the clinic's folder (Settings, else the user data folder) over the shipped."""
+    own = Path(clinic_dir).expanduser() if clinic_dir else user_template_dir()
+    if clinic_dir and not own.is_dir():
+        raise TemplateError(f"The letter template folder {own} does not exist.")
+    shipped = _read_folder(shipped_dir)
+    clinic = _read_folder(own) if own.is_dir() else {}
+    general: dict[LetterKind, Wording] = {}
+    by_therapy: dict[tuple[LetterKind, str], Wording] = {}
+    for kind in LetterKind:
+        base: Texts = {**shipped.get((kind, None), {}), **clinic.get((kind, None), {})}
+        missing = [key for key in TEMPLATE_KEYS[kind] if key not in base]
+        if missing:
+            raise TemplateError(
+                f"The {kind.value} letter wording has no entry for {', '.join(missing)} "
+                f"(looked in {own / (kind.value + '.toml')} and {shipped_dir})."
+            )
+        general[kind] = Wording(kind, base)
+        codes = {code for (k, code) in (*shipped, *clinic) if k is kind and code is not None}
+        for code in sorted(codes):
+            texts = {**base, **shipped.get((kind, code), {}), **clinic.get((kind, code), {})}
+            by_therapy[(kind, code)] = Wording(kind, texts)
+    return TemplateSet(general, by_therapy)
+
+
+def _read_folder(folder: Path) -> dict[tuple[LetterKind, str | None], Texts]:
+    found: dict[tuple[LetterKind, str | None], Texts] = {}
+    for path in sorted(folder.glob("*.toml")):
+        match = _FILE_NAME.match(path.name)
+        if match is None:
+            continue
+        kind = LetterKind(match.group(1))
+        found[(kind, match.group(2))] = parse_template_file(path, kind)
+    return found
+
+
+def parse_template_file(path: Path, kind: LetterKind) -> Texts:
+    """The entries of one wording file, every one checked; ``TemplateError`` otherwise."""
+    try:
+        source = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise TemplateError(f"{path}: is not UTF-8 text (byte {exc.start}).") from exc
+    except OSError as exc:
+        raise TemplateError(f"{path}: cannot be read ({exc.strerror}).") from exc
+    return parse_template_text(source, kind, str(path))
+
+
+def parse_template_text(source: str, kind: LetterKind, name: str) -> Texts:
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        position = _TOML_POSITION.search(message)
+        if position is None:
+            raise TemplateError(f"{name}: {message}") from exc
+        detail = message[: position.start()]
+        raise TemplateError(f"{name}, line {position.group(1)}: {detail}") from exc
+    lines = source.splitlines()
+    specs = TEMPLATE_KEYS[kind]
+    texts: Texts = {}
+    for key, value in data.items():
+        line = _key_line(lines, key)
+        where = f"{name}, line {line}"
+        spec = specs.get(key)
+        if spec is None:
+            raise TemplateError(
+                f"{where}: “{key}” is not an entry of the {kind.value} letter "
+                f"(known entries: {', '.join(specs)})."
+            )
+        if spec.is_list:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise TemplateError(f"{where}: “{key}” must be a list of texts in [ ].")
+            items = tuple(value)
+        elif isinstance(value, str):
+            items = (value,)
+        else:
+            raise TemplateError(f"{where}: “{key}” must be one text in quotes.")
+        allowed = allowed_placeholders(kind, key)
+        for item in items:
+            _check_placeholders(item, allowed, key, lines, line, name)
+        texts[key] = items if spec.is_list else items[0]
+    return texts
+
+
+def _check_placeholders(
+    text: str, allowed: frozenset[str], key: str, lines: list[str], line: int, name: str
+) -> None:
+    for match in template(text).pattern.finditer(text):
+        found = match.group(0)
+        where = f"{name}, line {_text_line(lines, line, found)}"
+        if match.group("invalid") is not None:
+            raise TemplateError(
+                f"{where}: “{found}” in “{key}” is not a placeholder; write ${{name}}, "
+                "or $$ for a dollar sign."
+            )
+        placeholder = match.group("braced")
+        if placeholder is not None and placeholder not in allowed:
+            raise TemplateError(
+                f"{where}: “{key}” uses the unknown placeholder {found}; it may use "
+                + ", ".join(f"${{{p}}}" for p in sorted(allowed))
+                + "."
+            )
+
+
+def _key_line(lines: list[str], key: str) -> int:
+    pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
+    for number, text in enumerate(lines, start=1):
+        if pattern.match(text):
+            return number
+    return 1
+
+
+def _text_line(lines: list[str], start: int, fragment: str) -> int:
+    for number in range(start, len(lines) + 1):
+        if fragment in lines[number - 1]:
+            return number
+    return start

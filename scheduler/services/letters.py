@@ -1,0 +1,469 @@
+"""Printing letters: prep letters for a day, aftercare for a day, a patient's schedule.
+
+Each batch writes one combined PDF (to print) and one PDF per letter (to keep or send), and
+records a ``Letter`` row for every letter written, so the desk sees what was printed.
+Everything is laid out in memory first; files are written under temporary names and renamed
+into place only when all were written, so a failure leaves no partial files and records
+nothing. The wording (``TemplateSet``) and the renderer are handed in by the caller, which
+keeps this module free of file formats and PDF code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import selectinload
+
+from scheduler.domain.enums import (
+    DrivingRule,
+    FindingSeverity,
+    FindingStatus,
+    LetterKind,
+    PaperSize,
+    Place,
+    SessionStatus,
+)
+from scheduler.domain.letters import (
+    ClinicFacts,
+    LetterContent,
+    LetterRenderer,
+    PatientFacts,
+    SessionFacts,
+    TemplateSet,
+    TherapyFacts,
+    aftercare_letter,
+    long_date,
+    prep_letter,
+    schedule_letter,
+)
+from scheduler.domain.text import fold
+from scheduler.services import audit
+from scheduler.services.clinic import get_settings
+from scheduler.services.errors import NotFound, ServiceError
+from scheduler.services.patients import get_by_chart_number
+from scheduler.store.models import ClinicSettings, Letter, Patient, Session, Therapy
+
+# Sessions that still happen (or happened): letters are not printed for the others.
+_LIVE = tuple(s.value for s in SessionStatus if s.holds_slot)
+_UPCOMING = (SessionStatus.BOOKED.value, SessionStatus.CONFIRMED.value)
+
+
+@dataclass(frozen=True)
+class LetterBatch:
+    """What a print run produced: the files written and the worklist notes for the desk."""
+
+    kind: LetterKind
+    letters: tuple[LetterContent, ...]
+    files: tuple[Path, ...]  # one per letter, in the order of ``letters``
+    combined: Path | None  # all letters in one PDF; None when there was nothing to print
+    notes: tuple[str, ...]  # e.g. "no address on file": the letter printed, someone should look
+    reprints: int  # how many of the letters had been printed before
+
+    @property
+    def written(self) -> tuple[Path, ...]:
+        return ((self.combined,) if self.combined else ()) + self.files
+
+
+@dataclass(frozen=True)
+class _Planned:
+    content: LetterContent
+    patient: Patient
+    session: Session | None
+    series_id: int | None
+    file_name: str
+
+
+# --- Reading the facts ------------------------------------------------------------------
+
+
+def clinic_facts(settings: ClinicSettings) -> tuple[ClinicFacts, tuple[str, ...]]:
+    """The clinic as letters see it, and a note when the logo in Settings cannot be found.
+
+    A missing logo does not stop a print run (the nurse needs tomorrow's letters now): the
+    letters print without it and the note says why.
+    """
+    notes: tuple[str, ...] = ()
+    logo = settings.logo_path or None
+    if logo and not Path(logo).expanduser().is_file():
+        notes = (
+            f"The logo file {logo} was not found; letters were printed without a logo. "
+            "Correct the logo in Settings.",
+        )
+        logo = None
+    facts = ClinicFacts(
+        name=settings.name,
+        address_lines=tuple(line.strip() for line in settings.address.splitlines() if line.strip()),
+        phone=settings.phone,
+        email=settings.email,
+        timezone=settings.timezone,
+        arrival_minutes_before=settings.arrival_minutes_before,
+        signature=settings.letter_signature or settings.name,
+        logo_path=str(Path(logo).expanduser()) if logo else None,
+    )
+    return facts, notes
+
+
+def therapy_facts(therapy: Therapy) -> TherapyFacts:
+    return TherapyFacts(
+        code=therapy.code,
+        name=therapy.name,
+        session_noun=therapy.session_noun,
+        fasting_solids_minutes=therapy.fasting_solids_minutes,
+        fasting_liquids_minutes=therapy.fasting_liquids_minutes,
+        driving_rule=DrivingRule(therapy.driving_rule),
+        driving_hours=therapy.driving_hours,
+        needs_driver=therapy.needs_driver,
+    )
+
+
+def patient_facts(patient: Patient) -> PatientFacts:
+    cautions = tuple(
+        f.kind
+        for f in patient.findings
+        if f.severity == FindingSeverity.CAUTION.value and f.status != FindingStatus.CLEARED.value
+    )
+    return PatientFacts(
+        name=patient.display_name,
+        full_name=patient.full_name,
+        chart_number=patient.chart_number,
+        address_lines=tuple(patient.address_lines),
+        driver_name=patient.driver_name,
+        driver_phone=patient.driver_phone,
+        caution_kinds=cautions,
+    )
+
+
+def session_facts(session: Session) -> SessionFacts:
+    return SessionFacts(
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        place=Place(session.place),
+        therapy=therapy_facts(session.therapy),
+        number=session.number,
+        planned_count=session.series.planned_count if session.series else None,
+    )
+
+
+def _day_bounds(first: dt.date, last: dt.date, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """The instants from the clinic's midnight starting ``first`` to the one ending ``last``."""
+    start = dt.datetime.combine(first, dt.time(0), zone)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), zone)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+def sessions_between(db: DbSession, first: dt.date, last: dt.date, zone: ZoneInfo) -> list[Session]:
+    """The sessions that still take place on the clinic's local days ``first`` to ``last``."""
+    start, end = _day_bounds(first, last, zone)
+    query = (
+        select(Session)
+        .where(Session.starts_at >= start, Session.starts_at < end, Session.status.in_(_LIVE))
+        .options(
+            selectinload(Session.patient).selectinload(Patient.findings),
+            selectinload(Session.therapy),
+            selectinload(Session.series),
+        )
+        .order_by(Session.starts_at, Session.id)
+    )
+    return list(db.scalars(query))
+
+
+def _later_in_series(db: DbSession, session: Session) -> list[Session]:
+    if session.series_id is None:
+        return []
+    query = select(Session).where(
+        Session.series_id == session.series_id,
+        Session.starts_at > session.starts_at,
+        Session.status.in_(_LIVE),
+    )
+    return list(db.scalars(query.order_by(Session.starts_at)))
+
+
+# --- The print runs ---------------------------------------------------------------------
+
+
+def prep_letters(
+    db: DbSession,
+    *,
+    first_day: dt.date,
+    last_day: dt.date | None = None,
+    out_dir: Path,
+    templates: TemplateSet,
+    renderer: LetterRenderer,
+    actor: str,
+    now: dt.datetime,
+) -> LetterBatch:
+    """The prep letters of every session on a day (or each day of a range)."""
+    last_day = last_day or first_day
+    if last_day < first_day:
+        raise ServiceError(f"The range ends ({last_day}) before it starts ({first_day}).")
+    settings = get_settings(db)
+    clinic, notes = clinic_facts(settings)
+    today = now.astimezone(clinic.zone).date()
+    planned = [
+        _plan(
+            prep_letter(clinic, patient_facts(s.patient), session_facts(s), templates, today=today),
+            s,
+            clinic.zone,
+        )
+        for s in sessions_between(db, first_day, last_day, clinic.zone)
+    ]
+    span = first_day.isoformat()
+    if last_day != first_day:
+        span += f"_to_{last_day.isoformat()}"
+    return _issue(
+        db, LetterKind.PREP, planned, notes, settings, renderer, out_dir,
+        combined_name=f"prep-{span}-all.pdf",
+        combined_title=f"Prep letters, {_span_words(first_day, last_day)}",
+        actor=actor, now=now,
+    )  # fmt: skip
+
+
+def aftercare_letters(
+    db: DbSession,
+    *,
+    day: dt.date,
+    out_dir: Path,
+    templates: TemplateSet,
+    renderer: LetterRenderer,
+    actor: str,
+    now: dt.datetime,
+) -> LetterBatch:
+    """The aftercare letters of every session on a day."""
+    settings = get_settings(db)
+    clinic, notes = clinic_facts(settings)
+    today = now.astimezone(clinic.zone).date()
+    planned = []
+    for s in sessions_between(db, day, day, clinic.zone):
+        later = [session_facts(x) for x in _later_in_series(db, s)]
+        content = aftercare_letter(
+            clinic, patient_facts(s.patient), session_facts(s), later, templates, today=today
+        )
+        planned.append(_plan(content, s, clinic.zone))
+    return _issue(
+        db, LetterKind.AFTERCARE, planned, notes, settings, renderer, out_dir,
+        combined_name=f"aftercare-{day.isoformat()}-all.pdf",
+        combined_title=f"Aftercare letters, {long_date(day)}",
+        actor=actor, now=now,
+    )  # fmt: skip
+
+
+def session_letter(
+    db: DbSession,
+    session_id: int,
+    kind: LetterKind,
+    *,
+    out_dir: Path,
+    templates: TemplateSet,
+    renderer: LetterRenderer,
+    actor: str,
+    now: dt.datetime,
+) -> LetterBatch:
+    """The prep or aftercare letter of one session (e.g. a reprint at the desk)."""
+    session = db.get(Session, session_id)
+    if session is None:
+        raise NotFound(f"No session with id {session_id}.")
+    settings = get_settings(db)
+    clinic, notes = clinic_facts(settings)
+    if not SessionStatus(session.status).holds_slot:
+        status = SessionStatus(session.status).label.lower()
+        day = session.starts_at.astimezone(clinic.zone).date()
+        raise ServiceError(
+            f"The session of {session.patient.full_name} on {long_date(day)} is {status}; "
+            "no letter is printed for it."
+        )
+    today = now.astimezone(clinic.zone).date()
+    patient, facts = patient_facts(session.patient), session_facts(session)
+    if kind is LetterKind.PREP:
+        content = prep_letter(clinic, patient, facts, templates, today=today)
+    elif kind is LetterKind.AFTERCARE:
+        later = [session_facts(x) for x in _later_in_series(db, session)]
+        content = aftercare_letter(clinic, patient, facts, later, templates, today=today)
+    else:
+        raise ServiceError("A schedule letter is printed for a patient, not for one session.")
+    return _issue(
+        db, kind, [_plan(content, session, clinic.zone)], notes, settings, renderer, out_dir,
+        combined_name=None, combined_title="", actor=actor, now=now,
+    )  # fmt: skip
+
+
+def schedule_letter_for(
+    db: DbSession,
+    chart_number: str,
+    *,
+    out_dir: Path,
+    templates: TemplateSet,
+    renderer: LetterRenderer,
+    actor: str,
+    now: dt.datetime,
+) -> LetterBatch:
+    """A patient's upcoming sessions (every series and maintenance visit) in one letter."""
+    patient = get_by_chart_number(db, chart_number)
+    settings = get_settings(db)
+    clinic, notes = clinic_facts(settings)
+    today = now.astimezone(clinic.zone).date()
+    sessions = list(
+        db.scalars(
+            select(Session)
+            .where(
+                Session.patient_id == patient.id,
+                Session.starts_at >= now,
+                Session.status.in_(_UPCOMING),
+            )
+            .order_by(Session.starts_at)
+        )
+    )
+    planned = []
+    if sessions:
+        content = schedule_letter(
+            clinic, patient_facts(patient), [session_facts(s) for s in sessions], templates,
+            today=today,
+        )  # fmt: skip
+        series_ids = {s.series_id for s in sessions}
+        planned.append(
+            _Planned(
+                content=content,
+                patient=patient,
+                session=None,
+                series_id=series_ids.pop() if len(series_ids) == 1 else None,
+                file_name=f"schedule-{today.isoformat()}-{_patient_slug(patient)}.pdf",
+            )
+        )
+    return _issue(
+        db, LetterKind.SCHEDULE, planned, notes, settings, renderer, out_dir,
+        combined_name=None, combined_title="", actor=actor, now=now,
+    )  # fmt: skip
+
+
+# --- Writing and recording --------------------------------------------------------------
+
+
+def _plan(content: LetterContent, session: Session, zone: ZoneInfo) -> _Planned:
+    starts = session.starts_at.astimezone(zone)
+    name = f"{content.kind.value}-{starts:%Y-%m-%d-%H%M}-{_patient_slug(session.patient)}.pdf"
+    return _Planned(content, session.patient, session, session.series_id, name)
+
+
+def _patient_slug(patient: Patient) -> str:
+    """Chart number and an ASCII form of the name, safe in any file system."""
+    name = re.sub(r"[^a-z0-9]+", "-", fold(f"{patient.last_name} {patient.first_name}")).strip("-")
+    return f"{patient.chart_number}-{name}" if name else patient.chart_number
+
+
+def _span_words(first: dt.date, last: dt.date) -> str:
+    if first == last:
+        return long_date(first)
+    return f"{long_date(first)} to {long_date(last)}"
+
+
+def _issue(
+    db: DbSession,
+    kind: LetterKind,
+    planned: Sequence[_Planned],
+    notes: tuple[str, ...],
+    settings: ClinicSettings,
+    renderer: LetterRenderer,
+    out_dir: Path,
+    *,
+    combined_name: str | None,
+    combined_title: str,
+    actor: str,
+    now: dt.datetime,
+) -> LetterBatch:
+    """Lay out, write atomically, then record: a failure at any step records nothing."""
+    notes = notes + tuple(n for p in planned for n in p.content.notes)
+    if not planned:
+        return LetterBatch(kind, (), (), None, notes, 0)
+    paper = PaperSize(settings.paper_size)
+    author = settings.name
+    documents: dict[str, bytes] = {}
+    names = _unique_names([p.file_name for p in planned])
+    for plan, name in zip(planned, names, strict=True):
+        title = f"{plan.content.title}: {plan.patient.full_name}"
+        documents[name] = renderer.render(
+            [plan.content], title=title, author=author, paper_size=paper
+        )
+    if combined_name is not None:
+        documents[combined_name] = renderer.render(
+            [p.content for p in planned], title=combined_title, author=author, paper_size=paper
+        )
+    paths = write_files(out_dir, documents)
+    reprints = 0
+    for plan, name in zip(planned, names, strict=True):
+        reprint = _printed_before(db, kind, plan)
+        reprints += reprint
+        letter = Letter(
+            kind=kind.value,
+            patient_id=plan.patient.id,
+            session_id=plan.session.id if plan.session else None,
+            series_id=plan.series_id,
+            generated_at=now,
+            generated_by=actor,
+            reprint=reprint,
+            file_name=name,
+        )
+        db.add(letter)
+        audit.record(db, actor=actor, now=now, action="letter.generate", row=letter, before=None)
+    combined = paths[combined_name] if combined_name is not None else None
+    files = tuple(paths[name] for name in names)
+    return LetterBatch(kind, tuple(p.content for p in planned), files, combined, notes, reprints)
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """The same names, with -2, -3... added where two letters would share a file."""
+    seen: dict[str, int] = {}
+    unique = []
+    for name in names:
+        count = seen[name] = seen.get(name, 0) + 1
+        unique.append(name if count == 1 else name.replace(".pdf", f"-{count}.pdf"))
+    return unique
+
+
+def _printed_before(db: DbSession, kind: LetterKind, plan: _Planned) -> bool:
+    query = select(Letter.id).where(Letter.kind == kind.value)
+    if plan.session is not None:
+        query = query.where(Letter.session_id == plan.session.id)
+    else:
+        query = query.where(Letter.patient_id == plan.patient.id, Letter.session_id.is_(None))
+    return db.scalar(query.limit(1)) is not None
+
+
+def write_files(out_dir: Path, documents: dict[str, bytes]) -> dict[str, Path]:
+    """Write every document into ``out_dir``, or none of them.
+
+    Each goes to a hidden temporary file first; only when all are on disk are they renamed
+    to their names (a rename within one folder is atomic), so no reader ever sees half a PDF.
+    """
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ServiceError(
+            f"Cannot use {out_dir} for letters: {exc.strerror or exc}. Nothing was printed."
+        ) from exc
+    temporary: list[tuple[Path, Path]] = []
+    try:
+        for name, data in documents.items():
+            handle, temp_name = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".part")
+            temporary.append((Path(temp_name), out_dir / name))
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+        for temp, final in temporary:
+            os.replace(temp, final)
+    except OSError as exc:
+        for temp, _final in temporary:
+            temp.unlink(missing_ok=True)
+        raise ServiceError(
+            f"Cannot write letters to {out_dir}: {exc.strerror or exc}. "
+            "Nothing was printed or recorded."
+        ) from exc
+    return {final.name: final for _temp, final in temporary}
