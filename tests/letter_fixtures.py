@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.enums import FindingSeverity, FindingStatus, Phase, Place, SessionStatus
@@ -30,7 +30,7 @@ from scheduler.store.models import (
 from tests.conftest import ACTOR, CLINIC_TZ, NOW
 
 ZONE = ZoneInfo(CLINIC_TZ)
-_chart_counter = iter(range(200001, 300000))
+FIRST_CHART = 200001
 
 
 @dataclass
@@ -51,7 +51,7 @@ class PatientSpec:
 def add_patient(db: DbSession, spec: PatientSpec | None = None) -> Patient:
     spec = spec or PatientSpec()
     patient = Patient(
-        chart_number=str(next(_chart_counter)),
+        chart_number=str(FIRST_CHART + (db.scalar(select(func.count(Patient.id))) or 0)),
         first_name=spec.first_name,
         last_name=spec.last_name,
         preferred_name=spec.preferred_name,

@@ -117,7 +117,7 @@ class SessionFacts:
     def label(self) -> str:
         """ "infusion 3 of 6", or just "infusion" outside a counted series."""
         noun = self.therapy.session_noun
-        if self.number is None:
+        if self.number is None or self.planned_count == 1:
             return noun
         if self.planned_count:
             return f"{noun} {self.number} of {self.planned_count}"

@@ -48,7 +48,7 @@ _FONT_FILES = {
     f"{FONT}-BoldOblique": "DejaVuSans-BoldOblique.ttf",
 }
 PAGE_SIZES = {PaperSize.A4: A4, PaperSize.LETTER: LETTER}
-MARGIN = 20 * mm
+MARGIN = 18 * mm
 LOGO_MAX_HEIGHT = 18 * mm
 LOGO_MAX_WIDTH = 45 * mm
 INK = colors.HexColor("#1f2d3d")
@@ -77,7 +77,7 @@ def register_fonts(font_dir: Path = FONT_DIR) -> None:
 
 def paragraph_styles() -> dict[str, ParagraphStyle]:
     """The letter's named styles."""
-    body = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=14.5, textColor=INK)
+    body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=13.2, textColor=INK)
     return {
         "body": body,
         "clinic": ParagraphStyle(
@@ -87,18 +87,18 @@ def paragraph_styles() -> dict[str, ParagraphStyle]:
         "clinic_detail": ParagraphStyle(
             "clinic_detail", parent=body, fontSize=8.5, leading=11, alignment=TA_RIGHT
         ),
-        "recipient": ParagraphStyle("recipient", parent=body, leading=13.5),
-        "date": ParagraphStyle("date", parent=body, spaceBefore=10, spaceAfter=12),
+        "recipient": ParagraphStyle("recipient", parent=body, leading=12.5),
+        "date": ParagraphStyle("date", parent=body, spaceBefore=8, spaceAfter=10),
         "title": ParagraphStyle(
-            "title", parent=body, fontName=f"{FONT}-Bold", fontSize=15, leading=19, spaceAfter=10
+            "title", parent=body, fontName=f"{FONT}-Bold", fontSize=14, leading=18, spaceAfter=8
         ),
         "heading": ParagraphStyle(
-            "heading", parent=body, fontName=f"{FONT}-Bold", fontSize=11.5, leading=15,
-            spaceBefore=9, spaceAfter=3,
+            "heading", parent=body, fontName=f"{FONT}-Bold", fontSize=11, leading=14,
+            spaceBefore=7, spaceAfter=2,
         ),
-        "paragraph": ParagraphStyle("paragraph", parent=body, spaceAfter=5),
+        "paragraph": ParagraphStyle("paragraph", parent=body, spaceAfter=4),
         "bullet": ParagraphStyle(
-            "bullet", parent=body, leftIndent=14, bulletIndent=3, spaceAfter=2.5
+            "bullet", parent=body, leftIndent=14, bulletIndent=3, spaceAfter=2
         ),
         "cell": ParagraphStyle("cell", parent=body, fontSize=9.5, leading=12),
         "cell_head": ParagraphStyle(
@@ -210,7 +210,7 @@ class PdfRenderer:
         story: list[Flowable] = [
             _LetterStart(index, f"{letter.recipient[0]} · {letter.title}"),
             self._letterhead(letter),
-            Spacer(1, 8 * mm),
+            Spacer(1, 6 * mm),
         ]
         story += [Paragraph(_text(line), s["recipient"]) for line in letter.recipient]
         story.append(Paragraph(_text(letter.date_line), s["date"]))
@@ -222,7 +222,7 @@ class PdfRenderer:
             story.append(self._table(letter.table))
         for section in letter.sections:
             story.extend(self._section(section))
-        story.append(Spacer(1, 4 * mm))
+        story.append(Spacer(1, 2 * mm))
         story.append(
             KeepTogether(
                 [
