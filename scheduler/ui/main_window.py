@@ -1,21 +1,313 @@
-"""The desk's main window."""
+"""The desk's main window: the five screens, menus with shortcuts, and the status bar.
+
+Screens are built the first time they are shown, so the window appears quickly on a large
+clinic. Window geometry and the last screen are remembered between runs (``QSettings``).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QMainWindow
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 
-from scheduler import APP_NAME
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from scheduler import APP_NAME, __version__
 from scheduler.services.clinic import get_settings, is_set_up
-from scheduler.store import Database
+from scheduler.ui.desk import Desk
+from scheduler.ui.patients_screen import PatientsScreen
+from scheduler.ui.widgets import icon
+
+log = logging.getLogger(__name__)
+
+TODAY, CALENDAR, PATIENTS, LETTERS, SETTINGS = range(5)
+
+
+@dataclass(frozen=True)
+class ScreenSpec:
+    key: str
+    label: str
+    build: Callable[[Desk], QWidget]
+
+
+def _today(desk: Desk) -> QWidget:
+    from scheduler.ui.today_screen import TodayScreen
+
+    return TodayScreen(desk)
+
+
+def _calendar(desk: Desk) -> QWidget:
+    from scheduler.ui.calendar_screen import CalendarScreen
+
+    return CalendarScreen(desk)
+
+
+def _patients(desk: Desk) -> QWidget:
+    return PatientsScreen(desk)
+
+
+def _letters(desk: Desk) -> QWidget:
+    from scheduler.ui.letters_screen import LettersScreen
+
+    return LettersScreen(desk)
+
+
+def _settings(desk: Desk) -> QWidget:
+    from scheduler.ui.settings_screen import SettingsScreen
+
+    return SettingsScreen(desk)
+
+
+SCREENS = (
+    ScreenSpec("today", "Today", _today),
+    ScreenSpec("calendar", "Calendar", _calendar),
+    ScreenSpec("patients", "Patients", _patients),
+    ScreenSpec("letters", "Letters", _letters),
+    ScreenSpec("settings", "Settings", _settings),
+)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, database: Database) -> None:
+    """The desk's window.
+
+    Signals:
+        screen_changed(int): the screen now shown (TODAY, CALENDAR, PATIENTS, LETTERS, SETTINGS).
+    """
+
+    screen_changed = Signal(int)
+
+    def __init__(self, desk: Desk, *, settings: QSettings | None = None) -> None:
         super().__init__()
-        self.database = database
-        with database.reading() as db:
-            clinic = get_settings(db).name if is_set_up(db) else "New clinic"
-        self.setWindowTitle(f"{clinic} — {APP_NAME}")
-        self.setCentralWidget(QLabel(f"{clinic}\n{database.description}"))
-        self.statusBar().showMessage(f"{clinic} · {database.description}")
-        self.resize(1280, 800)
+        self.desk = desk
+        self.settings = settings or QSettings()
+        self.setObjectName("main_window")
+        self.setMinimumSize(QSize(1000, 640))
+
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setIconSize(QSize(22, 22))
+        self.navigation.setFixedWidth(168)
+        self.navigation.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        for number, spec in enumerate(SCREENS, start=1):
+            item = QListWidgetItem(icon(spec.key), spec.label)
+            item.setToolTip(f"{spec.label} (Ctrl+{number})")
+            self.navigation.addItem(item)
+        self.stack = QStackedWidget()
+        self._screens: dict[int, QWidget] = {}
+        for _ in SCREENS:
+            self.stack.addWidget(QWidget())  # placeholders until each screen is first shown
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.navigation)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.clinic_label = QLabel()
+        self.database_label = QLabel(desk.database.description)
+        self.database_label.setToolTip("The clinic database this desk works on")
+        self.zone_label = QLabel()
+        for label in (self.clinic_label, self.database_label, self.zone_label):
+            label.setContentsMargins(8, 0, 8, 0)
+            self.statusBar().addPermanentWidget(label)
+        self._build_menus()
+        self.update_status()
+
+        self.navigation.currentRowChanged.connect(self.show_screen)
+        desk.changed.connect(self.update_status)
+        self._restore()
+
+    # -- screens ---------------------------------------------------------------------------
+
+    def screen_at(self, index: int) -> QWidget:
+        """The screen at ``index``, built on first use."""
+        if index not in self._screens:
+            built = SCREENS[index].build(self.desk)
+            built.setObjectName(built.objectName() or f"{SCREENS[index].key}_screen")
+            placeholder = self.stack.widget(index)
+            self.stack.insertWidget(index, built)
+            if placeholder is not None:
+                self.stack.removeWidget(placeholder)
+                placeholder.deleteLater()
+            self._screens[index] = built
+        return self._screens[index]
+
+    def current_index(self) -> int:
+        return self.stack.currentIndex()
+
+    def current_screen(self) -> QWidget:
+        return self.screen_at(self.current_index())
+
+    def show_screen(self, index: int) -> None:
+        if not 0 <= index < len(SCREENS):
+            return
+        widget = self.screen_at(index)
+        if self.stack.currentIndex() != index or self.stack.currentWidget() is not widget:
+            self.stack.setCurrentWidget(widget)
+        if self.navigation.currentRow() != index:
+            self.navigation.setCurrentRow(index)
+        self.setWindowTitle(f"{SCREENS[index].label} — {self._clinic_name()} — {APP_NAME}")
+        self.screen_changed.emit(index)
+
+    def patients_screen(self) -> PatientsScreen:
+        screen = self.screen_at(PATIENTS)
+        assert isinstance(screen, PatientsScreen)
+        return screen
+
+    # -- menus -----------------------------------------------------------------------------
+
+    def _action(
+        self,
+        text: str,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None,
+        slot: Callable[[], object],
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        desk_menu = bar.addMenu("&Desk")
+        self.print_action = self._action("&Print…", QKeySequence.StandardKey.Print, self.print_)
+        desk_menu.addAction(self.print_action)
+        desk_menu.addSeparator()
+        desk_menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close))
+
+        patient_menu = bar.addMenu("&Patient")
+        self.find_action = self._action(
+            "&Find patient", QKeySequence.StandardKey.Find, self.find_patient
+        )
+        self.new_action = self._action(
+            "&New patient", QKeySequence.StandardKey.New, self.new_patient
+        )
+        self.book_action = self._action(
+            "&Book induction series…", "Ctrl+B", lambda: self.book("induction")
+        )
+        self.maintenance_action = self._action(
+            "Plan &maintenance…", "Ctrl+Shift+B", lambda: self.book("maintenance")
+        )
+        self.single_action = self._action(
+            "Book a &single session…", "Ctrl+Shift+S", lambda: self.book("single")
+        )
+        for action in (
+            self.find_action,
+            self.new_action,
+            None,
+            self.book_action,
+            self.maintenance_action,
+            self.single_action,
+        ):
+            if action is None:
+                patient_menu.addSeparator()
+            else:
+                patient_menu.addAction(action)
+
+        go_menu = bar.addMenu("&Go")
+        self.go_actions: list[QAction] = []
+        for number, spec in enumerate(SCREENS, start=1):
+            index = number - 1
+            action = self._action(spec.label, f"Ctrl+{number}", partial(self.show_screen, index))
+            action.setIcon(icon(spec.key))
+            go_menu.addAction(action)
+            self.go_actions.append(action)
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action(f"&About {APP_NAME}", None, self.about))
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def find_patient(self) -> None:
+        """Ctrl+F: the Patients screen with the cursor in its search box."""
+        self.show_screen(PATIENTS)
+        self.patients_screen().focus_search()
+
+    def new_patient(self) -> None:
+        self.show_screen(PATIENTS)
+        self.patients_screen().new_patient()
+
+    def book(self, phase: str) -> None:
+        """Ctrl+B: book for the patient open on the Patients screen."""
+        screen = self.patients_screen()
+        patient_id = screen.current_patient_id()
+        if patient_id is None:
+            self.show_screen(PATIENTS)
+            self.statusBar().showMessage("Find and open the patient first, then book.", 6000)
+            screen.focus_search()
+            return
+        screen.book(phase)
+
+    def print_(self) -> None:
+        """Ctrl+P: the current screen's own print action, if it has one."""
+        screen = self.current_screen()
+        printer = getattr(screen, "print_current", None)
+        if callable(printer):
+            printer()
+        else:
+            self.statusBar().showMessage(
+                f"Nothing to print on {SCREENS[self.current_index()].label}. "
+                "Letters are printed from the Letters screen.",
+                6000,
+            )
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"<b>{APP_NAME}</b> {__version__}<br>Booking treatment courses and printing "
+            "patient letters for infusion-therapy clinics.<br><br>"
+            f"Database: {self.desk.database.description}",
+        )
+
+    # -- status ----------------------------------------------------------------------------
+
+    def _clinic_name(self) -> str:
+        return self.desk.read(lambda db: get_settings(db).name if is_set_up(db) else "New clinic")
+
+    def update_status(self) -> None:
+        """Clinic name, database and time zone in the status bar (Settings may change them)."""
+        self.desk.settings_changed()
+        self.clinic_label.setText(self._clinic_name())
+        self.zone_label.setText(f"Time zone: {self.desk.zone.key}")
+        index = max(self.stack.currentIndex(), 0)
+        self.setWindowTitle(f"{SCREENS[index].label} — {self._clinic_name()} — {APP_NAME}")
+
+    # -- remembered between runs -----------------------------------------------------------
+
+    def _restore(self) -> None:
+        geometry = self.settings.value("main_window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        last = self.settings.value("main_window/screen", TODAY)
+        try:
+            index = int(last)  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            index = TODAY
+        self.show_screen(index if 0 <= index < len(SCREENS) else TODAY)
+
+    def save_state(self) -> None:
+        self.settings.setValue("main_window/geometry", self.saveGeometry())
+        self.settings.setValue("main_window/screen", self.current_index())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        super().closeEvent(event)

@@ -1,0 +1,156 @@
+"""``python main.py screenshots --out DIR``: the desk's main screens rendered to PNG, offscreen.
+
+Without ``--db`` a temporary demo clinic is built (the user's own database is never touched);
+a new database given with ``--db`` gets the demo clinic first. The clock is fixed on the demo's
+day, so the pictures come out the same on every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from scheduler.cli.common import guarded
+from scheduler.store import Database, open_database
+
+DEMO_DAY = dt.date(2026, 11, 16)  # a Monday
+CLOCK_TIME = dt.time(9, 40)  # clinic time: the morning's sessions are under way
+SIZE = (1366, 820)
+ACTOR = "screenshots"
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "screenshots",
+        help="render the desk's main screens to PNG files (offscreen)",
+        description="Render Today, Calendar day and week, Patients, the series dialog, Letters "
+        "and Settings to PNG files on the demo clinic, with a fixed clock.",
+    )
+    parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for PNGs")
+    parser.add_argument(
+        "--today",
+        metavar="YYYY-MM-DD",
+        type=dt.date.fromisoformat,
+        default=DEMO_DAY,
+        help=f"the day the desk shows (default {DEMO_DAY}; a new demo is built around it)",
+    )
+    parser.set_defaults(handler=guarded(run))
+
+
+def run(args: argparse.Namespace) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    args.out.mkdir(parents=True, exist_ok=True)
+    given = getattr(args, "db", None)
+    with tempfile.TemporaryDirectory(prefix="desk-screenshots-") as scratch:
+        location = given or str(Path(scratch) / "demo.sqlite3")
+        database = open_database(location)
+        try:
+            for path in render_all(database, args.out, args.today, Path(scratch)):
+                print(path)
+        finally:
+            database.close()
+    return 0
+
+
+def render_all(database: Database, out: Path, today: dt.date, scratch: Path) -> list[Path]:
+    """Build the demo if the database is new, then save one PNG per screen; returns the files."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QWidget
+
+    from scheduler.services.clinic import get_settings, is_set_up
+    from scheduler.services.demo import CLINIC_TIMEZONE, build_demo_clinic
+    from scheduler.services.patients import count_patients
+    from scheduler.ui.app import create_application
+    from scheduler.ui.desk import Desk
+    from scheduler.ui.main_window import CALENDAR, LETTERS, PATIENTS, SETTINGS, TODAY, MainWindow
+
+    app = create_application(["screenshots"])
+    with database.reading() as db:
+        zone_name = get_settings(db).timezone if is_set_up(db) else CLINIC_TIMEZONE
+        empty = not count_patients(db, include_archived=True)
+    now = dt.datetime.combine(today, CLOCK_TIME, ZoneInfo(zone_name)).astimezone(dt.UTC)
+    if empty:
+        with database.transaction() as db:
+            build_demo_clinic(db, today=today, actor=ACTOR, now=now)
+    desk = Desk(database, ACTOR, lambda: now)
+    settings = QSettings(str(scratch / "screenshots.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(desk, settings=settings)
+    window.resize(*SIZE)
+    window.show()
+    saved: list[Path] = []
+
+    def shoot(name: str, widget: QWidget, prepare: Callable[[], object] | None = None) -> None:
+        if prepare is not None:
+            prepare()
+        for _ in range(3):
+            app.processEvents()
+        path = out / f"screen-{name}.png"
+        widget.grab().save(str(path))
+        saved.append(path)
+
+    window.show_screen(TODAY)
+    shoot("today", window)
+    window.show_screen(CALENDAR)
+    calendar: Any = window.current_screen()
+    shoot("calendar-day", window, lambda: calendar.show_day(today))
+    shoot("calendar-week", window, lambda: calendar.show_week(today))
+    window.show_screen(PATIENTS)
+    patients = window.patients_screen()
+    patients.search.setText(_busiest_patient_name(desk))
+    patients.run_search()
+    patients.results.selectRow(0)
+    patients.tabs.setCurrentIndex(2)
+    shoot("patients", window)
+    patient_id = patients.current_patient_id()
+    if patient_id is not None:
+        from scheduler.ui.series_dialog import SeriesDialog
+
+        dialog = SeriesDialog(desk, patient_id, phase="induction", parent=window)
+        dialog.show()
+        shoot("series-dialog", dialog, dialog.propose)
+        dialog.close()
+    window.show_screen(LETTERS)
+    letters: Any = window.current_screen()
+    tomorrow = today + dt.timedelta(days=1)
+    first_tomorrow = _first_session_on(desk, tomorrow)
+
+    def preview() -> None:
+        letters.show_date(tomorrow)
+        if first_tomorrow is not None:
+            letters.preview_session(first_tomorrow, "prep")
+
+    shoot("letters", window, preview)
+    window.show_screen(SETTINGS)
+    shoot("settings", window)
+    window.show_screen(TODAY)
+    window.close()
+    return saved
+
+
+def _busiest_patient_name(desk: Any) -> str:
+    """The demo patient with an active induction series, found the way the desk would."""
+    from scheduler.services.patients import search_patients
+    from scheduler.services.schedule import patient_courses
+
+    def pick(db: Any) -> str:
+        for patient in search_patients(db, "", limit=200):
+            if any(c.phase.value == "induction" for c in patient_courses(db, patient.id)):
+                return f"{patient.first_name} {patient.last_name}"
+        first = search_patients(db, "", limit=1)
+        return f"{first[0].first_name} {first[0].last_name}" if first else ""
+
+    name: str = desk.read(pick)
+    return name
+
+
+def _first_session_on(desk: Any, day: dt.date) -> int | None:
+    from scheduler.services.schedule import sessions_on_day
+
+    views = desk.read(lambda db: sessions_on_day(db, day))
+    return views[0].session_id if views else None

@@ -1,0 +1,102 @@
+"""Setting up the Qt application: names, style sheet, icon, a log file and a safety net.
+
+An unexpected error anywhere in the desk is written to the log file and shown politely; the
+window stays open and the data stays as it was after the last completed action (each action
+is one transaction, so nothing half-written is kept).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from types import TracebackType
+
+import platformdirs
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from scheduler import APP_NAME, APP_SLUG, __version__
+from scheduler.ui.widgets import icon, resource_path
+
+log = logging.getLogger("scheduler")
+
+LOG_FILE_NAME = "desk.log"
+
+ShowError = Callable[[str], None]
+
+
+def log_file_path() -> Path:
+    return platformdirs.user_log_path(APP_SLUG, appauthor=False) / LOG_FILE_NAME
+
+
+def set_up_logging(path: Path | None = None) -> Path | None:
+    """Log to a rotating file in the user's log folder; returns the file, or None if unwritable."""
+    path = path or log_file_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    log.info("%s %s starting", APP_NAME, __version__)
+    return path
+
+
+def style_sheet() -> str:
+    path = resource_path("styles", "desk.qss")
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        log.warning("style sheet %s not found; using the plain style", path)
+        return ""
+
+
+def create_application(argv: Sequence[str] | None = None) -> QApplication:
+    """The QApplication (created once), with the desk's names, style and icon."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(list(argv or sys.argv))
+    app.setApplicationName(APP_SLUG)
+    app.setOrganizationName(APP_SLUG)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setWindowIcon(icon("app"))
+    app.setStyle("Fusion")
+    app.setStyleSheet(style_sheet())
+    return app
+
+
+def polite_message(log_path: Path | None) -> str:
+    where = f"\n\nThe details were written to {log_path}." if log_path else ""
+    return (
+        "Something unexpected went wrong. The desk is still running, and everything saved "
+        "before this moment is safe. Please try again; if it keeps happening, tell your "
+        f"IT contact.{where}"
+    )
+
+
+def show_error_box(message: str) -> None:
+    QMessageBox.critical(None, "Something went wrong", message)
+
+
+def install_excepthook(
+    log_path: Path | None, show: ShowError = show_error_box
+) -> Callable[[type[BaseException], BaseException, TracebackType | None], None]:
+    """Log any uncaught exception and tell the user politely, instead of quitting."""
+
+    def hook(kind: type[BaseException], value: BaseException, trace: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, value, trace)
+            return
+        log.error("uncaught exception", exc_info=(kind, value, trace))
+        try:
+            show(polite_message(log_path))
+        except Exception:  # the safety net must never raise itself
+            log.exception("could not show the error message")
+
+    sys.excepthook = hook
+    return hook

@@ -1,0 +1,217 @@
+"""The patient form: everything the front desk types about a patient, checked next to each field.
+
+Signals:
+    saved(int): the patient id after a successful save (new or edited).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import fields
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session as DbSession
+
+from scheduler.domain.patients import PatientDetails, parse_date
+from scheduler.services.errors import FieldProblem, ValidationFailed
+from scheduler.services.patients import LikelyDuplicate, create_patient, update_patient
+from scheduler.store.models import Patient
+from scheduler.ui import widgets
+from scheduler.ui.desk import Desk
+from scheduler.ui.widgets import FieldProblems, act_on_form, title_label
+
+# (field, label, placeholder) in the order the desk fills them in.
+PERSON = (
+    ("first_name", "&First name", ""),
+    ("last_name", "&Last name", ""),
+    ("preferred_name", "Pre&ferred name", "what they like to be called"),
+    ("date_of_birth", "Date of &birth", "1980-03-09 or 03/09/1980"),
+)
+CONTACT = (
+    ("mobile_phone", "&Mobile phone", ""),
+    ("home_phone", "&Home phone", ""),
+    ("email", "&Email", ""),
+    ("street", "Street", ""),
+    ("city", "City", ""),
+    ("region", "State / region", ""),
+    ("postal_code", "Postal code", ""),
+)
+DRIVER = (
+    ("driver_name", "&Driver / escort", "who takes them home"),
+    ("driver_phone", "Driver's phone", ""),
+    ("referring_provider", "Referred by", ""),
+)
+LONG_TEXT = (("indications", "Indications"), ("notes", "Notes"))
+
+
+class PatientForm(QWidget):
+    """Add or edit one patient.
+
+    Signals:
+        saved(int): the patient id after a successful save.
+    """
+
+    saved = Signal(int)
+
+    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk = desk
+        self.patient_id: int | None = None
+        self.problems = FieldProblems()
+        self.inputs: dict[str, QLineEdit | QPlainTextEdit] = {}
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(18)
+        grid.addWidget(self._group("Person", PERSON), 0, 0)
+        grid.addWidget(self._group("Driver and referral", DRIVER), 1, 0)
+        grid.addWidget(self._group("Contact", CONTACT), 0, 1, 2, 1)
+        text_form = QFormLayout()
+        for name, label in LONG_TEXT:
+            edit = QPlainTextEdit()
+            edit.setObjectName(name)
+            edit.setTabChangesFocus(True)
+            edit.setFixedHeight(52)
+            self.inputs[name] = edit
+            text_form.addRow(f"{label}:", edit)
+            text_form.addRow("", self.problems.add(name, edit))
+        grid.addLayout(text_form, 2, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+
+        self.save_button = QPushButton("&Save patient")
+        self.save_button.setObjectName("primary")
+        self.save_button.clicked.connect(self.save)
+        self.revert_button = QPushButton("&Undo changes")
+        self.revert_button.clicked.connect(self.revert)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.problems.general, 1)
+        buttons.addStretch(0)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(grid)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        self._loaded = PatientDetails("", "", None)
+
+    def _group(self, title: str, specs: tuple[tuple[str, str, str], ...]) -> QWidget:
+        box = QWidget()
+        form = QFormLayout(box)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow(title_label(title, section=True))
+        for name, label, placeholder in specs:
+            edit = QLineEdit()
+            edit.setObjectName(name)
+            edit.setPlaceholderText(placeholder)
+            edit.returnPressed.connect(self.save)
+            self.inputs[name] = edit
+            caption = QLabel(f"{label}:")
+            caption.setBuddy(edit)
+            form.addRow(caption, edit)
+            form.addRow("", self.problems.add(name, edit))
+        return box
+
+    # -- loading and reading ---------------------------------------------------------------
+
+    def load(self, details: PatientDetails, patient_id: int | None) -> None:
+        self.patient_id = patient_id
+        self._loaded = details
+        for f in fields(PatientDetails):
+            value = getattr(details, f.name)
+            text = value.isoformat() if isinstance(value, dt.date) else (value or "")
+            edit = self.inputs[f.name]
+            if isinstance(edit, QPlainTextEdit):
+                edit.setPlainText(text)
+            else:
+                edit.setText(text)
+        self.problems.clear()
+        self.save_button.setText("&Save patient" if patient_id else "&Add patient")
+
+    def revert(self) -> None:
+        self.load(self._loaded, self.patient_id)
+
+    def text(self, name: str) -> str:
+        edit = self.inputs[name]
+        return edit.toPlainText() if isinstance(edit, QPlainTextEdit) else edit.text()
+
+    def details(self) -> tuple[PatientDetails, list[FieldProblem]]:
+        """The typed details, and any problem found before asking the service (a bad date)."""
+        values = {f.name: self.text(f.name) for f in fields(PatientDetails)}
+        born_text = values.pop("date_of_birth").strip()
+        born = parse_date(born_text) if born_text else None
+        problems = []
+        if born_text and born is None:
+            problems.append(
+                FieldProblem(
+                    "date_of_birth",
+                    f"“{born_text}” is not a date; type it as 1980-03-09 or 03/09/1980.",
+                )
+            )
+        return PatientDetails(date_of_birth=born, **values), problems
+
+    # -- saving ----------------------------------------------------------------------------
+
+    def save(self) -> int | None:
+        """Save the form; problems are shown under their fields. Returns the patient id."""
+        details, problems = self.details()
+        if problems:
+            self.problems.show(problems)
+            return None
+        patient_id = self._save(details, confirm_duplicate=False)
+        if patient_id is not None:
+            self.patient_id = patient_id
+            self._loaded = details.cleaned()
+            self.save_button.setText("&Save patient")
+            self.saved.emit(patient_id)
+        return patient_id
+
+    def _save(self, details: PatientDetails, *, confirm_duplicate: bool) -> int | None:
+        duplicate: list[LikelyDuplicate] = []
+        patient_id = self.patient_id
+        desk = self.desk
+
+        def write(db: DbSession) -> int:
+            try:
+                patient: Patient
+                if patient_id is None:
+                    patient = create_patient(
+                        db,
+                        details,
+                        actor=desk.actor,
+                        now=desk.now(),
+                        confirm_duplicate=confirm_duplicate,
+                    )
+                else:
+                    patient = update_patient(
+                        db,
+                        patient_id,
+                        details,
+                        actor=desk.actor,
+                        now=desk.now(),
+                        confirm_duplicate=confirm_duplicate,
+                    )
+            except LikelyDuplicate as exc:
+                duplicate.append(exc)
+                # Shown as a question below, not as a refusal.
+                raise ValidationFailed([]) from exc
+            return patient.id
+
+        saved = act_on_form(desk, write, self.problems, self)
+        if duplicate and widgets.confirm(
+            self, "Same name and birthday", f"{duplicate[0]}\n\nSave anyway as a different person?"
+        ):
+            return self._save(details, confirm_duplicate=True)
+        return saved

@@ -1,0 +1,261 @@
+"""Qt item models for the Patients screen, fed plain rows (never querying in ``data()``).
+
+The search model is lazy: the screen hands it a ``fetch(offset, limit)`` function and the view
+pulls pages through ``canFetchMore``/``fetchMore`` as the user scrolls, so a clinic with tens
+of thousands of patients loads one page at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from scheduler.domain.enums import FindingSeverity, FindingStatus, SessionStatus
+from scheduler.domain.screening import FINDING_KINDS
+from scheduler.services.schedule import CourseView, SessionView
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+AnyIndex = QModelIndex | QPersistentModelIndex
+R = TypeVar("R")
+
+_MUTED = QBrush(QColor("#7a8591"))
+_BLOCKING = QBrush(QColor("#b3261e"))
+
+
+@dataclass(frozen=True)
+class PatientRow:
+    patient_id: int
+    name: str  # "Łukasiewicz, Zoë (Zo)"
+    chart_number: str
+    date_of_birth: dt.date
+    phone: str
+    archived: bool
+
+
+class RowsModel(QAbstractTableModel, Generic[R]):
+    """A read-only table of plain rows; subclasses name the columns and say what each shows."""
+
+    HEADERS: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[R] = []
+
+    def set_rows(self, rows: Sequence[R]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rows(self) -> list[R]:
+        return list(self._rows)
+
+    def row_at(self, row: int) -> R:
+        return self._rows[row]
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.HEADERS)
+        ):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        return self.cell(self._rows[index.row()], index.column(), role)
+
+    def cell(self, row: R, column: int, role: int) -> Any:
+        raise NotImplementedError
+
+
+class PatientSearchModel(RowsModel[PatientRow]):
+    """Patients found by the search box, loaded a page at a time."""
+
+    COL_NAME, COL_CHART, COL_BORN, COL_PHONE = range(4)
+    HEADERS = ("Name", "Chart", "Born", "Phone")
+    PAGE = 100
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._fetch: Callable[[int, int], list[PatientRow]] | None = None
+        self._exhausted = True
+
+    def start(self, fetch: Callable[[int, int], list[PatientRow]]) -> None:
+        """Show a new search: the first page now, the rest as the view asks for more."""
+        first = fetch(0, self.PAGE)
+        self.beginResetModel()
+        self._fetch = fetch
+        self._rows = first
+        self._exhausted = len(first) < self.PAGE
+        self.endResetModel()
+
+    def set_rows(self, rows: Sequence[PatientRow]) -> None:
+        self._fetch, self._exhausted = None, True
+        super().set_rows(rows)
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted and self._fetch is not None
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent) or self._fetch is None:
+            return
+        more = self._fetch(len(self._rows), self.PAGE)
+        self._exhausted = len(more) < self.PAGE
+        if more:
+            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
+            self._rows.extend(more)
+            self.endInsertRows()
+
+    def cell(self, row: PatientRow, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == self.COL_NAME:
+                return f"{row.name} (archived)" if row.archived else row.name
+            if column == self.COL_CHART:
+                return row.chart_number
+            if column == self.COL_BORN:
+                return row.date_of_birth.isoformat()
+            if column == self.COL_PHONE:
+                return row.phone
+        if role == ID_ROLE:
+            return row.patient_id
+        if role == Qt.ItemDataRole.ForegroundRole and row.archived:
+            return _MUTED
+        return None
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    finding_id: int
+    kind: str
+    severity: str
+    status: str
+    detail: str
+    recorded_on: dt.date
+    resolution: str  # "Overridden by Dr Ng on 2026-11-02: controlled on review"
+
+    @property
+    def label(self) -> str:
+        spec = FINDING_KINDS.get(self.kind)
+        return spec.label if spec else self.kind
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == FindingStatus.OPEN.value
+
+    @property
+    def blocks(self) -> bool:
+        return self.is_open and self.severity == FindingSeverity.BLOCKING.value
+
+
+class FindingsModel(RowsModel[FindingRow]):
+    """A patient's screening findings: blocking ones that are open stand out in red."""
+
+    COL_FINDING, COL_SEVERITY, COL_STATUS, COL_DETAIL = range(4)
+    HEADERS = ("Finding", "Kind", "Status", "Detail / resolution")
+
+    def cell(self, row: FindingRow, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == self.COL_FINDING:
+                return row.label
+            if column == self.COL_SEVERITY:
+                return (
+                    "Contraindication"
+                    if row.severity == FindingSeverity.BLOCKING.value
+                    else "Caution"
+                )
+            if column == self.COL_STATUS:
+                return row.status.capitalize()
+            if column == self.COL_DETAIL:
+                return " — ".join(t for t in (row.detail, row.resolution) if t)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"Recorded {row.recorded_on.isoformat()}"
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if row.blocks:
+                return _BLOCKING
+            if not row.is_open:
+                return _MUTED
+        if role == ID_ROLE:
+            return row.finding_id
+        return None
+
+
+class CoursesModel(RowsModel[CourseView]):
+    """A patient's series, newest first, with "3 of 6" progress."""
+
+    COL_PROTOCOL, COL_PROGRESS, COL_STATUS, COL_DATES = range(4)
+    HEADERS = ("Series", "Done", "Status", "Dates")
+
+    def __init__(self, zone: ZoneInfo, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.zone = zone
+
+    def cell(self, row: CourseView, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == self.COL_PROTOCOL:
+                return row.protocol_name
+            if column == self.COL_PROGRESS:
+                return row.progress
+            if column == self.COL_STATUS:
+                return row.status.value.capitalize()
+            if column == self.COL_DATES:
+                held = [s for s in row.sessions if s.status.holds_slot] or row.sessions
+                if not held:
+                    return ""
+                first = held[0].starts_at.astimezone(self.zone).date()
+                last = held[-1].starts_at.astimezone(self.zone).date()
+                return f"{first:%d %b} – {last:%d %b %Y}" if first != last else f"{first:%d %b %Y}"
+        if role == ID_ROLE:
+            return row.series_id
+        return None
+
+
+class CourseSessionsModel(RowsModel[SessionView]):
+    """The sessions of one series: number, when, where and what happened."""
+
+    COL_NUMBER, COL_DATE, COL_TIME, COL_THERAPY, COL_CHAIR, COL_STATUS = range(6)
+    HEADERS = ("#", "Date", "Time", "Therapy", "Chair", "Status")
+
+    def __init__(self, zone: ZoneInfo, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.zone = zone
+
+    def cell(self, row: SessionView, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            local = row.starts_at.astimezone(self.zone)
+            if column == self.COL_NUMBER:
+                return row.progress or (str(row.number) if row.number else "")
+            if column == self.COL_DATE:
+                return f"{local:%a} {local.day} {local:%b %Y}"
+            if column == self.COL_TIME:
+                return local.strftime("%H:%M")
+            if column == self.COL_THERAPY:
+                return row.therapy_name
+            if column == self.COL_CHAIR:
+                return row.chair_name or row.place.value.replace("_", " ").capitalize()
+            if column == self.COL_STATUS:
+                reason = f": {row.status_reason}" if row.status_reason else ""
+                return f"{row.status.label}{reason}"
+        if role == Qt.ItemDataRole.ForegroundRole and row.status in (
+            SessionStatus.CANCELLED,
+            SessionStatus.NO_SHOW,
+        ):
+            return _MUTED
+        if role == ID_ROLE:
+            return row.session_id
+        return None

@@ -1,0 +1,336 @@
+"""The clinician's screening section of a patient: findings, clearance and REMS enrolment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from scheduler.domain.screening import FINDING_KINDS
+from scheduler.services import screening
+from scheduler.ui.desk import Desk
+from scheduler.ui.patient_models import FindingRow, FindingsModel
+from scheduler.ui.widgets import FieldProblems, act_on_form, note_label, title_label
+
+
+@dataclass(frozen=True)
+class ScreeningState:
+    """What the panel shows of one patient, read in one go by the Patients screen."""
+
+    patient_id: int
+    findings: list[FindingRow]
+    cleared_on: dt.date | None
+    cleared_by: str
+    rems_enrolled_on: dt.date | None
+
+
+class AddFindingDialog(QDialog):
+    """Pick a finding kind and write a detail."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Record a screening finding")
+        self.kind = QComboBox()
+        for spec in FINDING_KINDS.values():
+            tag = "contraindication" if spec.severity == "blocking" else "caution"
+            self.kind.addItem(f"{spec.label} ({tag})", spec.key)
+        self.detail = QLineEdit()
+        self.detail.setPlaceholderText("e.g. 168/104 today; on lorazepam 1 mg at night")
+        form = QFormLayout(self)
+        form.addRow("&Finding:", self.kind)
+        form.addRow("&Detail:", self.detail)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.setMinimumWidth(520)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None = None) -> tuple[str, str] | None:
+        """(finding kind key, detail), or None when cancelled."""
+        dialog = cls(parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return str(dialog.kind.currentData()), dialog.detail.text()
+
+
+class ReasonDialog(QDialog):
+    """Ask a clinician for the written reason behind a clearance or override."""
+
+    def __init__(self, title: str, prompt: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.reason = QPlainTextEdit()
+        self.reason.setTabChangesFocus(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note_label(prompt))
+        layout.addWidget(self.reason)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(460, 220)
+
+    @classmethod
+    def ask(cls, title: str, prompt: str, parent: QWidget | None = None) -> str | None:
+        dialog = cls(title, prompt, parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.reason.toPlainText()
+
+
+class ScreeningPanel(QWidget):
+    """Findings with add / clear / override, screening clearance, REMS enrolment."""
+
+    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk = desk
+        self.state: ScreeningState | None = None
+        self.problems = FieldProblems()
+
+        self.clinician = QComboBox()
+        self.clinician.setMinimumWidth(220)
+        self.clinician.setToolTip("The clinician recording or resolving screening")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.clear_button = QPushButton("Mark screening &cleared")
+        self.clear_button.clicked.connect(self.toggle_cleared)
+
+        self.model = FindingsModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(FindingsModel.COL_DETAIL, QHeaderView.ResizeMode.Stretch)
+        self.add_button = QPushButton("&Add finding…")
+        self.resolve_button = QPushButton("C&lear finding…")
+        self.override_button = QPushButton("&Override with reason…")
+        self.add_button.clicked.connect(self.add_finding)
+        self.resolve_button.clicked.connect(lambda: self.resolve(override=False))
+        self.override_button.clicked.connect(lambda: self.resolve(override=True))
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+
+        self.rems = QCheckBox("Enrolled in the esketamine (Spravato) &REMS program on")
+        self.rems_date = QDateEdit()
+        self.rems_date.setCalendarPopup(True)
+        self.rems_date.setDisplayFormat("yyyy-MM-dd")
+        self.rems_save = QPushButton("Save REMS")
+        self.rems_save.clicked.connect(self.save_rems)
+        self.rems.toggled.connect(self.rems_date.setEnabled)
+
+        who = QHBoxLayout()
+        who.addWidget(QLabel("Clinician:"))
+        who.addWidget(self.clinician)
+        who.addStretch(1)
+        state = QHBoxLayout()
+        state.addWidget(self.status, 1)
+        state.addWidget(self.clear_button)
+        finding_buttons = QHBoxLayout()
+        for button in (self.add_button, self.resolve_button, self.override_button):
+            finding_buttons.addWidget(button)
+        finding_buttons.addStretch(1)
+        rems = QHBoxLayout()
+        rems.addWidget(self.rems)
+        rems.addWidget(self.rems_date)
+        rems.addWidget(self.rems_save)
+        rems.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(who)
+        layout.addLayout(state)
+        layout.addWidget(title_label("Findings", section=True))
+        layout.addWidget(self.table, 1)
+        layout.addLayout(finding_buttons)
+        layout.addWidget(title_label("REMS", section=True))
+        layout.addLayout(rems)
+        layout.addWidget(self.problems.add("rems_enrolled_on", self.rems_date))
+        layout.addWidget(self.problems.add("reason", self.table))
+        layout.addWidget(self.problems.general)
+
+    # -- showing ---------------------------------------------------------------------------
+
+    def load(self, state: ScreeningState | None, clinicians: list[tuple[int, str]]) -> None:
+        self.state = state
+        chosen = self.clinician.currentData()
+        self.clinician.clear()
+        for staff_id, name in clinicians:
+            self.clinician.addItem(name, staff_id)
+        if chosen is not None and (i := self.clinician.findData(chosen)) >= 0:
+            self.clinician.setCurrentIndex(i)
+        self.problems.clear()
+        self.model.set_rows(state.findings if state else [])
+        if state is None:
+            self.status.setText("")
+            self.setEnabled(False)
+            return
+        self.setEnabled(True)
+        blocking = [f for f in state.findings if f.blocks]
+        if blocking:
+            self.status.setObjectName("banner_warning")
+            self.status.setText(
+                "Booking is blocked: "
+                + ", ".join(f.label.lower() for f in blocking)
+                + ". A clinician must clear or override each with a reason."
+            )
+        elif state.cleared_on:
+            self.status.setObjectName("banner_ok")
+            self.status.setText(
+                f"Screening cleared on {state.cleared_on:%d %B %Y} by {state.cleared_by}."
+            )
+        else:
+            self.status.setObjectName("banner_warning")
+            self.status.setText("Screening not cleared yet: inductions cannot be booked.")
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+        self.clear_button.setText(
+            "&Withdraw clearance" if state.cleared_on else "Mark screening &cleared"
+        )
+        enrolled = state.rems_enrolled_on
+        self.rems.setChecked(enrolled is not None)
+        self.rems_date.setEnabled(enrolled is not None)
+        self.rems_date.setMaximumDate(_qdate(self.desk.today()))
+        self.rems_date.setDate(_qdate(enrolled or self.desk.today()))
+        has_clinician = self.clinician.count() > 0
+        for button in (self.add_button, self.clear_button):
+            button.setEnabled(has_clinician)
+        if not has_clinician:
+            self.problems.general.setText(
+                "Add a clinician in Settings → Staff to record screening."
+            )
+            self.problems.general.show()
+        self._update_buttons()
+
+    def selected(self) -> FindingRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def _update_buttons(self) -> None:
+        finding = self.selected()
+        can = finding is not None and finding.is_open and self.clinician.count() > 0
+        self.resolve_button.setEnabled(can)
+        self.override_button.setEnabled(can)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def _clinician_id(self) -> int | None:
+        data = self.clinician.currentData()
+        return int(data) if data is not None else None
+
+    def add_finding(self) -> None:
+        clinician_id = self._clinician_id()
+        if self.state is None or clinician_id is None:
+            return
+        answer = AddFindingDialog.ask(self)
+        if answer is None:
+            return
+        kind, detail = answer
+        patient_id, desk = self.state.patient_id, self.desk
+        act_on_form(
+            desk,
+            lambda db: screening.record_finding(
+                db,
+                patient_id,
+                kind,
+                clinician_id=clinician_id,
+                detail=detail,
+                actor=desk.actor,
+                now=desk.now(),
+            ),
+            self.problems,
+            self,
+        )
+
+    def resolve(self, *, override: bool) -> None:
+        finding, clinician_id = self.selected(), self._clinician_id()
+        if finding is None or clinician_id is None:
+            return
+        if override:
+            title = f"Override: {finding.label}"
+            prompt = (
+                "The finding still applies and you accept the risk of booking. Write why; "
+                "it is kept in the audit trail."
+            )
+        else:
+            title = f"Clear: {finding.label}"
+            prompt = "Write why this finding no longer applies; it is kept in the audit trail."
+        reason = ReasonDialog.ask(title, prompt, self)
+        if reason is None:
+            return
+        desk = self.desk
+        act_on_form(
+            desk,
+            lambda db: screening.resolve_finding(
+                db,
+                finding.finding_id,
+                override=override,
+                reason=reason,
+                clinician_id=clinician_id,
+                actor=desk.actor,
+                now=desk.now(),
+            ),
+            self.problems,
+            self,
+        )
+
+    def toggle_cleared(self) -> None:
+        clinician_id = self._clinician_id()
+        if self.state is None or clinician_id is None:
+            return
+        cleared = self.state.cleared_on is None
+        patient_id, desk = self.state.patient_id, self.desk
+        desk.act(
+            lambda db: screening.set_screening_cleared(
+                db, patient_id, cleared, clinician_id=clinician_id, actor=desk.actor,
+                now=desk.now(),
+            ),
+            self,
+        )  # fmt: skip
+
+    def save_rems(self) -> None:
+        if self.state is None:
+            return
+        on = self.rems_date.date().toPython() if self.rems.isChecked() else None
+        patient_id, desk = self.state.patient_id, self.desk
+        act_on_form(
+            desk,
+            lambda db: screening.set_rems_enrolment(
+                db,
+                patient_id,
+                on,  # type: ignore[arg-type]
+                actor=desk.actor,
+                now=desk.now(),
+            ),
+            self.problems,
+            self,
+        )
+
+
+def _qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)

@@ -1,0 +1,155 @@
+"""Small pieces the desk's screens share: icons, titles, field problems, forms that save."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+from sqlalchemy.orm import Session as DbSession
+
+from scheduler.services.errors import FieldProblem, ValidationFailed
+from scheduler.ui.desk import Desk
+
+T = TypeVar("T")
+
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+
+
+def resource_path(*parts: str) -> Path:
+    return RESOURCES.joinpath(*parts)
+
+
+def icon(name: str) -> QIcon:
+    """One of the desk's icons (``resources/icons/NAME.svg``)."""
+    return QIcon(str(resource_path("icons", f"{name}.svg")))
+
+
+def title_label(text: str, *, section: bool = False) -> QLabel:
+    """A screen title (or a section title inside a screen), styled by the desk's style sheet."""
+    label = QLabel(text)
+    label.setObjectName("section_title" if section else "screen_title")
+    return label
+
+
+def note_label(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("note")
+    label.setWordWrap(True)
+    return label
+
+
+class FieldProblems:
+    """Shows each problem a save ran into under the field it is about.
+
+    Register every field with ``add(name, widget)``; the returned label goes under the widget
+    in the form. Problems for fields that were not registered are shown in ``general``.
+    """
+
+    def __init__(self) -> None:
+        self.fields: dict[str, tuple[QWidget, QLabel]] = {}
+        self.general = problem_label()
+
+    def add(self, name: str, widget: QWidget) -> QLabel:
+        label = problem_label()
+        self.fields[name] = (widget, label)
+        return label
+
+    def clear(self) -> None:
+        for widget, label in self.fields.values():
+            _mark(widget, False)
+            label.clear()
+            label.hide()
+        self.general.clear()
+        self.general.hide()
+
+    def show(self, problems: list[FieldProblem]) -> None:
+        """Mark the fields with problems and focus the first one, where the user will look."""
+        self.clear()
+        first: QWidget | None = None
+        general: list[str] = []
+        for problem in problems:
+            if problem.field not in self.fields:
+                general.append(problem.message)
+                continue
+            widget, label = self.fields[problem.field]
+            _mark(widget, True)
+            label.setText(f"{label.text()}\n{problem.message}" if label.text() else problem.message)
+            label.show()
+            first = first or widget
+        if general:
+            self.general.setText("\n".join(general))
+            self.general.show()
+        if first is not None:
+            first.setFocus()
+
+    def message(self, name: str) -> str:
+        """The problem text shown under a field ("" when none): tests read it."""
+        return self.fields[name][1].text()
+
+
+def problem_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("field_problem")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def _mark(widget: QWidget, invalid: bool) -> None:
+    widget.setProperty("invalid", invalid)
+    # Re-polish so the style sheet's [invalid="true"] rule takes effect immediately.
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def act_on_form(
+    desk: Desk,
+    action: Callable[[DbSession], T],
+    problems: FieldProblems,
+    parent: QWidget | None,
+) -> T | None:
+    """Run a form's save through ``desk.act``, showing field problems next to their fields.
+
+    ``desk.act`` turns every refusal into a message; for a ``ValidationFailed`` the desk
+    shows the problems under the fields instead, where the user is already looking.
+    """
+    caught: list[ValidationFailed] = []
+
+    def guarded(db: DbSession) -> T:
+        try:
+            return action(db)
+        except ValidationFailed as exc:
+            caught.append(exc)
+            raise
+
+    original = desk.refuse
+
+    def refuse(message: str, where: QWidget | None) -> None:
+        if not caught:
+            original(message, where)
+
+    desk.refuse = refuse  # type: ignore[method-assign,assignment]
+    try:
+        result = desk.act(guarded, parent)
+    finally:
+        desk.refuse = original  # type: ignore[method-assign]
+    if caught:
+        problems.show(caught[0].problems)
+    else:
+        problems.clear()
+    return result
+
+
+def confirm(parent: QWidget | None, title: str, question: str) -> bool:
+    """Ask a yes/no question (tests replace this module attribute to answer it)."""
+    answer = QMessageBox.question(
+        parent,
+        title,
+        question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
