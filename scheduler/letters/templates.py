@@ -100,7 +100,9 @@ def parse_template_text(source: str, kind: LetterKind, name: str) -> Texts:
         if position is None:
             raise TemplateError(f"{name}: {message}") from exc
         detail = message[: position.start()]
-        raise TemplateError(f"{name}, line {position.group(1)}: {detail}") from exc
+        raise TemplateError(
+            f"{name}, line {position.group(1)}: {detail} (check the quotes and brackets there)."
+        ) from exc
     lines = source.splitlines()
     specs = TEMPLATE_KEYS[kind]
     texts: Texts = {}
