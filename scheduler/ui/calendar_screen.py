@@ -8,9 +8,8 @@ query (cached per day) and one paint.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,23 +37,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from scheduler.domain.enums import SessionStatus
+from scheduler.services import schedule
 from scheduler.ui.desk import Desk
+from scheduler.ui.session_dialog import SessionDialog
+from scheduler.ui.session_models import SessionLike
+from scheduler.ui.single_session_dialog import SingleSessionDialog
 
 HEADER_H = 34
+TOP_PAD = 10  # room above the first hour, so its label is not cut by the header
 GUTTER_W = 64
-MIN_PX_PER_MIN = 1.0
+MIN_PX_PER_MIN = 0.75
 DEFAULT_SPAN = (dt.time(7, 0), dt.time(19, 0))
 CLOSED_FILL = QColor("#e6e6e6")
 CLOSURE_FILL = QColor("#f1dcdc")
 GRID_LINE = QColor("#d8d8d8")
 HOUR_LINE = QColor("#b8b8b8")
-
-
-def _service(name: str) -> Any | None:
-    try:
-        return importlib.import_module(f"scheduler.services.{name}")
-    except ModuleNotFoundError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -141,27 +139,29 @@ class TimeGrid(QWidget):
 
     def sizeHint(self) -> QSize:
         minutes = self._layout.last_min - self._layout.first_min
-        return QSize(GUTTER_W + 140 * max(1, len(self._layout.columns)), HEADER_H + minutes)
+        return QSize(
+            GUTTER_W + 140 * max(1, len(self._layout.columns)), HEADER_H + TOP_PAD + minutes
+        )
 
     def minimumSizeHint(self) -> QSize:
         minutes = self._layout.last_min - self._layout.first_min
         width = GUTTER_W + 90 * max(1, len(self._layout.columns))
-        return QSize(width, HEADER_H + int(minutes * MIN_PX_PER_MIN))
+        return QSize(width, HEADER_H + TOP_PAD + int(minutes * MIN_PX_PER_MIN))
 
     # -- geometry --------------------------------------------------------------------------
 
     def _px_per_min(self) -> float:
         minutes = max(1, self._layout.last_min - self._layout.first_min)
-        return max(MIN_PX_PER_MIN, (self.height() - HEADER_H) / minutes)
+        return max(MIN_PX_PER_MIN, (self.height() - HEADER_H - TOP_PAD) / minutes)
 
     def _col_width(self) -> float:
         return (self.width() - GUTTER_W) / max(1, len(self._layout.columns))
 
     def y_of(self, minute: float) -> float:
-        return HEADER_H + (minute - self._layout.first_min) * self._px_per_min()
+        return HEADER_H + TOP_PAD + (minute - self._layout.first_min) * self._px_per_min()
 
     def minute_at(self, y: float) -> float:
-        return self._layout.first_min + (y - HEADER_H) / self._px_per_min()
+        return self._layout.first_min + (y - HEADER_H - TOP_PAD) / self._px_per_min()
 
     def block_rect(self, block: GridBlock) -> QRectF:
         """Where a block is drawn: treatment, observation and buffer stacked from its start."""
@@ -338,11 +338,98 @@ def _minutes(value: dt.time) -> int:
     return value.hour * 60 + value.minute
 
 
+@dataclass(frozen=True)
+class ChairInfo:
+    chair_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class DayData:
+    """What the calendar knows about one day: fetched once, kept until something changes."""
+
+    day: dt.date
+    sessions: tuple[SessionLike, ...]
+    hours: tuple[dt.time, dt.time] | None
+    closure: str | None
+
+
+def load_days(desk: Desk, days: Sequence[dt.date]) -> tuple[list[ChairInfo], list[DayData]]:
+    """The chairs and the given days' sessions, hours and closures, in one read."""
+
+    def load(db: Any) -> tuple[list[ChairInfo], list[DayData]]:
+        chairs = [ChairInfo(c.chair_id, c.name) for c in schedule.chairs(db)]
+        result = []
+        for day in days:
+            sessions = tuple(
+                v for v in schedule.sessions_on_day(db, day) if SessionStatus(v.status).holds_slot
+            )
+            result.append(
+                DayData(
+                    day, sessions, schedule.opening_hours_on(db, day), schedule.closure_on(db, day)
+                )
+            )
+        return chairs, result
+
+    return desk.read(load)
+
+
+def session_block(view: SessionLike, column: int, zone: ZoneInfo) -> GridBlock:
+    local = view.starts_at.astimezone(zone)
+    end = view.ends_at.astimezone(zone)
+    times = f"{local:%I:%M}".lstrip("0") + "–" + f"{end:%I:%M %p}".lstrip("0")
+    therapy = view.therapy_name + (f" · {view.progress}" if view.progress else "")
+    return GridBlock(
+        session_id=view.session_id,
+        column=column,
+        start_min=local.hour * 60 + local.minute,
+        treatment_min=view.treatment_minutes,
+        observation_min=view.observation_minutes,
+        buffer_min=view.buffer_minutes,
+        colour=view.therapy_colour,
+        lines=(view.patient_name, therapy, times),
+        faded=view.status == SessionStatus.COMPLETED.value,
+    )
+
+
+def with_lanes(blocks: list[GridBlock]) -> list[GridBlock]:
+    """Side by side where sessions overlap in one column (the week view's day columns)."""
+    out: list[GridBlock] = []
+    by_column: dict[int, list[GridBlock]] = {}
+    for block in blocks:
+        by_column.setdefault(block.column, []).append(block)
+    for column_blocks in by_column.values():
+        column_blocks.sort(key=lambda b: (b.start_min, b.session_id))
+        clusters: list[list[tuple[GridBlock, int]]] = []
+        widths: list[int] = []
+        lane_ends: list[float] = []
+        cluster_end = -1.0
+        for block in column_blocks:
+            end = block.start_min + block.treatment_min + block.observation_min + block.buffer_min
+            if not clusters or block.start_min >= cluster_end:
+                clusters.append([])
+                widths.append(1)
+                lane_ends = []
+                cluster_end = end
+            lane = next((n for n, e in enumerate(lane_ends) if e <= block.start_min), None)
+            if lane is None:
+                lane = len(lane_ends)
+                lane_ends.append(end)
+            else:
+                lane_ends[lane] = end
+            clusters[-1].append((block, lane))
+            widths[-1] = max(widths[-1], len(lane_ends))
+            cluster_end = max(cluster_end, end)
+        for cluster, lanes in zip(clusters, widths, strict=True):
+            out.extend(replace(b, lane=lane, lanes=lanes) for b, lane in cluster)
+    return out
+
+
 class CalendarScreen(QWidget):
     """Day and week views of the clinic's chairs, moved by keyboard or buttons.
 
     Keys: Left/Right a day (a week in the week view), PageUp/PageDown a week, T today,
-    D day view, W week view.
+    D day view, W week view. Clicking a session opens it; clicking a free place books there.
     """
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
@@ -352,28 +439,42 @@ class CalendarScreen(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.day = desk.today()
         self.mode = "day"
-        self._cache: dict[dt.date, Any] = {}
+        self._days: dict[dt.date, DayData] = {}
+        self._chairs: list[ChairInfo] | None = None
+        self._views: dict[int, SessionLike] = {}
 
         self.prev_button = QToolButton()
         self.prev_button.setText("◀")
-        self.prev_button.setToolTip("Previous day (Left)")
         self.next_button = QToolButton()
         self.next_button.setText("▶")
-        self.next_button.setToolTip("Next day (Right)")
         self.today_button = QPushButton("&Today")
+        self.today_button.setToolTip("Go to today (T)")
         self.day_button = QPushButton("&Day")
+        self.day_button.setToolTip("Day view (D)")
         self.week_button = QPushButton("&Week")
+        self.week_button.setToolTip("Week view (W)")
         for button in (self.day_button, self.week_button):
             button.setCheckable(True)
         self.day_button.setChecked(True)
         group = QButtonGroup(self)
         group.addButton(self.day_button)
         group.addButton(self.week_button)
+        for widget in (
+            self.prev_button,
+            self.next_button,
+            self.today_button,
+            self.day_button,
+            self.week_button,
+        ):
+            widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.title = QLabel()
+        self.title.setObjectName("screen_title")
         font = self.title.font()
         font.setPointSize(font.pointSize() + 3)
         font.setBold(True)
         self.title.setFont(font)
+        self.note = QLabel()
+        self.note.setObjectName("note")
         self.grid = TimeGrid(desk.zone)
         self.scroller = QScrollArea()
         self.scroller.setWidget(self.grid)
@@ -385,17 +486,27 @@ class CalendarScreen(QWidget):
             bar.addWidget(widget)
         bar.addSpacing(12)
         bar.addWidget(self.title, 1)
+        bar.addWidget(self.note)
+        bar.addSpacing(12)
         bar.addWidget(self.day_button)
         bar.addWidget(self.week_button)
+        legend = QLabel(
+            "Solid: treatment · light: observation · hatched: chair turnover · "
+            "grey: closed. Click a free place to book, a session to open it."
+        )
+        legend.setObjectName("note")
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.scroller, 1)
+        layout.addWidget(legend)
 
         self.prev_button.clicked.connect(lambda: self.move_by(-1))
         self.next_button.clicked.connect(lambda: self.move_by(1))
-        self.today_button.clicked.connect(lambda: self.show_day(self.desk.today()))
+        self.today_button.clicked.connect(self.go_today)
         self.day_button.clicked.connect(lambda: self.show_day(self.day))
         self.week_button.clicked.connect(lambda: self.show_week(self.day))
+        self.grid.session_clicked.connect(self.open_session)
+        self.grid.slot_clicked.connect(self.book_at)
         desk.changed.connect(self.refresh)
         self._show()
 
@@ -411,15 +522,19 @@ class CalendarScreen(QWidget):
         self.week_button.setChecked(True)
         self._show()
 
+    def go_today(self) -> None:
+        self.day = self.desk.today()
+        self._show()
+
     def move_by(self, steps: int) -> None:
         """One step back or forward: a day in the day view, a week in the week view."""
-        days = steps * (7 if self.mode == "week" else 1)
-        self.day += dt.timedelta(days=days)
+        self.day += dt.timedelta(days=steps * (7 if self.mode == "week" else 1))
         self._show()
 
     def refresh(self) -> None:
-        """Forget cached days (something changed) and redraw."""
-        self._cache.clear()
+        """Forget what was fetched (something changed) and redraw."""
+        self._days.clear()
+        self._chairs = None
         self._show()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -428,15 +543,12 @@ class CalendarScreen(QWidget):
             self.move_by(-1)
         elif key == Qt.Key.Key_Right:
             self.move_by(1)
-        elif key == Qt.Key.Key_PageUp:
-            self.day -= dt.timedelta(days=7)
-            self._show()
-        elif key == Qt.Key.Key_PageDown:
-            self.day += dt.timedelta(days=7)
+        elif key in (Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
+            week = 7 if key == Qt.Key.Key_PageDown else -7
+            self.day += dt.timedelta(days=week)
             self._show()
         elif key == Qt.Key.Key_T:
-            self.day = self.desk.today()
-            self._show()
+            self.go_today()
         elif key == Qt.Key.Key_W:
             self.show_week(self.day)
         elif key == Qt.Key.Key_D:
@@ -446,17 +558,101 @@ class CalendarScreen(QWidget):
 
     # -- content ---------------------------------------------------------------------------
 
+    def _fetch(self, days: Sequence[dt.date]) -> list[DayData]:
+        missing = [d for d in days if d not in self._days]
+        if missing or self._chairs is None:
+            chairs, fetched = load_days(self.desk, missing)
+            self._chairs = chairs
+            self._days.update((d.day, d) for d in fetched)
+        return [self._days[d] for d in days]
+
     def _show(self) -> None:
-        day = self.day
         if self.mode == "day":
-            self.title.setText(f"{day:%A} {day.day} {day:%B %Y}")
-            columns = [GridColumn(title="All chairs", day=day, hours=DEFAULT_SPAN)]
+            self._show_day()
         else:
-            monday = day - dt.timedelta(days=day.weekday())
-            sunday = monday + dt.timedelta(days=6)
-            self.title.setText(f"Week of {monday.day} {monday:%B} – {sunday.day} {sunday:%B %Y}")
-            columns = [
-                GridColumn(title=f"{d:%a} {d.day}", day=d, hours=DEFAULT_SPAN)
-                for d in (monday + dt.timedelta(days=n) for n in range(7))
-            ]
-        self.grid.set_content(columns, [], _minutes(DEFAULT_SPAN[0]), _minutes(DEFAULT_SPAN[1]))
+            self._show_week()
+        self.prev_button.setToolTip(
+            "Previous week (Left)" if self.mode == "week" else "Previous day (Left)"
+        )
+        self.next_button.setToolTip(
+            "Next week (Right)" if self.mode == "week" else "Next day (Right)"
+        )
+
+    def _span(self, data: Sequence[DayData]) -> tuple[int, int]:
+        first, last = _minutes(DEFAULT_SPAN[0]), _minutes(DEFAULT_SPAN[1])
+        for item in data:
+            if item.hours is not None:
+                first = min(first, _minutes(item.hours[0]) - 60)
+                last = max(last, _minutes(item.hours[1]) + 60)
+        for block in self.grid.blocks:
+            first = min(first, int(block.start_min) // 60 * 60)
+            end = block.start_min + block.treatment_min + block.observation_min + block.buffer_min
+            last = max(last, int(end + 59) // 60 * 60)
+        return max(0, first), min(24 * 60, last)
+
+    def _show_day(self) -> None:
+        day = self.day
+        (data,) = self._fetch([day])
+        chairs = self._chairs or []
+        self.title.setText(f"{day:%A} {day.day} {day:%B %Y}")
+        columns = [GridColumn(c.name, day, c.chair_id, data.hours, data.closure) for c in chairs]
+        index = {c.chair_id: n for n, c in enumerate(chairs)}
+        if any(v.chair_id not in index for v in data.sessions):
+            columns.append(GridColumn("Home / video", day, None, data.hours, data.closure))
+        if not columns:
+            columns.append(GridColumn("No chairs set up", day, None, data.hours, data.closure))
+        blocks = [
+            session_block(
+                v, index.get(v.chair_id, len(chairs)) if v.chair_id else len(chairs), self.desk.zone
+            )
+            for v in data.sessions
+        ]
+        self._views = {v.session_id: v for v in data.sessions}
+        live = len(data.sessions)
+        if data.closure is not None:
+            self.note.setText(f"Closed: {data.closure}")
+        elif data.hours is None:
+            self.note.setText("Closed all day")
+        else:
+            self.note.setText(f"{live} session{'s' if live != 1 else ''}")
+        self._set(columns, with_lanes(blocks), [data])
+
+    def _show_week(self) -> None:
+        monday = self.day - dt.timedelta(days=self.day.weekday())
+        days = [monday + dt.timedelta(days=n) for n in range(7)]
+        data = self._fetch(days)
+        sunday = days[-1]
+        self.title.setText(f"Week of {monday.day} {monday:%B} – {sunday.day} {sunday:%B %Y}")
+        columns = [
+            GridColumn(f"{d.day:%a} {d.day.day}", d.day, None, d.hours, d.closure) for d in data
+        ]
+        blocks = [
+            session_block(v, number, self.desk.zone)
+            for number, d in enumerate(data)
+            for v in d.sessions
+        ]
+        self._views = {v.session_id: v for d in data for v in d.sessions}
+        total = len(self._views)
+        self.note.setText(f"{total} session{'s' if total != 1 else ''} this week")
+        self._set(columns, with_lanes(blocks), data)
+
+    def _set(
+        self, columns: list[GridColumn], blocks: list[GridBlock], data: Sequence[DayData]
+    ) -> None:
+        self.grid.set_content(columns, blocks, 0, 24 * 60)
+        first, last = self._span(data)
+        self.grid.set_content(columns, blocks, first, last)
+
+    # -- clicks ----------------------------------------------------------------------------
+
+    def open_session(self, session_id: int) -> None:
+        view = self._views.get(session_id)
+        if view is not None:
+            SessionDialog.open_session(self.desk, view, self)
+
+    def book_at(self, when: dt.datetime, chair_id: int | None) -> None:
+        """A free place was clicked: book a session there (the dialog offers nearby slots)."""
+        if self.mode == "week":
+            self.show_day(when.astimezone(self.desk.zone).date())
+            return
+        SingleSessionDialog.ask(self.desk, None, near=when, chair_id=chair_id, parent=self)

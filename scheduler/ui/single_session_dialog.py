@@ -27,7 +27,7 @@ class SingleSessionDialog(QDialog):
     def __init__(
         self,
         desk: Desk,
-        patient_id: int,
+        patient_id: int | None,
         *,
         near: dt.datetime | None = None,
         chair_id: int | None = None,
@@ -70,7 +70,7 @@ class SingleSessionDialog(QDialog):
     def ask(
         cls,
         desk: Desk,
-        patient_id: int,
+        patient_id: int | None,
         *,
         near: dt.datetime | None = None,
         chair_id: int | None = None,

@@ -2,34 +2,47 @@
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from scheduler.domain.enums import SessionStatus
+from scheduler.services import session_life
 from scheduler.ui.desk import Desk
-from scheduler.ui.session_models import DaySessionsModel, DeskSession
+from scheduler.ui.session_dialog import SessionDialog, cancel_session, day_sessions, show_letter
+from scheduler.ui.session_models import DaySessionsModel, SessionLike
 
+BOOKED, CONFIRMED = SessionStatus.BOOKED.value, SessionStatus.CONFIRMED.value
+CHECKED_IN, COMPLETED = SessionStatus.CHECKED_IN.value, SessionStatus.COMPLETED.value
 
-def _service(name: str) -> Any | None:
-    """A service module that may not be installed yet (the screens are built in parallel)."""
-    try:
-        return importlib.import_module(f"scheduler.services.{name}")
-    except ModuleNotFoundError:
-        return None
+# Which actions make sense in which status; the service has the last word.
+ALLOWED: dict[str, tuple[str, ...]] = {
+    "confirm": (BOOKED,),
+    "check_in": (BOOKED, CONFIRMED),
+    "complete": (CHECKED_IN,),
+    "no_show": (BOOKED, CONFIRMED),
+    "cancel": (BOOKED, CONFIRMED),
+    "aftercare": (CHECKED_IN, COMPLETED),
+}
 
 
 class TodayScreen(QWidget):
-    """The day's sessions by time, with confirm / check in / complete / no-show / cancel."""
+    """The day's sessions by time, with confirm / check in / complete / no-show / cancel.
+
+    Keys: Enter opens the selected session; Alt + the underlined letter runs an action.
+    """
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -44,17 +57,43 @@ class TodayScreen(QWidget):
         self.summary = QLabel()
         self.model = DaySessionsModel(desk.zone, self)
         self.table = QTableView()
+        self.table.setObjectName("today_table")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(DaySessionsModel.COL_PATIENT, QHeaderView.ResizeMode.Stretch)
         self.empty = QLabel("No sessions today.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self.buttons: dict[str, QPushButton] = {}
+        bar = QHBoxLayout()
+        for key, text, handler in (
+            ("open", "&Open…", self.open_selected),
+            ("confirm", "Con&firm", lambda: self._life("confirm")),
+            ("check_in", "Check &in", lambda: self._life("check_in")),
+            ("complete", "Co&mplete", lambda: self._life("complete")),
+            ("no_show", "&No-show", lambda: self._life("mark_no_show")),
+            ("cancel", "&Cancel…", self.cancel_selected),
+            ("aftercare", "Print &aftercare…", self.print_aftercare),
+        ):
+            button = QPushButton(text)
+            button.setObjectName(f"today_{key}")
+            button.clicked.connect(handler)
+            self.buttons[key] = button
+            bar.addWidget(button)
+            if key == "open":
+                bar.addSpacing(16)
+        bar.addStretch(1)
+        self.refresh_button = QPushButton("&Refresh")
+        self.refresh_button.clicked.connect(self.refresh)
+        bar.addWidget(self.refresh_button)
 
         top = QHBoxLayout()
         top.addWidget(self.title)
@@ -62,21 +101,79 @@ class TodayScreen(QWidget):
         top.addWidget(self.summary)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(bar)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.empty)
-        self.table.doubleClicked.connect(self._open)
+        layout.addWidget(self.empty, 1)
+        self.table.activated.connect(lambda index: self.open_selected())
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        QShortcut(QKeySequence("F5"), self, self.refresh)
         desk.changed.connect(self.refresh)
         self.refresh()
 
+    # -- data ------------------------------------------------------------------------------
+
     def refresh(self) -> None:
         """Reload today's sessions, keeping the selected one selected."""
+        keep = self.selected_view()
         day = self.desk.today()
         self.title.setText(f"Today — {day:%A} {day.day} {day:%B %Y}")
-        schedule = _service("schedule")
-        views = self.desk.read(lambda db: schedule.sessions_on_day(db, day)) if schedule else []
-        self.model.set_rows([DeskSession(view) for view in views])
-        self.empty.setVisible(not views)
-        self.summary.setText(f"{len(views)} session{'s' if len(views) != 1 else ''}")
+        rows = day_sessions(self.desk, day)
+        self.model.set_rows(rows)
+        self.table.setVisible(bool(rows))
+        self.empty.setVisible(not rows)
+        live = [r for r in rows if r.view.status not in ("cancelled", "no_show")]
+        here = sum(1 for r in rows if r.view.status in (CHECKED_IN, COMPLETED))
+        self.summary.setText(
+            f"{len(live)} session{'s' if len(live) != 1 else ''} · {here} checked in or done"
+        )
+        if keep is not None:
+            self.select_session(keep.session_id)
+        elif rows:
+            self.table.selectRow(0)
+        self._selection_changed()
 
-    def _open(self, index: QModelIndex) -> None:
-        del index
+    def select_session(self, session_id: int) -> bool:
+        row = self.model.index_of_session(session_id)
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        return True
+
+    def selected_view(self) -> SessionLike | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.model.row_at(rows[0].row()).view
+
+    def _selection_changed(self, *args: QItemSelection) -> None:
+        view = self.selected_view()
+        self.buttons["open"].setEnabled(view is not None)
+        for key, statuses in ALLOWED.items():
+            self.buttons[key].setEnabled(view is not None and view.status in statuses)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def _life(self, action: str) -> None:
+        view = self.selected_view()
+        if view is None:
+            return
+        step: Callable[..., Any] = getattr(session_life, action)
+        self.desk.act(
+            lambda db: step(db, view.session_id, actor=self.desk.actor, now=self.desk.now()),
+            self,
+        )
+
+    def cancel_selected(self) -> None:
+        view = self.selected_view()
+        if view is not None:
+            cancel_session(self.desk, view, self)
+
+    def print_aftercare(self) -> None:
+        view = self.selected_view()
+        if view is not None:
+            show_letter(self.desk, view, "aftercare", self)
+
+    def open_selected(self, index: QModelIndex | None = None) -> None:
+        view = self.selected_view()
+        if view is not None:
+            SessionDialog.open_session(self.desk, view, self)

@@ -1,0 +1,243 @@
+"""Showing a letter inside the desk, printing it and saving it as a PDF.
+
+Pages are rendered with QtPdf into images painted on white (``QPdfDocument.render`` gives a
+transparent page), so what the preview shows, a screenshot captures and the printer gets are
+the same pixels, with no asynchronous page loading in between.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPixmap, QResizeEvent
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+PAGE_GAP = 12
+PRINT_WIDTH_PX = 2480
+
+
+def render_page(document: QPdfDocument, page: int, width: int) -> QImage:
+    """One page as an image ``width`` pixels wide, on white paper."""
+    points = document.pagePointSize(page)
+    height = round(width * points.height() / max(1.0, points.width()))
+    size = QSize(width, height)
+    paper = QImage(size, QImage.Format.Format_RGB32)
+    paper.fill(QColor("white"))
+    painter = QPainter(paper)
+    painter.drawImage(0, 0, document.render(page, size))
+    painter.end()
+    return paper
+
+
+class PdfPreview(QWidget):
+    """A PDF shown page under page on white, with Print… and Save as PDF… buttons.
+
+    Signals:
+        printed(): the document was sent to a printer.
+        saved(str): the document was written to this path.
+    """
+
+    printed = Signal()
+    saved = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.pdf = b""
+        self.file_name = "letter.pdf"
+        self.document = QPdfDocument(self)
+        self._buffer: QBuffer | None = None
+        self._rendered_width = 0
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.print_button = QPushButton("&Print…")
+        self.save_button = QPushButton("Sa&ve as PDF…")
+        self.pages = QWidget()
+        self.pages.setObjectName("pdf_pages")
+        self.pages.setStyleSheet("#pdf_pages { background: #8a8f96; }")
+        self._pages_layout = QVBoxLayout(self.pages)
+        self._pages_layout.setSpacing(PAGE_GAP)
+        self._pages_layout.setContentsMargins(PAGE_GAP, PAGE_GAP, PAGE_GAP, PAGE_GAP)
+        self._pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.scroller = QScrollArea()
+        self.scroller.setWidget(self.pages)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.placeholder = QLabel("No letter to show.")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        bar = QHBoxLayout()
+        bar.addWidget(self.title, 1)
+        bar.addWidget(self.print_button)
+        bar.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.scroller, 1)
+        layout.addWidget(self.placeholder, 1)
+        self.print_button.clicked.connect(self.print_document)
+        self.save_button.clicked.connect(self.save_document)
+        self.clear()
+
+    def clear(self, message: str = "No letter to show.") -> None:
+        self.pdf = b""
+        self.document.close()
+        self.title.setText("")
+        self.placeholder.setText(message)
+        self.placeholder.show()
+        self.scroller.hide()
+        self.print_button.setEnabled(False)
+        self.save_button.setEnabled(False)
+        self._set_page_images([])
+
+    def set_pdf(self, pdf: bytes, title: str, file_name: str = "letter.pdf") -> None:
+        """Show a PDF (bytes, as the letter renderer returns them)."""
+        self.pdf = pdf
+        self.file_name = file_name
+        self.title.setText(title)
+        self.document.close()
+        buffer = QBuffer(self)
+        buffer.setData(QByteArray(pdf))
+        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self._buffer = buffer  # QPdfDocument reads from it for as long as it is shown
+        self.document.load(buffer)
+        ready = self.document.status() == QPdfDocument.Status.Ready
+        self.placeholder.setVisible(not ready)
+        self.scroller.setVisible(ready)
+        if not ready:
+            self.placeholder.setText("This letter could not be shown.")
+        self.print_button.setEnabled(ready)
+        self.save_button.setEnabled(ready)
+        self._rendered_width = 0
+        self._render()
+
+    def page_count(self) -> int:
+        return self.document.pageCount() if self.pdf else 0
+
+    def page_image(self, page: int) -> QImage:
+        """The page as shown (for tests and screenshots)."""
+        label = self.pages.findChildren(QLabel)[page]
+        return label.pixmap().toImage()
+
+    def _page_width(self) -> int:
+        available = self.scroller.viewport().width() - 2 * PAGE_GAP
+        return max(360, min(900, available))
+
+    def _render(self) -> None:
+        if not self.pdf or self.document.status() != QPdfDocument.Status.Ready:
+            return
+        width = self._page_width()
+        if width == self._rendered_width:
+            return
+        self._rendered_width = width
+        images = [render_page(self.document, n, width) for n in range(self.document.pageCount())]
+        self._set_page_images(images)
+
+    def _set_page_images(self, images: list[QImage]) -> None:
+        while (item := self._pages_layout.takeAt(0)) is not None:
+            widget = item.widget()
+            if widget is not None:
+                widget.deleteLater()
+                widget.setParent(None)
+        for image in images:
+            label = QLabel()
+            label.setPixmap(QPixmap.fromImage(image))
+            label.setStyleSheet("border: 1px solid #5d6167;")
+            self._pages_layout.addWidget(label)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._render()
+
+    # -- print and save --------------------------------------------------------------------
+
+    @classmethod
+    def ask_printer(cls, parent: QWidget | None) -> QPrinter | None:
+        """The system print dialog; the chosen printer, or None. Tests replace this."""
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return printer
+
+    @classmethod
+    def ask_save_path(cls, parent: QWidget | None, suggested: str) -> str | None:
+        """Where to save the PDF, or None. Tests replace this."""
+        path, _ = QFileDialog.getSaveFileName(parent, "Save as PDF", suggested, "PDF (*.pdf)")
+        return path or None
+
+    def print_document(self) -> bool:
+        printer = self.ask_printer(self)
+        if printer is None or not self.pdf:
+            return False
+        print_pdf(self.document, printer)
+        self.printed.emit()
+        return True
+
+    def save_document(self) -> str | None:
+        path = self.ask_save_path(self, self.file_name)
+        if path is None or not self.pdf:
+            return None
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        Path(path).write_bytes(self.pdf)
+        self.saved.emit(path)
+        return path
+
+
+def print_pdf(document: QPdfDocument, printer: QPrinter) -> None:
+    """Send every page to the printer, each scaled to the printable area."""
+    painter = QPainter()
+    if not painter.begin(printer):
+        return
+    try:
+        for page in range(document.pageCount()):
+            if page:
+                printer.newPage()
+            area = painter.viewport()
+            # About 300 dpi on A4 or Letter: sharp on paper, without a huge image per page.
+            image = render_page(document, page, min(area.width(), PRINT_WIDTH_PX))
+            target = image.size().scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            painter.drawImage(QRect(0, 0, target.width(), target.height()), image)
+    finally:
+        painter.end()
+
+
+class PdfPreviewDialog(QDialog):
+    """A letter in its own window (from Today or a session), with Print… and Save as PDF…."""
+
+    def __init__(
+        self, pdf: bytes, title: str, file_name: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.preview = PdfPreview()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.preview, 1)
+        layout.addWidget(buttons)
+        self.resize(760, 900)
+        self.preview.set_pdf(pdf, title, file_name)
+
+    @classmethod
+    def show_pdf(
+        cls, pdf: bytes, title: str, file_name: str, parent: QWidget | None = None
+    ) -> None:
+        """Show a letter modally. Tests replace this to capture what would be shown."""
+        cls(pdf, title, file_name, parent).exec()

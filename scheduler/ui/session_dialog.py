@@ -1,0 +1,356 @@
+"""One session opened from Today or the calendar: its details, moving it, cancelling it, letters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session as DbSession
+
+from scheduler.domain.enums import LetterKind, SessionStatus
+from scheduler.domain.letters import TemplateSet
+from scheduler.letters.pdf import PdfRenderer
+from scheduler.letters.templates import load_templates
+from scheduler.services import letters, schedule, session_life
+from scheduler.services.clinic import get_settings
+from scheduler.services.letters import LetterBatch
+from scheduler.ui.desk import Desk
+from scheduler.ui.session_models import (
+    DeskSession,
+    SessionLike,
+    SlotLike,
+    SlotModel,
+    day_and_clock,
+    status_label,
+)
+
+LIVE_STATUSES = (SessionStatus.BOOKED.value, SessionStatus.CONFIRMED.value)
+
+
+def printed_kinds(db: DbSession, session_ids: Sequence[int]) -> dict[tuple[int, str], bool]:
+    """Which letters were printed for these sessions, keyed by (session id, kind).
+
+    The letters service records every letter it prints; the question "what was printed for
+    these sessions?" is asked of it when it offers one, else the desk shows "Not printed".
+    """
+    ask = getattr(letters, "printed_kinds", None)
+    if ask is None:
+        return {}
+    result: dict[tuple[int, str], bool] = ask(db, session_ids)
+    return result
+
+
+def day_sessions(desk: Desk, day: dt.date) -> list[DeskSession]:
+    """A day's sessions with what has been printed for each, as the desk lists them."""
+
+    def load(db: DbSession) -> list[DeskSession]:
+        views = schedule.sessions_on_day(db, day)
+        printed = printed_kinds(db, [v.session_id for v in views])
+        return [
+            DeskSession(
+                view,
+                prep_printed=printed.get((view.session_id, "prep"), False),
+                aftercare_printed=printed.get((view.session_id, "aftercare"), False),
+            )
+            for view in views
+        ]
+
+    return desk.read(load)
+
+
+_renderer: PdfRenderer | None = None
+
+
+def letter_kit(db: DbSession) -> tuple[TemplateSet, PdfRenderer]:
+    """The clinic's letter wording and the PDF renderer (made once: it registers fonts)."""
+    global _renderer
+    if _renderer is None:
+        _renderer = PdfRenderer()
+    return load_templates(get_settings(db).letter_template_dir), _renderer
+
+
+def batch_pdf(desk: Desk, make: Callable[..., LetterBatch], parent: QWidget | None) -> bytes | None:
+    """Run a letters print run into a scratch folder and return its PDF (one file for all).
+
+    ``make(db, out_dir=..., templates=..., renderer=..., actor=..., now=...)`` is one of the
+    letters service's runs; it records what it printed in the same transaction.
+    """
+    with tempfile.TemporaryDirectory(prefix="infusion-desk-") as folder:
+
+        def run(db: DbSession) -> bytes | None:
+            templates, renderer = letter_kit(db)
+            batch = make(
+                db,
+                out_dir=Path(folder),
+                templates=templates,
+                renderer=renderer,
+                actor=desk.actor,
+                now=desk.now(),
+            )
+            path = batch.combined or (batch.files[0] if batch.files else None)
+            return path.read_bytes() if path is not None else b""
+
+        result = desk.act(run, parent)
+    if result == b"":
+        desk.refuse("There is no letter to print for that.", parent)
+        return None
+    return result
+
+
+def letter_pdf(desk: Desk, session_id: int, kind: str, parent: QWidget | None) -> bytes | None:
+    """A session's prep or aftercare letter as PDF bytes (recorded as printed), or None."""
+    return batch_pdf(
+        desk,
+        lambda db, **kw: letters.session_letter(db, session_id, LetterKind(kind), **kw),
+        parent,
+    )
+
+
+class ReasonDialog(QDialog):
+    """Asks for a reason in words (a cancellation, an override); OK stays off while it is empty."""
+
+    def __init__(self, title: str, prompt: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.prompt = QLabel(prompt)
+        self.prompt.setWordWrap(True)
+        self.text = QPlainTextEdit()
+        self.text.setTabChangesFocus(True)
+        self.text.setMinimumHeight(80)
+        self.prompt.setBuddy(self.text)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setEnabled(False)
+        self.text.textChanged.connect(
+            lambda: self.ok_button.setEnabled(bool(self.text.toPlainText().strip()))
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.prompt)
+        layout.addWidget(self.text)
+        layout.addWidget(self.buttons)
+        self.resize(420, 220)
+
+    def reason(self) -> str:
+        return self.text.toPlainText().strip()
+
+    @classmethod
+    def ask(cls, title: str, prompt: str, parent: QWidget | None = None) -> str | None:
+        """The reason typed, or None when the user backed out. Tests replace this."""
+        dialog = cls(title, prompt, parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.reason():
+            return None
+        return dialog.reason()
+
+
+def cancel_session(desk: Desk, view: SessionLike, parent: QWidget | None) -> bool:
+    """Ask why, then cancel one session. Whether it was cancelled."""
+    when = day_and_clock(view.starts_at, desk.zone)
+    reason = ReasonDialog.ask(
+        "Cancel session",
+        f"Why is {view.patient_name}'s session on {when} cancelled?",
+        parent,
+    )
+    if reason is None:
+        return False
+    done = desk.act(
+        lambda db: session_life.cancel(
+            db, view.session_id, reason=reason, actor=desk.actor, now=desk.now()
+        ),
+        parent,
+    )
+    return done is not None
+
+
+def show_letter(desk: Desk, view: SessionLike, kind: str, parent: QWidget | None) -> bool:
+    """Make a session's letter and show it with Print… and Save as PDF…."""
+    from scheduler.ui.pdf_preview import PdfPreviewDialog
+
+    pdf = letter_pdf(desk, view.session_id, kind, parent)
+    if pdf is None:
+        return False
+    local = view.starts_at.astimezone(desk.zone)
+    title = f"{kind.capitalize()} letter — {view.patient_name}, {local:%a %d %b %Y}"
+    file_name = f"{kind}-{view.chart_number}-{local:%Y-%m-%d}.pdf"
+    PdfPreviewDialog.show_pdf(pdf, title, file_name, parent)
+    return True
+
+
+class SessionDialog(QDialog):
+    """A session's details with Reschedule (from the next free slots), Cancel… and its letters."""
+
+    def __init__(self, desk: Desk, view: SessionLike, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk = desk
+        self.view = view
+        self.changed_anything = False
+        self.setWindowTitle(f"Session — {view.patient_name}")
+        self.details = QFormLayout()
+        self._labels: dict[str, QLabel] = {}
+        for key, label in (
+            ("patient", "Patient"),
+            ("therapy", "Therapy"),
+            ("when", "When"),
+            ("chair", "Chair / room"),
+            ("status", "Status"),
+            ("driver", "Driver"),
+        ):
+            value = QLabel()
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setWordWrap(True)
+            self._labels[key] = value
+            self.details.addRow(f"{label}:", value)
+
+        self.move_box = QGroupBox("Move to another slot")
+        self.near = QDateTimeEdit()
+        self.near.setCalendarPopup(True)
+        self.near.setDisplayFormat("ddd d MMM yyyy  h:mm AP")
+        self.find_button = QPushButton("&Find free slots")
+        self.slots = SlotModel(desk.zone, self)
+        self.slot_table = QTableView()
+        self.slot_table.setModel(self.slots)
+        self.slot_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.slot_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.slot_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.slot_table.verticalHeader().hide()
+        self.slot_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.slot_table.setMinimumHeight(150)
+        self.move_button = QPushButton("&Move here")
+        self.move_button.setEnabled(False)
+        near_row = QHBoxLayout()
+        near_row.addWidget(QLabel("Near"))
+        near_row.addWidget(self.near, 1)
+        near_row.addWidget(self.find_button)
+        move_layout = QVBoxLayout(self.move_box)
+        move_layout.addLayout(near_row)
+        move_layout.addWidget(self.slot_table)
+        move_layout.addWidget(self.move_button, 0, Qt.AlignmentFlag.AlignRight)
+
+        self.cancel_button = QPushButton("&Cancel session…")
+        self.prep_button = QPushButton("&Prep letter")
+        self.aftercare_button = QPushButton("&Aftercare letter")
+        actions = QHBoxLayout()
+        actions.addWidget(self.cancel_button)
+        actions.addStretch(1)
+        actions.addWidget(self.prep_button)
+        actions.addWidget(self.aftercare_button)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.details)
+        layout.addWidget(self.move_box, 1)
+        layout.addLayout(actions)
+        layout.addWidget(close)
+
+        self.find_button.clicked.connect(self.find_slots)
+        self.slot_table.selectionModel().selectionChanged.connect(
+            lambda *_: self.move_button.setEnabled(self.chosen_slot() is not None)
+        )
+        self.slot_table.doubleClicked.connect(lambda *_: self.move_to_chosen())
+        self.move_button.clicked.connect(self.move_to_chosen)
+        self.cancel_button.clicked.connect(self.cancel_session)
+        self.prep_button.clicked.connect(lambda: show_letter(desk, self.view, "prep", self))
+        self.aftercare_button.clicked.connect(
+            lambda: show_letter(desk, self.view, "aftercare", self)
+        )
+        self.near.setDateTime(QDateTime(view.starts_at.astimezone(desk.zone).replace(tzinfo=None)))
+        self._show_view()
+        self.resize(560, 560)
+
+    def _show_view(self) -> None:
+        view, zone = self.view, self.desk.zone
+        therapy = view.therapy_name + (f", {view.progress}" if view.progress else "")
+        self._labels["patient"].setText(f"{view.patient_name} (chart {view.chart_number})")
+        self._labels["therapy"].setText(therapy)
+        local_end = view.ends_at.astimezone(zone)
+        self._labels["when"].setText(
+            f"{day_and_clock(view.starts_at, zone)} – {local_end:%I:%M %p}".replace(" 0", " ")
+        )
+        self._labels["chair"].setText(view.chair_name or "—")
+        self._labels["status"].setText(status_label(view.status))
+        self._labels["driver"].setText(view.driver_name or "None on file — ask the patient")
+        live = view.status in LIVE_STATUSES
+        self.move_box.setEnabled(live)
+        self.cancel_button.setEnabled(live)
+
+    def find_slots(self) -> None:
+        """Offer the next free slots for this therapy near the chosen time."""
+        near = self.near.dateTime().toPython()
+        assert isinstance(near, dt.datetime)
+        near_utc = near.replace(tzinfo=self.desk.zone).astimezone(dt.UTC)
+        view = self.view
+        slots = self.desk.read(
+            lambda db: schedule.next_free_slots(
+                db,
+                therapy_id=view.therapy_id,
+                near=near_utc,
+                count=10,
+                patient_id=view.patient_id,
+                now=self.desk.now(),
+            )
+        )
+        self.slots.set_rows(slots)
+        if slots:
+            self.slot_table.selectRow(0)
+            self.slot_table.setFocus()
+
+    def chosen_slot(self) -> SlotLike | None:
+        rows = self.slot_table.selectionModel().selectedRows()
+        return self.slots.row_at(rows[0].row()) if rows else None
+
+    def move_to_chosen(self) -> bool:
+        slot = self.chosen_slot()
+        if slot is None:
+            return False
+        moved = self.desk.act(
+            lambda db: session_life.reschedule(
+                db,
+                self.view.session_id,
+                starts_at=slot.starts_at,
+                chair_id=slot.chair_id,
+                actor=self.desk.actor,
+                now=self.desk.now(),
+            ),
+            self,
+        )
+        if moved is None:
+            return False
+        self.changed_anything = True
+        self.accept()
+        return True
+
+    def cancel_session(self) -> bool:
+        if not cancel_session(self.desk, self.view, self):
+            return False
+        self.changed_anything = True
+        self.accept()
+        return True
+
+    @classmethod
+    def open_session(cls, desk: Desk, view: SessionLike, parent: QWidget | None = None) -> bool:
+        """Show a session; whether anything about it was changed. Tests replace this."""
+        dialog = cls(desk, view, parent)
+        dialog.exec()
+        return dialog.changed_anything
