@@ -1,0 +1,144 @@
+"""``python main.py letters ...``: files listed, empty days said, refusals one line and exit 2."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from scheduler.cli import main
+from scheduler.domain.enums import SessionStatus
+from scheduler.services.clinic import get_settings
+from scheduler.store import Database
+from scheduler.store.models import Letter
+from tests.letter_fixtures import PatientSpec, add_patient, add_series, local_time
+
+# The command reads the real clock (for "upcoming" and the letter date): book far ahead.
+DAY = dt.date(2035, 3, 14)
+
+
+@pytest.fixture
+def booked(db: Database) -> dict[str, str]:
+    with db.transaction() as s:
+        zoe = add_patient(s, PatientSpec("Zoë", "Łukasiewicz-Núñez"))
+        liam = add_patient(s, PatientSpec("Liam", "O'Brien"))
+        add_series(s, zoe, "iv_ketamine", [local_time(DAY, 8), local_time(DAY.replace(day=16), 8)])
+        (cancelled,) = add_series(
+            s, liam, "iv_ketamine", [local_time(DAY, 9)], statuses={1: SessionStatus.CANCELLED}
+        )
+        return {"zoe": zoe.chart_number, "cancelled": str(cancelled.id)}
+
+
+def run(db_path: Path, *args: str) -> int:
+    return main(["letters", *args, "--db", str(db_path)])
+
+
+def _letters_recorded(db: Database) -> int:
+    with db.reading() as s:
+        return s.scalar(select(func.count(Letter.id))) or 0
+
+
+def test_prep_prints_the_files_it_wrote(
+    db: Database,
+    db_path: Path,
+    booked: dict[str, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "out"
+    assert run(db_path, "prep", "--date", DAY.isoformat(), "--out", str(out)) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        str(out / "prep-2035-03-14-all.pdf"),
+        str(out / "prep-2035-03-14-0800-200001-lukasiewicz-nunez-zoe.pdf"),
+        "1 prep letter written.",
+    ]
+    assert sorted(p.name for p in out.iterdir()) == sorted(Path(line).name for line in lines[:2])
+    assert _letters_recorded(db) == 1
+
+
+def test_a_day_without_sessions_says_so(
+    db: Database, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = run(db_path, "aftercare", "--date", "2035-12-25", "--out", str(tmp_path / "o"))
+    assert status == 0
+    assert (
+        capsys.readouterr().out
+        == "No sessions on Tuesday, December 25, 2035; no letters written.\n"
+    )
+    assert not (tmp_path / "o").exists()
+
+
+def test_schedule_for_a_patient(
+    db: Database,
+    db_path: Path,
+    booked: dict[str, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run(db_path, "schedule", "--patient", booked["zoe"], "--out", str(tmp_path)) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    assert Path(lines[0]).name.startswith("schedule-")
+    assert Path(lines[0]).name.endswith("-200001-lukasiewicz-nunez-zoe.pdf")
+    assert lines[1] == "1 schedule letter written."
+
+
+def _refusal(
+    db: Database, db_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> str:
+    assert run(db_path, *args) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert _letters_recorded(db) == 0
+    lines = captured.err.splitlines()
+    assert len(lines) == 1
+    return lines[0]
+
+
+def test_refusals_are_one_line_with_exit_status_2(
+    db: Database,
+    db_path: Path,
+    booked: dict[str, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = str(tmp_path / "out")
+    assert _refusal(db, db_path, capsys, ["schedule", "--patient", "999", "--out", out]) == (
+        "error: No patient has chart number 999."
+    )
+    assert _refusal(
+        db, db_path, capsys, ["prep", "--session", booked["cancelled"], "--out", out]
+    ) == (
+        "error: The session of Liam O'Brien on Wednesday, March 14, 2035 is cancelled; "
+        "no letter is printed for it."
+    )
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    message = _refusal(
+        db, db_path, capsys, ["prep", "--date", DAY.isoformat(), "--out", str(blocker)]
+    )
+    assert message.startswith(f"error: Cannot use {blocker} for letters: ")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_broken_clinic_template_prints_nothing(
+    db: Database,
+    db_path: Path,
+    booked: dict[str, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    own = tmp_path / "wording"
+    own.mkdir()
+    (own / "prep.toml").write_text('title = "Hi"\nintro = "On ${dat}"\n', encoding="utf-8")
+    with db.transaction() as s:
+        get_settings(s).letter_template_dir = str(own)
+    out = tmp_path / "out"
+    message = _refusal(db, db_path, capsys, ["prep", "--date", DAY.isoformat(), "--out", str(out)])
+    assert message.startswith(
+        f"error: {own / 'prep.toml'}, line 2: “intro” uses the unknown placeholder ${{dat}}"
+    )
+    assert not out.exists()
