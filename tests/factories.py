@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.enums import ChairKind, FindingSeverity, StaffRole
 from scheduler.domain.patients import PatientDetails
+from scheduler.domain.planning import SeriesProposal
+from scheduler.services.booking import propose_series
 from scheduler.services.patients import create_patient
+from scheduler.store import Database
 from scheduler.store.models import (
     Chair,
     Closure,
@@ -27,6 +32,8 @@ _names = itertools.count(1)
 FACTORY_ACTOR = "test factory"
 # Before tests' NOW (2026-11-16), so rows made here never look like future data.
 MADE_AT = dt.datetime(2026, 1, 5, 12, 0, tzinfo=dt.UTC)
+# The tests' fixed clock (tests.conftest.NOW): Monday 16 November 2026, 09:00 in New York.
+CLINIC_NOW = dt.datetime(2026, 11, 16, 14, 0, tzinfo=dt.UTC)
 
 
 def make_patient(
@@ -117,3 +124,52 @@ ESK_INDUCTION = "Esketamine induction (twice weekly)"
 ESK_MAINTENANCE = "Esketamine maintenance"
 NAD = "NAD+ infusion"
 CONSULTATION = "Consultation"
+
+WED = dt.date(2026, 11, 18)
+TEN = dt.time(10)
+
+
+@dataclass(frozen=True)
+class Clinic:
+    chairs: list[int]
+    room: int
+    nurses: list[int]
+    clinician: int
+    front_desk: int
+    patient: int
+    other_patient: int
+    iv: int
+    iv_single: int
+    esketamine: int
+
+
+def set_up_test_clinic(db: Database) -> Clinic:
+    """Two chairs, a room, two nurses, a clinician, a front desk and two cleared patients."""
+    with db.transaction() as s:
+        return Clinic(
+            chairs=add_chairs(s, 2),
+            room=add_chairs(s, 1, kind=ChairKind.ROOM)[0],
+            nurses=[add_staff(s, "Maria", StaffRole.NURSE), add_staff(s, "James", StaffRole.NURSE)],
+            clinician=add_staff(s, "Dr Park", StaffRole.CLINICIAN),
+            front_desk=add_staff(s, "Tom", StaffRole.FRONT_DESK),
+            patient=make_patient(s, first_name="Zoë"),
+            other_patient=make_patient(s, first_name="Ann"),
+            iv=protocol_id(s, IV_INDUCTION),
+            iv_single=protocol_id(s, IV_SINGLE),
+            esketamine=protocol_id(s, ESK_INDUCTION),
+        )
+
+
+def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    """A wall-clock time in the test clinic's zone (New York)."""
+    return dt.datetime.combine(day, dt.time(hour, minute), ZoneInfo("America/New_York"))
+
+
+def propose(s: DbSession, c: Clinic, **kwargs: object) -> SeriesProposal:
+    """An IV induction proposal for the clinic's first patient, from Wed 18 Nov at 10:00."""
+    args: dict[str, object] = {
+        "patient_id": c.patient, "protocol_id": c.iv, "count": 6, "first_day": WED,
+        "preferred_time": TEN, "now": CLINIC_NOW,
+    }  # fmt: skip
+    args.update(kwargs)
+    return propose_series(s, **args)  # type: ignore[arg-type]

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
-from scheduler.domain.enums import ChairKind, Place, SessionStatus, StaffRole
+from scheduler.domain.enums import Place, SessionStatus
 from scheduler.services import booking
-from scheduler.services.booking import BookingRefused, book_series, book_single, propose_series
+from scheduler.services.booking import BookingRefused, book_series, book_single
 from scheduler.services.errors import NotFound, ServiceError
 from scheduler.services.schedule import clinic_calendar
 from scheduler.store import Database
@@ -20,65 +19,23 @@ from scheduler.store.models import AuditEntry, Series, SessionStatusChange
 from scheduler.store.models import Session as ClinicSession
 from tests.conftest import ACTOR, NOW
 from tests.factories import (
-    ESK_INDUCTION,
-    IV_INDUCTION,
-    IV_SINGLE,
+    Clinic,
     add_chairs,
     add_closure,
     add_finding,
-    add_staff,
+    at,
     make_patient,
-    protocol_id,
+    propose,
+    set_up_test_clinic,
 )
 
 WED = dt.date(2026, 11, 18)
 TEN = dt.time(10)
 
 
-@dataclass(frozen=True)
-class Clinic:
-    chairs: list[int]
-    room: int
-    nurses: list[int]
-    clinician: int
-    front_desk: int
-    patient: int
-    other_patient: int
-    iv: int
-    iv_single: int
-    esketamine: int
-
-
 @pytest.fixture
-def clinic(db: Database) -> Clinic:
-    with db.transaction() as s:
-        return Clinic(
-            chairs=add_chairs(s, 2),
-            room=add_chairs(s, 1, kind=ChairKind.ROOM)[0],
-            nurses=[add_staff(s, "Maria", StaffRole.NURSE), add_staff(s, "James", StaffRole.NURSE)],
-            clinician=add_staff(s, "Dr Park", StaffRole.CLINICIAN),
-            front_desk=add_staff(s, "Tom", StaffRole.FRONT_DESK),
-            patient=make_patient(s, first_name="Zoë"),
-            other_patient=make_patient(s, first_name="Ann"),
-            iv=protocol_id(s, IV_INDUCTION),
-            iv_single=protocol_id(s, IV_SINGLE),
-            esketamine=protocol_id(s, ESK_INDUCTION),
-        )
-
-
-def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    from zoneinfo import ZoneInfo
-
-    return dt.datetime.combine(day, dt.time(hour, minute), ZoneInfo("America/New_York"))
-
-
-def propose(s: DbSession, c: Clinic, **kwargs: object) -> booking.SeriesProposal:
-    args: dict[str, object] = {
-        "patient_id": c.patient, "protocol_id": c.iv, "count": 6, "first_day": WED,
-        "preferred_time": TEN, "now": NOW,
-    }  # fmt: skip
-    args.update(kwargs)
-    return propose_series(s, **args)  # type: ignore[arg-type]
+def c(db: Database) -> Clinic:
+    return set_up_test_clinic(db)
 
 
 def counts(db: Database) -> tuple[int, ...]:
@@ -109,11 +66,6 @@ def test_an_induction_is_proposed_mon_wed_fri_and_booked_whole(db: Database, c: 
         actions = s.scalars(select(AuditEntry.action)).all()
         assert actions.count("session.book") == 6
         assert actions.count("series.book") == 1
-
-
-@pytest.fixture
-def c(clinic: Clinic) -> Clinic:
-    return clinic
 
 
 def _book_one(s: DbSession, c: Clinic, starts: dt.datetime, *, patient: int | None = None,

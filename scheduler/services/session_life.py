@@ -236,13 +236,8 @@ def reschedule(
     assert series is not None
     starts_at = starts_at.astimezone(dt.UTC)
     calendar = clinic_calendar(db)
-    others = [s for s in _holding(series) if s.id != session.id]
-    moved = sorted([*((s.starts_at, s.number or 0) for s in others), (starts_at, -1)])
-    problems = spacing_problems(
-        [calendar.local_day(when) for when, _ in moved],
-        parts.spacing,
-        numbers=[i for i, _ in enumerate(moved, start=1)],
-    )
+    others = [calendar.local_day(s.starts_at) for s in _holding(series) if s.id != session.id]
+    problems = neighbour_problems(others, calendar.local_day(starts_at), parts.spacing)
     if problems:
         raise BookingRefused(problems)
     row = ProposedSession(session.number or 1, starts_at, None, chair_id, "", nurse_id, True, "")
@@ -250,6 +245,26 @@ def reschedule(
           excluding=[session.id])  # fmt: skip
     _renumber(series)
     return session
+
+
+def neighbour_problems(days: Sequence[dt.date], day: dt.date, spacing: Spacing) -> list[str]:
+    """Why a session on ``day`` breaks the spacing with the course's sessions either side of it.
+
+    Only its own gaps count (and the span): a gap left elsewhere by a missed session is not
+    this session's doing.
+    """
+    earlier = [d for d in days if d <= day]
+    later = [d for d in days if d > day]
+    around = [*earlier[-1:], day, *later[:1]]
+    found = spacing_problems(around, Spacing(spacing.min_gap_days, spacing.max_gap_days, None))
+    if spacing.max_span_days is not None and days:
+        span = (max(*days, day) - min(*days, day)).days
+        if span > spacing.max_span_days:
+            found.append(
+                f"The course would span {span} days; "
+                f"the protocol allows at most {spacing.max_span_days} days."
+            )
+    return found
 
 
 def _missed(db: DbSession, session_id: int) -> tuple[ClinicSession, Series, CourseParts]:
@@ -331,10 +346,8 @@ def book_makeup(
     starts_at = starts_at.astimezone(dt.UTC)
     calendar = clinic_calendar(db)
     holding = _holding(series)
-    days = sorted(
-        [*(calendar.local_day(s.starts_at) for s in holding), calendar.local_day(starts_at)]
-    )
-    problems = spacing_problems(days, parts.spacing)
+    days = [calendar.local_day(s.starts_at) for s in holding]
+    problems = neighbour_problems(days, calendar.local_day(starts_at), parts.spacing)
     row = ProposedSession(len(holding) + 1, starts_at, None, chair_id, "", nurse_id, True, "")
     found, placed = check_rows(db, parts, Place(missed.place), [row], now=now)
     if problems or found:
@@ -376,8 +389,11 @@ def reflow_series(
         raise SessionStateError(f"No session from number {from_number} on can be moved.")
     parts = course_parts(db, series.patient_id, series.protocol_id)
     before_first = [s for s in _holding(series) if s.starts_at < moving[0].starts_at]
-    previous = calendar.local_day(before_first[-1].starts_at) if before_first else None
     earliest = not_before or calendar.local_day(now) + dt.timedelta(days=1)
+    if before_first:
+        # The gap after the interruption is what it is; only the minimum gap still holds.
+        after = calendar.local_day(before_first[-1].starts_at)
+        earliest = max(earliest, after + dt.timedelta(days=parts.spacing.min_gap_days))
     place = Place(moving[0].place)
     needs = slot_needs(db, parts, place)
     needs = replace(needs, chair_ids=_first(moving[0].chair_id, needs.chair_ids))
@@ -394,7 +410,6 @@ def reflow_series(
         spacing=Spacing(parts.spacing.min_gap_days, parts.spacing.max_gap_days, None),
         now=now,
         first_number=moving[0].number or 1,
-        previous_day=previous,
     )
     missing = [r for r in rows if r.starts_at is None]
     if missing:
