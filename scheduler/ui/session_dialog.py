@@ -6,6 +6,7 @@ import datetime as dt
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
@@ -30,8 +31,9 @@ from scheduler.domain.enums import LetterKind, SessionStatus
 from scheduler.domain.letters import TemplateSet
 from scheduler.letters.pdf import PdfRenderer
 from scheduler.letters.templates import load_templates
-from scheduler.services import letters, schedule, session_life
+from scheduler.services import letters, patients, schedule, session_life
 from scheduler.services.clinic import get_settings
+from scheduler.services.errors import ServiceError
 from scheduler.services.letters import LetterBatch
 from scheduler.ui.desk import Desk
 from scheduler.ui.session_models import (
@@ -43,6 +45,7 @@ from scheduler.ui.session_models import (
     status_label,
 )
 
+T = TypeVar("T")
 LIVE_STATUSES = (SessionStatus.BOOKED.value, SessionStatus.CONFIRMED.value)
 
 
@@ -113,6 +116,53 @@ def batch_pdf(desk: Desk, make: Callable[..., LetterBatch], parent: QWidget | No
     if result == b"":
         desk.refuse("There is no letter to print for that.", parent)
         return None
+    return result
+
+
+def schedule_letter_pdf(desk: Desk, patient_id: int, parent: QWidget | None) -> bytes | None:
+    """A patient's schedule letter (every upcoming session) as PDF bytes, or None."""
+
+    def make(db: DbSession, **kw: Any) -> LetterBatch:
+        chart = patients.get_patient(db, patient_id).chart_number
+        return letters.schedule_letter_for(db, chart, **kw)
+
+    return batch_pdf(desk, make, parent)
+
+
+def act_showing_refusal(
+    desk: Desk,
+    action: Callable[[DbSession], T],
+    show: Callable[[str], None],
+    parent: QWidget | None,
+) -> T | None:
+    """``desk.act``, but a refusal is shown by ``show`` (a label where the user is looking).
+
+    Busy databases and unexpected errors still go through the desk's usual messages.
+    """
+    from scheduler.ui.series_dialog import refusal_text
+
+    refused: list[ServiceError] = []
+
+    def guarded(db: DbSession) -> T:
+        try:
+            return action(db)
+        except ServiceError as exc:
+            refused.append(exc)
+            raise
+
+    original = desk.refuse
+
+    def refuse(message: str, parent: QWidget | None) -> None:
+        if not refused:
+            original(message, parent)
+
+    desk.refuse = refuse  # type: ignore[method-assign]
+    try:
+        result = desk.act(guarded, parent)
+    finally:
+        desk.refuse = original  # type: ignore[method-assign]
+    if refused:
+        show(refusal_text(refused[0]))
     return result
 
 

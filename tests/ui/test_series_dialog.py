@@ -1,0 +1,189 @@
+"""The series dialog: propose a course, change a row, book all or nothing, show refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
+
+from scheduler.store import Database
+from scheduler.store.models import Series, Session
+from scheduler.ui.desk import Desk
+from scheduler.ui.series_dialog import SeriesDialog
+from tests.conftest import ACTOR, CLINIC_TZ, NOW
+from tests.factories import add_chairs, make_patient
+
+ZONE = ZoneInfo(CLINIC_TZ)
+
+
+class CapturingDesk(Desk):
+    def __init__(self, database: Database) -> None:
+        super().__init__(database, ACTOR, clock=lambda: NOW)
+        self.refusals: list[str] = []
+
+    def refuse(self, message: str, parent: object) -> None:  # type: ignore[override]
+        self.refusals.append(message)
+
+
+@pytest.fixture
+def desk(db: Database) -> CapturingDesk:
+    with db.transaction() as s:
+        add_chairs(s, 2)
+    return CapturingDesk(db)
+
+
+@pytest.fixture
+def no_letter(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    offered: list[bool] = []
+
+    def offer(cls: object, parent: object) -> bool:
+        offered.append(True)
+        return False
+
+    monkeypatch.setattr(SeriesDialog, "offer_schedule_letter", classmethod(offer))
+    return offered
+
+
+def new_patient(db: Database, *, cleared: bool = True) -> int:
+    with db.transaction() as s:
+        return make_patient(s, first_name="Zoë", last_name="Nguyễn", cleared=cleared)
+
+
+def open_dialog(
+    qtbot: QtBot, desk: Desk, patient_id: int, phase: str = "induction"
+) -> SeriesDialog:
+    dialog = SeriesDialog(desk, patient_id, phase=phase)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def series_count(db: Database) -> tuple[int, int]:
+    with db.reading() as s:
+        return (
+            s.scalar(select(func.count(Series.id))) or 0,
+            s.scalar(select(func.count(Session.id))) or 0,
+        )
+
+
+def test_the_form_starts_from_the_protocol(qtbot: QtBot, desk: CapturingDesk, db: Database) -> None:
+    dialog = open_dialog(qtbot, desk, new_patient(db))
+    assert dialog.protocol.currentText() == "IV ketamine induction"
+    assert all("induction" in dialog.protocol.itemText(n) for n in range(dialog.protocol.count()))
+    assert (dialog.count.minimum(), dialog.count.maximum(), dialog.count.value()) == (6, 8, 6)
+    assert dialog.selected_weekdays() == [0, 2, 4]  # Mon, Wed, Fri
+    assert dialog.first_date() == dt.date(2026, 11, 17)
+    assert not dialog.book_button.isEnabled()
+    # Typing a ninth session is not possible: the spin box stops at eight.
+    dialog.count.setFocus()
+    dialog.count.lineEdit().selectAll()
+    qtbot.keyClicks(dialog.count, "9")
+    assert dialog.count.value() <= 8
+
+
+def test_booking_a_series_through_the_dialog(
+    qtbot: QtBot,
+    desk: CapturingDesk,
+    db: Database,
+    no_letter: list[bool],
+    qtmodeltester: object,
+) -> None:
+    patient = new_patient(db)
+    dialog = open_dialog(qtbot, desk, patient)
+    dialog.count.lineEdit().selectAll()
+    qtbot.keyClicks(dialog.count, "7")
+    qtbot.keyClick(dialog.count, Qt.Key.Key_Tab)
+    assert dialog.count.value() == 7
+    qtbot.mouseClick(dialog.propose_button, Qt.MouseButton.LeftButton)
+    qtmodeltester.check(dialog.model)  # type: ignore[attr-defined]
+    assert dialog.model.rowCount() == 7
+    assert dialog.book_button.isEnabled()
+    first_when = dialog.model.data(dialog.model.index(0, dialog.model.COL_WHEN))
+    assert first_when == "Wed 18 Nov 2026, 10:00 AM"
+    with qtbot.waitSignal(desk.changed):
+        qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
+    assert desk.refusals == []
+    assert no_letter == [True]
+    assert dialog.series_id is not None
+    with db.reading() as s:
+        series = s.get(Series, dialog.series_id)
+        assert series is not None
+        assert series.patient_id == patient
+        assert series.planned_count == 7
+        sessions = s.scalars(select(Session).where(Session.series_id == series.id)).all()
+        assert len(sessions) == 7
+        local = sorted(x.starts_at.astimezone(ZONE) for x in sessions)
+        assert local[0] == dt.datetime(2026, 11, 18, 10, 0, tzinfo=ZONE)
+        assert {t.weekday() for t in local} <= {0, 2, 4}
+
+
+def test_a_refused_booking_shows_why_in_the_dialog(
+    qtbot: QtBot, desk: CapturingDesk, db: Database, no_letter: list[bool]
+) -> None:
+    patient = new_patient(db, cleared=False)
+    dialog = open_dialog(qtbot, desk, patient)
+    qtbot.mouseClick(dialog.propose_button, Qt.MouseButton.LeftButton)
+    assert dialog.model.rowCount() == 6
+    qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
+    assert dialog.message.isVisible()
+    assert "not been cleared" in dialog.message.text()
+    assert desk.refusals == []  # shown in the dialog, not in a message box
+    assert dialog.series_id is None
+    assert no_letter == []
+    assert series_count(db) == (0, 0)
+
+
+def test_change_a_row_from_the_next_free_slots(
+    qtbot: QtBot,
+    desk: CapturingDesk,
+    db: Database,
+    no_letter: list[bool],
+    qtmodeltester: object,
+) -> None:
+    dialog = open_dialog(qtbot, desk, new_patient(db))
+    qtbot.mouseClick(dialog.propose_button, Qt.MouseButton.LeftButton)
+    dialog.table.selectRow(5)  # the last session
+    qtbot.mouseClick(dialog.find_slots_button, Qt.MouseButton.LeftButton)
+    qtmodeltester.check(dialog.slot_model)  # type: ignore[attr-defined]
+    assert dialog.slot_model.rowCount() > 1
+    dialog.slot_table.selectRow(1)
+    chosen = dialog.slot_model.row_at(1)
+    qtbot.mouseClick(dialog.use_slot_button, Qt.MouseButton.LeftButton)
+    assert dialog.proposal is not None
+    changed = next(r for r in dialog.proposal.rows if r.starts_at == chosen.starts_at)
+    assert changed.chair_id == chosen.chair_id
+    with qtbot.waitSignal(desk.changed):
+        qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
+    with db.reading() as s:
+        starts = set(s.scalars(select(Session.starts_at)))
+    assert chosen.starts_at in starts
+
+
+def test_changing_the_form_asks_for_a_new_proposal(
+    qtbot: QtBot, desk: CapturingDesk, db: Database
+) -> None:
+    dialog = open_dialog(qtbot, desk, new_patient(db))
+    qtbot.mouseClick(dialog.propose_button, Qt.MouseButton.LeftButton)
+    assert dialog.book_button.isEnabled()
+    qtbot.mouseClick(dialog.weekdays[1], Qt.MouseButton.LeftButton)  # add Tuesday
+    assert dialog.model.rowCount() == 0
+    assert not dialog.book_button.isEnabled()
+
+
+def test_maintenance_every_four_weeks(
+    qtbot: QtBot, desk: CapturingDesk, db: Database, no_letter: list[bool]
+) -> None:
+    dialog = open_dialog(qtbot, desk, new_patient(db), phase="maintenance")
+    assert dialog.windowTitle() == "Plan maintenance"
+    assert dialog.protocol.currentText() == "IV ketamine maintenance"
+    assert dialog.every_weeks.value() == 4
+    dialog.count.setValue(3)
+    qtbot.mouseClick(dialog.propose_button, Qt.MouseButton.LeftButton)
+    assert dialog.model.rowCount() == 3
+    with qtbot.waitSignal(desk.changed):
+        qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
+    assert series_count(db) == (1, 3)
