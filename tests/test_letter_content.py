@@ -344,8 +344,8 @@ def test_aftercare_lists_the_next_sessions_in_order() -> None:
     ]
     letter = aftercare_letter(CLINIC, PATIENT, this, later, TEMPLATES, today=TODAY)
     assert letter.next_sessions == (
-        "infusion 4 of 6: Wednesday, November 18, 2026 at 7:30 AM",
-        "infusion 5 of 6: Friday, November 20, 2026 at 1:00 PM",
+        "Infusion 4 of 6: Wednesday, November 18, 2026 at 7:30 AM",
+        "Infusion 5 of 6: Friday, November 20, 2026 at 1:00 PM",
     )
     assert letter.sections[-1].heading == "Your next sessions"
     assert "Call 911 or go to the nearest emergency department if you have:" in letter.text

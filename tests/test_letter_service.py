@@ -165,7 +165,7 @@ def test_aftercare_batch_lists_next_sessions_and_not_for_the_last(
     with db.transaction() as s:
         batch = letters.aftercare_letters(s, day=DAY, **_kit(tmp_path))
     zoe, nguyen, liam = batch.letters
-    assert zoe.next_sessions == ("infusion 3 of 6: Friday, November 20, 2026 at 7:30 AM",)
+    assert zoe.next_sessions == ("Infusion 3 of 6: Friday, November 20, 2026 at 7:30 AM",)
     assert nguyen.next_sessions == ()
     assert nguyen.driving is not None
     assert nguyen.driving.sentence == (
@@ -175,7 +175,7 @@ def test_aftercare_batch_lists_next_sessions_and_not_for_the_last(
     assert liam.next_sessions == ()  # the only later session was cancelled
     text = squashed(pdf_text(batch.files[0].read_bytes()))
     assert "before 3:00 PM on Wednesday, November 18" in text
-    assert "infusion 3 of 6: Friday, November 20, 2026 at 7:30 AM" in text
+    assert "Infusion 3 of 6: Friday, November 20, 2026 at 7:30 AM" in text
     assert "Your next sessions" not in squashed(pdf_text(batch.files[1].read_bytes()))
 
 
@@ -199,8 +199,8 @@ def test_one_session_letter_without_combined_file(db: Database, tmp_path: Path) 
         "aftercare-2026-11-16-0730-200001-lukasiewicz-nunez-zoe.pdf"
     ]
     assert batch.letters[0].next_sessions == (
-        "infusion 2 of 6: Wednesday, November 18, 2026 at 7:30 AM",
-        "infusion 3 of 6: Friday, November 20, 2026 at 7:30 AM",
+        "Infusion 2 of 6: Wednesday, November 18, 2026 at 7:30 AM",
+        "Infusion 3 of 6: Friday, November 20, 2026 at 7:30 AM",
     )
 
 

@@ -299,6 +299,8 @@ class Section:
     heading: str
     paragraphs: tuple[str, ...] = ()
     bullets: tuple[str, ...] = ()
+    # Times the patient must act on (fasting, driving): the renderer makes them stand out.
+    key_facts: bool = False
 
 
 @dataclass(frozen=True)
@@ -455,6 +457,11 @@ def driving_advice(
     return None
 
 
+def _capitalised(text: str) -> str:
+    """ "infusion 4 of 6" -> "Infusion 4 of 6", for a label that starts a line."""
+    return text[:1].upper() + text[1:]
+
+
 def _letterhead(clinic: ClinicFacts) -> Letterhead:
     return Letterhead(
         clinic.name, clinic.address_lines, clinic.phone, clinic.email, clinic.logo_path
@@ -545,7 +552,11 @@ def prep_letter(
     sections = [Section(wording.text("when_heading", values), (wording.text("arrival", values),))]
     if fasting:
         sections.append(
-            Section(wording.text("fasting_heading", values), tuple(f.sentence for f in fasting))
+            Section(
+                wording.text("fasting_heading", values),
+                tuple(f.sentence for f in fasting),
+                key_facts=True,
+            )
         )
     driver_line = None
     if session.therapy.needs_driver:
@@ -600,7 +611,9 @@ def aftercare_letter(
     sections = []
     driving = driving_advice(session, zone, wording, values)
     if driving is not None:
-        sections.append(Section(wording.text("driving_heading", values), (driving.sentence,)))
+        sections.append(
+            Section(wording.text("driving_heading", values), (driving.sentence,), key_facts=True)
+        )
     for heading, key in (
         ("coming_days_heading", "coming_days"),
         ("effects_heading", "effects"),
@@ -621,7 +634,7 @@ def aftercare_letter(
                 "next_session",
                 {
                     **values,
-                    "label": later.label,
+                    "label": _capitalised(later.label),
                     "session_date": long_date(at.date()),
                     "session_time": clock_time(at),
                 },
@@ -675,10 +688,9 @@ def schedule_letter(
     for session in ordered:
         starts = local(session.starts_at, zone)
         arrival = starts - dt.timedelta(minutes=clinic.arrival_minutes_before)
-        label = session.label
         rows.append(
             (
-                label[:1].upper() + label[1:],
+                _capitalised(session.label),
                 short_date(starts.date()),
                 clock_time(starts),
                 clock_time(arrival) if session.place is not Place.VIDEO else "",

@@ -49,6 +49,7 @@ _FONT_FILES = {
 }
 PAGE_SIZES = {PaperSize.A4: A4, PaperSize.LETTER: LETTER}
 MARGIN = 18 * mm
+FRAME_PADDING = 6
 LOGO_MAX_HEIGHT = 18 * mm
 LOGO_MAX_WIDTH = 45 * mm
 INK = colors.HexColor("#1f2d3d")
@@ -97,6 +98,11 @@ def paragraph_styles() -> dict[str, ParagraphStyle]:
             spaceBefore=7, spaceAfter=2,
         ),
         "paragraph": ParagraphStyle("paragraph", parent=body, spaceAfter=4),
+        "key_fact": ParagraphStyle(
+            "key_fact", parent=body, fontName=f"{FONT}-Bold", backColor=SHADE,
+            borderPadding=(3, 5, 4, 5), leftIndent=5, rightIndent=5, spaceBefore=3,
+            spaceAfter=8,
+        ),
         "bullet": ParagraphStyle(
             "bullet", parent=body, leftIndent=14, bulletIndent=3, spaceAfter=2
         ),
@@ -172,7 +178,8 @@ class PdfRenderer:
 
     @property
     def text_width(self) -> float:
-        return float(self.page_size[0] - 2 * MARGIN)
+        """The width inside the frame (platypus frames pad their content by 6 pt a side)."""
+        return float(self.page_size[0] - 2 * MARGIN - 2 * FRAME_PADDING)
 
     def render(
         self,
@@ -273,7 +280,8 @@ class PdfRenderer:
         block: list[Flowable] = []
         if section.heading:
             block.append(Paragraph(_text(section.heading), s["heading"]))
-        block += [Paragraph(_text(p), s["paragraph"]) for p in section.paragraphs]
+        style = s["key_fact"] if section.key_facts else s["paragraph"]
+        block += [Paragraph(_text(p), style) for p in section.paragraphs]
         block += [Paragraph(_text(b), s["bullet"], bulletText="•") for b in section.bullets]
         if not section.heading:
             return block
