@@ -1,0 +1,251 @@
+"""Invariants under random clinics and random booking sequences (hypothesis).
+
+Whatever the desk tries (courses, singles, cancellations, moves, make-ups), what ends up on
+the books never double-books a chair (turnover included) or a patient, keeps every course
+within its protocol, and stays within opening hours and off closure days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import shutil
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session as DbSession
+
+from scheduler.domain.catalogue import INDUCTION_MAX_SESSIONS
+from scheduler.domain.enums import ChairKind, Phase, SessionStatus
+from scheduler.services import session_life as life
+from scheduler.services.booking import book_series, book_single, propose_series
+from scheduler.services.clinic import get_settings, set_up_clinic
+from scheduler.services.errors import ServiceError
+from scheduler.services.maintenance import plan_maintenance
+from scheduler.services.schedule import HOLDING, clinic_calendar
+from scheduler.store import Database, open_database
+from scheduler.store.models import Closure, OpeningHours, Protocol, Therapy
+from scheduler.store.models import Session as ClinicSession
+from tests.conftest import ACTOR, CLINIC_TZ, NOW
+from tests.factories import (
+    ESK_INDUCTION,
+    IV_INDUCTION,
+    IV_MAINTENANCE,
+    IV_SINGLE,
+    add_chairs,
+    make_patient,
+    protocol_id,
+)
+
+pytestmark = pytest.mark.slow
+START = dt.date(2026, 11, 17)  # the day after the tests' NOW
+PATIENTS = 4
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated database with the default catalogue, copied for each example (fast)."""
+    path = tmp_path_factory.mktemp("template") / "clinic.sqlite3"
+    database = open_database(str(path), now=NOW)
+    with database.transaction() as s:
+        set_up_clinic(s, name="Random Clinic", timezone=CLINIC_TZ, actor=ACTOR, now=NOW)
+        for _ in range(PATIENTS):
+            make_patient(s, rems=True)
+    database.close()
+    return path
+
+
+hours_strategy = st.lists(
+    st.one_of(
+        st.tuples(st.integers(7, 10), st.integers(12, 19)),
+        st.tuples(st.integers(7, 10), st.integers(15, 19)),
+        st.none(),
+    ),
+    min_size=7,
+    max_size=7,
+).filter(lambda days: sum(d is not None for d in days) >= 4)
+
+clinic_strategy = st.fixed_dictionaries(
+    {
+        "hours": hours_strategy,
+        "chairs": st.integers(1, 3),
+        "closures": st.lists(st.integers(0, 27), max_size=3, unique=True),
+        "buffer": st.sampled_from([0, 10, 15, 30]),
+        "slot": st.sampled_from([10, 15, 30]),
+    }
+)
+
+when = st.tuples(st.integers(0, 27), st.integers(7, 18), st.sampled_from([0, 15, 30, 45]))
+operation = st.one_of(
+    st.tuples(st.just("series"), st.integers(0, PATIENTS - 1), st.sampled_from(["iv", "esk"]),
+              st.sampled_from([6, 6, 7, 8, 9]), when, st.integers(-1, 2)),
+    st.tuples(st.just("maintenance"), st.integers(0, PATIENTS - 1), st.integers(1, 4),
+              st.integers(1, 4), when, st.integers(-1, 2)),
+    st.tuples(st.just("single"), st.integers(0, PATIENTS - 1), when, st.integers(-1, 2)),
+    st.tuples(st.just("cancel"), st.integers(0, 60)),
+    st.tuples(st.just("reschedule"), st.integers(0, 60), when, st.integers(-1, 2)),
+    st.tuples(st.just("makeup"), st.integers(0, 60)),
+    st.tuples(st.just("reflow"), st.integers(0, 60)),
+)  # fmt: skip
+
+
+def _wall(w: tuple[int, int, int]) -> tuple[dt.date, dt.time]:
+    return START + dt.timedelta(days=w[0]), dt.time(w[1], w[2])
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(clinic=clinic_strategy, operations=st.lists(operation, min_size=3, max_size=12))
+def test_random_bookings_keep_every_rule(
+    template: Path, clinic: dict[str, object], operations: list[tuple[object, ...]]
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "clinic.sqlite3"
+        shutil.copy(template, path)
+        database = open_database(str(path), now=NOW)
+        try:
+            chairs = _shape_clinic(database, clinic)
+            for op in operations:
+                try:
+                    with database.transaction() as s:
+                        _apply(s, op, chairs)
+                except ServiceError:
+                    pass  # a refusal is fine; the invariants below must still hold
+            with database.reading() as s:
+                booked = _check_invariants(s)
+            event(f"sessions on the books: {min(booked, 20) // 5 * 5}+")
+        finally:
+            database.close()
+
+
+def _shape_clinic(database: Database, clinic: dict[str, object]) -> list[int]:
+    with database.transaction() as s:
+        s.execute(delete(OpeningHours))
+        for weekday, hours in enumerate(clinic["hours"]):  # type: ignore[arg-type]
+            if hours is not None:
+                s.add(OpeningHours(weekday=weekday, opens=dt.time(hours[0]),
+                                   closes=dt.time(hours[1])))  # fmt: skip
+        for offset in clinic["closures"]:  # type: ignore[attr-defined]
+            s.add(Closure(day=START + dt.timedelta(days=offset), reason="Random closure"))
+        for therapy in s.scalars(select(Therapy)):
+            therapy.buffer_minutes = clinic["buffer"]  # type: ignore[assignment]
+        get_settings(s).slot_minutes = clinic["slot"]  # type: ignore[assignment]
+        chairs = add_chairs(s, clinic["chairs"])  # type: ignore[arg-type]
+        add_chairs(s, 1, kind=ChairKind.ROOM)
+        return chairs
+
+
+def _chair(chairs: list[int], pick: object) -> int | None:
+    assert isinstance(pick, int)
+    return None if pick < 0 or pick >= len(chairs) else chairs[pick]
+
+
+def _session_at(s: DbSession, index: object) -> ClinicSession | None:
+    assert isinstance(index, int)
+    rows = list(s.scalars(select(ClinicSession).order_by(ClinicSession.id)))
+    return rows[index % len(rows)] if rows else None
+
+
+def _apply(s: DbSession, op: tuple[object, ...], chairs: list[int]) -> None:
+    kind = op[0]
+    patients = list(range(1, PATIENTS + 1))
+    if kind == "series":
+        _, who, which, count, w, pick = op
+        day, time = _wall(w)  # type: ignore[arg-type]
+        name = IV_INDUCTION if which == "iv" else ESK_INDUCTION
+        chair = _chair(chairs, pick) if which == "iv" else None
+        proposal = propose_series(
+            s, patient_id=patients[who], protocol_id=protocol_id(s, name), count=count,  # type: ignore[index,arg-type]
+            first_day=day, preferred_time=time, chair_id=chair, now=NOW,
+        )  # fmt: skip
+        book_series(s, proposal, actor=ACTOR, now=NOW)
+    elif kind == "maintenance":
+        _, who, weeks, count, w, pick = op
+        day, time = _wall(w)  # type: ignore[arg-type]
+        proposal = plan_maintenance(
+            s, patient_id=patients[who], protocol_id=protocol_id(s, IV_MAINTENANCE),  # type: ignore[index]
+            first_day=day, preferred_time=time, every_weeks=weeks, count=count,  # type: ignore[arg-type]
+            chair_id=_chair(chairs, pick), now=NOW,
+        )  # fmt: skip
+        book_series(s, proposal, actor=ACTOR, now=NOW)
+    elif kind == "single":
+        _, who, w, pick = op
+        day, time = _wall(w)  # type: ignore[arg-type]
+        book_single(
+            s, patient_id=patients[who], protocol_id=protocol_id(s, IV_SINGLE),  # type: ignore[index]
+            starts_at=clinic_calendar(s).at(day, time), chair_id=_chair(chairs, pick),
+            actor=ACTOR, now=NOW,
+        )  # fmt: skip
+    elif (session := _session_at(s, op[1])) is None:
+        return
+    elif kind == "cancel":
+        life.cancel(s, session.id, reason="Random", actor=ACTOR, now=NOW)
+    elif kind == "reschedule":
+        day, time = _wall(op[2])  # type: ignore[arg-type]
+        life.reschedule(s, session.id, starts_at=clinic_calendar(s).at(day, time),
+                        chair_id=_chair(chairs, op[3]), actor=ACTOR, now=NOW)  # fmt: skip
+    elif kind == "makeup":
+        row = life.propose_makeup(s, session.id, now=NOW)
+        if row.starts_at is not None:
+            life.book_makeup(s, session.id, starts_at=row.starts_at, chair_id=row.chair_id,
+                             actor=ACTOR, now=NOW)  # fmt: skip
+    elif kind == "reflow" and session.series_id is not None:
+        life.reflow_series(s, session.series_id, from_number=session.number or 1, actor=ACTOR,
+                           now=NOW)  # fmt: skip
+
+
+def _check_invariants(s: DbSession) -> int:
+    """Assert every rule over what is on the books; returns how many sessions hold a slot."""
+    calendar = clinic_calendar(s)
+    held = list(s.scalars(select(ClinicSession).where(ClinicSession.status.in_(HOLDING))))
+    for a in held:
+        local_start, local_end = calendar.local(a.starts_at), calendar.local(a.ends_at)
+        day = local_start.date()
+        hours = calendar.hours_on(day)
+        assert hours is not None, f"session on a closed day {day}"
+        assert day not in calendar.closures
+        assert hours[0] <= local_start.time()
+        assert local_end.date() == day
+        assert local_end.time() <= hours[1]
+        assert a.starts_at > NOW
+        for b in held:
+            if b.id <= a.id:
+                continue
+            if a.chair_id is not None and a.chair_id == b.chair_id:
+                assert a.chair_free_at <= b.starts_at or b.chair_free_at <= a.starts_at
+            if a.patient_id == b.patient_id:
+                assert a.ends_at <= b.starts_at or b.ends_at <= a.starts_at
+    by_series: dict[int, list[ClinicSession]] = defaultdict(list)
+    missed: set[int] = set()
+    for session in s.scalars(select(ClinicSession)):
+        if session.series_id is None:
+            continue
+        if SessionStatus(session.status).holds_slot:
+            by_series[session.series_id].append(session)
+        else:
+            missed.add(session.series_id)
+    for series_id, sessions in by_series.items():
+        series = sessions[0].series
+        assert series is not None
+        protocol = s.get(Protocol, series.protocol_id)
+        assert protocol is not None
+        assert len(sessions) <= series.planned_count
+        if protocol.phase == Phase.INDUCTION.value:
+            assert len(sessions) <= INDUCTION_MAX_SESSIONS
+            assert 6 <= series.planned_count <= INDUCTION_MAX_SESSIONS
+        days = sorted(calendar.local_day(x.starts_at) for x in sessions)
+        for earlier, later in itertools.pairwise(days):
+            assert (later - earlier).days >= protocol.min_gap_days
+            if series_id not in missed and protocol.max_gap_days is not None:
+                assert (later - earlier).days <= protocol.max_gap_days
+        if series_id not in missed and protocol.max_span_days is not None and days:
+            assert (days[-1] - days[0]).days <= protocol.max_span_days
+    return len(held)
