@@ -202,6 +202,9 @@ def test_prep_letter_says_when_where_and_arrival() -> None:
         "Ketamine Clinic, 40 Water Street, Springfield, MA 01103.",
     )
     assert letter.notes == ()
+    fasting = next(s for s in letter.sections if s.heading == "Eating and drinking")
+    assert fasting.key_facts
+    assert fasting.paragraphs == tuple(f.sentence for f in letter.fasting)
 
 
 def test_home_visit_is_at_home() -> None:

@@ -113,3 +113,19 @@ def test_an_incomplete_shipped_set_names_the_missing_entries(tmp_path: Path) -> 
     with pytest.raises(TemplateError) as refused:
         load_templates(None, shipped_dir=tmp_path)
     assert str(refused.value).startswith("The schedule letter wording has no entry for closing ")
+
+
+def test_the_user_data_folder_is_used_when_settings_name_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    own = tmp_path / "infusion-desk" / "letters"
+    own.mkdir(parents=True)
+    _write(own, "aftercare.esketamine.toml", 'closing = "Rest well, ${patient}."\n')
+    templates = load_templates(None)
+    assert templates.wording(LetterKind.AFTERCARE, "esketamine").texts["closing"] == (
+        "Rest well, ${patient}."
+    )
+    assert templates.wording(LetterKind.AFTERCARE, "iv_ketamine").texts["closing"] == (
+        "If anything worries you, call us on ${clinic_phone}."
+    )

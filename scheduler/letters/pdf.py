@@ -100,7 +100,7 @@ def paragraph_styles() -> dict[str, ParagraphStyle]:
         "paragraph": ParagraphStyle("paragraph", parent=body, spaceAfter=4),
         "key_fact": ParagraphStyle(
             "key_fact", parent=body, fontName=f"{FONT}-Bold", backColor=SHADE,
-            borderPadding=(3, 5, 4, 5), leftIndent=5, rightIndent=5, spaceBefore=3,
+            borderPadding=4, leftIndent=4, rightIndent=4, spaceBefore=3,
             spaceAfter=8,
         ),
         "bullet": ParagraphStyle(
