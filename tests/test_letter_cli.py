@@ -142,3 +142,15 @@ def test_a_broken_clinic_template_prints_nothing(
         f"error: {own / 'prep.toml'}, line 2: “intro” uses the unknown placeholder ${{dat}}"
     )
     assert not out.exists()
+
+
+def test_a_patient_without_upcoming_sessions_gets_no_schedule(
+    db: Database, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with db.transaction() as s:
+        chart = add_patient(s, PatientSpec("Ada", "Moreau")).chart_number
+    assert run(db_path, "schedule", "--patient", chart, "--out", str(tmp_path / "o")) == 0
+    assert capsys.readouterr().out == (
+        f"Patient {chart} has no upcoming sessions; no letter written.\n"
+    )
+    assert not (tmp_path / "o").exists()

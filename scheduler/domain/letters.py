@@ -13,7 +13,7 @@ import datetime as dt
 import re
 import string
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -476,11 +476,32 @@ def _place_text(place: Place, clinic: ClinicFacts) -> str:
     return ", ".join(("at " + clinic.name, *clinic.address_lines))
 
 
-def _recipient(patient: PatientFacts) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _content(
+    kind: LetterKind,
+    wording: Wording,
+    values: Mapping[str, str],
+    clinic: ClinicFacts,
+    patient: PatientFacts,
+    today: dt.date,
+    sections: Sequence[Section],
+) -> LetterContent:
+    """The parts every letter has; each kind adds its computed facts to this."""
     notes: tuple[str, ...] = ()
     if not patient.address_lines:
         notes = (f"{patient.full_name} (chart {patient.chart_number}) has no address on file.",)
-    return (patient.full_name, *patient.address_lines), notes
+    return LetterContent(
+        kind=kind,
+        title=wording.text("title", values),
+        letterhead=_letterhead(clinic),
+        recipient=(patient.full_name, *patient.address_lines),
+        date_line=long_date(today),
+        greeting=wording.text("greeting", values),
+        intro=wording.text("intro", values),
+        sections=tuple(sections),
+        closing=wording.text("closing", values),
+        signature=clinic.signature,
+        notes=notes,
+    )
 
 
 def _common_values(clinic: ClinicFacts, patient: PatientFacts, today: dt.date) -> dict[str, str]:
@@ -574,24 +595,13 @@ def prep_letter(
     if cautions:
         sections.append(Section(wording.text("cautions_heading", values), cautions))
     sections.append(Section("", (wording.text("cancel", values),)))
-    recipient, notes = _recipient(patient)
-    return LetterContent(
-        kind=LetterKind.PREP,
-        title=wording.text("title", values),
-        letterhead=_letterhead(clinic),
-        recipient=recipient,
-        date_line=long_date(today),
-        greeting=wording.text("greeting", values),
-        intro=wording.text("intro", values),
-        sections=tuple(sections),
-        closing=wording.text("closing", values),
-        signature=clinic.signature,
+    return replace(
+        _content(LetterKind.PREP, wording, values, clinic, patient, today, sections),
         starts_at=starts,
         arrival_at=starts - dt.timedelta(minutes=clinic.arrival_minutes_before),
         fasting=fasting,
         driver_line=driver_line,
         cautions=cautions,
-        notes=notes,
     )
 
 
@@ -644,22 +654,11 @@ def aftercare_letter(
         sections.append(Section(wording.text("next_heading", values), bullets=tuple(upcoming)))
     else:
         sections.append(Section("", (wording.text("no_next_session", values),)))
-    recipient, notes = _recipient(patient)
-    return LetterContent(
-        kind=LetterKind.AFTERCARE,
-        title=wording.text("title", values),
-        letterhead=_letterhead(clinic),
-        recipient=recipient,
-        date_line=long_date(today),
-        greeting=wording.text("greeting", values),
-        intro=wording.text("intro", values),
-        sections=tuple(sections),
-        closing=wording.text("closing", values),
-        signature=clinic.signature,
+    return replace(
+        _content(LetterKind.AFTERCARE, wording, values, clinic, patient, today, sections),
         starts_at=local(session.starts_at, zone),
         driving=driving,
         next_sessions=tuple(upcoming),
-        notes=notes,
     )
 
 
@@ -714,20 +713,10 @@ def schedule_letter(
         driver_line = _driver_line(patient, wording, values)
         essentials.append(driver_line)
     essentials.append(wording.text("cancel", values))
-    recipient, notes = _recipient(patient)
-    return LetterContent(
-        kind=LetterKind.SCHEDULE,
-        title=wording.text("title", values),
-        letterhead=_letterhead(clinic),
-        recipient=recipient,
-        date_line=long_date(today),
-        greeting=wording.text("greeting", values),
-        intro=wording.text("intro", values),
-        sections=(Section(wording.text("prep_heading", values), bullets=tuple(essentials)),),
-        closing=wording.text("closing", values),
-        signature=clinic.signature,
+    sections = [Section(wording.text("prep_heading", values), bullets=tuple(essentials))]
+    return replace(
+        _content(LetterKind.SCHEDULE, wording, values, clinic, patient, today, sections),
         table=Table(tuple(wording.items("table_header", values)), tuple(rows)),
         driver_line=driver_line,
         cautions=caution_notes(patient),
-        notes=notes,
     )
