@@ -44,7 +44,7 @@ from scheduler.services import booking, maintenance, schedule, settings
 from scheduler.services.errors import ServiceError
 from scheduler.ui.desk import Desk
 from scheduler.ui.session_dialog import act_showing_refusal, schedule_letter_pdf
-from scheduler.ui.session_models import ProposalModel, SlotModel
+from scheduler.ui.session_models import ProposalModel, SlotModel, compact_table
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 ERROR_STYLE = "color: #b03a2e;"
@@ -197,6 +197,7 @@ class SeriesDialog(QDialog):
         self.slot_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.slot_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.slot_table.verticalHeader().hide()
+        compact_table(self.slot_table)
         self.slot_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.slot_table.setMinimumHeight(110)
         self.find_slots_button = QPushButton("Show &free slots near it")

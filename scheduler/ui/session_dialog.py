@@ -41,6 +41,7 @@ from scheduler.ui.session_models import (
     SessionLike,
     SlotLike,
     SlotModel,
+    compact_table,
     day_and_clock,
     status_label,
 )
@@ -285,6 +286,7 @@ class SessionDialog(QDialog):
         self.slot_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.slot_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.slot_table.verticalHeader().hide()
+        compact_table(self.slot_table)
         self.slot_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.slot_table.setMinimumHeight(150)
         self.move_button = QPushButton("&Move here")

@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QTableView
 
 from scheduler.domain.enums import SessionStatus
 
@@ -105,6 +106,11 @@ class DeskSession:
     view: SessionLike
     prep_printed: bool = False
     aftercare_printed: bool = False
+
+
+def compact_table(table: QTableView) -> None:
+    """Rows as tall as one line of text plus a little air (Qt's default is roomier)."""
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
 
 
 def status_label(status: str) -> str:
