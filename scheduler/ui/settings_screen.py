@@ -211,8 +211,19 @@ def _optional_spin(maximum: int, none_text: str, suffix: str) -> QSpinBox:
     spin = QSpinBox()
     spin.setRange(0, maximum)
     spin.setSpecialValueText(none_text)
-    spin.setSuffix(suffix)
+    _suffix(spin, suffix)
     return spin
+
+
+def _suffix(spin: QSpinBox, suffix: str) -> None:
+    """A unit after the number, singular for one ("1 day", "3 days")."""
+    singular = suffix.removesuffix("s")
+
+    def update(value: int) -> None:
+        spin.setSuffix(singular if value == 1 and singular != suffix else suffix)
+
+    spin.valueChanged.connect(update)
+    update(spin.value())
 
 
 def _optional(spin: QSpinBox) -> int | None:
@@ -454,7 +465,8 @@ class HoursTab(_Tab):
             ]
         )
         self.closures_model.set_rows(rows)
-        self.closure_day.setDate(_qdate(today))
+        if self.closure_day.date() < _qdate(today):  # keep a date the user chose
+            self.closure_day.setDate(_qdate(today))
         self.problems.clear()
 
     def hours(self) -> dict[int, tuple[dt.time, dt.time] | None]:
@@ -524,8 +536,8 @@ class _ListEditor(_Tab):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setMinimumWidth(420)
         layout = QHBoxLayout(self)
-        layout.addWidget(self.table, 3)
-        layout.addWidget(scroll, 2)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(scroll, 1)
 
     def _selected(self) -> None:
         row = _selected_row(self.table)
@@ -811,17 +823,16 @@ class ProtocolsTab(_ListEditor):
         self.count = _optional_spin(99, "as needed", " sessions")
         self.min_gap = QSpinBox()
         self.min_gap.setRange(0, 365)
-        self.min_gap.setSuffix(" days")
+        _suffix(self.min_gap, " days")
         self.max_gap = _optional_spin(365, "no limit", " days")
         self.max_span = _optional_spin(365, "no limit", " days")
         self.interval = _optional_spin(365, "—", " days")
         self.day_boxes = [QCheckBox(name) for name in DAY_ABBREVIATIONS]
         days = QWidget()
-        row = QHBoxLayout(days)
-        row.setContentsMargins(0, 0, 0, 0)
-        for box in self.day_boxes:
-            row.addWidget(box)
-        row.addStretch(1)
+        grid = QGridLayout(days)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for day, box in enumerate(self.day_boxes):
+            grid.addWidget(box, day // 4, day % 4)
         self.active = QCheckBox("In use")
         p, f = self.problems, self.form
         _form_row(f, "Name:", self.name, p.add("name", self.name))
@@ -839,7 +850,7 @@ class ProtocolsTab(_ListEditor):
             p.add("maintenance_interval_days", self.interval),
         )
         f.addRow("", self.active)
-        f.addRow("", note_label("An induction series has 6 to 8 sessions (DOMAIN: seed 003)."))
+        f.addRow("", note_label("An induction series has 6 to 8 sessions."))
 
     def load(self) -> None:
         therapies = self.desk.read(lambda db: [(t.id, t.name) for t in svc.list_therapies(db)])

@@ -1,0 +1,42 @@
+"""Fixtures for widget tests: a desk on a fresh clinic with a fixed clock and captured refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QWidget
+
+from scheduler.store import Database
+from scheduler.ui.desk import Desk
+from tests.conftest import ACTOR, NOW
+
+
+class TestDesk(Desk):
+    """A desk whose refusals are kept in ``refusals`` instead of shown in a message box."""
+
+    __test__ = False  # not a test class, despite the name
+
+    def __init__(self, database: Database) -> None:
+        super().__init__(database, ACTOR, clock=lambda: NOW)
+        self.refusals: list[str] = []
+
+    def refuse(self, message: str, parent: QWidget | None) -> None:
+        self.refusals.append(message)
+
+
+@pytest.fixture
+def desk(db: Database) -> TestDesk:
+    return TestDesk(db)
+
+
+@pytest.fixture
+def empty_desk(empty_db: Database) -> TestDesk:
+    return TestDesk(empty_db)
+
+
+@pytest.fixture
+def qsettings(tmp_path: Path) -> QSettings:
+    """Window settings in a file of the test's own, never the user's."""
+    return QSettings(str(tmp_path / "desk.ini"), QSettings.Format.IniFormat)

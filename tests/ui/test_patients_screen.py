@@ -1,0 +1,267 @@
+"""Patients: search as you type, the form with field problems, screening, archive."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from scheduler.domain.enums import FindingStatus, StaffRole
+from scheduler.domain.patients import PatientDetails
+from scheduler.services.patients import create_patient, get_patient
+from scheduler.services.settings import StaffEdit, save_staff
+from scheduler.store.models import Patient
+from scheduler.ui import patients_screen as screen_module
+from scheduler.ui import screening_panel, widgets
+from scheduler.ui.patient_models import PatientSearchModel
+from scheduler.ui.patients_screen import PatientsScreen
+from tests.conftest import ACTOR, NOW
+from tests.ui.conftest import TestDesk
+
+
+def add_patients(desk: TestDesk, *people: tuple[str, str, dt.date]) -> list[int]:
+    with desk.database.transaction() as s:
+        return [
+            create_patient(s, PatientDetails(first, last, born), actor=ACTOR, now=NOW).id
+            for first, last, born in people
+        ]
+
+
+@pytest.fixture
+def screen(qtbot: QtBot, desk: TestDesk) -> PatientsScreen:
+    widget = PatientsScreen(desk)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 760)
+    widget.show()
+    return widget
+
+
+def search(qtbot: QtBot, screen: PatientsScreen, text: str) -> None:
+    screen.search.clear()
+    qtbot.keyClicks(screen.search, text)
+    # The search runs after a short pause in typing: wait for the model to be reset.
+    with qtbot.waitSignal(screen.model.modelReset, timeout=2000):
+        pass
+
+
+def test_typing_zoe_finds_zoe(
+    qtbot: QtBot, desk: TestDesk, screen: PatientsScreen, qtmodeltester: ModelTester
+) -> None:
+    add_patients(
+        desk,
+        ("Zoë", "Łukasiewicz-Núñez", dt.date(1970, 7, 11)),
+        ("Ben", "Okafor", dt.date(1985, 1, 2)),
+    )
+    screen.refresh()
+    qtmodeltester.check(screen.model)
+    screen.search.clear()
+    qtbot.keyClicks(screen.search, "zoe")
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 1, timeout=2000)
+    index = screen.model.index(0, PatientSearchModel.COL_NAME)
+    assert screen.model.data(index) == "Łukasiewicz-Núñez, Zoë"
+    assert screen.count_label.text() == "1 found"
+    qtbot.keyClick(screen.search, Qt.Key.Key_Return)
+    assert screen.heading.text() == "Zoë Łukasiewicz-Núñez"
+
+
+def test_search_is_lazy_with_many_patients(
+    qtbot: QtBot, desk: TestDesk, screen: PatientsScreen, qtmodeltester: ModelTester
+) -> None:
+    with desk.database.transaction() as s:
+        for i in range(250):
+            s.add(
+                Patient(
+                    chart_number=str(200000 + i), first_name="Sam", last_name=f"Lee{i:03d}",
+                    date_of_birth=dt.date(1980, 1, 1), name_key=f" lee{i:03d} sam",
+                    created_at=NOW, updated_at=NOW,
+                )
+            )  # fmt: skip
+    screen.refresh()
+    model = screen.model
+    assert model.rowCount() == PatientSearchModel.PAGE
+    assert model.canFetchMore()
+    qtmodeltester.check(model)
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == 250
+    assert screen.count_label.text() == "250 patients"
+
+
+def test_new_patient_with_problems_shown_next_to_fields(
+    qtbot: QtBot, desk: TestDesk, screen: PatientsScreen
+) -> None:
+    screen.new_patient()
+    form = screen.form
+    qtbot.keyClicks(form.inputs["first_name"], "Ana")
+    qtbot.keyClicks(form.inputs["date_of_birth"], "31/31/1990")
+    qtbot.keyClicks(form.inputs["mobile_phone"], "12ab")
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert "not a date" in form.problems.message("date_of_birth")
+    form.inputs["date_of_birth"].setText("1990-03-09")  # type: ignore[union-attr]
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert form.problems.message("last_name") == "Last name is required."
+    assert "may hold only digits" in form.problems.message("mobile_phone")
+    assert form.problems.message("date_of_birth") == ""
+    assert desk.refusals == []
+    with desk.database.reading() as s:
+        assert s.scalars(select(Patient)).all() == []
+
+    # QTest types ASCII only: names with accents arrive as if pasted.
+    form.inputs["last_name"].insert("Müller")  # type: ignore[union-attr]
+    form.inputs["mobile_phone"].setText("(207) 555-0101")  # type: ignore[union-attr]
+    form.inputs["driver_name"].insert("Jo Müller")  # type: ignore[union-attr]
+    with qtbot.waitSignal(form.saved):
+        qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    with desk.database.reading() as s:
+        saved = s.scalars(select(Patient)).one()
+        assert (saved.last_name, saved.driver_name, saved.date_of_birth) == (
+            "Müller",
+            "Jo Müller",
+            dt.date(1990, 3, 9),
+        )
+    assert screen.current_patient_id() == saved.id
+    assert screen.heading.text() == "Ana Müller"
+
+
+@pytest.mark.parametrize("confirmed", [True, False])
+def test_duplicate_asks_before_saving(
+    qtbot: QtBot,
+    desk: TestDesk,
+    screen: PatientsScreen,
+    monkeypatch: pytest.MonkeyPatch,
+    confirmed: bool,
+) -> None:
+    add_patients(desk, ("Seán", "O'Brien", dt.date(1975, 5, 5)))
+    questions: list[str] = []
+
+    def answer(parent: object, title: str, question: str) -> bool:
+        questions.append(question)
+        return confirmed
+
+    monkeypatch.setattr(widgets, "confirm", answer)
+    screen.new_patient()
+    qtbot.keyClicks(screen.form.inputs["first_name"], "Sean")
+    qtbot.keyClicks(screen.form.inputs["last_name"], "O'Brien")
+    qtbot.keyClicks(screen.form.inputs["date_of_birth"], "05/05/1975")
+    qtbot.mouseClick(screen.form.save_button, Qt.MouseButton.LeftButton)
+    assert len(questions) == 1
+    assert "already on file" in questions[0]
+    assert desk.refusals == []
+    with desk.database.reading() as s:
+        assert len(s.scalars(select(Patient)).all()) == (2 if confirmed else 1)
+
+
+def test_screening_finding_override_and_clearance(
+    qtbot: QtBot, desk: TestDesk, screen: PatientsScreen, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (patient_id,) = add_patients(desk, ("Ada", "Berg", dt.date(1960, 2, 2)))
+    with desk.database.transaction() as s:
+        save_staff(s, None, StaffEdit("Dr Helen Park", StaffRole.CLINICIAN), actor=ACTOR, now=NOW)
+    screen.refresh()
+    screen.open_patient(patient_id)
+    panel = screen.screening
+    screen.tabs.setCurrentIndex(screen_module.TAB_SCREENING)
+    qtmodeltester_rows = panel.model.rowCount()
+    assert qtmodeltester_rows == 0
+    assert "not cleared" in panel.status.text()
+
+    monkeypatch.setattr(
+        screening_panel.AddFindingDialog,
+        "ask",
+        classmethod(lambda cls, parent=None: ("uncontrolled_hypertension", "172/104")),
+    )
+    qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
+    assert panel.model.rowCount() == 1
+    assert "Booking is blocked" in panel.status.text()
+
+    # Clearing screening with a contraindication open is refused, in plain words.
+    qtbot.mouseClick(panel.clear_button, Qt.MouseButton.LeftButton)
+    assert desk.refusals
+    assert "contraindication is open" in desk.refusals[-1]
+
+    panel.table.selectRow(0)
+    reasons = iter(["", "BP controlled on amlodipine, rechecked today"])
+    monkeypatch.setattr(
+        screening_panel.ReasonDialog,
+        "ask",
+        classmethod(lambda cls, title, prompt, parent=None: next(reasons)),
+    )
+    qtbot.mouseClick(panel.override_button, Qt.MouseButton.LeftButton)
+    assert "Write the reason" in panel.problems.message("reason")
+    panel.table.selectRow(0)
+    qtbot.mouseClick(panel.override_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.clear_button, Qt.MouseButton.LeftButton)
+    with desk.database.reading() as s:
+        patient = get_patient(s, patient_id)
+        assert patient.findings[0].status == FindingStatus.OVERRIDDEN
+        assert patient.screening_cleared_at == NOW
+    assert "Screening cleared" in panel.status.text()
+
+
+def test_rems_enrolment_saved(qtbot: QtBot, desk: TestDesk, screen: PatientsScreen) -> None:
+    (patient_id,) = add_patients(desk, ("Ada", "Berg", dt.date(1960, 2, 2)))
+    screen.open_patient(patient_id)
+    panel = screen.screening
+    screen.tabs.setCurrentIndex(screen_module.TAB_SCREENING)
+    qtbot.mouseClick(panel.rems, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.rems_save, Qt.MouseButton.LeftButton)
+    with desk.database.reading() as s:
+        assert get_patient(s, patient_id).rems_enrolled_on == NOW.date()
+
+
+def test_archive_hides_from_search_and_back(
+    qtbot: QtBot, desk: TestDesk, screen: PatientsScreen
+) -> None:
+    (patient_id,) = add_patients(desk, ("Ada", "Berg", dt.date(1960, 2, 2)))
+    screen.refresh()
+    screen.open_patient(patient_id)
+    qtbot.mouseClick(screen.archive_button, Qt.MouseButton.LeftButton)
+    assert screen.model.rowCount() == 0
+    assert screen.archived_banner.isVisible()
+    assert not screen.induction_button.isEnabled()
+    qtbot.mouseClick(screen.archive_button, Qt.MouseButton.LeftButton)
+    assert screen.model.rowCount() == 1
+    with desk.database.reading() as s:
+        assert get_patient(s, patient_id).archived is False
+
+
+def test_booking_buttons_open_the_dialogs(
+    qtbot: QtBot, desk: TestDesk, screen: PatientsScreen, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scheduler.ui.series_dialog import SeriesDialog
+    from scheduler.ui.single_session_dialog import SingleSessionDialog
+
+    (patient_id,) = add_patients(desk, ("Ada", "Berg", dt.date(1960, 2, 2)))
+    calls: list[tuple[str, int]] = []
+
+    def series_ask(cls: object, desk_: object, pid: int, *, phase: str, parent: object) -> int:
+        calls.append((phase, pid))
+        return 1
+
+    def single_ask(cls: object, desk_: object, pid: int, parent: object = None) -> None:
+        calls.append(("single", pid))
+
+    monkeypatch.setattr(SeriesDialog, "ask", classmethod(series_ask))
+    monkeypatch.setattr(SingleSessionDialog, "ask", classmethod(single_ask))
+    screen.open_patient(patient_id)
+    qtbot.mouseClick(screen.induction_button, Qt.MouseButton.LeftButton)
+    assert screen.tabs.currentIndex() == screen_module.TAB_SERIES
+    qtbot.mouseClick(screen.maintenance_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(screen.single_button, Qt.MouseButton.LeftButton)
+    assert calls == [
+        ("induction", patient_id),
+        ("maintenance", patient_id),
+        ("single", patient_id),
+    ]
+
+
+def test_series_tab_models(
+    qtbot: QtBot, desk: TestDesk, screen: PatientsScreen, qtmodeltester: ModelTester
+) -> None:
+    qtmodeltester.check(screen.courses_model)
+    qtmodeltester.check(screen.sessions_model)
+    qtmodeltester.check(screen.screening.model)
