@@ -134,16 +134,21 @@ def render_all(database: Database, out: Path, today: dt.date, scratch: Path) -> 
 
 
 def _busiest_patient_name(desk: Any) -> str:
-    """The demo patient with an active induction series, found the way the desk would."""
+    """The demo patient furthest into an active induction series, found as the desk would."""
     from scheduler.services.patients import search_patients
     from scheduler.services.schedule import patient_courses
 
     def pick(db: Any) -> str:
-        for patient in search_patients(db, "", limit=200):
-            if any(c.phase.value == "induction" for c in patient_courses(db, patient.id)):
-                return f"{patient.first_name} {patient.last_name}"
-        first = search_patients(db, "", limit=1)
-        return f"{first[0].first_name} {first[0].last_name}" if first else ""
+        best, best_done = "", -1
+        for patient in search_patients(db, "", limit=500):
+            for course in patient_courses(db, patient.id):
+                active = course.status.value == "active" and course.phase.value == "induction"
+                if active and course.completed_count > best_done:
+                    best, best_done = (
+                        f"{patient.first_name} {patient.last_name}",
+                        course.completed_count,
+                    )
+        return best
 
     name: str = desk.read(pick)
     return name

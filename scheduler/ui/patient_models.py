@@ -28,6 +28,11 @@ _MUTED = QBrush(QColor("#7a8591"))
 _BLOCKING = QBrush(QColor("#b3261e"))
 
 
+def clock_time(moment: dt.datetime) -> str:
+    """ "9:05 AM": the way the desk writes times everywhere (on every platform)."""
+    return moment.strftime("%I:%M %p").lstrip("0")
+
+
 @dataclass(frozen=True)
 class PatientRow:
     patient_id: int
@@ -219,7 +224,9 @@ class CoursesModel(RowsModel[CourseView]):
                     return ""
                 first = held[0].starts_at.astimezone(self.zone).date()
                 last = held[-1].starts_at.astimezone(self.zone).date()
-                return f"{first:%d %b} – {last:%d %b %Y}" if first != last else f"{first:%d %b %Y}"
+                if first == last:
+                    return f"{first.day} {first:%b %Y}"
+                return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
         if role == ID_ROLE:
             return row.series_id
         return None
@@ -243,7 +250,7 @@ class CourseSessionsModel(RowsModel[SessionView]):
             if column == self.COL_DATE:
                 return f"{local:%a} {local.day} {local:%b %Y}"
             if column == self.COL_TIME:
-                return local.strftime("%H:%M")
+                return clock_time(local)
             if column == self.COL_THERAPY:
                 return row.therapy_name
             if column == self.COL_CHAIR:

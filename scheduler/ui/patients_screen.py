@@ -269,7 +269,7 @@ class PatientsScreen(QWidget):
         layout = QVBoxLayout(tab)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(title_label("Series", section=True))
-        layout.addWidget(self.courses, 2)
+        layout.addWidget(self.courses, 1)
         layout.addWidget(self.no_courses)
         layout.addWidget(title_label("Sessions of the selected series", section=True))
         layout.addWidget(self.sessions, 3)
