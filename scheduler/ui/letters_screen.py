@@ -1,64 +1,395 @@
-"""Letters: the prep letters for a date (tomorrow by default), previewed, printed and saved."""
+"""Letters: a date's prep letters (tomorrow by default), today's aftercare, a patient's schedule.
+
+A letter is previewed inside the desk without being recorded: the letters service runs in a
+read-only transaction, so the record it writes is rolled back. Only Print… and Save as PDF…
+run it for real, and the desk then shows the letter as printed.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, QItemSelection, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QSplitter,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session as DbSession
 
+from scheduler.domain.enums import LetterKind
+from scheduler.domain.letters import TemplateSet
+from scheduler.letters.pdf import PdfRenderer
+from scheduler.letters.templates import load_templates
+from scheduler.services import letters, patients, schedule
+from scheduler.services.clinic import get_settings
+from scheduler.services.errors import ServiceError
+from scheduler.services.letters import LetterBatch
 from scheduler.ui.desk import Desk
-from scheduler.ui.session_models import DaySessionsModel
+from scheduler.ui.pdf_preview import PdfPreview, PdfPreviewDialog
+from scheduler.ui.session_models import DaySessionsModel, DeskSession, SessionLike
+
+# --- asking the letters service -----------------------------------------------------------
+
+
+def printed_kinds(db: DbSession, session_ids: Sequence[int]) -> dict[tuple[int, str], bool]:
+    """Which letters were printed for these sessions, keyed by (session id, kind).
+
+    Asked of the letters service (``printed_kinds``) when it offers the question; until then
+    the desk shows every letter as not printed.
+    """
+    ask = getattr(letters, "printed_kinds", None)
+    if ask is None:
+        return {}
+    result: dict[tuple[int, str], bool] = ask(db, session_ids)
+    return result
+
+
+def day_sessions(desk: Desk, day: dt.date) -> list[DeskSession]:
+    """A day's sessions with what has been printed for each, as the desk lists them."""
+
+    def load(db: DbSession) -> list[DeskSession]:
+        views = schedule.sessions_on_day(db, day)
+        printed = printed_kinds(db, [v.session_id for v in views])
+        return [
+            DeskSession(
+                view,
+                prep_printed=printed.get((view.session_id, "prep"), False),
+                aftercare_printed=printed.get((view.session_id, "aftercare"), False),
+            )
+            for view in views
+        ]
+
+    return desk.read(load)
+
+
+_renderer: PdfRenderer | None = None
+
+
+def letter_kit(db: DbSession) -> tuple[TemplateSet, PdfRenderer]:
+    """The clinic's letter wording and the PDF renderer (made once: it registers fonts)."""
+    global _renderer
+    if _renderer is None:
+        _renderer = PdfRenderer()
+    return load_templates(get_settings(db).letter_template_dir), _renderer
+
+
+LetterRun = Callable[..., LetterBatch]
+
+
+def batch_pdf(desk: Desk, make: LetterRun, parent: QWidget | None, *, record: bool) -> bytes | None:
+    """Run one of the letters service's print runs and return its PDF (all letters in one).
+
+    ``make(db, out_dir=..., templates=..., renderer=..., actor=..., now=...)`` writes into a
+    scratch folder. With ``record`` the run is a desk action and what it printed is recorded;
+    without, it runs in a read-only transaction (a preview) and its record is rolled back.
+    """
+    with tempfile.TemporaryDirectory(prefix="infusion-desk-") as folder:
+
+        def run(db: DbSession) -> bytes:
+            templates, renderer = letter_kit(db)
+            batch = make(
+                db,
+                out_dir=Path(folder),
+                templates=templates,
+                renderer=renderer,
+                actor=desk.actor,
+                now=desk.now(),
+            )
+            path = batch.combined or (batch.files[0] if batch.files else None)
+            return path.read_bytes() if path is not None else b""
+
+        if record:
+            result = desk.act(run, parent)
+        else:
+            try:
+                result = desk.read(run)
+            except ServiceError as exc:
+                desk.refuse(str(exc), parent)
+                return None
+    if result == b"":
+        desk.refuse("There is no letter to print for that.", parent)
+        return None
+    return result
+
+
+def session_run(session_id: int, kind: str) -> LetterRun:
+    return lambda db, **kw: letters.session_letter(db, session_id, LetterKind(kind), **kw)
+
+
+def schedule_run(patient_id: int) -> LetterRun:
+    def make(db: DbSession, **kw: Any) -> LetterBatch:
+        chart = patients.get_patient(db, patient_id).chart_number
+        return letters.schedule_letter_for(db, chart, **kw)
+
+    return make
+
+
+def day_run(kind: str, day: dt.date) -> LetterRun:
+    if kind == LetterKind.AFTERCARE.value:
+        return lambda db, **kw: letters.aftercare_letters(db, day=day, **kw)
+    return lambda db, **kw: letters.prep_letters(db, first_day=day, **kw)
+
+
+def schedule_letter_pdf(desk: Desk, patient_id: int, parent: QWidget | None) -> bytes | None:
+    """A patient's schedule letter (every upcoming session) as PDF bytes, recorded as printed."""
+    return batch_pdf(desk, schedule_run(patient_id), parent, record=True)
+
+
+@dataclass(frozen=True)
+class LetterJob:
+    """A letter (or a batch) on screen: how to preview it and how to print it for real."""
+
+    run: LetterRun
+    title: str
+    file_name: str
+
+
+def show_letter(desk: Desk, view: SessionLike, kind: str, parent: QWidget | None) -> bool:
+    """Preview a session's letter in its own window; Print… and Save record it as printed."""
+    job = session_job(desk, view, kind)
+    pdf = batch_pdf(desk, job.run, parent, record=False)
+    if pdf is None:
+        return False
+    PdfPreviewDialog.show_pdf(
+        pdf,
+        job.title,
+        job.file_name,
+        parent,
+        issue=lambda: batch_pdf(desk, job.run, parent, record=True),
+    )
+    return True
+
+
+def session_job(desk: Desk, view: SessionLike, kind: str) -> LetterJob:
+    local = view.starts_at.astimezone(desk.zone)
+    return LetterJob(
+        session_run(view.session_id, kind),
+        f"{kind.capitalize()} letter — {view.patient_name}, {local:%a} {local.day} {local:%b %Y}",
+        f"{kind}-{local:%Y-%m-%d}-{view.chart_number}.pdf",
+    )
+
+
+# --- the screen -----------------------------------------------------------------------------
 
 
 class LettersScreen(QWidget):
-    """A date's sessions with their letter status, and a preview of the chosen letter."""
+    """A date's sessions with their letter status, and the chosen letter previewed beside them.
+
+    Choosing a session previews its prep letter (its aftercare letter when the session is
+    today or past). Buttons print the whole day's prep letters, today's aftercare letters
+    or the selected patient's schedule.
+    """
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.desk = desk
         self.setObjectName("letters_screen")
         self.day = desk.today() + dt.timedelta(days=1)
+        self.job: LetterJob | None = None
+
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("ddd d MMM yyyy")
         self.date_edit.setDate(QDate(self.day.year, self.day.month, self.day.day))
+        date_label = QLabel("Prep letters for &date")
+        date_label.setBuddy(self.date_edit)
+        self.prev_button = QToolButton()
+        self.prev_button.setText("◀")
+        self.prev_button.setToolTip("Previous day")
+        self.next_button = QToolButton()
+        self.next_button.setText("▶")
+        self.next_button.setToolTip("Next day")
+        self.summary = QLabel()
+
         self.model = DaySessionsModel(desk.zone, self)
         self.table = QTableView()
+        self.table.setObjectName("letters_table")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.preview_holder = QLabel("Choose a session to preview its letter.")
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        for column in (
+            DaySessionsModel.COL_THERAPY,
+            DaySessionsModel.COL_CHAIR,
+            DaySessionsModel.COL_STATUS,
+        ):
+            self.table.hideColumn(column)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(DaySessionsModel.COL_PATIENT, QHeaderView.ResizeMode.Stretch)
+
+        self.prep_button = QPushButton("All &prep letters for this date")
+        self.aftercare_button = QPushButton("Today's &aftercare letters")
+        self.schedule_button = QPushButton("Patient's &schedule letter")
+        self.preview = PdfPreview()
+        self.preview.setMinimumWidth(420)
+
         top = QHBoxLayout()
-        top.addWidget(QLabel("&Date"))
+        top.addWidget(date_label)
+        top.addWidget(self.prev_button)
         top.addWidget(self.date_edit)
+        top.addWidget(self.next_button)
         top.addStretch(1)
-        splitter = QSplitter()
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.preview_holder)
+        batch_row = QHBoxLayout()
+        batch_row.addWidget(self.prep_button)
+        batch_row.addWidget(self.aftercare_button)
+        batch_row.addWidget(self.schedule_button)
+        batch_row.addStretch(1)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(top)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.summary)
+        left_layout.addLayout(batch_row)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.preview)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([500, 750])  # scaled to the window: the letter gets the most room
+        splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
         layout.addWidget(splitter, 1)
+
+        self.date_edit.dateChanged.connect(self._date_changed)
+        self.prev_button.clicked.connect(lambda: self.show_date(self.day - dt.timedelta(days=1)))
+        self.next_button.clicked.connect(lambda: self.show_date(self.day + dt.timedelta(days=1)))
+        self.table.selectionModel().selectionChanged.connect(self._session_chosen)
+        self.prep_button.clicked.connect(self.preview_day_prep)
+        self.aftercare_button.clicked.connect(self.preview_today_aftercare)
+        self.schedule_button.clicked.connect(self.preview_schedule)
+        self.preview.issue = self._issue
         desk.changed.connect(self.refresh)
+        self.refresh()
+
+    # -- the list --------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        self.model.set_rows([])
+        """Reload the date's sessions and their letter status, keeping the selection."""
+        keep = self.selected_view()
+        rows = [r for r in day_sessions(self.desk, self.day) if r.view.status not in _GONE]
+        self.table.blockSignals(True)
+        self.model.set_rows(rows)
+        self.table.blockSignals(False)
+        printed = sum(1 for r in rows if r.prep_printed)
+        self.summary.setText(f"{len(rows)} sessions · {printed} prep letters printed")
+        self.prep_button.setEnabled(bool(rows))
+        if keep is not None and (row := self.model.index_of_session(keep.session_id)) is not None:
+            self.table.blockSignals(True)
+            self.table.selectRow(row)
+            self.table.blockSignals(False)
+        self._update_buttons()
 
     def show_date(self, day: dt.date) -> None:
         self.day = day
+        self.date_edit.blockSignals(True)
         self.date_edit.setDate(QDate(day.year, day.month, day.day))
+        self.date_edit.blockSignals(False)
+        self.preview.clear("Choose a session to preview its letter.")
+        self.job = None
         self.refresh()
 
-    def preview_session(self, session_id: int, kind: str) -> None:
-        del session_id, kind
+    def _date_changed(self, value: QDate) -> None:
+        self.show_date(dt.date(value.year(), value.month(), value.day()))
+
+    def selected_view(self) -> SessionLike | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()).view if rows else None
+
+    def _update_buttons(self) -> None:
+        self.schedule_button.setEnabled(self.selected_view() is not None)
+
+    def _session_chosen(self, *args: QItemSelection) -> None:
+        self._update_buttons()
+        view = self.selected_view()
+        if view is None:
+            return
+        past = view.starts_at.astimezone(self.desk.zone).date() <= self.desk.today()
+        self.preview_session(view.session_id, "aftercare" if past else "prep")
+
+    # -- previews --------------------------------------------------------------------------
+
+    def preview_session(self, session_id: int, kind: str) -> bool:
+        """Show a session's prep or aftercare letter (not recorded until printed or saved)."""
+        row = self.model.index_of_session(session_id)
+        if row is None:
+            view = next(
+                (
+                    v.view
+                    for v in day_sessions(self.desk, self.day)
+                    if v.view.session_id == session_id
+                ),
+                None,
+            )
+        else:
+            view = self.model.row_at(row).view
+        if view is None:
+            return False
+        return self._preview(session_job(self.desk, view, kind))
+
+    def preview_day_prep(self) -> bool:
+        day = self.day
+        return self._preview(
+            LetterJob(
+                day_run(LetterKind.PREP.value, day),
+                f"Prep letters for {day:%A} {day.day} {day:%B %Y}",
+                f"prep-letters-{day:%Y-%m-%d}.pdf",
+            )
+        )
+
+    def preview_today_aftercare(self) -> bool:
+        today = self.desk.today()
+        return self._preview(
+            LetterJob(
+                day_run(LetterKind.AFTERCARE.value, today),
+                f"Aftercare letters for today, {today:%A} {today.day} {today:%B}",
+                f"aftercare-letters-{today:%Y-%m-%d}.pdf",
+            )
+        )
+
+    def preview_schedule(self) -> bool:
+        view = self.selected_view()
+        if view is None:
+            return False
+        return self._preview(
+            LetterJob(
+                schedule_run(view.patient_id),
+                f"Schedule letter — {view.patient_name}",
+                f"schedule-{view.chart_number}.pdf",
+            )
+        )
+
+    def _preview(self, job: LetterJob) -> bool:
+        pdf = batch_pdf(self.desk, job.run, self, record=False)
+        if pdf is None:
+            return False
+        self.job = job
+        self.preview.set_pdf(pdf, job.title, job.file_name)
+        return True
+
+    def _issue(self) -> bytes | None:
+        """Print… or Save as PDF… was pressed: run the letter for real, so it is recorded."""
+        if self.job is None:
+            return None
+        return batch_pdf(self.desk, self.job.run, self, record=True)
+
+
+_GONE = ("cancelled", "no_show")

@@ -7,10 +7,22 @@ the same pixels, with no asynchronous page loading in between.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPixmap, QResizeEvent
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QEvent,
+    QIODevice,
+    QObject,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -60,6 +72,9 @@ class PdfPreview(QWidget):
         self.file_name = "letter.pdf"
         self.document = QPdfDocument(self)
         self._buffer: QBuffer | None = None
+        # Called by Print… and Save as PDF… before the output: makes the letter for real (so
+        # it is recorded as printed) and returns its bytes, or None to stop.
+        self.issue: Callable[[], bytes | None] | None = None
         self._rendered_width = 0
         self.title = QLabel()
         self.title.setWordWrap(True)
@@ -79,6 +94,8 @@ class PdfPreview(QWidget):
         self.scroller.setWidget(self.pages)
         self.scroller.setWidgetResizable(True)
         self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroller.viewport().installEventFilter(self)
         self.placeholder = QLabel("No letter to show.")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         bar = QHBoxLayout()
@@ -107,9 +124,12 @@ class PdfPreview(QWidget):
 
     def set_pdf(self, pdf: bytes, title: str, file_name: str = "letter.pdf") -> None:
         """Show a PDF (bytes, as the letter renderer returns them)."""
-        self.pdf = pdf
         self.file_name = file_name
         self.title.setText(title)
+        self._load(pdf)
+
+    def _load(self, pdf: bytes) -> None:
+        self.pdf = pdf
         self.document.close()
         buffer = QBuffer(self)
         buffer.setData(QByteArray(pdf))
@@ -136,7 +156,7 @@ class PdfPreview(QWidget):
 
     def _page_width(self) -> int:
         available = self.scroller.viewport().width() - 2 * PAGE_GAP
-        return max(360, min(900, available))
+        return max(300, min(900, available))
 
     def _render(self) -> None:
         if not self.pdf or self.document.status() != QPdfDocument.Status.Ready:
@@ -147,6 +167,7 @@ class PdfPreview(QWidget):
         self._rendered_width = width
         images = [render_page(self.document, n, width) for n in range(self.document.pageCount())]
         self._set_page_images(images)
+        self.scroller.verticalScrollBar().setValue(0)
 
     def _set_page_images(self, images: list[QImage]) -> None:
         while (item := self._pages_layout.takeAt(0)) is not None:
@@ -159,10 +180,13 @@ class PdfPreview(QWidget):
             label.setPixmap(QPixmap.fromImage(image))
             label.setStyleSheet("border: 1px solid #5d6167;")
             self._pages_layout.addWidget(label)
+            label.show()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._render()
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The pages follow the width of the visible area, which settles after our own resize.
+        if watched is self.scroller.viewport() and event.type() == QEvent.Type.Resize:
+            QTimer.singleShot(0, self._render)  # not while Qt is laying the area out
+        return super().eventFilter(watched, event)
 
     # -- print and save --------------------------------------------------------------------
 
@@ -181,9 +205,20 @@ class PdfPreview(QWidget):
         path, _ = QFileDialog.getSaveFileName(parent, "Save as PDF", suggested, "PDF (*.pdf)")
         return path or None
 
+    def _issued(self) -> bool:
+        """Make the letter for real when the preview was only a look; whether to go on."""
+        if self.issue is None:
+            return bool(self.pdf)
+        pdf = self.issue()
+        if pdf is None:
+            return False
+        if pdf != self.pdf:
+            self._load(pdf)
+        return True
+
     def print_document(self) -> bool:
         printer = self.ask_printer(self)
-        if printer is None or not self.pdf:
+        if printer is None or not self._issued():
             return False
         print_pdf(self.document, printer)
         self.printed.emit()
@@ -191,7 +226,7 @@ class PdfPreview(QWidget):
 
     def save_document(self) -> str | None:
         path = self.ask_save_path(self, self.file_name)
-        if path is None or not self.pdf:
+        if path is None or not self._issued():
             return None
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
@@ -222,7 +257,13 @@ class PdfPreviewDialog(QDialog):
     """A letter in its own window (from Today or a session), with Print… and Save as PDF…."""
 
     def __init__(
-        self, pdf: bytes, title: str, file_name: str, parent: QWidget | None = None
+        self,
+        pdf: bytes,
+        title: str,
+        file_name: str,
+        parent: QWidget | None = None,
+        *,
+        issue: Callable[[], bytes | None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
@@ -234,10 +275,17 @@ class PdfPreviewDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(760, 900)
         self.preview.set_pdf(pdf, title, file_name)
+        self.preview.issue = issue
 
     @classmethod
     def show_pdf(
-        cls, pdf: bytes, title: str, file_name: str, parent: QWidget | None = None
+        cls,
+        pdf: bytes,
+        title: str,
+        file_name: str,
+        parent: QWidget | None = None,
+        *,
+        issue: Callable[[], bytes | None] | None = None,
     ) -> None:
         """Show a letter modally. Tests replace this to capture what would be shown."""
-        cls(pdf, title, file_name, parent).exec()
+        cls(pdf, title, file_name, parent, issue=issue).exec()

@@ -43,7 +43,8 @@ from scheduler.domain.planning import SeriesProposal
 from scheduler.services import booking, maintenance, schedule, settings
 from scheduler.services.errors import ServiceError
 from scheduler.ui.desk import Desk
-from scheduler.ui.session_dialog import act_showing_refusal, schedule_letter_pdf
+from scheduler.ui.letters_screen import schedule_letter_pdf
+from scheduler.ui.session_dialog import act_showing_refusal, refusal_text
 from scheduler.ui.session_models import ProposalModel, SlotModel, compact_table
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -492,11 +493,3 @@ class SeriesDialog(QDialog):
 
 def as_date(value: QDate) -> dt.date:
     return dt.date(value.year(), value.month(), value.day())
-
-
-def refusal_text(exc: ServiceError) -> str:
-    """A refusal in words; a booking refused for several reasons lists each."""
-    reasons = getattr(exc, "reasons", None)
-    if isinstance(reasons, list) and len(reasons) > 1:
-        return "Not booked:\n" + "\n".join(f"• {reason}" for reason in reasons)
-    return f"Not booked: {exc}"

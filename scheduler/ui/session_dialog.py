@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
@@ -27,17 +25,12 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session as DbSession
 
-from scheduler.domain.enums import LetterKind, SessionStatus
-from scheduler.domain.letters import TemplateSet
-from scheduler.letters.pdf import PdfRenderer
-from scheduler.letters.templates import load_templates
-from scheduler.services import letters, patients, schedule, session_life
-from scheduler.services.clinic import get_settings
+from scheduler.domain.enums import SessionStatus
+from scheduler.services import schedule, session_life
 from scheduler.services.errors import ServiceError
-from scheduler.services.letters import LetterBatch
 from scheduler.ui.desk import Desk
+from scheduler.ui.letters_screen import show_letter
 from scheduler.ui.session_models import (
-    DeskSession,
     SessionLike,
     SlotLike,
     SlotModel,
@@ -50,86 +43,6 @@ T = TypeVar("T")
 LIVE_STATUSES = (SessionStatus.BOOKED.value, SessionStatus.CONFIRMED.value)
 
 
-def printed_kinds(db: DbSession, session_ids: Sequence[int]) -> dict[tuple[int, str], bool]:
-    """Which letters were printed for these sessions, keyed by (session id, kind).
-
-    The letters service records every letter it prints; the question "what was printed for
-    these sessions?" is asked of it when it offers one, else the desk shows "Not printed".
-    """
-    ask = getattr(letters, "printed_kinds", None)
-    if ask is None:
-        return {}
-    result: dict[tuple[int, str], bool] = ask(db, session_ids)
-    return result
-
-
-def day_sessions(desk: Desk, day: dt.date) -> list[DeskSession]:
-    """A day's sessions with what has been printed for each, as the desk lists them."""
-
-    def load(db: DbSession) -> list[DeskSession]:
-        views = schedule.sessions_on_day(db, day)
-        printed = printed_kinds(db, [v.session_id for v in views])
-        return [
-            DeskSession(
-                view,
-                prep_printed=printed.get((view.session_id, "prep"), False),
-                aftercare_printed=printed.get((view.session_id, "aftercare"), False),
-            )
-            for view in views
-        ]
-
-    return desk.read(load)
-
-
-_renderer: PdfRenderer | None = None
-
-
-def letter_kit(db: DbSession) -> tuple[TemplateSet, PdfRenderer]:
-    """The clinic's letter wording and the PDF renderer (made once: it registers fonts)."""
-    global _renderer
-    if _renderer is None:
-        _renderer = PdfRenderer()
-    return load_templates(get_settings(db).letter_template_dir), _renderer
-
-
-def batch_pdf(desk: Desk, make: Callable[..., LetterBatch], parent: QWidget | None) -> bytes | None:
-    """Run a letters print run into a scratch folder and return its PDF (one file for all).
-
-    ``make(db, out_dir=..., templates=..., renderer=..., actor=..., now=...)`` is one of the
-    letters service's runs; it records what it printed in the same transaction.
-    """
-    with tempfile.TemporaryDirectory(prefix="infusion-desk-") as folder:
-
-        def run(db: DbSession) -> bytes | None:
-            templates, renderer = letter_kit(db)
-            batch = make(
-                db,
-                out_dir=Path(folder),
-                templates=templates,
-                renderer=renderer,
-                actor=desk.actor,
-                now=desk.now(),
-            )
-            path = batch.combined or (batch.files[0] if batch.files else None)
-            return path.read_bytes() if path is not None else b""
-
-        result = desk.act(run, parent)
-    if result == b"":
-        desk.refuse("There is no letter to print for that.", parent)
-        return None
-    return result
-
-
-def schedule_letter_pdf(desk: Desk, patient_id: int, parent: QWidget | None) -> bytes | None:
-    """A patient's schedule letter (every upcoming session) as PDF bytes, or None."""
-
-    def make(db: DbSession, **kw: Any) -> LetterBatch:
-        chart = patients.get_patient(db, patient_id).chart_number
-        return letters.schedule_letter_for(db, chart, **kw)
-
-    return batch_pdf(desk, make, parent)
-
-
 def act_showing_refusal(
     desk: Desk,
     action: Callable[[DbSession], T],
@@ -140,8 +53,6 @@ def act_showing_refusal(
 
     Busy databases and unexpected errors still go through the desk's usual messages.
     """
-    from scheduler.ui.series_dialog import refusal_text
-
     refused: list[ServiceError] = []
 
     def guarded(db: DbSession) -> T:
@@ -167,13 +78,12 @@ def act_showing_refusal(
     return result
 
 
-def letter_pdf(desk: Desk, session_id: int, kind: str, parent: QWidget | None) -> bytes | None:
-    """A session's prep or aftercare letter as PDF bytes (recorded as printed), or None."""
-    return batch_pdf(
-        desk,
-        lambda db, **kw: letters.session_letter(db, session_id, LetterKind(kind), **kw),
-        parent,
-    )
+def refusal_text(exc: ServiceError) -> str:
+    """A refusal in words; a booking refused for several reasons lists each."""
+    reasons = getattr(exc, "reasons", None)
+    if isinstance(reasons, list) and len(reasons) > 1:
+        return "Not booked:\n" + "\n".join(f"• {reason}" for reason in reasons)
+    return f"Not booked: {exc}"
 
 
 class ReasonDialog(QDialog):
@@ -233,20 +143,6 @@ def cancel_session(desk: Desk, view: SessionLike, parent: QWidget | None) -> boo
         parent,
     )
     return done is not None
-
-
-def show_letter(desk: Desk, view: SessionLike, kind: str, parent: QWidget | None) -> bool:
-    """Make a session's letter and show it with Print… and Save as PDF…."""
-    from scheduler.ui.pdf_preview import PdfPreviewDialog
-
-    pdf = letter_pdf(desk, view.session_id, kind, parent)
-    if pdf is None:
-        return False
-    local = view.starts_at.astimezone(desk.zone)
-    title = f"{kind.capitalize()} letter — {view.patient_name}, {local:%a %d %b %Y}"
-    file_name = f"{kind}-{view.chart_number}-{local:%Y-%m-%d}.pdf"
-    PdfPreviewDialog.show_pdf(pdf, title, file_name, parent)
-    return True
 
 
 class SessionDialog(QDialog):

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 from scheduler.domain.enums import SessionStatus
 from scheduler.services import session_life
 from scheduler.ui.desk import Desk
-from scheduler.ui.session_dialog import SessionDialog, cancel_session, day_sessions, show_letter
+from scheduler.ui.letters_screen import day_sessions, show_letter
+from scheduler.ui.session_dialog import SessionDialog, cancel_session
 from scheduler.ui.session_models import DaySessionsModel, SessionLike
 
 BOOKED, CONFIRMED = SessionStatus.BOOKED.value, SessionStatus.CONFIRMED.value
