@@ -9,7 +9,7 @@ always the same.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from dateutil.relativedelta import relativedelta
@@ -275,6 +275,47 @@ def _chairs_starting_with(chair_ids: Sequence[int], chair_id: int | None) -> lis
     return [chair_id, *(c for c in chair_ids if c != chair_id)]
 
 
+def _plan_rows(
+    needs: SlotNeeds,
+    calendar: ClinicCalendar,
+    booked: Sequence[Occupation],
+    window_for: Callable[[int, dt.date | None], RowWindow],
+    *,
+    numbers: Sequence[int],
+    previous_day: dt.date | None,
+    preferred_time: dt.time,
+    weekdays: Sequence[int],
+    now: dt.datetime | None,
+) -> list[ProposedSession]:
+    """Place rows one after another, each in the window its predecessor's day allows."""
+    rows: list[ProposedSession] = []
+    taken: list[Occupation] = list(booked)
+    prev = previous_day
+    chair_hint: int | None = None
+    for index, number in enumerate(numbers):
+        window = window_for(index, prev)
+        row, occupation = place_row(
+            number,
+            needs,
+            calendar,
+            taken,
+            window,
+            preferred_time=preferred_time,
+            weekdays=weekdays,
+            now=now,
+            chair_ids=_chairs_starting_with(needs.chair_ids, chair_hint),
+        )
+        rows.append(row)
+        if occupation is not None:
+            taken.append(occupation)
+            chair_hint = occupation.chair_id
+            prev = calendar.local_day(occupation.starts_at)
+        else:
+            # Keep the course's shape for the rows after a gap the desk must fill by hand.
+            prev = window.target
+    return rows
+
+
 def plan_series(
     needs: SlotNeeds,
     calendar: ClinicCalendar,
@@ -296,34 +337,18 @@ def plan_series(
     before (``previous_day`` for the first, when continuing a course), and no later than the
     maximum gap and the maximum span from ``span_start`` (the course's first day) allow.
     """
-    rows: list[ProposedSession] = []
-    taken: list[Occupation] = list(booked)
-    prev, start_of_span = previous_day, span_start
-    chair_hint: int | None = None
-    for number in range(first_number, first_number + count):
-        window = _series_window(prev, first_day, start_of_span, weekdays, spacing)
-        row, occupation = place_row(
-            number,
-            needs,
-            calendar,
-            taken,
-            window,
-            preferred_time=preferred_time,
-            weekdays=weekdays,
-            now=now,
-            chair_ids=_chairs_starting_with(needs.chair_ids, chair_hint),
-        )
-        rows.append(row)
-        if occupation is not None:
-            taken.append(occupation)
-            chair_hint = occupation.chair_id
-            prev = calendar.local_day(occupation.starts_at)
-        else:
-            # Keep the course's shape for the rows after a gap the desk must fill by hand.
-            prev = window.target
-        if start_of_span is None:
-            start_of_span = prev
-    return rows
+    span = [span_start]
+
+    def window_for(_index: int, prev: dt.date | None) -> RowWindow:
+        if span[0] is None and prev is not None:
+            span[0] = prev  # the course's first day, once it is placed
+        return _series_window(prev, first_day, span[0], weekdays, spacing)
+
+    return _plan_rows(
+        needs, calendar, booked, window_for,
+        numbers=range(first_number, first_number + count), previous_day=previous_day,
+        preferred_time=preferred_time, weekdays=weekdays, now=now,
+    )  # fmt: skip
 
 
 def _series_window(
@@ -377,36 +402,20 @@ def plan_maintenance(
     now: dt.datetime | None,
 ) -> list[ProposedSession]:
     """One visit near each of ``days``, at most a few days off and never closer than the gap."""
-    rows: list[ProposedSession] = []
-    taken: list[Occupation] = list(booked)
-    prev: dt.date | None = None
-    chair_hint: int | None = None
     slack = relativedelta(days=MAINTENANCE_SLACK_DAYS)
-    for number, day in enumerate(days, start=1):
+
+    def window_for(index: int, prev: dt.date | None) -> RowWindow:
+        day = days[index]
         lo = day - slack
         if prev is not None:
             lo = max(lo, prev + relativedelta(days=min_gap_days))
         hi = max(day + slack, lo)
-        target = min(max(day, lo), hi)
-        row, occupation = place_row(
-            number,
-            needs,
-            calendar,
-            taken,
-            RowWindow(target=target, lo=lo, hi=hi),
-            preferred_time=preferred_time,
-            weekdays=(),
-            now=now,
-            chair_ids=_chairs_starting_with(needs.chair_ids, chair_hint),
-        )
-        rows.append(row)
-        if occupation is not None:
-            taken.append(occupation)
-            chair_hint = occupation.chair_id
-            prev = calendar.local_day(occupation.starts_at)
-        else:
-            prev = target
-    return rows
+        return RowWindow(target=min(max(day, lo), hi), lo=lo, hi=hi)
+
+    return _plan_rows(
+        needs, calendar, booked, window_for, numbers=range(1, len(days) + 1), previous_day=None,
+        preferred_time=preferred_time, weekdays=(), now=now,
+    )  # fmt: skip
 
 
 def with_row_changed(

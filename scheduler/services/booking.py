@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session as DbSession
 
@@ -315,23 +315,9 @@ def _row_occupation(
 ) -> tuple[Occupation | None, list[str]]:
     assert row.starts_at is not None
     if row.chair_id is not None:
-        needs = SlotNeeds(
-            needs.patient_id,
-            needs.minutes,
-            needs.buffer_minutes,
-            needs.place,
-            [checked_chair(db, row.chair_id, place) or row.chair_id],
-            needs.nurse_ids,
-        )
+        needs = replace(needs, chair_ids=[checked_chair(db, row.chair_id, place) or row.chair_id])
     if row.nurse_id is not None:
-        needs = SlotNeeds(
-            needs.patient_id,
-            needs.minutes,
-            needs.buffer_minutes,
-            needs.place,
-            needs.chair_ids,
-            [checked_nurse(db, row.nurse_id)],
-        )
+        needs = replace(needs, nurse_ids=[checked_nurse(db, row.nurse_id)])
     return try_start(needs, calendar, booked, row.starts_at, now=now)
 
 
