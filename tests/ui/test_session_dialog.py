@@ -1,0 +1,137 @@
+"""A session opened from Today or the calendar: move it, cancel it, print its letters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from scheduler.domain.enums import SessionStatus
+from scheduler.services.booking import book_single
+from scheduler.services.schedule import sessions_on_day
+from scheduler.store import Database
+from scheduler.store.models import Session
+from scheduler.ui import session_dialog
+from scheduler.ui.desk import Desk
+from scheduler.ui.pdf_preview import PdfPreviewDialog
+from scheduler.ui.session_dialog import ReasonDialog, SessionDialog
+from tests.conftest import ACTOR, CLINIC_TZ, NOW
+from tests.factories import IV_SINGLE, add_chairs, make_patient, protocol_id
+
+ZONE = ZoneInfo(CLINIC_TZ)
+TOMORROW = NOW.astimezone(ZONE).date() + dt.timedelta(days=1)
+
+
+def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), ZONE).astimezone(dt.UTC)
+
+
+class CapturingDesk(Desk):
+    def __init__(self, database: Database) -> None:
+        super().__init__(database, ACTOR, clock=lambda: NOW)
+        self.refusals: list[str] = []
+
+    def refuse(self, message: str, parent: object) -> None:  # type: ignore[override]
+        self.refusals.append(message)
+
+
+@pytest.fixture
+def desk(db: Database) -> CapturingDesk:
+    return CapturingDesk(db)
+
+
+@pytest.fixture
+def dialog(qtbot: QtBot, db: Database, desk: CapturingDesk) -> SessionDialog:
+    with db.transaction() as s:
+        add_chairs(s, 2)
+        patient = make_patient(s, first_name="Zoë", last_name="O'Brien")
+        book_single(
+            s, patient_id=patient, protocol_id=protocol_id(s, IV_SINGLE),
+            starts_at=at(TOMORROW, 10), chair_id=None, actor=ACTOR, now=NOW,
+        )  # fmt: skip
+    (view,) = desk.read(lambda s: sessions_on_day(s, TOMORROW))
+    widget = SessionDialog(desk, view)
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def stored(db: Database, session_id: int) -> Session:
+    with db.reading() as s:
+        row = s.get(Session, session_id)
+        assert row is not None
+        return row
+
+
+def test_shows_the_sessions_details(dialog: SessionDialog) -> None:
+    labels = dialog._labels
+    assert labels["patient"].text().startswith("Zoë O'Brien (chart ")
+    assert labels["when"].text() == "Tue 17 Nov 2026, 10:00 AM – 11:30 AM"
+    assert labels["status"].text() == "Booked"
+    assert labels["driver"].text() == "None on file — ask the patient"
+
+
+def test_reschedule_to_one_of_the_next_free_slots(
+    qtbot: QtBot,
+    dialog: SessionDialog,
+    db: Database,
+    desk: CapturingDesk,
+    qtmodeltester: object,
+) -> None:
+    dialog.near.setFocus()
+    dialog.near.setDateTime(dialog.near.dateTime().addSecs(4 * 3600))  # 2 PM
+    qtbot.mouseClick(dialog.find_button, Qt.MouseButton.LeftButton)
+    qtmodeltester.check(dialog.slots)  # type: ignore[attr-defined]
+    chosen = dialog.slots.row_at(0)
+    assert chosen.starts_at == at(TOMORROW, 14)
+    with qtbot.waitSignal(desk.changed):
+        qtbot.mouseClick(dialog.move_button, Qt.MouseButton.LeftButton)
+    assert desk.refusals == []
+    row = stored(db, dialog.view.session_id)
+    assert (row.starts_at, row.chair_id) == (chosen.starts_at, chosen.chair_id)
+    assert dialog.changed_anything
+
+
+def test_cancel_asks_for_a_reason(
+    qtbot: QtBot, dialog: SessionDialog, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        session_dialog.ReasonDialog,
+        "ask",
+        classmethod(lambda cls, title, prompt, parent=None: "Moved away"),
+    )
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    row = stored(db, dialog.view.session_id)
+    assert (row.status, row.status_reason) == (SessionStatus.CANCELLED.value, "Moved away")
+
+
+def test_the_reason_dialog_needs_words(qtbot: QtBot) -> None:
+    reason = ReasonDialog("Cancel session", "Why?")
+    qtbot.addWidget(reason)
+    reason.show()
+    assert not reason.ok_button.isEnabled()
+    qtbot.keyClicks(reason.text, "   ")
+    assert not reason.ok_button.isEnabled()
+    qtbot.keyClicks(reason.text, "Feeling unwell")
+    assert reason.ok_button.isEnabled()
+    assert reason.reason() == "Feeling unwell"
+
+
+def test_prep_letter_opens_a_preview(
+    qtbot: QtBot, dialog: SessionDialog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[tuple[str, bytes]] = []
+    monkeypatch.setattr(
+        PdfPreviewDialog,
+        "show_pdf",
+        classmethod(
+            lambda cls, pdf, title, file_name, parent=None, **kw: shown.append((title, pdf))
+        ),
+    )
+    qtbot.mouseClick(dialog.prep_button, Qt.MouseButton.LeftButton)
+    ((title, pdf),) = shown
+    assert title == "Prep letter — Zoë O'Brien, Tue 17 Nov 2026"
+    assert pdf.startswith(b"%PDF")
