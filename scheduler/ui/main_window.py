@@ -79,6 +79,21 @@ SCREENS = (
 )
 
 
+# What Ctrl+P does on each screen (an attribute path on the screen); others: "print_current".
+PRINT_ACTIONS = {
+    TODAY: "print_aftercare",  # the selected session's aftercare letter
+    LETTERS: "preview.print_document",  # the letter in the preview, through the print dialog
+}
+
+
+def _attribute_path(obj: object, path: str) -> object:
+    for name in path.split("."):
+        obj = getattr(obj, name, None)
+        if obj is None:
+            return None
+    return obj
+
+
 class MainWindow(QMainWindow):
     """The desk's window.
 
@@ -255,13 +270,13 @@ class MainWindow(QMainWindow):
 
     def print_(self) -> None:
         """Ctrl+P: the current screen's own print action, if it has one."""
-        screen = self.current_screen()
-        printer = getattr(screen, "print_current", None)
+        index = self.current_index()
+        printer = _attribute_path(self.current_screen(), PRINT_ACTIONS.get(index, "print_current"))
         if callable(printer):
             printer()
         else:
             self.statusBar().showMessage(
-                f"Nothing to print on {SCREENS[self.current_index()].label}. "
+                f"Nothing to print on {SCREENS[index].label}. "
                 "Letters are printed from the Letters screen.",
                 6000,
             )

@@ -13,17 +13,14 @@ from dataclasses import dataclass
 from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -46,7 +43,7 @@ from scheduler.ui.patient_models import (
     PatientSearchModel,
 )
 from scheduler.ui.screening_panel import ScreeningPanel, ScreeningState
-from scheduler.ui.widgets import note_label, title_label
+from scheduler.ui.widgets import note_label, row_table, title_label
 
 SEARCH_DELAY_MS = 150
 TAB_DETAILS, TAB_SCREENING, TAB_SERIES = range(3)
@@ -147,17 +144,8 @@ class PatientsScreen(QWidget):
         self.include_archived = QCheckBox("Show archived")
         self.count_label = note_label()
         self.model = PatientSearchModel(self)
-        self.results = QTableView()
+        self.results = row_table(self.model, stretch=PatientSearchModel.COL_NAME)
         self.results.setObjectName("patient_results")
-        self.results.setModel(self.model)
-        self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.results.verticalHeader().hide()
-        self.results.setAlternatingRowColors(True)
-        header = self.results.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(PatientSearchModel.COL_NAME, QHeaderView.ResizeMode.Stretch)
         self.new_button = QPushButton("&New patient")
         self.new_button.clicked.connect(self.new_patient)
         self._timer = QTimer(self)
@@ -245,24 +233,11 @@ class PatientsScreen(QWidget):
 
     def _series_tab(self) -> QWidget:
         self.courses_model = CoursesModel(self.desk.zone, self)
-        self.courses = QTableView()
+        self.courses = row_table(self.courses_model, stretch=CoursesModel.COL_PROTOCOL)
         self.courses.setObjectName("patient_courses")
-        self.courses.setModel(self.courses_model)
         self.sessions_model = CourseSessionsModel(self.desk.zone, self)
-        self.sessions = QTableView()
+        self.sessions = row_table(self.sessions_model)
         self.sessions.setObjectName("course_sessions")
-        self.sessions.setModel(self.sessions_model)
-        for table in (self.courses, self.sessions):
-            table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-            table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-            table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-            table.verticalHeader().hide()
-            table.setAlternatingRowColors(True)
-            table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-            table.horizontalHeader().setStretchLastSection(True)
-        self.courses.horizontalHeader().setSectionResizeMode(
-            CoursesModel.COL_PROTOCOL, QHeaderView.ResizeMode.Stretch
-        )
         self.courses.selectionModel().selectionChanged.connect(self._course_selected)
         self.no_courses = note_label("No series booked yet. Use “New induction series…” above.")
         tab = QWidget()

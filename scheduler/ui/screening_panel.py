@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -15,12 +14,10 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +26,7 @@ from scheduler.domain.screening import FINDING_KINDS
 from scheduler.services import screening
 from scheduler.ui.desk import Desk
 from scheduler.ui.patient_models import FindingRow, FindingsModel
-from scheduler.ui.widgets import FieldProblems, act_on_form, note_label, title_label
+from scheduler.ui.widgets import FieldProblems, act_on_form, note_label, row_table, title_label
 
 
 @dataclass(frozen=True)
@@ -120,14 +117,7 @@ class ScreeningPanel(QWidget):
         self.clear_button.clicked.connect(self.toggle_cleared)
 
         self.model = FindingsModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(FindingsModel.COL_DETAIL, QHeaderView.ResizeMode.Stretch)
+        self.table = row_table(self.model, stretch=FindingsModel.COL_DETAIL)
         self.add_button = QPushButton("&Add finding…")
         self.resolve_button = QPushButton("C&lear finding…")
         self.override_button = QPushButton("&Override with reason…")

@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt, QTime
 from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -42,7 +40,7 @@ from scheduler.domain.enums import ChairKind, DrivingRule, PaperSize, Phase, Pla
 from scheduler.services import settings as svc
 from scheduler.ui.desk import Desk
 from scheduler.ui.patient_models import ID_ROLE, RowsModel
-from scheduler.ui.widgets import FieldProblems, act_on_form, note_label, title_label
+from scheduler.ui.widgets import FieldProblems, act_on_form, note_label, row_table, title_label
 
 KIND_LABELS = {
     ChairKind.CHAIR: "Infusion chair",
@@ -188,17 +186,7 @@ class ProtocolsModel(RowsModel[ProtocolRow]):
 
 
 def _table(model: RowsModel[Any], stretch: int = 0) -> QTableView:
-    table = QTableView()
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
-    table.setAlternatingRowColors(True)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return table
+    return row_table(model, stretch=stretch)
 
 
 def _selected_row(table: QTableView) -> int | None:

@@ -6,8 +6,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from PySide6.QtCore import QAbstractItemModel
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QTableView,
+    QWidget,
+)
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.services.errors import FieldProblem, ValidationFailed
@@ -39,6 +47,27 @@ def note_label(text: str = "") -> QLabel:
     label.setObjectName("note")
     label.setWordWrap(True)
     return label
+
+
+def row_table(model: QAbstractItemModel, *, stretch: int | None = None) -> QTableView:
+    """A read-only table that selects whole rows, one at a time, sized to its contents.
+
+    ``stretch`` is the column that takes the spare width (else the last one does).
+    """
+    table = QTableView()
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.setAlternatingRowColors(True)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    if stretch is None:
+        header.setStretchLastSection(True)
+    else:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return table
 
 
 class FieldProblems:

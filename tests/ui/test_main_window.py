@@ -83,6 +83,18 @@ def test_ctrl_p_without_print_action_says_so(qtbot: QtBot, window: MainWindow) -
     assert "Nothing to print on Settings" in window.statusBar().currentMessage()
 
 
+def test_ctrl_p_prints_the_aftercare_on_today(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scheduler.ui.today_screen import TodayScreen
+
+    printed: list[bool] = []
+    monkeypatch.setattr(TodayScreen, "print_aftercare", lambda self: printed.append(True))
+    window.show_screen(TODAY)
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert printed == [True]
+
+
 def test_last_screen_and_size_remembered(
     qtbot: QtBot, desk: TestDesk, qsettings: QSettings
 ) -> None:
