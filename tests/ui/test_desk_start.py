@@ -1,0 +1,63 @@
+"""Starting the desk and the screenshots command, each in its own process as a user would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scheduler.store import Database
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_main(
+    *args: str, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", **(extra_env or {}))
+    return subprocess.run(
+        [sys.executable, "main.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+def test_desk_opens_its_window_on_a_clinic(db: Database, tmp_path: Path) -> None:
+    result = run_main(
+        "--db",
+        db.description,
+        extra_env={
+            "SCHEDULER_EXIT_AFTER_SHOW": "1",
+            # Window settings and the log file go to the test's folder, not the user's.
+            "XDG_CONFIG_HOME": str(tmp_path / "config"),
+            "XDG_STATE_HOME": str(tmp_path / "state"),
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("shown after ")
+
+
+@pytest.mark.slow
+def test_screenshots_of_every_main_screen(tmp_path: Path) -> None:
+    out = tmp_path / "shots"
+    result = run_main("--db", str(tmp_path / "new.sqlite3"), "screenshots", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    names = sorted(p.name for p in out.glob("*.png"))
+    assert names == [
+        "screen-calendar-day.png",
+        "screen-calendar-week.png",
+        "screen-letters.png",
+        "screen-patients.png",
+        "screen-series-dialog.png",
+        "screen-settings.png",
+        "screen-today.png",
+    ]
+    assert all(p.stat().st_size > 10_000 for p in out.glob("*.png"))  # not blank
