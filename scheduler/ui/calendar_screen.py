@@ -13,12 +13,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
     QFontMetrics,
+    QHelpEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QToolButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -46,6 +48,8 @@ from scheduler.ui.single_session_dialog import SingleSessionDialog
 
 HEADER_H = 34
 TOP_PAD = 10  # room above the first hour, so its label is not cut by the header
+BOTTOM_PAD = 10  # and below the last one
+MIN_TEXT_W = 44  # narrower blocks (a busy week) carry no text; their tooltip tells
 GUTTER_W = 64
 MIN_PX_PER_MIN = 0.75
 DEFAULT_SPAN = (dt.time(7, 0), dt.time(19, 0))
@@ -81,6 +85,7 @@ class GridBlock:
     lane: int = 0
     lanes: int = 1
     faded: bool = False
+    details: tuple[str, ...] = ()  # shown in the tooltip only
 
 
 @dataclass
@@ -140,19 +145,20 @@ class TimeGrid(QWidget):
     def sizeHint(self) -> QSize:
         minutes = self._layout.last_min - self._layout.first_min
         return QSize(
-            GUTTER_W + 140 * max(1, len(self._layout.columns)), HEADER_H + TOP_PAD + minutes
+            GUTTER_W + 140 * max(1, len(self._layout.columns)),
+            HEADER_H + TOP_PAD + BOTTOM_PAD + minutes,
         )
 
     def minimumSizeHint(self) -> QSize:
         minutes = self._layout.last_min - self._layout.first_min
         width = GUTTER_W + 90 * max(1, len(self._layout.columns))
-        return QSize(width, HEADER_H + TOP_PAD + int(minutes * MIN_PX_PER_MIN))
+        return QSize(width, HEADER_H + TOP_PAD + BOTTOM_PAD + int(minutes * MIN_PX_PER_MIN))
 
     # -- geometry --------------------------------------------------------------------------
 
     def _px_per_min(self) -> float:
         minutes = max(1, self._layout.last_min - self._layout.first_min)
-        return max(MIN_PX_PER_MIN, (self.height() - HEADER_H - TOP_PAD) / minutes)
+        return max(MIN_PX_PER_MIN, (self.height() - HEADER_H - TOP_PAD - BOTTOM_PAD) / minutes)
 
     def _col_width(self) -> float:
         return (self.width() - GUTTER_W) / max(1, len(self._layout.columns))
@@ -289,6 +295,8 @@ class TimeGrid(QWidget):
         metrics = QFontMetrics(self._small)
         line_h = metrics.height()
         room = int((treat_h + obs_h - 4) // line_h)
+        if rect.width() < MIN_TEXT_W:
+            return
         text_rect = QRectF(rect.left() + 4, rect.top() + 2, rect.width() - 8, line_h)
         for number, line in enumerate(block.lines[: max(1, room)]):
             painter.setFont(self._bold if number == 0 else self._small)
@@ -312,6 +320,18 @@ class TimeGrid(QWidget):
             if visible.contains(point.toPointF()):
                 return block
         return None
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            assert isinstance(event, QHelpEvent)
+            block = self.block_at(event.pos())
+            if block is None:
+                QToolTip.hideText()
+                event.ignore()
+            else:
+                QToolTip.showText(event.globalPos(), "\n".join(block.lines + block.details), self)
+            return True
+        return super().event(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
@@ -389,6 +409,7 @@ def session_block(view: SessionLike, column: int, zone: ZoneInfo) -> GridBlock:
         colour=view.therapy_colour,
         lines=(view.patient_name, therapy, times),
         faded=view.status == SessionStatus.COMPLETED.value,
+        details=(view.chair_name or "Home / video", SessionStatus(view.status).label),
     )
 
 
