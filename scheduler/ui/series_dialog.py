@@ -211,6 +211,7 @@ class SeriesDialog(QDialog):
         change_layout.addLayout(change_buttons)
         change_layout.addWidget(self.slot_table)
         self.change_box.setVisible(False)
+        self.slot_table.setVisible(False)  # until there are slots to choose from
 
         self.message = QLabel()
         self.message.setObjectName("refusal")
@@ -257,7 +258,7 @@ class SeriesDialog(QDialog):
                 f"No active {self.phase.value} protocol is set up; add one in Settings."
             )
             self.propose_button.setEnabled(False)
-        self.resize(820, 640)
+        self.resize(880, 720)
 
     # -- the form --------------------------------------------------------------------------
 
@@ -362,6 +363,7 @@ class SeriesDialog(QDialog):
         self.table.resizeRowsToContents()
         self.change_box.setVisible(proposal is not None)
         self.slot_model.set_rows([])
+        self.slot_table.setVisible(False)
         self.find_slots_button.setEnabled(False)
         self.use_slot_button.setEnabled(False)
         if proposal is None:
@@ -390,6 +392,7 @@ class SeriesDialog(QDialog):
             f"Change session {number}" if number else "Change the selected session"
         )
         self.slot_model.set_rows([])
+        self.slot_table.setVisible(False)
         self.use_slot_button.setEnabled(False)
 
     def find_slots(self) -> None:
@@ -417,6 +420,7 @@ class SeriesDialog(QDialog):
         )
         taken = {(r.starts_at, r.chair_id) for r in self.proposal.rows if r.number != number}
         self.slot_model.set_rows([s for s in slots if (s.starts_at, s.chair_id) not in taken])
+        self.slot_table.setVisible(self.slot_model.rowCount() > 0)
         if self.slot_model.rowCount():
             self.slot_table.selectRow(0)
             self.slot_table.setFocus()
