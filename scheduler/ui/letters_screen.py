@@ -200,6 +200,7 @@ class LettersScreen(QWidget):
         self.setObjectName("letters_screen")
         self.day = desk.today() + dt.timedelta(days=1)
         self.job: LetterJob | None = None
+        self._quiet = False
 
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
@@ -286,16 +287,14 @@ class LettersScreen(QWidget):
         """Reload the date's sessions and their letter status, keeping the selection."""
         keep = self.selected_view()
         rows = [r for r in day_sessions(self.desk, self.day) if r.view.status not in _GONE]
-        self.table.blockSignals(True)
         self.model.set_rows(rows)
-        self.table.blockSignals(False)
+        # Aftercare letters are printed on the day itself; before that the column is noise.
+        self.table.setColumnHidden(DaySessionsModel.COL_AFTERCARE, self.day != self.desk.today())
         printed = sum(1 for r in rows if r.prep_printed)
         self.summary.setText(f"{len(rows)} sessions · {printed} prep letters printed")
         self.prep_button.setEnabled(bool(rows))
         if keep is not None and (row := self.model.index_of_session(keep.session_id)) is not None:
-            self.table.blockSignals(True)
-            self.table.selectRow(row)
-            self.table.blockSignals(False)
+            self._select_quietly(row)
         self._update_buttons()
 
     def show_date(self, day: dt.date) -> None:
@@ -317,8 +316,18 @@ class LettersScreen(QWidget):
     def _update_buttons(self) -> None:
         self.schedule_button.setEnabled(self.selected_view() is not None)
 
+    def _select_quietly(self, row: int) -> None:
+        """Select a row without previewing its letter (the caller shows what it wants)."""
+        self._quiet = True
+        try:
+            self.table.selectRow(row)
+        finally:
+            self._quiet = False
+
     def _session_chosen(self, *args: QItemSelection) -> None:
         self._update_buttons()
+        if self._quiet:
+            return
         view = self.selected_view()
         if view is None:
             return
@@ -341,6 +350,9 @@ class LettersScreen(QWidget):
             )
         else:
             view = self.model.row_at(row).view
+            if self.selected_view() is None or self.selected_view() != view:
+                self._select_quietly(row)
+                self._update_buttons()
         if view is None:
             return False
         return self._preview(session_job(self.desk, view, kind))
