@@ -20,6 +20,7 @@ from scheduler.ui.desk import Desk
 from scheduler.ui.single_session_dialog import SingleSessionDialog
 from tests.conftest import ACTOR, CLINIC_TZ, NOW
 from tests.factories import IV_SINGLE, add_chairs, add_closure, make_patient, protocol_id
+from tests.ui.conftest import TestDesk
 
 ZONE = ZoneInfo(CLINIC_TZ)
 TODAY = NOW.astimezone(ZONE).date()  # Monday 16 November 2026
@@ -27,15 +28,6 @@ TODAY = NOW.astimezone(ZONE).date()  # Monday 16 November 2026
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), ZONE).astimezone(dt.UTC)
-
-
-class CapturingDesk(Desk):
-    def __init__(self, database: Database) -> None:
-        super().__init__(database, ACTOR, clock=lambda: NOW)
-        self.refusals: list[str] = []
-
-    def refuse(self, message: str, parent: object) -> None:  # type: ignore[override]
-        self.refusals.append(message)
 
 
 @pytest.fixture
@@ -54,12 +46,7 @@ def clinic(db: Database) -> dict[str, int]:
 
 
 @pytest.fixture
-def desk(db: Database) -> CapturingDesk:
-    return CapturingDesk(db)
-
-
-@pytest.fixture
-def screen(qtbot: QtBot, desk: CapturingDesk, clinic: dict[str, int]) -> CalendarScreen:
+def screen(qtbot: QtBot, desk: TestDesk, clinic: dict[str, int]) -> CalendarScreen:
     widget = CalendarScreen(desk)
     qtbot.addWidget(widget)
     widget.resize(1000, 800)
@@ -159,7 +146,7 @@ def test_clicking_a_free_place_books_there(
 
 
 def test_the_calendar_redraws_when_something_changes(
-    screen: CalendarScreen, db: Database, desk: CapturingDesk, clinic: dict[str, int]
+    screen: CalendarScreen, db: Database, desk: TestDesk, clinic: dict[str, int]
 ) -> None:
     with db.transaction() as s:
         book_single(
@@ -172,7 +159,7 @@ def test_the_calendar_redraws_when_something_changes(
 
 
 def test_booking_from_a_free_place_finds_the_patient_and_books(
-    qtbot: QtBot, desk: CapturingDesk, db: Database, clinic: dict[str, int]
+    qtbot: QtBot, desk: TestDesk, db: Database, clinic: dict[str, int]
 ) -> None:
     dialog = SingleSessionDialog(desk, None, near=at(TODAY, 14), chair_id=clinic["chair2"])
     qtbot.addWidget(dialog)

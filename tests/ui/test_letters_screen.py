@@ -18,11 +18,11 @@ from sqlalchemy import select
 from scheduler.services.booking import book_single
 from scheduler.store import Database
 from scheduler.store.models import Letter
-from scheduler.ui.desk import Desk
 from scheduler.ui.letters_screen import LettersScreen
 from scheduler.ui.pdf_preview import PdfPreview
 from tests.conftest import ACTOR, CLINIC_TZ, NOW
 from tests.factories import IV_SINGLE, add_chairs, make_patient, protocol_id
+from tests.ui.conftest import TestDesk
 
 ZONE = ZoneInfo(CLINIC_TZ)
 TODAY = NOW.astimezone(ZONE).date()
@@ -31,15 +31,6 @@ TOMORROW = TODAY + dt.timedelta(days=1)
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), ZONE).astimezone(dt.UTC)
-
-
-class CapturingDesk(Desk):
-    def __init__(self, database: Database) -> None:
-        super().__init__(database, ACTOR, clock=lambda: NOW)
-        self.refusals: list[str] = []
-
-    def refuse(self, message: str, parent: object) -> None:  # type: ignore[override]
-        self.refusals.append(message)
 
 
 @pytest.fixture
@@ -66,12 +57,7 @@ def sessions(db: Database) -> dict[str, int]:
 
 
 @pytest.fixture
-def desk(db: Database) -> CapturingDesk:
-    return CapturingDesk(db)
-
-
-@pytest.fixture
-def screen(qtbot: QtBot, desk: CapturingDesk, sessions: dict[str, int]) -> LettersScreen:
+def screen(qtbot: QtBot, desk: TestDesk, sessions: dict[str, int]) -> LettersScreen:
     widget = LettersScreen(desk)
     qtbot.addWidget(widget)
     widget.resize(1200, 800)

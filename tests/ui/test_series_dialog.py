@@ -14,26 +14,17 @@ from scheduler.store import Database
 from scheduler.store.models import Series, Session
 from scheduler.ui.desk import Desk
 from scheduler.ui.series_dialog import SeriesDialog
-from tests.conftest import ACTOR, CLINIC_TZ, NOW
+from tests.conftest import CLINIC_TZ
 from tests.factories import add_chairs, make_patient
+from tests.ui.conftest import TestDesk
 
 ZONE = ZoneInfo(CLINIC_TZ)
 
 
-class CapturingDesk(Desk):
-    def __init__(self, database: Database) -> None:
-        super().__init__(database, ACTOR, clock=lambda: NOW)
-        self.refusals: list[str] = []
-
-    def refuse(self, message: str, parent: object) -> None:  # type: ignore[override]
-        self.refusals.append(message)
-
-
-@pytest.fixture
-def desk(db: Database) -> CapturingDesk:
+@pytest.fixture(autouse=True)
+def chairs(db: Database) -> None:
     with db.transaction() as s:
         add_chairs(s, 2)
-    return CapturingDesk(db)
 
 
 @pytest.fixture
@@ -70,7 +61,7 @@ def series_count(db: Database) -> tuple[int, int]:
         )
 
 
-def test_the_form_starts_from_the_protocol(qtbot: QtBot, desk: CapturingDesk, db: Database) -> None:
+def test_the_form_starts_from_the_protocol(qtbot: QtBot, desk: TestDesk, db: Database) -> None:
     dialog = open_dialog(qtbot, desk, new_patient(db))
     assert dialog.protocol.currentText() == "IV ketamine induction"
     assert all("induction" in dialog.protocol.itemText(n) for n in range(dialog.protocol.count()))
@@ -87,7 +78,7 @@ def test_the_form_starts_from_the_protocol(qtbot: QtBot, desk: CapturingDesk, db
 
 def test_booking_a_series_through_the_dialog(
     qtbot: QtBot,
-    desk: CapturingDesk,
+    desk: TestDesk,
     db: Database,
     no_letter: list[bool],
     qtmodeltester: object,
@@ -122,7 +113,7 @@ def test_booking_a_series_through_the_dialog(
 
 
 def test_a_refused_booking_shows_why_in_the_dialog(
-    qtbot: QtBot, desk: CapturingDesk, db: Database, no_letter: list[bool]
+    qtbot: QtBot, desk: TestDesk, db: Database, no_letter: list[bool]
 ) -> None:
     patient = new_patient(db, cleared=False)
     dialog = open_dialog(qtbot, desk, patient)
@@ -139,7 +130,7 @@ def test_a_refused_booking_shows_why_in_the_dialog(
 
 def test_change_a_row_from_the_next_free_slots(
     qtbot: QtBot,
-    desk: CapturingDesk,
+    desk: TestDesk,
     db: Database,
     no_letter: list[bool],
     qtmodeltester: object,
@@ -164,7 +155,7 @@ def test_change_a_row_from_the_next_free_slots(
 
 
 def test_changing_the_form_asks_for_a_new_proposal(
-    qtbot: QtBot, desk: CapturingDesk, db: Database
+    qtbot: QtBot, desk: TestDesk, db: Database
 ) -> None:
     dialog = open_dialog(qtbot, desk, new_patient(db))
     qtbot.mouseClick(dialog.propose_button, Qt.MouseButton.LeftButton)
@@ -175,7 +166,7 @@ def test_changing_the_form_asks_for_a_new_proposal(
 
 
 def test_maintenance_every_four_weeks(
-    qtbot: QtBot, desk: CapturingDesk, db: Database, no_letter: list[bool]
+    qtbot: QtBot, desk: TestDesk, db: Database, no_letter: list[bool]
 ) -> None:
     dialog = open_dialog(qtbot, desk, new_patient(db), phase="maintenance")
     assert dialog.windowTitle() == "Plan maintenance"

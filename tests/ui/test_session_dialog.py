@@ -15,11 +15,11 @@ from scheduler.services.schedule import sessions_on_day
 from scheduler.store import Database
 from scheduler.store.models import Session
 from scheduler.ui import session_dialog
-from scheduler.ui.desk import Desk
 from scheduler.ui.pdf_preview import PdfPreviewDialog
 from scheduler.ui.session_dialog import ReasonDialog, SessionDialog
 from tests.conftest import ACTOR, CLINIC_TZ, NOW
 from tests.factories import IV_SINGLE, add_chairs, make_patient, protocol_id
+from tests.ui.conftest import TestDesk
 
 ZONE = ZoneInfo(CLINIC_TZ)
 TOMORROW = NOW.astimezone(ZONE).date() + dt.timedelta(days=1)
@@ -29,22 +29,8 @@ def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), ZONE).astimezone(dt.UTC)
 
 
-class CapturingDesk(Desk):
-    def __init__(self, database: Database) -> None:
-        super().__init__(database, ACTOR, clock=lambda: NOW)
-        self.refusals: list[str] = []
-
-    def refuse(self, message: str, parent: object) -> None:  # type: ignore[override]
-        self.refusals.append(message)
-
-
 @pytest.fixture
-def desk(db: Database) -> CapturingDesk:
-    return CapturingDesk(db)
-
-
-@pytest.fixture
-def dialog(qtbot: QtBot, db: Database, desk: CapturingDesk) -> SessionDialog:
+def dialog(qtbot: QtBot, db: Database, desk: TestDesk) -> SessionDialog:
     with db.transaction() as s:
         add_chairs(s, 2)
         patient = make_patient(s, first_name="Zoë", last_name="O'Brien")
@@ -78,7 +64,7 @@ def test_reschedule_to_one_of_the_next_free_slots(
     qtbot: QtBot,
     dialog: SessionDialog,
     db: Database,
-    desk: CapturingDesk,
+    desk: TestDesk,
     qtmodeltester: object,
 ) -> None:
     dialog.near.setFocus()

@@ -14,25 +14,13 @@ from scheduler.services.booking import book_single
 from scheduler.store import Database
 from scheduler.store.models import Session
 from scheduler.ui import session_dialog
-from scheduler.ui.desk import Desk
 from scheduler.ui.session_models import DaySessionsModel
 from scheduler.ui.today_screen import TodayScreen
 from tests.conftest import ACTOR, CLINIC_TZ, NOW
 from tests.factories import IV_SINGLE, add_chairs, make_patient, protocol_id
+from tests.ui.conftest import TestDesk
 
 ZONE = ZoneInfo(CLINIC_TZ)
-
-
-class CapturingDesk(Desk):
-    """A desk whose refusals are kept for the test instead of shown in a message box."""
-
-    def __init__(self, database: Database) -> None:
-        super().__init__(database, ACTOR, clock=lambda: self.time)
-        self.time = NOW  # tests move the clock forward to after a session's start
-        self.refusals: list[str] = []
-
-    def refuse(self, message: str, parent: object) -> None:  # type: ignore[override]
-        self.refusals.append(message)
 
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -61,12 +49,7 @@ def booked(db: Database) -> dict[str, int]:
 
 
 @pytest.fixture
-def desk(db: Database) -> CapturingDesk:
-    return CapturingDesk(db)
-
-
-@pytest.fixture
-def screen(qtbot: QtBot, desk: CapturingDesk, booked: dict[str, int]) -> TodayScreen:
+def screen(qtbot: QtBot, desk: TestDesk, booked: dict[str, int]) -> TodayScreen:
     widget = TodayScreen(desk)
     qtbot.addWidget(widget)
     widget.resize(1100, 500)
@@ -140,8 +123,9 @@ def test_confirm_check_in_and_complete_by_buttons(
     qtbot: QtBot,
     screen: TodayScreen,
     db: Database,
-    desk: CapturingDesk,
+    desk: TestDesk,
     booked: dict[str, int],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     screen.select_session(booked["zoe"])
     assert not screen.buttons["complete"].isEnabled()
@@ -151,7 +135,8 @@ def test_confirm_check_in_and_complete_by_buttons(
         ("complete", SessionStatus.COMPLETED),
     ):
         if key == "complete":
-            desk.time = at(NOW.astimezone(ZONE).date(), 12, 40)
+            # After the session started.
+            monkeypatch.setattr(desk, "now", lambda: at(NOW.astimezone(ZONE).date(), 12, 40))
         with qtbot.waitSignal(desk.changed):
             qtbot.mouseClick(screen.buttons[key], Qt.MouseButton.LeftButton)
         assert status_of(db, booked["zoe"])[0] == expected.value
@@ -163,11 +148,13 @@ def test_no_show_by_keyboard(
     qtbot: QtBot,
     screen: TodayScreen,
     db: Database,
-    desk: CapturingDesk,
+    desk: TestDesk,
     booked: dict[str, int],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Keyboard: arrow down the list to Ben, then the no-show button (focused) and Space.
-    desk.time = at(NOW.astimezone(ZONE).date(), 13, 30)
+    later = at(NOW.astimezone(ZONE).date(), 13, 30)  # after Ben's 13:00 start
+    monkeypatch.setattr(desk, "now", lambda: later)
     screen.table.setFocus()
     screen.table.selectRow(0)
     qtbot.keyClick(screen.table, Qt.Key.Key_Down)
@@ -195,7 +182,7 @@ def test_enter_opens_the_session(
 
 
 def test_a_change_elsewhere_refreshes_the_list(
-    screen: TodayScreen, db: Database, desk: CapturingDesk
+    screen: TodayScreen, db: Database, desk: TestDesk
 ) -> None:
     today = NOW.astimezone(ZONE).date()
 
