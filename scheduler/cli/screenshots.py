@@ -127,7 +127,11 @@ def render_all(database: Database, out: Path, today: dt.date, scratch: Path) -> 
 
     shoot("letters", window, preview)
     window.show_screen(SETTINGS)
-    shoot("settings", window)
+    settings_screen: Any = window.current_screen()
+    # The catalogue of therapies shows best what the clinic can change.
+    shoot(
+        "settings", window, lambda: settings_screen.tabs.setCurrentWidget(settings_screen.therapies)
+    )
     window.show_screen(TODAY)
     window.close()
     return saved
