@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -40,7 +41,7 @@ from sqlalchemy.orm import Session as DbSession
 from scheduler.domain.catalogue import INDUCTION_MAX_SESSIONS, INDUCTION_MIN_SESSIONS
 from scheduler.domain.enums import ChairKind, Phase
 from scheduler.domain.planning import SeriesProposal
-from scheduler.services import booking, maintenance, schedule, settings
+from scheduler.services import booking, maintenance, schedule, screening, settings
 from scheduler.services.errors import ServiceError
 from scheduler.ui.desk import Desk
 from scheduler.ui.letters_screen import schedule_letter_pdf
@@ -222,6 +223,13 @@ class SeriesDialog(QDialog):
         self.buttons = QDialogButtonBox()
         self.book_button = self.buttons.addButton("&Book", QDialogButtonBox.ButtonRole.AcceptRole)
         self.book_button.setEnabled(False)
+        self.override_button = self.buttons.addButton(
+            "Clinician &override…", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.override_button.setToolTip(
+            "A clinician accepts the refused safety check, with a written reason"
+        )
+        self.override_button.hide()
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.rejected.connect(self.reject)
 
@@ -238,7 +246,8 @@ class SeriesDialog(QDialog):
 
         self.protocol.currentIndexChanged.connect(self._protocol_changed)
         self.propose_button.clicked.connect(self.propose)
-        self.book_button.clicked.connect(self.book)
+        self.book_button.clicked.connect(lambda: self.book())
+        self.override_button.clicked.connect(self.book_with_override)
         self.find_slots_button.clicked.connect(self.find_slots)
         self.use_slot_button.clicked.connect(self.use_chosen_slot)
         self.slot_table.doubleClicked.connect(lambda *_: self.use_chosen_slot())
@@ -359,6 +368,7 @@ class SeriesDialog(QDialog):
 
     def _set_proposal(self, proposal: SeriesProposal | None) -> None:
         self.proposal = proposal
+        self.override_button.hide()
         self.model.set_rows(proposal.rows if proposal else [])
         self.table.resizeRowsToContents()
         self.change_box.setVisible(proposal is not None)
@@ -442,20 +452,33 @@ class SeriesDialog(QDialog):
             self.table.selectRow(row)
         return True
 
-    def book(self) -> int | None:
-        """Book the whole proposal, or nothing; a refusal is shown here, under the table."""
+    def book(self, override: tuple[int, str] | None = None) -> int | None:
+        """Book the whole proposal, or nothing; a refusal is shown here, under the table.
+
+        ``override`` is (clinician id, written reason) when a clinician accepts a safety
+        check that refused the booking; the reason goes to the audit trail.
+        """
         proposal = self.proposal
         if proposal is None or not self.model.bookable():
             return None
+        clinician_id, reason = override or (None, "")
         series = act_showing_refusal(
             self.desk,
             lambda db: (
-                booking.book_series(db, proposal, actor=self.desk.actor, now=self.desk.now()).id
+                booking.book_series(
+                    db,
+                    proposal,
+                    actor=self.desk.actor,
+                    now=self.desk.now(),
+                    override_reason=reason,
+                    clinician_id=clinician_id,
+                ).id
             ),
             self.show_problem,
             self,
         )
         if series is None:
+            self.override_button.setVisible(self.message.isVisible())
             return None
         self.series_id = series
         self.show_problem("")
@@ -467,6 +490,10 @@ class SeriesDialog(QDialog):
                 PdfPreviewDialog.show_pdf(pdf, "Schedule letter", "schedule.pdf", self)
         self.accept()
         return series
+
+    def book_with_override(self) -> int | None:
+        override = OverrideDialog.ask(self.desk, self.message.text(), self)
+        return None if override is None else self.book(override)
 
     @classmethod
     def offer_schedule_letter(cls, parent: QWidget | None) -> bool:
@@ -497,3 +524,53 @@ class SeriesDialog(QDialog):
 
 def as_date(value: QDate) -> dt.date:
     return dt.date(value.year(), value.month(), value.day())
+
+
+class OverrideDialog(QDialog):
+    """A clinician and a written reason for booking despite a refused safety check."""
+
+    def __init__(self, clinicians: list[tuple[int, str]], refusal: str, parent: QWidget | None):
+        super().__init__(parent)
+        self.setWindowTitle("Clinician override")
+        intro = QLabel(
+            f"{refusal}\n\nOnly a clinician may accept this. The reason is kept in the audit trail."
+        )
+        intro.setWordWrap(True)
+        self.clinician = QComboBox()
+        for staff_id, name in clinicians:
+            self.clinician.addItem(name, staff_id)
+        self.reason = QPlainTextEdit()
+        self.reason.setTabChangesFocus(True)
+        self.reason.setPlaceholderText("Why the session is safe to book")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setEnabled(False)
+        self.reason.textChanged.connect(self._update)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.addRow("&Clinician", self.clinician)
+        form.addRow("&Reason", self.reason)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.resize(480, 300)
+
+    def _update(self) -> None:
+        ready = bool(self.reason.toPlainText().strip()) and self.clinician.count() > 0
+        self.ok_button.setEnabled(ready)
+
+    @classmethod
+    def ask(cls, desk: Desk, refusal: str, parent: QWidget | None) -> tuple[int, str] | None:
+        """(clinician id, reason), or None. Tests replace this."""
+        staff = desk.read(lambda db: [(c.id, c.name) for c in screening.clinicians(db)])
+        if not staff:
+            desk.refuse("No clinician is set up; add one in Settings to allow overrides.", parent)
+            return None
+        dialog = cls(staff, refusal, parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return int(dialog.clinician.currentData()), dialog.reason.toPlainText().strip()

@@ -10,12 +10,14 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
+from scheduler.domain.enums import StaffRole
 from scheduler.store import Database
-from scheduler.store.models import Series, Session
+from scheduler.store.models import AuditEntry, Series, Session
+from scheduler.ui import series_dialog
 from scheduler.ui.desk import Desk
 from scheduler.ui.series_dialog import SeriesDialog
 from tests.conftest import CLINIC_TZ
-from tests.factories import add_chairs, make_patient
+from tests.factories import add_chairs, add_staff, make_patient
 from tests.ui.conftest import TestDesk
 
 ZONE = ZoneInfo(CLINIC_TZ)
@@ -178,3 +180,35 @@ def test_maintenance_every_four_weeks(
     with qtbot.waitSignal(desk.changed):
         qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
     assert series_count(db) == (1, 3)
+
+
+def test_a_clinician_may_override_a_refused_safety_check(
+    qtbot: QtBot,
+    desk: TestDesk,
+    db: Database,
+    no_letter: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with db.transaction() as s:
+        clinician = add_staff(s, "Dr Ana Costa", StaffRole.CLINICIAN)
+    patient = new_patient(db, cleared=False)
+    dialog = open_dialog(qtbot, desk, patient)
+    qtbot.mouseClick(dialog.propose_button, Qt.MouseButton.LeftButton)
+    assert not dialog.override_button.isVisible()
+    qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
+    assert dialog.override_button.isVisible()
+    asked: list[str] = []
+
+    def answer(cls: object, desk: Desk, refusal: str, parent: object) -> tuple[int, str]:
+        asked.append(refusal)
+        return clinician, "Assessed in clinic today; cleared verbally, paperwork follows"
+
+    monkeypatch.setattr(series_dialog.OverrideDialog, "ask", classmethod(answer))
+    with qtbot.waitSignal(desk.changed):
+        qtbot.mouseClick(dialog.override_button, Qt.MouseButton.LeftButton)
+    assert "not been cleared" in asked[0]
+    assert dialog.series_id is not None
+    assert series_count(db) == (1, 6)
+    with db.reading() as s:
+        reasons = [e.reason for e in s.scalars(select(AuditEntry))]
+    assert any("paperwork follows" in r for r in reasons)
