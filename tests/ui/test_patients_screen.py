@@ -40,14 +40,6 @@ def screen(qtbot: QtBot, desk: TestDesk) -> PatientsScreen:
     return widget
 
 
-def search(qtbot: QtBot, screen: PatientsScreen, text: str) -> None:
-    screen.search.clear()
-    qtbot.keyClicks(screen.search, text)
-    # The search runs after a short pause in typing: wait for the model to be reset.
-    with qtbot.waitSignal(screen.model.modelReset, timeout=2000):
-        pass
-
-
 def test_typing_zoe_finds_zoe(
     qtbot: QtBot, desk: TestDesk, screen: PatientsScreen, qtmodeltester: ModelTester
 ) -> None:
@@ -265,3 +257,22 @@ def test_series_tab_models(
     qtmodeltester.check(screen.courses_model)
     qtmodeltester.check(screen.sessions_model)
     qtmodeltester.check(screen.screening.model)
+
+
+def test_typing_searches_once_after_a_pause_and_down_enters_the_list(
+    qtbot: QtBot, desk: TestDesk, screen: PatientsScreen
+) -> None:
+    add_patients(
+        desk,
+        ("Ben", "Okafor", dt.date(1985, 1, 2)),
+        ("Bea", "Okonkwo", dt.date(1990, 6, 7)),
+    )
+    resets: list[bool] = []
+    screen.model.modelReset.connect(lambda: resets.append(True))
+    screen.search.setFocus()
+    qtbot.keyClicks(screen.search, "oko")
+    qtbot.waitUntil(lambda: len(resets) == 1, timeout=2000)
+    assert screen.model.rowCount() == 1  # typed quickly: one search, for the whole word
+    qtbot.keyClick(screen.search, Qt.Key.Key_Down)
+    assert screen.results.hasFocus()
+    assert screen.heading.text() == "Bea Okonkwo"
