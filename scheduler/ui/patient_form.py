@@ -140,6 +140,11 @@ class PatientForm(QWidget):
         self.problems.clear()
         self.save_button.setText("&Save patient" if patient_id else "&Add patient")
 
+    def is_dirty(self) -> bool:
+        """Whether the user typed something not yet saved."""
+        details, problems = self.details()
+        return bool(problems) or details.cleaned() != self._loaded.cleaned()
+
     def revert(self) -> None:
         self.load(self._loaded, self.patient_id)
 

@@ -327,11 +327,13 @@ class PatientsScreen(QWidget):
 
     def open_patient(self, patient_id: int) -> None:
         zone = self.desk.zone
+        # A reload of the same patient (after a change elsewhere) keeps what is being typed.
+        keep_form = self.form.patient_id == patient_id and self.form.is_dirty()
         self.open = self.desk.read(lambda db: read_open_patient(db, patient_id, zone))
-        self._show_open()
+        self._show_open(keep_form=keep_form)
         self.patient_opened.emit(patient_id)
 
-    def _show_open(self) -> None:
+    def _show_open(self, *, keep_form: bool = False) -> None:
         patient = self.open
         if patient is None:
             self.right.setCurrentIndex(0)
@@ -347,7 +349,8 @@ class PatientsScreen(QWidget):
         self.archive_button.setText("Unarchive" if patient.archived else "Archive")
         for button in (self.induction_button, self.maintenance_button, self.single_button):
             button.setEnabled(not patient.archived)
-        self.form.load(patient.details, patient.patient_id)
+        if not keep_form:
+            self.form.load(patient.details, patient.patient_id)
         self.screening.load(patient.screening, patient.clinicians)
         self.courses_model.set_rows(patient.courses)
         self.no_courses.setVisible(not patient.courses)

@@ -276,3 +276,17 @@ def test_typing_searches_once_after_a_pause_and_down_enters_the_list(
     qtbot.keyClick(screen.search, Qt.Key.Key_Down)
     assert screen.results.hasFocus()
     assert screen.heading.text() == "Bea Okonkwo"
+
+
+def test_unsaved_typing_survives_a_change_elsewhere(
+    qtbot: QtBot, desk: TestDesk, screen: PatientsScreen
+) -> None:
+    (patient_id,) = add_patients(desk, ("Ada", "Berg", dt.date(1960, 2, 2)))
+    screen.open_patient(patient_id)
+    qtbot.keyClicks(screen.form.inputs["driver_name"], "Sam Berg")
+    desk.changed.emit()  # e.g. a session booked from the Calendar
+    assert screen.form.text("driver_name") == "Sam Berg"
+    qtbot.mouseClick(screen.form.save_button, Qt.MouseButton.LeftButton)
+    with desk.database.reading() as s:
+        assert get_patient(s, patient_id).driver_name == "Sam Berg"
+    assert not screen.form.is_dirty()
