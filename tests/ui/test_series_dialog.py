@@ -6,7 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -212,3 +212,14 @@ def test_a_clinician_may_override_a_refused_safety_check(
     with db.reading() as s:
         reasons = [e.reason for e in s.scalars(select(AuditEntry))]
     assert any("paperwork follows" in r for r in reasons)
+
+
+def test_maintenance_until_a_date(qtbot: QtBot, desk: TestDesk, db: Database) -> None:
+    dialog = open_dialog(qtbot, desk, new_patient(db), phase="maintenance")
+    dialog.until.setDate(QDate(2027, 1, 31))  # choosing a date picks "until"
+    assert dialog.by_until.isChecked()
+    qtbot.mouseClick(dialog.propose_button, Qt.MouseButton.LeftButton)
+    assert dialog.proposal is not None
+    starts = [r.starts_at for r in dialog.proposal.rows if r.starts_at is not None]
+    assert len(starts) == dialog.model.rowCount() >= 2
+    assert max(starts).astimezone(ZONE).date() <= dt.date(2027, 1, 31)
