@@ -141,6 +141,24 @@ def test_printing_again_marks_reprints(db: Database, tmp_path: Path) -> None:
         ] * 3
 
 
+def test_the_desk_sees_which_letters_were_printed(db: Database, tmp_path: Path) -> None:
+    ids = _book_day(db)
+    zoe_today = ids["zoe"][1]
+    asked = [zoe_today, ids["nguyen"][0], ids["zoe"][2]]
+    with db.reading() as s:
+        assert letters.printed_kinds(s, asked) == {}
+    with db.transaction() as s:
+        letters.prep_letters(s, first_day=DAY, **_kit(tmp_path))
+        letters.session_letter(s, zoe_today, LetterKind.AFTERCARE, **_kit(tmp_path))
+    with db.reading() as s:
+        assert letters.printed_kinds(s, asked) == {
+            (zoe_today, "prep"): True,
+            (zoe_today, "aftercare"): True,
+            (ids["nguyen"][0], "prep"): True,
+        }
+        assert letters.printed_kinds(s, []) == {}
+
+
 def test_prep_range_and_empty_day(db: Database, tmp_path: Path) -> None:
     _book_day(db)
     with db.transaction() as s:

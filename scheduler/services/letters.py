@@ -427,6 +427,21 @@ def _unique_names(names: list[str]) -> list[str]:
     return unique
 
 
+def printed_kinds(db: DbSession, session_ids: Sequence[int]) -> dict[tuple[int, str], bool]:
+    """Which letters have been printed for these sessions, keyed by (session id, letter kind).
+
+    One query for a whole day's list, so the desk can show "printed" beside every session.
+    """
+    if not session_ids:
+        return {}
+    rows = db.execute(
+        select(Letter.session_id, Letter.kind)
+        .where(Letter.session_id.in_(list(session_ids)))
+        .distinct()
+    )
+    return {(session_id, kind): True for session_id, kind in rows if session_id is not None}
+
+
 def _printed_before(db: DbSession, kind: LetterKind, plan: _Planned) -> bool:
     query = select(Letter.id).where(Letter.kind == kind.value)
     if plan.session is not None:

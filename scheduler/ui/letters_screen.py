@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,25 +45,12 @@ from scheduler.ui.session_models import DaySessionsModel, DeskSession, SessionLi
 # --- asking the letters service -----------------------------------------------------------
 
 
-def printed_kinds(db: DbSession, session_ids: Sequence[int]) -> dict[tuple[int, str], bool]:
-    """Which letters were printed for these sessions, keyed by (session id, kind).
-
-    Asked of the letters service (``printed_kinds``) when it offers the question; until then
-    the desk shows every letter as not printed.
-    """
-    ask = getattr(letters, "printed_kinds", None)
-    if ask is None:
-        return {}
-    result: dict[tuple[int, str], bool] = ask(db, session_ids)
-    return result
-
-
 def day_sessions(desk: Desk, day: dt.date) -> list[DeskSession]:
     """A day's sessions with what has been printed for each, as the desk lists them."""
 
     def load(db: DbSession) -> list[DeskSession]:
         views = schedule.sessions_on_day(db, day)
-        printed = printed_kinds(db, [v.session_id for v in views])
+        printed = letters.printed_kinds(db, [v.session_id for v in views])
         return [
             DeskSession(
                 view,
