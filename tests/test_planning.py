@@ -240,6 +240,23 @@ def test_series_takes_the_other_chair_before_another_time() -> None:
     assert not rows[0].moved
 
 
+def test_a_moved_row_says_why_every_chair_was_taken() -> None:
+    booked = [
+        occ(local(WED, 10), patient=2, chair=1),
+        occ(local(WED, 9), patient=3, chair=2),
+    ]
+    rows = plan_series(
+        needs(), CAL, booked, count=1, first_day=WED, preferred_time=dt.time(10),
+        weekdays=(), spacing=Spacing(), now=None,
+    )  # fmt: skip
+    assert rows[0].moved
+    assert rows[0].reason == (
+        "Moved to Wed 18 Nov 2026 10:45. At Wed 18 Nov 2026 10:00: "
+        "Chair 1 is taken 10:00–11:45 on Wed 18 Nov 2026 (turnover included). "
+        "Chair 2 is taken 09:00–10:45 on Wed 18 Nov 2026 (turnover included)."
+    )
+
+
 def test_series_row_without_slot_says_why() -> None:
     calendar = ClinicCalendar(timezone=NY, hours={0: (dt.time(8), dt.time(18))})  # Mondays only
     rows = plan_series(

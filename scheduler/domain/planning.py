@@ -140,13 +140,16 @@ def try_start(
     *,
     now: dt.datetime | None,
 ) -> tuple[Occupation | None, list[str]]:
-    """The occupation at ``starts_at`` on the first free chair and nurse, or why none is free."""
+    """The occupation at ``starts_at`` on the first free chair and nurse, or why none is free.
+
+    The reasons cover every chair tried, so "any chair" shows the desk why each one is taken.
+    """
     ends_at = starts_at + dt.timedelta(minutes=needs.minutes)
     home = needs.place is Place.HOME
     chairs: Sequence[int | None] = needs.chair_ids if needs.place.needs_chair else (None,)
     if needs.place.needs_chair and not chairs:
         return None, [f"The clinic has no {needs.place.value.replace('_', ' ')} to book."]
-    first: list[str] = []
+    reasons: dict[str, None] = {}  # insertion-ordered and without repeats
     for chair_id in chairs:
         for nurse_id in needs.nurse_ids:
             wanted = Occupation(
@@ -161,9 +164,8 @@ def try_start(
             found = problems(wanted, calendar, booked, now=now)
             if not found:
                 return wanted, []
-            if not first:
-                first = found
-    return None, first
+            reasons.update(dict.fromkeys(found))
+    return None, list(reasons)
 
 
 def find_near(
