@@ -62,7 +62,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from scheduler.cli.desk import run_desk
 
         return run_desk(args)
-    status: int = handler(args)
+    try:
+        status: int = handler(args)
+    except BrokenPipeError:
+        # The reader went away (``main.py sessions ... | head``): not an error of ours.
+        sys.stderr.close()
+        return 0
     return status
 
 

@@ -36,6 +36,9 @@ SEED = 20261121
 CLINIC_NAME = "Riverside Ketamine & Infusion Center"
 CLINIC_TIMEZONE = "America/New_York"
 PATIENT_COUNT = 60
+# The demo's courses run from two months before its day to six weeks after.
+DEMO_PAST = dt.timedelta(days=62)
+DEMO_AHEAD = dt.timedelta(days=60)
 
 CHAIRS = (
     ("Chair 1", ChairKind.CHAIR),
@@ -153,7 +156,17 @@ def _add_closures(db: DbSession, *, today: dt.date, actor: str, now: dt.datetime
     # A training day on the Thursday after next: inside the booked weeks, so series skip it.
     training = today + relativedelta(days=+8, weekday=TH)
     past = today - relativedelta(days=+30, weekday=TH(-1))
-    for day, reason in ((past, "Building maintenance"), (training, "Staff training day")):
+    closures = {past: "Building maintenance", training: "Staff training day"}
+    first, last = today - DEMO_PAST, today + DEMO_AHEAD
+    for year in range(first.year, last.year + 1):
+        holidays = {
+            dt.date(year, 1, 1): "New Year's Day",
+            dt.date(year, 7, 4): "Independence Day",
+            dt.date(year, 11, 1) + relativedelta(weekday=TH(+4)): "Thanksgiving",
+            dt.date(year, 12, 25): "Christmas Day",
+        }
+        closures.update({d: r for d, r in holidays.items() if first <= d <= last})
+    for day, reason in sorted(closures.items()):
         closure = Closure(day=day, reason=reason)
         db.add(closure)
         audit.record(db, actor=actor, now=now, action="closure.create", row=closure, before=None)
