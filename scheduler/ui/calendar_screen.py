@@ -296,6 +296,15 @@ class TimeGrid(QWidget):
         line_h = metrics.height()
         room = int((treat_h + obs_h - 4) // line_h)
         if rect.width() < MIN_TEXT_W:
+            # A busy week: the patient's initials still tell blocks apart; the tooltip says all.
+            initials = _initials(block.lines[0]) if block.lines else ""
+            if initials and metrics.horizontalAdvance(initials) <= rect.width() - 2:
+                painter.setFont(self._small)
+                painter.drawText(
+                    QRectF(rect.left(), rect.top() + 2, rect.width(), line_h),
+                    Qt.AlignmentFlag.AlignHCenter,
+                    initials,
+                )
             return
         text_rect = QRectF(rect.left() + 4, rect.top() + 2, rect.width() - 8, line_h)
         for number, line in enumerate(block.lines[: max(1, room)]):
@@ -392,6 +401,11 @@ def load_days(desk: Desk, days: Sequence[dt.date]) -> tuple[list[ChairInfo], lis
         return chairs, result
 
     return desk.read(load)
+
+
+def _initials(name: str) -> str:
+    """ "William Thompson" -> "WT": what a narrow week-view block has room for."""
+    return "".join(word[0] for word in name.split()[:2] if word).upper()
 
 
 def session_block(view: SessionLike, column: int, zone: ZoneInfo) -> GridBlock:

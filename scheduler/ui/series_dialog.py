@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session as DbSession
 from scheduler.domain.catalogue import INDUCTION_MAX_SESSIONS, INDUCTION_MIN_SESSIONS
 from scheduler.domain.enums import ChairKind, Phase
 from scheduler.domain.planning import SeriesProposal
-from scheduler.services import booking, maintenance, schedule, screening, settings
+from scheduler.services import booking, maintenance, patients, schedule, screening, settings
 from scheduler.services.errors import ServiceError
 from scheduler.ui.desk import Desk
 from scheduler.ui.letters_screen import schedule_letter_pdf
@@ -114,7 +114,12 @@ class SeriesDialog(QDialog):
         self.series_id: int | None = None
         self.proposal: SeriesProposal | None = None
         induction = self.phase is Phase.INDUCTION
-        self.setWindowTitle("New induction series" if induction else "Plan maintenance")
+        what = "New induction series" if induction else "Plan maintenance"
+        patient = desk.read(lambda db: patients.get_patient(db, patient_id))
+        self.setWindowTitle(f"{what} — {patient.display_name}")
+        # Said inside the dialog too: the desk must see at a glance whose course this is.
+        self.heading = QLabel(f"{what} for {patient.display_name} (chart {patient.chart_number})")
+        self.heading.setObjectName("section_title")
         self.protocols, self.all_chairs = desk.read(lambda db: load_choices(db, self.phase.value))
 
         self.protocol = QComboBox()
@@ -237,6 +242,7 @@ class SeriesDialog(QDialog):
         propose_row.addStretch(1)
         propose_row.addWidget(self.propose_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
         layout.addLayout(form)
         layout.addLayout(propose_row)
         layout.addWidget(self.table, 1)

@@ -171,7 +171,8 @@ def test_maintenance_every_four_weeks(
     qtbot: QtBot, desk: TestDesk, db: Database, no_letter: list[bool]
 ) -> None:
     dialog = open_dialog(qtbot, desk, new_patient(db), phase="maintenance")
-    assert dialog.windowTitle() == "Plan maintenance"
+    assert dialog.windowTitle() == "Plan maintenance — Zoë Nguyễn"
+    assert dialog.heading.text().startswith("Plan maintenance for Zoë Nguyễn (chart ")
     assert dialog.protocol.currentText() == "IV ketamine maintenance"
     assert dialog.every_weeks.value() == 4
     dialog.count.setValue(3)
