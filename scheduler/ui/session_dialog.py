@@ -48,6 +48,8 @@ def act_showing_refusal(
     action: Callable[[DbSession], T],
     show: Callable[[str], None],
     parent: QWidget | None,
+    *,
+    prefix: str = "Not booked",
 ) -> T | None:
     """``desk.act``, but a refusal is shown by ``show`` (a label where the user is looking).
 
@@ -74,16 +76,16 @@ def act_showing_refusal(
     finally:
         desk.refuse = original  # type: ignore[method-assign]
     if refused:
-        show(refusal_text(refused[0]))
+        show(refusal_text(refused[0], prefix))
     return result
 
 
-def refusal_text(exc: ServiceError) -> str:
+def refusal_text(exc: ServiceError, prefix: str = "Not booked") -> str:
     """A refusal in words; a booking refused for several reasons lists each."""
     reasons = getattr(exc, "reasons", None)
     if isinstance(reasons, list) and len(reasons) > 1:
-        return "Not booked:\n" + "\n".join(f"• {reason}" for reason in reasons)
-    return f"Not booked: {exc}"
+        return f"{prefix}:\n" + "\n".join(f"• {reason}" for reason in reasons)
+    return f"{prefix}: {exc}"
 
 
 class ReasonDialog(QDialog):
@@ -127,7 +129,11 @@ class ReasonDialog(QDialog):
 
 
 def cancel_session(desk: Desk, view: SessionLike, parent: QWidget | None) -> bool:
-    """Ask why, then cancel one session. Whether it was cancelled."""
+    """Ask why, then cancel one session. Whether it was cancelled.
+
+    When that leaves its course short, the desk is asked at once what to do about it (make it
+    up, move the rest later, or not now).
+    """
     when = day_and_clock(view.starts_at, desk.zone)
     reason = ReasonDialog.ask(
         "Cancel session",
@@ -142,7 +148,31 @@ def cancel_session(desk: Desk, view: SessionLike, parent: QWidget | None) -> boo
         ),
         parent,
     )
-    return done is not None
+    if done is None:
+        return False
+    offer_makeup(desk, view.session_id, parent)
+    return True
+
+
+def mark_no_show(desk: Desk, view: SessionLike, parent: QWidget | None) -> bool:
+    """Mark one session a no-show, then offer a make-up when its course is now short."""
+    done = desk.act(
+        lambda db: session_life.mark_no_show(db, view.session_id, actor=desk.actor, now=desk.now()),
+        parent,
+    )
+    if done is None:
+        return False
+    offer_makeup(desk, view.session_id, parent)
+    return True
+
+
+def offer_makeup(desk: Desk, session_id: int, parent: QWidget | None) -> bool:
+    """Ask about a missed session of a short course; whether anything was written."""
+    # Imported here: the make-up dialog itself uses this module's refusal helper.
+    from scheduler.ui.makeup_dialog import MakeupChoice
+    from scheduler.ui.makeup_dialog import offer_makeup as ask
+
+    return ask(desk, session_id, parent) not in (None, MakeupChoice.NOT_NOW)
 
 
 class SessionDialog(QDialog):
@@ -197,10 +227,15 @@ class SessionDialog(QDialog):
         move_layout.addWidget(self.move_button, 0, Qt.AlignmentFlag.AlignRight)
 
         self.cancel_button = QPushButton("&Cancel session…")
+        self.no_show_button = QPushButton("&No-show")
+        self.makeup_button = QPushButton("Make &up…")
+        self.makeup_button.setToolTip("Book a make-up for this missed session, or move the rest")
         self.prep_button = QPushButton("&Prep letter")
         self.aftercare_button = QPushButton("&Aftercare letter")
         actions = QHBoxLayout()
         actions.addWidget(self.cancel_button)
+        actions.addWidget(self.no_show_button)
+        actions.addWidget(self.makeup_button)
         actions.addStretch(1)
         actions.addWidget(self.prep_button)
         actions.addWidget(self.aftercare_button)
@@ -219,6 +254,8 @@ class SessionDialog(QDialog):
         self.slot_table.doubleClicked.connect(lambda *_: self.move_to_chosen())
         self.move_button.clicked.connect(self.move_to_chosen)
         self.cancel_button.clicked.connect(self.cancel_session)
+        self.no_show_button.clicked.connect(self.mark_no_show)
+        self.makeup_button.clicked.connect(self.make_up)
         self.prep_button.clicked.connect(lambda: show_letter(desk, self.view, "prep", self))
         self.aftercare_button.clicked.connect(
             lambda: show_letter(desk, self.view, "aftercare", self)
@@ -242,6 +279,12 @@ class SessionDialog(QDialog):
         live = view.status in LIVE_STATUSES
         self.move_box.setEnabled(live)
         self.cancel_button.setEnabled(live)
+        self.no_show_button.setEnabled(live and view.starts_at <= self.desk.now())
+        self.no_show_button.setToolTip(
+            "" if view.starts_at <= self.desk.now() else "Only once the session's start has passed"
+        )
+        missed = view.status in (SessionStatus.CANCELLED.value, SessionStatus.NO_SHOW.value)
+        self.makeup_button.setVisible(missed and self._course_short())
 
     def find_slots(self) -> None:
         """Offer the next free slots for this therapy near the chosen time."""
@@ -289,8 +332,30 @@ class SessionDialog(QDialog):
         self.accept()
         return True
 
+    def _course_short(self) -> bool:
+        from scheduler.ui.makeup_dialog import missed_session
+
+        session_id = self.view.session_id
+        found = self.desk.read(lambda db: missed_session(db, session_id, now=self.desk.now()))
+        return found is not None
+
     def cancel_session(self) -> bool:
         if not cancel_session(self.desk, self.view, self):
+            return False
+        self.changed_anything = True
+        self.accept()
+        return True
+
+    def mark_no_show(self) -> bool:
+        if not mark_no_show(self.desk, self.view, self):
+            return False
+        self.changed_anything = True
+        self.accept()
+        return True
+
+    def make_up(self) -> bool:
+        """The make-up question again, for a course left short earlier ("Not now")."""
+        if not offer_makeup(self.desk, self.view.session_id, self):
             return False
         self.changed_anything = True
         self.accept()

@@ -22,7 +22,7 @@ from scheduler.domain.enums import SessionStatus
 from scheduler.services import session_life
 from scheduler.ui.desk import Desk
 from scheduler.ui.letters_screen import day_sessions, show_letter
-from scheduler.ui.session_dialog import SessionDialog, cancel_session
+from scheduler.ui.session_dialog import SessionDialog, cancel_session, mark_no_show
 from scheduler.ui.session_models import DaySessionsModel, SessionLike
 
 BOOKED, CONFIRMED = SessionStatus.BOOKED.value, SessionStatus.CONFIRMED.value
@@ -41,6 +41,9 @@ ALLOWED: dict[str, tuple[str, ...]] = {
 
 class TodayScreen(QWidget):
     """The day's sessions by time, with confirm / check in / complete / no-show / cancel.
+
+    A no-show or cancellation that leaves a course short asks at once what to do about it
+    (``MakeupDialog``).
 
     Keys: Enter opens the selected session; Alt + the underlined letter runs an action.
     """
@@ -80,7 +83,7 @@ class TodayScreen(QWidget):
             ("confirm", "Con&firm", lambda: self._life("confirm")),
             ("check_in", "Check &in", lambda: self._life("check_in")),
             ("complete", "Co&mplete", lambda: self._life("complete")),
-            ("no_show", "&No-show", lambda: self._life("mark_no_show")),
+            ("no_show", "&No-show", self.no_show_selected),
             ("cancel", "&Cancel…", self.cancel_selected),
             ("aftercare", "Print &aftercare…", self.print_aftercare),
         ):
@@ -163,6 +166,12 @@ class TodayScreen(QWidget):
             lambda db: step(db, view.session_id, actor=self.desk.actor, now=self.desk.now()),
             self,
         )
+
+    def no_show_selected(self) -> None:
+        """The patient did not come; a course left short is offered a make-up."""
+        view = self.selected_view()
+        if view is not None:
+            mark_no_show(self.desk, view, self)
 
     def cancel_selected(self) -> None:
         view = self.selected_view()

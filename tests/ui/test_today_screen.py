@@ -14,6 +14,7 @@ from scheduler.services.booking import book_single
 from scheduler.store import Database
 from scheduler.store.models import Session
 from scheduler.ui import session_dialog
+from scheduler.ui.makeup_dialog import MakeupDialog
 from scheduler.ui.session_models import DaySessionsModel
 from scheduler.ui.today_screen import TodayScreen
 from tests.conftest import ACTOR, CLINIC_TZ, NOW
@@ -92,6 +93,10 @@ def test_cancel_from_today_asks_why_and_cancels(
         return "Patient has the flu"
 
     monkeypatch.setattr(session_dialog.ReasonDialog, "ask", classmethod(answer))
+    offered: list[int] = []
+    monkeypatch.setattr(
+        MakeupDialog, "ask", classmethod(lambda cls, desk, sid, parent=None: offered.append(sid))
+    )
     screen.select_session(booked["ben"])
     with qtbot.waitSignal(screen.desk.changed):
         qtbot.mouseClick(screen.buttons["cancel"], Qt.MouseButton.LeftButton)
@@ -104,6 +109,8 @@ def test_cancel_from_today_asks_why_and_cancels(
     status = screen.model.data(screen.model.index(row, DaySessionsModel.COL_STATUS))
     assert status == "Cancelled"
     assert not screen.buttons["cancel"].isEnabled()
+    # A single session is no course to fall short of: no make-up question.
+    assert offered == []
 
 
 def test_backing_out_of_the_reason_cancels_nothing(
