@@ -1,7 +1,9 @@
 """Booking one session (a booster, a single infusion, a consultation) from the next free slots.
 
 Opened from a patient ("book a single session") or from a free place on the calendar, where
-no patient is chosen yet: the dialog then starts with a patient search.
+no patient is chosen yet: the dialog then starts with a patient search. The desk chooses where,
+among the therapy's places: a clinic chair or room, a home visit (no chair; a visiting nurse,
+chosen here or by the booking) or a video call.
 """
 
 from __future__ import annotations
@@ -28,13 +30,23 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session as DbSession
 
-from scheduler.domain.enums import Phase
+from scheduler.domain.enums import Phase, Place
 from scheduler.services import booking, patients, schedule, settings
 from scheduler.ui.desk import Desk
 from scheduler.ui.session_dialog import act_showing_refusal
 from scheduler.ui.session_models import SlotModel, compact_table
 
 PATIENT_MATCHES = 20
+
+PLACE_LABELS = {
+    Place.CHAIR: "Clinic chair",
+    Place.ROOM: "Clinic room",
+    Place.PROCEDURE_ROOM: "Procedure room",
+    Place.OFFICE: "Office",
+    Place.HOME: "Home visit (visiting nurse)",
+    Place.VIDEO: "Video call",
+}
+ANY_NURSE = "Any free nurse"
 
 
 @dataclass(frozen=True)
@@ -48,18 +60,34 @@ class SingleProtocol:
     protocol_id: int
     name: str
     therapy_id: int
+    places: tuple[Place, ...] = (Place.CHAIR,)  # the therapy's places, its usual one first
+
+
+@dataclass(frozen=True)
+class NurseChoice:
+    nurse_id: int
+    name: str
 
 
 def single_protocols(db: DbSession) -> list[SingleProtocol]:
     """Protocols a lone session can be booked under: singles and maintenance boosters."""
     therapies = {t.id: t for t in settings.list_therapies(db)}
     found = [
-        SingleProtocol(p.id, p.name, p.therapy_id)
+        SingleProtocol(p.id, p.name, p.therapy_id, tuple(therapies[p.therapy_id].place_list))
         for p in settings.list_protocols(db)
         if p.active and p.phase != Phase.INDUCTION.value and therapies[p.therapy_id].active
     ]
     # Singles first (the usual phone call), then boosters.
     return sorted(found, key=lambda p: "maintenance" in p.name.lower())
+
+
+def nurses(db: DbSession) -> list[NurseChoice]:
+    return [NurseChoice(n.id, n.name) for n in schedule.active_nurses(db)]
+
+
+def chairs_at(db: DbSession, place: Place) -> set[int]:
+    """The chairs (or rooms) a session at ``place`` may take."""
+    return {c.id for c in schedule.chairs_for(db, place)}
 
 
 def find_patients(db: DbSession, text: str) -> list[PatientChoice]:
@@ -97,6 +125,17 @@ class SingleSessionDialog(QDialog):
         self.protocol = QComboBox()
         for choice in self.protocols:
             self.protocol.addItem(choice.name, choice.protocol_id)
+        self.place = QComboBox()
+        self.place.setObjectName("place")
+        self.nurse = QComboBox()
+        self.nurse.setObjectName("nurse")
+        self.nurse.addItem(ANY_NURSE, None)
+        for nurse in desk.read(nurses):
+            self.nurse.addItem(nurse.name, nurse.nurse_id)
+        self.nurse.setToolTip(
+            "A home visit takes a nurse (and their travel time) instead of a chair. "
+            "With “Any free nurse” the booking picks one who is free."
+        )
         self.near = QDateTimeEdit()
         self.near.setCalendarPopup(True)
         self.near.setDisplayFormat("ddd d MMM yyyy  h:mm AP")
@@ -128,10 +167,15 @@ class SingleSessionDialog(QDialog):
             self.patient_label.setText(name)
             form.addRow("Patient", self.patient_label)
         form.addRow("&Therapy", self.protocol)
+        form.addRow("&Where", self.place)
+        form.addRow("N&urse", self.nurse)
+        self.form = form
         near_row = QHBoxLayout()
         near_row.addWidget(self.near, 1)
         near_row.addWidget(self.find_button)
-        form.addRow("&Near", near_row)
+        near_label = QLabel("&Near")
+        near_label.setBuddy(self.near)
+        form.addRow(near_label, near_row)
         self.buttons = QDialogButtonBox()
         self.book_button = self.buttons.addButton("&Book", QDialogButtonBox.ButtonRole.AcceptRole)
         self.book_button.setEnabled(False)
@@ -146,11 +190,14 @@ class SingleSessionDialog(QDialog):
 
         self.patient_search.textChanged.connect(self.search_patients)
         self.patient_choice.currentIndexChanged.connect(self._update_book_button)
-        self.protocol.currentIndexChanged.connect(self.find_slots)
+        self.protocol.currentIndexChanged.connect(self._protocol_changed)
+        self.place.currentIndexChanged.connect(self._place_changed)
+        self.nurse.currentIndexChanged.connect(self._update_book_button)
         self.find_button.clicked.connect(self.find_slots)
         self.book_button.clicked.connect(self.book)
         self.table.doubleClicked.connect(lambda *_: self.book())
         self.table.selectionModel().selectionChanged.connect(self._update_book_button)
+        self._fill_places()
         self.find_slots()
         if patient_id is None:
             self.patient_search.setFocus()
@@ -175,8 +222,47 @@ class SingleSessionDialog(QDialog):
         index = self.protocol.currentIndex()
         return self.protocols[index] if 0 <= index < len(self.protocols) else None
 
+    def chosen_place(self) -> Place:
+        value = self.place.currentData()
+        if isinstance(value, str):
+            return Place(value)
+        choice = self.chosen_protocol()
+        return choice.places[0] if choice is not None and choice.places else Place.CHAIR
+
+    def chosen_nurse(self) -> int | None:
+        """The nurse picked for a home visit; None lets the booking choose (or none needed)."""
+        if self.chosen_place() is not Place.HOME:
+            return None
+        value = self.nurse.currentData()
+        return value if isinstance(value, int) else None
+
+    def _fill_places(self) -> None:
+        """The chosen therapy's places, its usual one first (quietly, then one search)."""
+        choice = self.chosen_protocol()
+        keep = self.place.currentData()
+        self.place.blockSignals(True)
+        self.place.clear()
+        for place in choice.places if choice is not None else ():
+            self.place.addItem(PLACE_LABELS.get(place, place.value), place.value)
+        found = self.place.findData(keep)
+        self.place.setCurrentIndex(max(found, 0))
+        self.place.blockSignals(False)
+        self.place.setEnabled(self.place.count() > 1)
+        self._show_nurse()
+
+    def _show_nurse(self) -> None:
+        self.form.setRowVisible(self.nurse, self.chosen_place() is Place.HOME)
+
+    def _protocol_changed(self, *args: object) -> None:
+        self._fill_places()
+        self.find_slots()
+
+    def _place_changed(self, *args: object) -> None:
+        self._show_nurse()
+        self.find_slots()
+
     def find_slots(self) -> None:
-        """The next free slots for the chosen therapy near the wanted time."""
+        """The next free slots for the chosen therapy and place near the wanted time."""
         choice = self.chosen_protocol()
         if choice is None:
             return
@@ -184,22 +270,39 @@ class SingleSessionDialog(QDialog):
         assert isinstance(wanted, dt.datetime)
         near = wanted.replace(tzinfo=self.desk.zone).astimezone(dt.UTC)
         patient_id = self.chosen_patient()
-        slots = self.desk.read(
-            lambda db: schedule.next_free_slots(
+        place = self.chosen_place()
+
+        def free(db: DbSession) -> tuple[list[schedule.Slot], bool]:
+            usable = chairs_at(db, place)
+            # The chair clicked on the calendar counts only where this place takes such a chair.
+            chair_id = self.chair_id if self.chair_id in usable else None
+            return schedule.next_free_slots(
                 db,
                 therapy_id=choice.therapy_id,
                 near=near,
                 count=12,
-                chair_id=self.chair_id,
+                chair_id=chair_id,
                 patient_id=patient_id,
+                place=place,
                 now=self.desk.now(),
-            )
-        )
+            ), place.needs_chair and not usable
+
+        slots, none_set_up = self.desk.read(free)
         self.slots.set_rows(slots)
         if slots:
             self.table.selectRow(0)
         self.message.setVisible(not slots)
-        self.message.setText("" if slots else "No free slot near that time; try another time.")
+        if slots:
+            self.message.setText("")
+        elif none_set_up:
+            where = PLACE_LABELS.get(place, place.value).lower()
+            self.message.setText(
+                f"No {where} is set up in Settings; choose another place or add one."
+            )
+        elif place is Place.HOME and self.nurse.count() <= 1:
+            self.message.setText("A home visit needs a nurse, and no active nurse is set up.")
+        else:
+            self.message.setText("No free slot near that time; try another time.")
         self._update_book_button()
 
     def _update_book_button(self, *args: object) -> None:
@@ -214,6 +317,7 @@ class SingleSessionDialog(QDialog):
         if not rows or patient_id is None or choice is None:
             return None
         slot = self.slots.row_at(rows[0].row())
+        place, nurse_id = self.chosen_place(), self.chosen_nurse()
 
         def show(text: str) -> None:
             self.message.setText(text)
@@ -227,7 +331,9 @@ class SingleSessionDialog(QDialog):
                     patient_id=patient_id,
                     protocol_id=choice.protocol_id,
                     starts_at=slot.starts_at,
-                    chair_id=slot.chair_id,
+                    chair_id=slot.chair_id if place.needs_chair else None,
+                    place=place,
+                    nurse_id=nurse_id,
                     actor=self.desk.actor,
                     now=self.desk.now(),
                 ).id
