@@ -15,6 +15,7 @@ from scheduler.services.schedule import sessions_on_day
 from scheduler.store import Database
 from scheduler.store.models import Session
 from scheduler.ui import session_dialog
+from scheduler.ui.makeup_dialog import MakeupDialog
 from scheduler.ui.pdf_preview import PdfPreviewDialog
 from scheduler.ui.session_dialog import ReasonDialog, SessionDialog
 from tests.conftest import ACTOR, CLINIC_TZ, NOW
@@ -89,9 +90,22 @@ def test_cancel_asks_for_a_reason(
         "ask",
         classmethod(lambda cls, title, prompt, parent=None: "Moved away"),
     )
+    offered: list[int] = []
+    monkeypatch.setattr(
+        MakeupDialog, "ask", classmethod(lambda cls, desk, sid, parent=None: offered.append(sid))
+    )
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
     row = stored(db, dialog.view.session_id)
     assert (row.status, row.status_reason) == (SessionStatus.CANCELLED.value, "Moved away")
+    assert offered == []  # a single session leaves no course short
+
+
+def test_no_show_waits_for_the_start_and_a_single_has_nothing_to_make_up(
+    dialog: SessionDialog,
+) -> None:
+    assert not dialog.no_show_button.isEnabled()
+    assert "start has passed" in dialog.no_show_button.toolTip()
+    assert dialog.makeup_button.isHidden()
 
 
 def test_the_reason_dialog_needs_words(qtbot: QtBot) -> None:
