@@ -34,6 +34,20 @@ class Place(StrEnum):
     def needs_chair(self) -> bool:
         return self not in (Place.HOME, Place.VIDEO)
 
+    @property
+    def label(self) -> str:
+        return _PLACE_LABELS[self]
+
+
+_PLACE_LABELS = {
+    Place.CHAIR: "Clinic chair",
+    Place.ROOM: "Clinic room",
+    Place.PROCEDURE_ROOM: "Procedure room",
+    Place.OFFICE: "Office",
+    Place.HOME: "Home visit",
+    Place.VIDEO: "Video call",
+}
+
 
 class DrivingRule(StrEnum):
     """When a patient may drive again after a session."""

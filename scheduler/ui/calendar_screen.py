@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scheduler.domain.enums import SessionStatus
+from scheduler.domain.enums import Place, SessionStatus
 from scheduler.services import schedule
 from scheduler.ui.desk import Desk
 from scheduler.ui.session_dialog import SessionDialog
@@ -423,7 +423,7 @@ def session_block(view: SessionLike, column: int, zone: ZoneInfo) -> GridBlock:
         colour=view.therapy_colour,
         lines=(view.patient_name, therapy, times),
         faded=view.status == SessionStatus.COMPLETED.value,
-        details=(view.chair_name or "Home / video", SessionStatus(view.status).label),
+        details=(view.chair_name or Place(view.place).label, SessionStatus(view.status).label),
     )
 
 

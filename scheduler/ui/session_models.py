@@ -24,7 +24,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QTableView
 
-from scheduler.domain.enums import SessionStatus
+from scheduler.domain.enums import Place, SessionStatus
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the whole plain row behind a table row
 ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the session id (or proposal number) of a row
@@ -53,6 +53,8 @@ class SessionLike(Protocol):
     def chair_id(self) -> int | None: ...
     @property
     def chair_name(self) -> str: ...
+    @property
+    def place(self) -> Place: ...
     @property
     def starts_at(self) -> dt.datetime: ...
     @property
@@ -238,7 +240,7 @@ class DaySessionsModel(RowsModel[DeskSession]):
         if column == self.COL_PROGRESS:
             return view.progress or "Single"
         if column == self.COL_CHAIR:
-            return view.chair_name or "—"
+            return view.chair_name or view.place.label
         if column == self.COL_STATUS:
             return status_label(view.status)
         if column == self.COL_DRIVER:

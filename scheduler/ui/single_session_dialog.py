@@ -38,13 +38,10 @@ from scheduler.ui.session_models import SlotModel, compact_table
 
 PATIENT_MATCHES = 20
 
+# The choice spells out what a home visit involves; the other places use their usual names.
 PLACE_LABELS = {
-    Place.CHAIR: "Clinic chair",
-    Place.ROOM: "Clinic room",
-    Place.PROCEDURE_ROOM: "Procedure room",
-    Place.OFFICE: "Office",
+    **{place: place.label for place in Place},
     Place.HOME: "Home visit (visiting nurse)",
-    Place.VIDEO: "Video call",
 }
 ANY_NURSE = "Any free nurse"
 

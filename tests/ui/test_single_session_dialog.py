@@ -7,8 +7,10 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from scheduler.domain.enums import Place
+from scheduler.services.schedule import sessions_on_day
 from scheduler.store import Database
 from scheduler.store.models import Session
+from scheduler.ui.session_models import DaySessionsModel, DeskSession
 from scheduler.ui.single_session_dialog import SingleSessionDialog
 from tests.factories import CONSULTATION, IV_SINGLE, Clinic, set_up_test_clinic
 from tests.ui.conftest import TestDesk
@@ -78,6 +80,15 @@ def test_a_home_visit_takes_a_nurse_instead_of_a_chair(
     assert row.nurse_id in clinic.nurses  # the booking picked a free nurse
     assert row.starts_at == first.starts_at
     assert row.patient_id == clinic.patient
+    # Today's list says where the nurse goes instead of leaving the chair column blank.
+    day = row.starts_at.astimezone(desk.zone).date()
+    today_list = DaySessionsModel(desk.zone)
+    today_list.set_rows([DeskSession(v) for v in desk.read(lambda s: sessions_on_day(s, day))])
+    places_shown = [
+        today_list.data(today_list.index(r, DaySessionsModel.COL_CHAIR))
+        for r in range(today_list.rowCount())
+    ]
+    assert "Home visit" in places_shown
 
 
 def test_a_home_visit_with_the_nurse_the_desk_chose(
