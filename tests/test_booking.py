@@ -179,7 +179,7 @@ def _wrong_place(s: DbSession, c: Clinic) -> object:
         (_closure, BookingRefused, "The clinic is closed on Wed 18 Nov 2026 (Burst pipe)."),
         (_sunday, BookingRefused, "The clinic is not open on Sundays."),
         (_chair_taken, BookingRefused, "Chair 1 is taken 10:00–11:45 on Wed 18 Nov 2026"),
-        (_every_chair_taken, BookingRefused, "is taken"),
+        (_every_chair_taken, BookingRefused, "Chair 1 and Chair 2 are all taken at that time"),
         (_patient_twice, BookingRefused, "The patient already has a session 10:00–11:30"),
         (_gap_too_short, BookingRefused, "0 days apart; the protocol needs at least 1 day"),
         (_gap_too_long, BookingRefused, "5 days apart; the protocol allows at most 4 days"),
@@ -222,7 +222,7 @@ def test_a_taken_preferred_chair_moves_the_row_and_says_why(db: Database, c: Cli
     # 08:15 and 11:45 are as near to 10:00 (both chairs are taken until 11:45); earlier wins.
     assert second.starts_at == at(dt.date(2026, 11, 20), 8, 15)
     assert "Moved to Fri 20 Nov 2026 08:15. At Fri 20 Nov 2026 10:00:" in second.reason
-    assert "Chair 1 is taken" in second.reason
+    assert "Chair 1 and Chair 2 are all taken at that time" in second.reason
     with db.transaction() as s:
         assert len(book_series(s, proposal, actor=ACTOR, now=NOW).sessions) == 6
 

@@ -252,9 +252,19 @@ def test_a_moved_row_says_why_every_chair_was_taken() -> None:
     assert rows[0].moved
     assert rows[0].reason == (
         "Moved to Wed 18 Nov 2026 10:45. At Wed 18 Nov 2026 10:00: "
-        "Chair 1 is taken 10:00–11:45 on Wed 18 Nov 2026 (turnover included). "
-        "Chair 2 is taken 09:00–10:45 on Wed 18 Nov 2026 (turnover included)."
+        "Chair 1 and Chair 2 are all taken at that time (turnover included)."
     )
+
+
+def test_a_reason_shared_by_every_chair_is_said_once() -> None:
+    patient_busy = occ(local(WED, 9, 30), patient=1, chair=2)
+    rows = plan_series(
+        needs(), CAL, [patient_busy], count=1, first_day=WED, preferred_time=dt.time(10),
+        weekdays=(), spacing=Spacing(), now=None,
+    )  # fmt: skip
+    assert rows[0].moved
+    assert rows[0].reason.count("The patient already has a session") == 1
+    assert "Chair 2 is taken 09:30–11:15" in rows[0].reason
 
 
 def test_series_row_without_slot_says_why() -> None:

@@ -142,15 +142,16 @@ def try_start(
 ) -> tuple[Occupation | None, list[str]]:
     """The occupation at ``starts_at`` on the first free chair and nurse, or why none is free.
 
-    The reasons cover every chair tried, so "any chair" shows the desk why each one is taken.
+    The reasons cover every chair tried, so "any chair" tells the desk that each one is taken.
     """
     ends_at = starts_at + dt.timedelta(minutes=needs.minutes)
     home = needs.place is Place.HOME
     chairs: Sequence[int | None] = needs.chair_ids if needs.place.needs_chair else (None,)
     if needs.place.needs_chair and not chairs:
         return None, [f"The clinic has no {needs.place.value.replace('_', ' ')} to book."]
-    reasons: dict[str, None] = {}  # insertion-ordered and without repeats
+    per_chair: list[list[str]] = []
     for chair_id in chairs:
+        reasons: dict[str, None] = {}  # insertion-ordered and without repeats
         for nurse_id in needs.nurse_ids:
             wanted = Occupation(
                 patient_id=needs.patient_id,
@@ -165,7 +166,22 @@ def try_start(
             if not found:
                 return wanted, []
             reasons.update(dict.fromkeys(found))
-    return None, list(reasons)
+        per_chair.append(list(reasons))
+    return None, _why_no_chair(per_chair, [calendar.chair_name(c) for c in chairs])
+
+
+def _why_no_chair(per_chair: list[list[str]], names: list[str]) -> list[str]:
+    """One short account of why none of several chairs is free at a time."""
+    if len(per_chair) <= 1:
+        return per_chair[0] if per_chair else []
+    # What holds whatever the chair (closed, the patient is busy) is said once ...
+    shared = [p for p in per_chair[0] if all(p in other for other in per_chair[1:])]
+    own = [[p for p in found if p not in shared] for found in per_chair]
+    # ... and when each chair is simply taken, one sentence names them all.
+    if all(own) and all(" is taken " in p for found in own for p in found):
+        listed = ", ".join(names[:-1]) + f" and {names[-1]}"
+        return [*shared, f"{listed} are all taken at that time (turnover included)."]
+    return list(dict.fromkeys(p for found in per_chair for p in found))
 
 
 def find_near(
