@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QDate, QDateTime, Qt
+from PySide6.QtCore import QDate, QDateTime, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDateEdit,
     QDateTimeEdit,
     QDialog,
@@ -36,13 +36,8 @@ from scheduler.services import schedule, session_life
 from scheduler.services.errors import ServiceError
 from scheduler.ui.desk import Desk
 from scheduler.ui.session_dialog import act_showing_refusal
-from scheduler.ui.session_models import (
-    RowsModel,
-    SlotLike,
-    SlotModel,
-    compact_table,
-    day_and_clock,
-)
+from scheduler.ui.session_models import SlotLike, SlotModel, ZonedRowsModel, day_and_clock
+from scheduler.ui.tables import RowsModel, pick_one_table
 
 MISSED = (SessionStatus.CANCELLED, SessionStatus.NO_SHOW)
 MOVABLE = (SessionStatus.BOOKED, SessionStatus.CONFIRMED)
@@ -146,7 +141,7 @@ def offer_makeup(desk: Desk, session_id: int, parent: QWidget | None = None) -> 
     return MakeupDialog.ask(desk, session_id, parent)
 
 
-class MovedModel(RowsModel[MovedSession]):
+class MovedModel(ZonedRowsModel[MovedSession]):
     """The sessions a reflow moved, with their old and new times."""
 
     COL_NUMBER, COL_WAS, COL_NOW, COL_CHAIR = range(4)
@@ -167,16 +162,10 @@ class MovedModel(RowsModel[MovedSession]):
         return ""
 
 
-def _table(model: QAbstractItemModel) -> QTableView:
-    table = QTableView()
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+def _table(model: RowsModel[Any]) -> QTableView:
+    table = pick_one_table(model, stretch=False)
     table.setTabKeyNavigation(False)
-    table.verticalHeader().hide()
     table.setWordWrap(False)
-    compact_table(table)
     return table
 
 

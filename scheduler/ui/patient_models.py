@@ -10,27 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from scheduler.domain.enums import FindingSeverity, FindingStatus, SessionStatus
 from scheduler.domain.screening import FINDING_KINDS
 from scheduler.services.schedule import CourseView, SessionView
-
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
-AnyIndex = QModelIndex | QPersistentModelIndex
-R = TypeVar("R")
+from scheduler.ui.tables import ID_ROLE, AnyIndex, RowsModel, clock
 
 _MUTED = QBrush(QColor("#7a8591"))
 _BLOCKING = QBrush(QColor("#b3261e"))
-
-
-def clock_time(moment: dt.datetime) -> str:
-    """ "9:05 AM": the way the desk writes times everywhere (on every platform)."""
-    return moment.strftime("%I:%M %p").lstrip("0")
 
 
 @dataclass(frozen=True)
@@ -41,52 +33,6 @@ class PatientRow:
     date_of_birth: dt.date
     phone: str
     archived: bool
-
-
-class RowsModel(QAbstractTableModel, Generic[R]):
-    """A read-only table of plain rows; subclasses name the columns and say what each shows."""
-
-    HEADERS: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[R] = []
-
-    def set_rows(self, rows: Sequence[R]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rows(self) -> list[R]:
-        return list(self._rows)
-
-    def row_at(self, row: int) -> R:
-        return self._rows[row]
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        return self.cell(self._rows[index.row()], index.column(), role)
-
-    def cell(self, row: R, column: int, role: int) -> Any:
-        raise NotImplementedError
 
 
 class PatientSearchModel(RowsModel[PatientRow]):
@@ -127,7 +73,7 @@ class PatientSearchModel(RowsModel[PatientRow]):
             self._rows.extend(more)
             self.endInsertRows()
 
-    def cell(self, row: PatientRow, column: int, role: int) -> Any:
+    def value(self, row: PatientRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if column == self.COL_NAME:
                 return f"{row.name} (archived)" if row.archived else row.name
@@ -174,7 +120,7 @@ class FindingsModel(RowsModel[FindingRow]):
     COL_FINDING, COL_SEVERITY, COL_STATUS, COL_DETAIL = range(4)
     HEADERS = ("Finding", "Kind", "Status", "Detail / resolution")
 
-    def cell(self, row: FindingRow, column: int, role: int) -> Any:
+    def value(self, row: FindingRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if column == self.COL_FINDING:
                 return row.label
@@ -210,7 +156,7 @@ class CoursesModel(RowsModel[CourseView]):
         super().__init__(parent)
         self.zone = zone
 
-    def cell(self, row: CourseView, column: int, role: int) -> Any:
+    def value(self, row: CourseView, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if column == self.COL_PROTOCOL:
                 return row.protocol_name
@@ -242,7 +188,7 @@ class CourseSessionsModel(RowsModel[SessionView]):
         super().__init__(parent)
         self.zone = zone
 
-    def cell(self, row: SessionView, column: int, role: int) -> Any:
+    def value(self, row: SessionView, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             local = row.starts_at.astimezone(self.zone)
             if column == self.COL_NUMBER:
@@ -250,11 +196,11 @@ class CourseSessionsModel(RowsModel[SessionView]):
             if column == self.COL_DATE:
                 return f"{local:%a} {local.day} {local:%b %Y}"
             if column == self.COL_TIME:
-                return clock_time(local)
+                return clock(row.starts_at, self.zone)
             if column == self.COL_THERAPY:
                 return row.therapy_name
             if column == self.COL_CHAIR:
-                return row.chair_name or row.place.value.replace("_", " ").capitalize()
+                return row.chair_name or row.place.label
             if column == self.COL_STATUS:
                 reason = f": {row.status_reason}" if row.status_reason else ""
                 return f"{row.status.label}{reason}"

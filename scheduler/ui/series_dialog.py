@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QDate, QItemSelection, Qt, QTime
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -31,7 +30,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSpinBox,
-    QTableView,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
@@ -46,7 +44,8 @@ from scheduler.services.errors import ServiceError
 from scheduler.ui.desk import Desk
 from scheduler.ui.letters_screen import schedule_letter_pdf
 from scheduler.ui.session_dialog import act_showing_refusal, refusal_text
-from scheduler.ui.session_models import ProposalModel, SlotModel, compact_table
+from scheduler.ui.session_models import ProposalModel, SlotModel
+from scheduler.ui.tables import pick_one_table
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 ERROR_STYLE = "color: #b03a2e;"
@@ -183,13 +182,8 @@ class SeriesDialog(QDialog):
         self.propose_button = QPushButton("P&ropose")
         self.propose_button.setDefault(True)
         self.model = ProposalModel(desk.zone, self)
-        self.table = QTableView()
+        self.table = pick_one_table(self.model, stretch=False)
         self.table.setObjectName("proposal_table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
         self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -198,15 +192,7 @@ class SeriesDialog(QDialog):
 
         self.change_box = QGroupBox("Change the selected session")
         self.slot_model = SlotModel(desk.zone, self)
-        self.slot_table = QTableView()
-        self.slot_table.setModel(self.slot_model)
-        self.slot_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.slot_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.slot_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.slot_table.verticalHeader().hide()
-        compact_table(self.slot_table)
-        self.slot_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.slot_table.setMinimumHeight(110)
+        self.slot_table = pick_one_table(self.slot_model, min_height=110)
         self.find_slots_button = QPushButton("Show &free slots near it")
         self.use_slot_button = QPushButton("&Use this slot")
         change_buttons = QHBoxLayout()

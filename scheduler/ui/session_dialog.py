@@ -8,18 +8,15 @@ from typing import TypeVar
 
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -34,10 +31,10 @@ from scheduler.ui.session_models import (
     SessionLike,
     SlotLike,
     SlotModel,
-    compact_table,
     day_and_clock,
     status_label,
 )
+from scheduler.ui.tables import pick_one_table
 
 T = TypeVar("T")
 LIVE_STATUSES = (SessionStatus.BOOKED.value, SessionStatus.CONFIRMED.value)
@@ -206,15 +203,7 @@ class SessionDialog(QDialog):
         self.near.setDisplayFormat("ddd d MMM yyyy  h:mm AP")
         self.find_button = QPushButton("&Find free slots")
         self.slots = SlotModel(desk.zone, self)
-        self.slot_table = QTableView()
-        self.slot_table.setModel(self.slots)
-        self.slot_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.slot_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.slot_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.slot_table.verticalHeader().hide()
-        compact_table(self.slot_table)
-        self.slot_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.slot_table.setMinimumHeight(150)
+        self.slot_table = pick_one_table(self.slots, min_height=150)
         self.move_button = QPushButton("&Move here")
         self.move_button.setEnabled(False)
         near_row = QHBoxLayout()

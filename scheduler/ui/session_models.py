@@ -9,27 +9,18 @@ dataclass with those attributes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QTableView
 
 from scheduler.domain.enums import Place, SessionStatus
-
-ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the whole plain row behind a table row
-ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the session id (or proposal number) of a row
-
-AnyIndex = QModelIndex | QPersistentModelIndex
+from scheduler.ui.tables import ID_ROLE, R, RowsModel, clock
 
 
 class SessionLike(Protocol):
@@ -110,11 +101,6 @@ class DeskSession:
     aftercare_printed: bool = False
 
 
-def compact_table(table: QTableView) -> None:
-    """Rows as tall as one line of text plus a little air (Qt's default is roomier)."""
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
-
-
 def status_label(status: str) -> str:
     try:
         return SessionStatus(status).label
@@ -122,19 +108,11 @@ def status_label(status: str) -> str:
         return status.replace("_", " ").capitalize()
 
 
-def clock(when: dt.datetime, zone: ZoneInfo) -> str:
-    """A time of day as the desk writes it: 9:30 AM."""
-    local = when.astimezone(zone)
-    return local.strftime("%I:%M %p").lstrip("0")
-
-
 def day_and_clock(when: dt.datetime, zone: ZoneInfo) -> str:
     """A date and time as the desk writes it: Mon 16 Nov 2026, 9:30 AM."""
     local = when.astimezone(zone)
     return f"{local:%a} {local.day} {local:%b %Y}, {clock(when, zone)}"
 
-
-R = TypeVar("R")
 
 _STATUS_COLOURS = {
     SessionStatus.CANCELLED.value: "#9a9a9a",
@@ -144,59 +122,20 @@ _STATUS_COLOURS = {
 }
 
 
-class RowsModel(QAbstractTableModel, Generic[R]):
-    """A read-only table over plain rows; subclasses name the columns and format cells."""
-
-    HEADERS: tuple[str, ...] = ()
+class ZonedRowsModel(RowsModel[R]):
+    """Rows whose times show on the clinic's clock; cells are text plus an optional colour."""
 
     def __init__(self, zone: ZoneInfo, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.zone = zone
-        self._rows: list[R] = []
 
-    def set_rows(self, rows: Sequence[R]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rows(self) -> list[R]:
-        return list(self._rows)
-
-    def row_at(self, row: int) -> R:
-        return self._rows[row]
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        if role == ROW_ROLE:
-            return row
+    def value(self, row: R, column: int, role: int) -> Any:
         if role == ID_ROLE:
             return self.row_id(row)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.cell(row, index.column())
+            return self.cell(row, column)
         if role == Qt.ItemDataRole.ForegroundRole:
-            return self.foreground(row, index.column())
+            return self.foreground(row, column)
         return None
 
     def row_id(self, row: R) -> int | None:
@@ -209,7 +148,7 @@ class RowsModel(QAbstractTableModel, Generic[R]):
         return None
 
 
-class DaySessionsModel(RowsModel[DeskSession]):
+class DaySessionsModel(ZonedRowsModel[DeskSession]):
     """One day's sessions for the front desk (Today) and the nurses (Letters)."""
 
     COL_TIME, COL_PATIENT, COL_THERAPY, COL_PROGRESS, COL_CHAIR = range(5)
@@ -267,7 +206,7 @@ class DaySessionsModel(RowsModel[DeskSession]):
         return None
 
 
-class ProposalModel(RowsModel[ProposedLike]):
+class ProposalModel(ZonedRowsModel[ProposedLike]):
     """A series proposal: one row per planned session, with why it moved or has no slot."""
 
     COL_NUMBER, COL_WHEN, COL_CHAIR, COL_STATUS, COL_REASON = range(5)
@@ -310,7 +249,7 @@ def proposal_status(row: ProposedLike) -> str:
     return "Moved" if row.moved else "As asked"
 
 
-class SlotModel(RowsModel[SlotLike]):
+class SlotModel(ZonedRowsModel[SlotLike]):
     """Free slots to choose from when booking, changing a proposal row or rescheduling."""
 
     COL_WHEN, COL_CHAIR = range(2)

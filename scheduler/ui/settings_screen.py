@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session as DbSession
 from scheduler.domain.enums import ChairKind, DrivingRule, PaperSize, Phase, Place, StaffRole
 from scheduler.services import settings as svc
 from scheduler.ui.desk import Desk
-from scheduler.ui.patient_models import ID_ROLE, RowsModel
+from scheduler.ui.tables import ID_ROLE, RowsModel
 from scheduler.ui.widgets import FieldProblems, act_on_form, note_label, row_table, title_label
 
 KIND_LABELS = {
@@ -114,7 +114,7 @@ class ClosuresModel(RowsModel[ClosureRow]):
     COL_DAY, COL_REASON = range(2)
     HEADERS = ("Closed on", "Reason")
 
-    def cell(self, row: ClosureRow, column: int, role: int) -> Any:
+    def value(self, row: ClosureRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{row.day:%a} {row.day.isoformat()}" if column == self.COL_DAY else row.reason
         return row.closure_id if role == ID_ROLE else None
@@ -124,7 +124,7 @@ class ChairsModel(RowsModel[ChairRow]):
     COL_NAME, COL_KIND, COL_ACTIVE, COL_ORDER = range(4)
     HEADERS = ("Name", "Kind", "In use", "Order")
 
-    def cell(self, row: ChairRow, column: int, role: int) -> Any:
+    def value(self, row: ChairRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return (
                 row.edit.name,
@@ -139,7 +139,7 @@ class StaffModel(RowsModel[StaffRow]):
     COL_NAME, COL_ROLE, COL_ACTIVE = range(3)
     HEADERS = ("Name", "Role", "Active")
 
-    def cell(self, row: StaffRow, column: int, role: int) -> Any:
+    def value(self, row: StaffRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return (
                 row.edit.name,
@@ -153,7 +153,7 @@ class TherapiesModel(RowsModel[TherapyRow]):
     COL_NAME, COL_MINUTES, COL_PLACES = range(3)
     HEADERS = ("Therapy", "Treatment + observation + buffer", "Where")
 
-    def cell(self, row: TherapyRow, column: int, role: int) -> Any:
+    def value(self, row: TherapyRow, column: int, role: int) -> Any:
         e = row.edit
         if role == Qt.ItemDataRole.DisplayRole:
             if column == self.COL_NAME:
@@ -170,7 +170,7 @@ class ProtocolsModel(RowsModel[ProtocolRow]):
     COL_NAME, COL_THERAPY, COL_PHASE, COL_COUNT = range(4)
     HEADERS = ("Protocol", "Therapy", "Kind", "Sessions")
 
-    def cell(self, row: ProtocolRow, column: int, role: int) -> Any:
+    def value(self, row: ProtocolRow, column: int, role: int) -> Any:
         e = row.edit
         if role == Qt.ItemDataRole.DisplayRole:
             return (

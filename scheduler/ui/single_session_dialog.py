@@ -13,18 +13,15 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +31,8 @@ from scheduler.domain.enums import Phase, Place
 from scheduler.services import booking, patients, schedule, settings
 from scheduler.ui.desk import Desk
 from scheduler.ui.session_dialog import act_showing_refusal
-from scheduler.ui.session_models import SlotModel, compact_table
+from scheduler.ui.session_models import SlotModel
+from scheduler.ui.tables import pick_one_table
 
 PATIENT_MATCHES = 20
 
@@ -140,15 +138,8 @@ class SingleSessionDialog(QDialog):
         self.near.setDateTime(QDateTime(local))
         self.find_button = QPushButton("&Find")
         self.slots = SlotModel(desk.zone, self)
-        self.table = QTableView()
+        self.table = pick_one_table(self.slots)
         self.table.setObjectName("slot_table")
-        self.table.setModel(self.slots)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        compact_table(self.table)
         self.message = QLabel()
         self.message.setObjectName("refusal")
         self.message.setWordWrap(True)

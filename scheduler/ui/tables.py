@@ -1,0 +1,98 @@
+"""What every table on the desk shares: the read-only row model, its roles, row height, times.
+
+Models are fed plain rows with ``set_rows()`` and never query the database in ``data()``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, ClassVar, Generic, TypeVar
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1  # the id of the thing a row shows (patient, session...)
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # the whole plain row behind a table row
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+R = TypeVar("R")
+
+
+class RowsModel(QAbstractTableModel, Generic[R]):
+    """A read-only table of plain rows; subclasses name the columns and say what each shows."""
+
+    HEADERS: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[R] = []
+
+    def set_rows(self, rows: Sequence[R]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rows(self) -> list[R]:
+        return list(self._rows)
+
+    def row_at(self, row: int) -> R:
+        return self._rows[row]
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.HEADERS)
+        ):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == ROW_ROLE:
+            return row
+        return self.value(row, index.column(), role)
+
+    def value(self, row: R, column: int, role: int) -> Any:
+        """What the cell shows for ``role`` (display text, colour, ``ID_ROLE``...), or None."""
+        raise NotImplementedError
+
+
+def compact_table(table: QTableView) -> None:
+    """Rows as tall as one line of text plus a little air (Qt's default is roomier)."""
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+
+
+def pick_one_table(
+    model: RowsModel[Any], *, min_height: int = 0, stretch: bool = True
+) -> QTableView:
+    """A compact read-only table from which the user picks one whole row (a free slot...)."""
+    table = QTableView()
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    compact_table(table)
+    if stretch:
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    table.setMinimumHeight(min_height)
+    return table
+
+
+def clock(when: dt.datetime, zone: ZoneInfo) -> str:
+    """A time of day as the desk writes it: 9:30 AM."""
+    local = when.astimezone(zone)
+    return local.strftime("%I:%M %p").lstrip("0")
