@@ -80,18 +80,28 @@ class Desk(QObject):
         with self.database.reading() as db:
             return query(db)
 
-    def act(self, action: Callable[[DbSession], T], parent: QWidget | None = None) -> T | None:
+    def act(
+        self,
+        action: Callable[[DbSession], T],
+        parent: QWidget | None = None,
+        *,
+        on_refusal: Callable[[ServiceError], bool] | None = None,
+    ) -> T | None:
         """Run one user action in one transaction; on refusal show why and return None.
 
-        A database busy on another workstation is retried a few times before the user is told.
-        An unexpected error is logged and shown politely; nothing half-written is kept.
+        ``on_refusal`` lets a form show the refusal where the user is looking (next to a
+        field, in the dialog); it returns True when it has shown it, else the desk's message
+        box does. A database busy on another workstation is retried a few times before the
+        user is told. An unexpected error is logged and shown politely; nothing half-written
+        is kept.
         """
         for attempt in range(BUSY_RETRIES + 1):
             try:
                 with self.database.transaction() as db:
                     result = action(db)
             except ServiceError as exc:
-                self.refuse(str(exc), parent)
+                if on_refusal is None or not on_refusal(exc):
+                    self.refuse(str(exc), parent)
                 return None
             except OperationalError as exc:
                 if "locked" in str(exc.orig) or "busy" in str(exc.orig):

@@ -52,29 +52,12 @@ def act_showing_refusal(
 
     Busy databases and unexpected errors still go through the desk's usual messages.
     """
-    refused: list[ServiceError] = []
 
-    def guarded(db: DbSession) -> T:
-        try:
-            return action(db)
-        except ServiceError as exc:
-            refused.append(exc)
-            raise
+    def shown(exc: ServiceError) -> bool:
+        show(refusal_text(exc, prefix))
+        return True
 
-    original = desk.refuse
-
-    def refuse(message: str, parent: QWidget | None) -> None:
-        if not refused:
-            original(message, parent)
-
-    desk.refuse = refuse  # type: ignore[method-assign]
-    try:
-        result = desk.act(guarded, parent)
-    finally:
-        desk.refuse = original  # type: ignore[method-assign]
-    if refused:
-        show(refusal_text(refused[0], prefix))
-    return result
+    return desk.act(action, parent, on_refusal=shown)
 
 
 def refusal_text(exc: ServiceError, prefix: str = "Not booked") -> str:

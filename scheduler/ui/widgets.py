@@ -145,31 +145,15 @@ def act_on_form(
     ``desk.act`` turns every refusal into a message; for a ``ValidationFailed`` the desk
     shows the problems under the fields instead, where the user is already looking.
     """
-    caught: list[ValidationFailed] = []
+    problems.clear()
 
-    def guarded(db: DbSession) -> T:
-        try:
-            return action(db)
-        except ValidationFailed as exc:
-            caught.append(exc)
-            raise
+    def shown(exc: ServiceError) -> bool:
+        if isinstance(exc, ValidationFailed):
+            problems.show(exc.problems)
+            return True
+        return False
 
-    original = desk.refuse
-
-    def refuse(message: str, where: QWidget | None) -> None:
-        if not caught:
-            original(message, where)
-
-    desk.refuse = refuse  # type: ignore[method-assign,assignment]
-    try:
-        result = desk.act(guarded, parent)
-    finally:
-        desk.refuse = original  # type: ignore[method-assign]
-    if caught:
-        problems.show(caught[0].problems)
-    else:
-        problems.clear()
-    return result
+    return desk.act(action, parent, on_refusal=shown)
 
 
 def confirm(parent: QWidget | None, title: str, question: str) -> bool:
