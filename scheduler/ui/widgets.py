@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session as DbSession
 
-from scheduler.services.errors import FieldProblem, ValidationFailed
+from scheduler.services.errors import FieldProblem, ServiceError, ValidationFailed
 from scheduler.ui.desk import Desk
 
 T = TypeVar("T")
