@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from scheduler.cli.common import actor, fail, guarded, opened, utc_now
 from scheduler.services.clinic import get_settings
-from scheduler.services.demo import build_demo_clinic
+from scheduler.services.demo import CLINIC_TIMEZONE, build_demo_clinic
 from scheduler.services.patients import count_patients
 
 
@@ -42,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
                 if count_patients(db, include_archived=True):
                     return 0
         now = utc_now()
-        today = args.today or now.date()
+        # "Today" on the demo clinic's clock: late evening in New York is already tomorrow in UTC.
+        today = args.today or now.astimezone(ZoneInfo(CLINIC_TIMEZONE)).date()
         if args.today and args.today < now.date() - dt.timedelta(days=365 * 5):
             return fail(f"--today {args.today} is too far in the past for a demo clinic.")
         with database.transaction() as db:
