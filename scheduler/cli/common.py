@@ -13,6 +13,14 @@ from scheduler.services.errors import ServiceError
 from scheduler.store import Database, DatabaseError, open_database
 
 
+def date_argument(text: str) -> dt.date:
+    """An argparse type for YYYY-MM-DD that names the bad value (2026-02-30, "tomorrow")."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}” is not a date like 2026-11-18") from None
+
+
 def actor() -> str:
     """Who is acting, for the audit trail: the operating-system user at this workstation."""
     try:

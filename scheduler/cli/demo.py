@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from scheduler.cli.common import actor, fail, guarded, opened, utc_now
+from scheduler.cli.common import actor, date_argument, fail, guarded, opened, utc_now
 from scheduler.services.clinic import get_settings
 from scheduler.services.demo import CLINIC_TIMEZONE, build_demo_clinic
 from scheduler.services.patients import count_patients
@@ -24,7 +24,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--today",
         metavar="YYYY-MM-DD",
-        type=dt.date.fromisoformat,
+        type=date_argument,
         help="the day the demo is built around (default: today in the clinic's time zone); "
         "the same day always gives the same clinic",
     )

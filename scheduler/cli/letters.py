@@ -12,12 +12,11 @@ logo). A day without sessions says so and exits 0; a refusal is one line and exi
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from scheduler.cli import add_db_option
-from scheduler.cli.common import actor, guarded, opened, utc_now
+from scheduler.cli.common import actor, date_argument, guarded, opened, utc_now
 from scheduler.domain.enums import LetterKind
 from scheduler.domain.letters import long_date
 from scheduler.letters.pdf import PdfRenderer
@@ -37,16 +36,19 @@ def add_parser(subparsers: Any) -> None:
 
     prep = kinds.add_parser("prep", help="prep letters for a day (or a range of days)")
     chosen = prep.add_mutually_exclusive_group(required=True)
-    chosen.add_argument("--date", metavar="YYYY-MM-DD", type=_day, help="the clinic day")
+    chosen.add_argument("--date", metavar="YYYY-MM-DD", type=date_argument, help="the clinic day")
     chosen.add_argument("--session", metavar="ID", type=int, help="one session only")
     prep.add_argument(
-        "--to", metavar="YYYY-MM-DD", type=_day, help="with --date: the last day of a range"
+        "--to",
+        metavar="YYYY-MM-DD",
+        type=date_argument,
+        help="with --date: the last day of a range",
     )
     _common(prep)
 
     aftercare = kinds.add_parser("aftercare", help="aftercare letters for a day")
     chosen = aftercare.add_mutually_exclusive_group(required=True)
-    chosen.add_argument("--date", metavar="YYYY-MM-DD", type=_day, help="the clinic day")
+    chosen.add_argument("--date", metavar="YYYY-MM-DD", type=date_argument, help="the clinic day")
     chosen.add_argument("--session", metavar="ID", type=int, help="one session only")
     _common(aftercare)
 
@@ -61,13 +63,6 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     add_db_option(parser)
     parser.set_defaults(handler=guarded(run))
-
-
-def _day(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"“{text}” is not a date like 2026-11-18") from None
 
 
 def run(args: argparse.Namespace) -> int:

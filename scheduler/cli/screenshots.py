@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from scheduler.cli.common import guarded
+from scheduler.cli.common import date_argument, guarded
 from scheduler.store import Database, open_database
 
 DEMO_DAY = dt.date(2026, 11, 16)  # a Monday
@@ -36,7 +36,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--today",
         metavar="YYYY-MM-DD",
-        type=dt.date.fromisoformat,
+        type=date_argument,
         default=DEMO_DAY,
         help=f"the day the desk shows (default {DEMO_DAY}; a new demo is built around it)",
     )

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from scheduler.cli import add_db_option
-from scheduler.cli.common import guarded, opened
+from scheduler.cli.common import date_argument, guarded, opened
 from scheduler.services.schedule import SessionView, clinic_calendar, closure_on, sessions_on_day
 
 JSON_FORMAT_VERSION = 1
@@ -25,7 +25,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--date",
         metavar="YYYY-MM-DD",
-        type=_day,
+        type=date_argument,
         required=True,
         help="the clinic day (in the clinic's time zone)",
     )
@@ -36,13 +36,6 @@ def add_parser(subparsers: Any) -> None:
     )
     add_db_option(parser)
     parser.set_defaults(handler=guarded(run))
-
-
-def _day(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"“{text}” is not a date like 2026-11-18") from None
 
 
 def run(args: argparse.Namespace) -> int:

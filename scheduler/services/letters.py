@@ -176,15 +176,18 @@ def sessions_between(db: DbSession, first: dt.date, last: dt.date, zone: ZoneInf
     return list(db.scalars(query))
 
 
-def _later_in_series(db: DbSession, session: Session) -> list[Session]:
-    if session.series_id is None:
-        return []
-    query = select(Session).where(
-        Session.series_id == session.series_id,
-        Session.starts_at > session.starts_at,
-        Session.status.in_(_LIVE),
-    )
-    return list(db.scalars(query.order_by(Session.starts_at)))
+def _later_in_series(db: DbSession, sessions: Sequence[Session]) -> dict[int, list[Session]]:
+    """For each session, the live sessions after it in its series: one query for a whole day."""
+    series_ids = {s.series_id for s in sessions if s.series_id is not None}
+    by_series: dict[int, list[Session]] = {}
+    if series_ids:
+        query = select(Session).where(Session.series_id.in_(series_ids), Session.status.in_(_LIVE))
+        for other in db.scalars(query.order_by(Session.starts_at)):
+            by_series.setdefault(other.series_id or 0, []).append(other)
+    return {
+        s.id: [x for x in by_series.get(s.series_id or 0, []) if x.starts_at > s.starts_at]
+        for s in sessions
+    }
 
 
 # --- The print runs ---------------------------------------------------------------------
@@ -242,8 +245,10 @@ def aftercare_letters(
     clinic, notes = clinic_facts(settings)
     today = now.astimezone(clinic.zone).date()
     planned = []
-    for s in sessions_between(db, day, day, clinic.zone):
-        later = [session_facts(x) for x in _later_in_series(db, s)]
+    day_sessions = sessions_between(db, day, day, clinic.zone)
+    after = _later_in_series(db, day_sessions)
+    for s in day_sessions:
+        later = [session_facts(x) for x in after[s.id]]
         content = aftercare_letter(
             clinic, patient_facts(s.patient), session_facts(s), later, templates, today=today
         )
@@ -285,7 +290,7 @@ def session_letter(
     if kind is LetterKind.PREP:
         content = prep_letter(clinic, patient, facts, templates, today=today)
     elif kind is LetterKind.AFTERCARE:
-        later = [session_facts(x) for x in _later_in_series(db, session)]
+        later = [session_facts(x) for x in _later_in_series(db, [session])[session.id]]
         content = aftercare_letter(clinic, patient, facts, later, templates, today=today)
     else:
         raise ServiceError("A schedule letter is printed for a patient, not for one session.")
