@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -43,7 +43,7 @@ from scheduler.ui.patient_models import (
     PatientSearchModel,
 )
 from scheduler.ui.screening_panel import ScreeningPanel, ScreeningState
-from scheduler.ui.widgets import note_label, row_table, title_label
+from scheduler.ui.widgets import RefreshedWhenShown, note_label, row_table, title_label
 
 SEARCH_DELAY_MS = 150
 TAB_DETAILS, TAB_SCREENING, TAB_SERIES = range(3)
@@ -120,7 +120,7 @@ def read_open_patient(db: DbSession, patient_id: int, zone: dt.tzinfo) -> OpenPa
     )
 
 
-class PatientsScreen(QWidget):
+class PatientsScreen(RefreshedWhenShown):
     """Search, the patient form, screening, series, and the booking actions.
 
     Signals:
@@ -228,7 +228,7 @@ class PatientsScreen(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
 
-        desk.changed.connect(self._changed)
+        desk.changed.connect(self.data_changed)
         self.run_search()
 
     def _series_tab(self) -> QWidget:
@@ -432,17 +432,6 @@ class PatientsScreen(QWidget):
             except NotFound:
                 self.open = None
                 self._show_open()
-
-    def _changed(self) -> None:
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: QShowEvent) -> None:
-        if self._stale:
-            self.refresh()
-        super().showEvent(event)
 
     def index_of(self, patient_id: int) -> QModelIndex:
         for row in range(self.model.rowCount()):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTime
-from PySide6.QtGui import QColor, QShowEvent
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -40,7 +40,14 @@ from scheduler.domain.enums import ChairKind, DrivingRule, PaperSize, Phase, Pla
 from scheduler.services import settings as svc
 from scheduler.ui.desk import Desk
 from scheduler.ui.tables import ID_ROLE, RowsModel
-from scheduler.ui.widgets import FieldProblems, act_on_form, note_label, row_table, title_label
+from scheduler.ui.widgets import (
+    FieldProblems,
+    RefreshedWhenShown,
+    act_on_form,
+    note_label,
+    row_table,
+    title_label,
+)
 
 KIND_LABELS = {
     ChairKind.CHAIR: "Infusion chair",
@@ -907,7 +914,7 @@ class ProtocolsTab(_ListEditor):
 # -- the screen ----------------------------------------------------------------------------------
 
 
-class SettingsScreen(QWidget):
+class SettingsScreen(RefreshedWhenShown):
     """The clinic's settings in tabs; each tab reloads after any change on the desk."""
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
@@ -940,21 +947,10 @@ class SettingsScreen(QWidget):
         layout.addWidget(title_label("Settings"))
         layout.addWidget(self.tabs, 1)
         self._stale = True
-        desk.changed.connect(self._changed)
+        desk.changed.connect(self.data_changed)
         self.refresh()
 
     def refresh(self) -> None:
         self._stale = False
         for tab in self.tab_list:
             tab.load()
-
-    def _changed(self) -> None:
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: QShowEvent) -> None:
-        if self._stale:
-            self.refresh()
-        super().showEvent(event)

@@ -10,7 +10,14 @@ from collections.abc import Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1  # the id of the thing a row shows (patient, session...)
@@ -76,7 +83,7 @@ def compact_table(table: QTableView) -> None:
 
 
 def pick_one_table(
-    model: RowsModel[Any], *, min_height: int = 0, stretch: bool = True
+    model: QAbstractItemModel, *, min_height: int = 0, stretch: bool = True
 ) -> QTableView:
     """A compact read-only table from which the user picks one whole row (a free slot...)."""
     table = QTableView()

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QAbstractItemModel
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QIcon, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHeaderView,
     QLabel,
     QMessageBox,
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from scheduler.services.errors import FieldProblem, ServiceError, ValidationFailed
 from scheduler.ui.desk import Desk
+from scheduler.ui.tables import pick_one_table
 
 T = TypeVar("T")
 
@@ -54,12 +54,7 @@ def row_table(model: QAbstractItemModel, *, stretch: int | None = None) -> QTabl
 
     ``stretch`` is the column that takes the spare width (else the last one does).
     """
-    table = QTableView()
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
+    table = pick_one_table(model, stretch=False)
     table.setAlternatingRowColors(True)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -154,6 +149,30 @@ def act_on_form(
         return False
 
     return desk.act(action, parent, on_refusal=shown)
+
+
+class RefreshedWhenShown(QWidget):
+    """A screen that reloads after a write: at once when visible, else when next shown.
+
+    Hidden screens skip the work of reloading for every change made elsewhere on the desk.
+    Subclasses implement ``refresh()`` and clear ``_stale`` in it.
+    """
+
+    _stale = False
+
+    def refresh(self) -> None:
+        raise NotImplementedError
+
+    def data_changed(self) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._stale:
+            self.refresh()
+        super().showEvent(event)
 
 
 def confirm(parent: QWidget | None, title: str, question: str) -> bool:
