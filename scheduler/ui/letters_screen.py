@@ -40,6 +40,7 @@ from scheduler.services.errors import ServiceError
 from scheduler.services.letters import LetterBatch
 from scheduler.ui.desk import Desk
 from scheduler.ui.pdf_preview import PdfPreview, PdfPreviewDialog
+from scheduler.ui.qt_dates import to_qdate
 from scheduler.ui.session_models import DaySessionsModel, DeskSession, SessionLike
 
 # --- asking the letters service -----------------------------------------------------------
@@ -192,7 +193,7 @@ class LettersScreen(QWidget):
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("ddd d MMM yyyy")
-        self.date_edit.setDate(QDate(self.day.year, self.day.month, self.day.day))
+        self.date_edit.setDate(to_qdate(self.day))
         date_label = QLabel("Prep letters for &date")
         date_label.setBuddy(self.date_edit)
         self.prev_button = QToolButton()
@@ -287,7 +288,7 @@ class LettersScreen(QWidget):
     def show_date(self, day: dt.date) -> None:
         self.day = day
         self.date_edit.blockSignals(True)
-        self.date_edit.setDate(QDate(day.year, day.month, day.day))
+        self.date_edit.setDate(to_qdate(day))
         self.date_edit.blockSignals(False)
         self.preview.clear("Choose a session to preview its letter.")
         self.job = None

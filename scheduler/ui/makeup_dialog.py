@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDateEdit,
     QDateTimeEdit,
@@ -35,6 +35,7 @@ from scheduler.domain.planning import ProposedSession
 from scheduler.services import schedule, session_life
 from scheduler.services.errors import ServiceError
 from scheduler.ui.desk import Desk
+from scheduler.ui.qt_dates import to_qdate, to_qdatetime
 from scheduler.ui.session_dialog import act_showing_refusal
 from scheduler.ui.session_models import SlotLike, SlotModel, ZonedRowsModel, day_and_clock
 from scheduler.ui.tables import RowsModel, pick_one_table
@@ -342,10 +343,10 @@ class MakeupDialog(QDialog):
             )
             self.proposed.setStyleSheet("color: #b05a00;")
             near = self.desk.now()
-        self.near.setDateTime(QDateTime(near.astimezone(zone).replace(tzinfo=None)))
+        self.near.setDateTime(to_qdatetime(near, zone))
         self._offer_slots(near, lead=self._proposed_slot())
         tomorrow = self.desk.today() + dt.timedelta(days=1)
-        self.not_before.setMinimumDate(QDate(tomorrow))
+        self.not_before.setMinimumDate(to_qdate(tomorrow))
         if missed.later_numbers and missed.first_later_at is not None:
             self.reflow_text.setText(
                 f"Instead, move {_numbers(missed.later_numbers)} later, keeping the protocol's "
@@ -353,7 +354,7 @@ class MakeupDialog(QDialog):
             )
             # "Later" by default: the first of them moves off its current day.
             first_day = missed.first_later_at.astimezone(zone).date()
-            self.not_before.setDate(QDate(max(tomorrow, first_day + dt.timedelta(days=1))))
+            self.not_before.setDate(to_qdate(max(tomorrow, first_day + dt.timedelta(days=1))))
         else:
             self.reflow_text.setText("No later session of this course can be moved.")
             self.reflow_button.setEnabled(False)

@@ -1,8 +1,9 @@
 """Showing a letter inside the desk, printing it and saving it as a PDF.
 
-Pages are rendered with QtPdf into images painted on white (``QPdfDocument.render`` gives a
-transparent page), so what the preview shows, a screenshot captures and the printer gets are
-the same pixels, with no asynchronous page loading in between.
+Pages are rasterised by PDFium (through ``pypdfium2``) onto white paper, so what the preview
+shows, a screenshot captures and the printer gets are the same pixels, with no asynchronous page
+loading in between. Qt's own QtPdf would need the 400 MB PySide6-Addons package on the toolkit
+versions the desk can use (see the README's "The toolkit"); PDFium is the engine QtPdf wraps.
 """
 
 from __future__ import annotations
@@ -10,20 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pypdfium2
 from PySide6.QtCore import (
-    QBuffer,
-    QByteArray,
     QEvent,
-    QIODevice,
     QObject,
     QRect,
-    QSize,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
-from PySide6.QtPdf import QPdfDocument
+from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
@@ -42,17 +39,39 @@ PAGE_GAP = 12
 PRINT_WIDTH_PX = 2480
 
 
-def render_page(document: QPdfDocument, page: int, width: int) -> QImage:
+def open_pdf(pdf: bytes) -> pypdfium2.PdfDocument | None:
+    """The document, or None when the bytes are not a PDF that can be shown."""
+    try:
+        return pypdfium2.PdfDocument(pdf)
+    except pypdfium2.PdfiumError:
+        return None
+
+
+def render_page(document: pypdfium2.PdfDocument, page_number: int, width: int) -> QImage:
     """One page as an image ``width`` pixels wide, on white paper."""
-    points = document.pagePointSize(page)
-    height = round(width * points.height() / max(1.0, points.width()))
-    size = QSize(width, height)
-    paper = QImage(size, QImage.Format.Format_RGB32)
-    paper.fill(QColor("white"))
-    painter = QPainter(paper)
-    painter.drawImage(0, 0, document.render(page, size))
-    painter.end()
-    return paper
+    page = document[page_number]
+    try:
+        points_wide, _ = page.get_size()
+        bitmap = page.render(
+            scale=width / max(1.0, points_wide),
+            fill_color=(255, 255, 255, 255),
+            rev_byteorder=True,  # RGB byte order, which QImage reads directly
+            prefer_bgrx=True,  # four bytes a pixel, rows aligned as QImage expects
+        )
+        try:
+            image = QImage(
+                bytes(bitmap.buffer),
+                bitmap.width,
+                bitmap.height,
+                bitmap.stride,
+                QImage.Format.Format_RGBX8888,
+            )
+            # The image must own its pixels: the bitmap's memory is freed below.
+            return image.convertToFormat(QImage.Format.Format_RGB32)
+        finally:
+            bitmap.close()
+    finally:
+        page.close()
 
 
 class PdfPreview(QWidget):
@@ -70,8 +89,7 @@ class PdfPreview(QWidget):
         super().__init__(parent)
         self.pdf = b""
         self.file_name = "letter.pdf"
-        self.document = QPdfDocument(self)
-        self._buffer: QBuffer | None = None
+        self.document: pypdfium2.PdfDocument | None = None
         # Called by Print… and Save as PDF… before the output: makes the letter for real (so
         # it is recorded as printed) and returns its bytes, or None to stop.
         self.issue: Callable[[], bytes | None] | None = None
@@ -112,8 +130,7 @@ class PdfPreview(QWidget):
         self.clear()
 
     def clear(self, message: str = "No letter to show.") -> None:
-        self.pdf = b""
-        self.document.close()
+        self._close_document()
         self.title.setText("")
         self.placeholder.setText(message)
         self.placeholder.show()
@@ -128,15 +145,17 @@ class PdfPreview(QWidget):
         self.title.setText(title)
         self._load(pdf)
 
+    def _close_document(self) -> None:
+        self.pdf = b""
+        if self.document is not None:
+            self.document.close()
+            self.document = None
+
     def _load(self, pdf: bytes) -> None:
+        self._close_document()
         self.pdf = pdf
-        self.document.close()
-        buffer = QBuffer(self)
-        buffer.setData(QByteArray(pdf))
-        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        self._buffer = buffer  # QPdfDocument reads from it for as long as it is shown
-        self.document.load(buffer)
-        ready = self.document.status() == QPdfDocument.Status.Ready
+        self.document = open_pdf(pdf)
+        ready = self.document is not None
         self.placeholder.setVisible(not ready)
         self.scroller.setVisible(ready)
         if not ready:
@@ -147,7 +166,7 @@ class PdfPreview(QWidget):
         self._render()
 
     def page_count(self) -> int:
-        return self.document.pageCount() if self.pdf else 0
+        return len(self.document) if self.document is not None else 0
 
     def page_image(self, page: int) -> QImage:
         """The page as shown (for tests and screenshots)."""
@@ -159,13 +178,13 @@ class PdfPreview(QWidget):
         return max(300, min(900, available))
 
     def _render(self) -> None:
-        if not self.pdf or self.document.status() != QPdfDocument.Status.Ready:
+        if self.document is None:
             return
         width = self._page_width()
         if width == self._rendered_width:
             return
         self._rendered_width = width
-        images = [render_page(self.document, n, width) for n in range(self.document.pageCount())]
+        images = [render_page(self.document, n, width) for n in range(len(self.document))]
         self._set_page_images(images)
         self.scroller.verticalScrollBar().setValue(0)
 
@@ -218,7 +237,7 @@ class PdfPreview(QWidget):
 
     def print_document(self) -> bool:
         printer = self.ask_printer(self)
-        if printer is None or not self._issued():
+        if printer is None or not self._issued() or self.document is None:
             return False
         print_pdf(self.document, printer)
         self.printed.emit()
@@ -235,13 +254,13 @@ class PdfPreview(QWidget):
         return path
 
 
-def print_pdf(document: QPdfDocument, printer: QPrinter) -> None:
+def print_pdf(document: pypdfium2.PdfDocument, printer: QPrinter) -> None:
     """Send every page to the printer, each scaled to the printable area."""
     painter = QPainter()
     if not painter.begin(printer):
         return
     try:
-        for page in range(document.pageCount()):
+        for page in range(len(document)):
             if page:
                 printer.newPage()
             area = painter.viewport()

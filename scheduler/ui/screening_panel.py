@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,6 +25,7 @@ from scheduler.domain.screening import FINDING_KINDS
 from scheduler.services import screening
 from scheduler.ui.desk import Desk
 from scheduler.ui.patient_models import FindingRow, FindingsModel
+from scheduler.ui.qt_dates import to_qdate
 from scheduler.ui.widgets import FieldProblems, act_on_form, note_label, row_table, title_label
 
 
@@ -205,8 +205,8 @@ class ScreeningPanel(QWidget):
         enrolled = state.rems_enrolled_on
         self.rems.setChecked(enrolled is not None)
         self.rems_date.setEnabled(enrolled is not None)
-        self.rems_date.setMaximumDate(_qdate(self.desk.today()))
-        self.rems_date.setDate(_qdate(enrolled or self.desk.today()))
+        self.rems_date.setMaximumDate(to_qdate(self.desk.today()))
+        self.rems_date.setDate(to_qdate(enrolled or self.desk.today()))
         has_clinician = self.clinician.count() > 0
         for button in (self.add_button, self.clear_button):
             button.setEnabled(has_clinician)
@@ -320,7 +320,3 @@ class ScreeningPanel(QWidget):
             self.problems,
             self,
         )
-
-
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)

@@ -43,6 +43,7 @@ from scheduler.services import booking, maintenance, patients, schedule, screeni
 from scheduler.services.errors import ServiceError
 from scheduler.ui.desk import Desk
 from scheduler.ui.letters_screen import schedule_letter_pdf
+from scheduler.ui.qt_dates import to_qdate
 from scheduler.ui.session_dialog import act_showing_refusal, refusal_text
 from scheduler.ui.session_models import ProposalModel, SlotModel
 from scheduler.ui.tables import pick_one_table
@@ -134,7 +135,7 @@ class SeriesDialog(QDialog):
         self.first_day.setCalendarPopup(True)
         self.first_day.setDisplayFormat("ddd d MMM yyyy")
         tomorrow = desk.today() + dt.timedelta(days=1)
-        self.first_day.setDate(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
+        self.first_day.setDate(to_qdate(tomorrow))
         self.preferred_time = QTimeEdit(QTime(10, 0))
         self.preferred_time.setDisplayFormat("h:mm AP")
         self.weekdays = [QCheckBox(name) for name in WEEKDAY_NAMES]
@@ -156,7 +157,7 @@ class SeriesDialog(QDialog):
         self.until.setCalendarPopup(True)
         self.until.setDisplayFormat("ddd d MMM yyyy")
         later = desk.today() + dt.timedelta(days=180)
-        self.until.setDate(QDate(later.year, later.month, later.day))
+        self.until.setDate(to_qdate(later))
         self.chair = QComboBox()
 
         form = QFormLayout()

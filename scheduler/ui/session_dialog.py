@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDateTimeEdit,
     QDialog,
@@ -27,6 +27,7 @@ from scheduler.services import schedule, session_life
 from scheduler.services.errors import ServiceError
 from scheduler.ui.desk import Desk
 from scheduler.ui.letters_screen import show_letter
+from scheduler.ui.qt_dates import to_qdatetime
 from scheduler.ui.session_models import (
     SessionLike,
     SlotLike,
@@ -232,7 +233,7 @@ class SessionDialog(QDialog):
         self.aftercare_button.clicked.connect(
             lambda: show_letter(desk, self.view, "aftercare", self)
         )
-        self.near.setDateTime(QDateTime(view.starts_at.astimezone(desk.zone).replace(tzinfo=None)))
+        self.near.setDateTime(to_qdatetime(view.starts_at, desk.zone))
         self._show_view()
         self.resize(560, 560)
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTime
+from PySide6.QtCore import Qt, QTime
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session as DbSession
 from scheduler.domain.enums import ChairKind, DrivingRule, PaperSize, Phase, Place, StaffRole
 from scheduler.services import settings as svc
 from scheduler.ui.desk import Desk
+from scheduler.ui.qt_dates import to_qdate
 from scheduler.ui.tables import ID_ROLE, RowsModel
 from scheduler.ui.widgets import (
     FieldProblems,
@@ -235,10 +236,6 @@ def _combo(labels: dict[Any, str]) -> QComboBox:
 def _set_combo(combo: QComboBox, value: object) -> None:
     index = combo.findData(value)
     combo.setCurrentIndex(max(index, 0))
-
-
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 class _Tab(QWidget):
@@ -460,8 +457,8 @@ class HoursTab(_Tab):
             ]
         )
         self.closures_model.set_rows(rows)
-        if self.closure_day.date() < _qdate(today):  # keep a date the user chose
-            self.closure_day.setDate(_qdate(today))
+        if self.closure_day.date() < to_qdate(today):  # keep a date the user chose
+            self.closure_day.setDate(to_qdate(today))
         self.problems.clear()
 
     def hours(self) -> dict[int, tuple[dt.time, dt.time] | None]:

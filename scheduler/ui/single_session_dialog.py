@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -30,6 +29,7 @@ from sqlalchemy.orm import Session as DbSession
 from scheduler.domain.enums import Phase, Place
 from scheduler.services import booking, patients, schedule, settings
 from scheduler.ui.desk import Desk
+from scheduler.ui.qt_dates import to_qdatetime
 from scheduler.ui.session_dialog import act_showing_refusal
 from scheduler.ui.session_models import SlotModel
 from scheduler.ui.tables import pick_one_table
@@ -134,8 +134,7 @@ class SingleSessionDialog(QDialog):
         self.near = QDateTimeEdit()
         self.near.setCalendarPopup(True)
         self.near.setDisplayFormat("ddd d MMM yyyy  h:mm AP")
-        local = self.near_at.astimezone(desk.zone).replace(tzinfo=None)
-        self.near.setDateTime(QDateTime(local))
+        self.near.setDateTime(to_qdatetime(self.near_at, desk.zone))
         self.find_button = QPushButton("&Find")
         self.slots = SlotModel(desk.zone, self)
         self.table = pick_one_table(self.slots)
