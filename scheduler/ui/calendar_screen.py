@@ -8,6 +8,7 @@ query (cached per day) and one paint.
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -53,6 +54,7 @@ MIN_TEXT_W = 44  # narrower blocks (a busy week) carry no text; their tooltip te
 GUTTER_W = 64
 MIN_PX_PER_MIN = 0.75
 DEFAULT_SPAN = (dt.time(7, 0), dt.time(19, 0))
+DAYS_KEPT = 62  # about two months of days moved through stay loaded; older ones are read again
 CLOSED_FILL = QColor("#e6e6e6")
 CLOSURE_FILL = QColor("#f1dcdc")
 GRID_LINE = QColor("#d8d8d8")
@@ -474,7 +476,8 @@ class CalendarScreen(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.day = desk.today()
         self.mode = "day"
-        self._days: dict[dt.date, DayData] = {}
+        # Days already loaded, least recently shown first; bounded, as a desk stays open all week.
+        self._days: OrderedDict[dt.date, DayData] = OrderedDict()
         self._chairs: list[ChairInfo] | None = None
         self._views: dict[int, SessionLike] = {}
 
@@ -599,6 +602,10 @@ class CalendarScreen(QWidget):
             chairs, fetched = load_days(self.desk, missing)
             self._chairs = chairs
             self._days.update((d.day, d) for d in fetched)
+        for day in days:
+            self._days.move_to_end(day)
+        while len(self._days) > DAYS_KEPT:
+            self._days.popitem(last=False)
         return [self._days[d] for d in days]
 
     def _show(self) -> None:

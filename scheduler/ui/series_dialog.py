@@ -179,6 +179,16 @@ class SeriesDialog(QDialog):
             ends_row.addStretch(1)
             form.addRow("Ends after", ends_row)
         form.addRow("&Chair / room", self.chair)
+        # The other phase's fields stay out of the form. Parented to the dialog they die with
+        # it: an unparented widget whose signal calls back into the dialog keeps both alive.
+        unplaced: tuple[QWidget, ...] = (
+            (self.every_weeks, self.by_count, self.by_until, self.until)
+            if induction
+            else tuple(self.weekdays)
+        )
+        for other_phase_field in unplaced:
+            other_phase_field.setParent(self)
+            other_phase_field.hide()
 
         self.propose_button = QPushButton("P&ropose")
         self.propose_button.setDefault(True)

@@ -189,3 +189,13 @@ def test_overlapping_sessions_sit_side_by_side() -> None:
     laid = {b.session_id: (b.lane, b.lanes) for b in with_lanes([block(1, 600), block(2, 630),
                                                                    block(3, 900)])}  # fmt: skip
     assert laid == {1: (0, 2), 2: (1, 2), 3: (0, 1)}
+
+
+def test_days_moved_through_are_not_all_kept(screen: CalendarScreen) -> None:
+    # A desk stays open for days: the loaded days are a bounded cache, not a growing one.
+    for _ in range(3 * calendar_screen.DAYS_KEPT):
+        screen.move_by(1)
+    assert len(screen._days) == calendar_screen.DAYS_KEPT
+    screen.go_today()
+    assert screen.title.text() == "Monday 16 November 2026"
+    assert [b.lines[0] for b in screen.grid.blocks] == ["Zoë Nguyễn"]

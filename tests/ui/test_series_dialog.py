@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import weakref
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QCoreApplication, QDate, QEvent, Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -224,3 +226,18 @@ def test_maintenance_until_a_date(qtbot: QtBot, desk: TestDesk, db: Database) ->
     starts = [r.starts_at for r in dialog.proposal.rows if r.starts_at is not None]
     assert len(starts) == dialog.model.rowCount() >= 2
     assert max(starts).astimezone(ZONE).date() <= dt.date(2027, 1, 31)
+
+
+@pytest.mark.parametrize("phase", ["induction", "maintenance"])
+def test_a_closed_dialog_is_freed(qtbot: QtBot, desk: TestDesk, db: Database, phase: str) -> None:
+    # The fields of the other phase used to stay unparented, their signals holding the dialog:
+    # every dialog opened stayed in memory for good (about 140 kB each).
+    dialog = SeriesDialog(desk, new_patient(db), phase=phase)
+    dialog.show()
+    dialog.reject()
+    dialog.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    freed = weakref.ref(dialog)
+    del dialog
+    gc.collect()
+    assert freed() is None
