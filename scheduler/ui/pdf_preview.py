@@ -8,10 +8,11 @@ versions the desk can use (see the README's "The toolkit"); PDFium is the engine
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pypdfium2
 from PySide6.QtCore import (
     QEvent,
     QObject,
@@ -35,19 +36,48 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+if TYPE_CHECKING:
+    from pypdfium2 import PdfDocument
+
 PAGE_GAP = 12
 PRINT_WIDTH_PX = 2480
 
 
-def open_pdf(pdf: bytes) -> pypdfium2.PdfDocument | None:
-    """The document, or None when the bytes are not a PDF that can be shown."""
+@contextmanager
+def opened(pdf: bytes) -> Iterator[PdfDocument | None]:
+    """The document while it is drawn (None when the bytes are not a PDF that can be shown).
+
+    Closed straight after: a letter is small and quick to open, and no native handle is left
+    behind when a preview goes away.
+    """
+    import pypdfium2  # on first use: it adds 70 ms to the desk's start otherwise
+
     try:
-        return pypdfium2.PdfDocument(pdf)
+        document = pypdfium2.PdfDocument(pdf)
     except pypdfium2.PdfiumError:
-        return None
+        yield None
+        return
+    try:
+        yield document
+    finally:
+        document.close()
 
 
-def render_page(document: pypdfium2.PdfDocument, page_number: int, width: int) -> QImage:
+def page_count(pdf: bytes) -> int:
+    """How many pages the PDF has; 0 when it cannot be shown."""
+    with opened(pdf) as document:
+        return len(document) if document is not None else 0
+
+
+def render_pages(pdf: bytes, width: int) -> list[QImage]:
+    """Every page as an image ``width`` pixels wide, on white paper."""
+    with opened(pdf) as document:
+        if document is None:
+            return []
+        return [render_page(document, n, width) for n in range(len(document))]
+
+
+def render_page(document: PdfDocument, page_number: int, width: int) -> QImage:
     """One page as an image ``width`` pixels wide, on white paper."""
     page = document[page_number]
     try:
@@ -89,7 +119,7 @@ class PdfPreview(QWidget):
         super().__init__(parent)
         self.pdf = b""
         self.file_name = "letter.pdf"
-        self.document: pypdfium2.PdfDocument | None = None
+        self._pages = 0
         # Called by Print… and Save as PDF… before the output: makes the letter for real (so
         # it is recorded as printed) and returns its bytes, or None to stop.
         self.issue: Callable[[], bytes | None] | None = None
@@ -130,7 +160,8 @@ class PdfPreview(QWidget):
         self.clear()
 
     def clear(self, message: str = "No letter to show.") -> None:
-        self._close_document()
+        self.pdf = b""
+        self._pages = 0
         self.title.setText("")
         self.placeholder.setText(message)
         self.placeholder.show()
@@ -145,17 +176,10 @@ class PdfPreview(QWidget):
         self.title.setText(title)
         self._load(pdf)
 
-    def _close_document(self) -> None:
-        self.pdf = b""
-        if self.document is not None:
-            self.document.close()
-            self.document = None
-
     def _load(self, pdf: bytes) -> None:
-        self._close_document()
         self.pdf = pdf
-        self.document = open_pdf(pdf)
-        ready = self.document is not None
+        self._pages = page_count(pdf)
+        ready = self._pages > 0
         self.placeholder.setVisible(not ready)
         self.scroller.setVisible(ready)
         if not ready:
@@ -166,7 +190,7 @@ class PdfPreview(QWidget):
         self._render()
 
     def page_count(self) -> int:
-        return len(self.document) if self.document is not None else 0
+        return self._pages
 
     def page_image(self, page: int) -> QImage:
         """The page as shown (for tests and screenshots)."""
@@ -178,13 +202,13 @@ class PdfPreview(QWidget):
         return max(300, min(900, available))
 
     def _render(self) -> None:
-        if self.document is None:
+        if not self._pages:
             return
         width = self._page_width()
         if width == self._rendered_width:
             return
         self._rendered_width = width
-        images = [render_page(self.document, n, width) for n in range(len(self.document))]
+        images = render_pages(self.pdf, width)
         self._set_page_images(images)
         self.scroller.verticalScrollBar().setValue(0)
 
@@ -237,9 +261,9 @@ class PdfPreview(QWidget):
 
     def print_document(self) -> bool:
         printer = self.ask_printer(self)
-        if printer is None or not self._issued() or self.document is None:
+        if printer is None or not self._issued() or not self._pages:
             return False
-        print_pdf(self.document, printer)
+        print_pdf(self.pdf, printer)
         self.printed.emit()
         return True
 
@@ -254,22 +278,23 @@ class PdfPreview(QWidget):
         return path
 
 
-def print_pdf(document: pypdfium2.PdfDocument, printer: QPrinter) -> None:
+def print_pdf(pdf: bytes, printer: QPrinter) -> None:
     """Send every page to the printer, each scaled to the printable area."""
     painter = QPainter()
-    if not painter.begin(printer):
-        return
-    try:
-        for page in range(len(document)):
-            if page:
-                printer.newPage()
-            area = painter.viewport()
-            # About 300 dpi on A4 or Letter: sharp on paper, without a huge image per page.
-            image = render_page(document, page, min(area.width(), PRINT_WIDTH_PX))
-            target = image.size().scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            painter.drawImage(QRect(0, 0, target.width(), target.height()), image)
-    finally:
-        painter.end()
+    with opened(pdf) as document:
+        if document is None or not painter.begin(printer):
+            return
+        try:
+            for page in range(len(document)):
+                if page:
+                    printer.newPage()
+                area = painter.viewport()
+                # About 300 dpi on A4 or Letter: sharp on paper, without a huge image a page.
+                image = render_page(document, page, min(area.width(), PRINT_WIDTH_PX))
+                target = image.size().scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+                painter.drawImage(QRect(0, 0, target.width(), target.height()), image)
+        finally:
+            painter.end()
 
 
 class PdfPreviewDialog(QDialog):
