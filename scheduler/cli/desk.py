@@ -26,13 +26,20 @@ def run_desk(args: argparse.Namespace) -> int:
     # Qt is imported only here, so that the other commands start fast and run without it.
     from PySide6.QtCore import QTimer
 
-    from scheduler.ui.app import create_application, install_excepthook, set_up_logging
+    from scheduler.ui.app import (
+        create_application,
+        enable_crash_log,
+        install_excepthook,
+        set_up_logging,
+    )
     from scheduler.ui.desk import Desk
     from scheduler.ui.first_start import ensure_clinic
     from scheduler.ui.main_window import MainWindow
 
     app = create_application(sys.argv)
-    install_excepthook(set_up_logging())
+    log_path = set_up_logging()
+    enable_crash_log(log_path.parent if log_path else None)
+    install_excepthook(log_path)
     try:
         desk = Desk(database, actor(), utc_now)
         if not ensure_clinic(desk):

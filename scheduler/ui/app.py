@@ -7,12 +7,15 @@ is one transaction, so nothing half-written is kept).
 
 from __future__ import annotations
 
+import faulthandler
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
+from typing import TextIO
 
 import platformdirs
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -23,6 +26,7 @@ from scheduler.ui.widgets import icon, resource_path
 log = logging.getLogger("scheduler")
 
 LOG_FILE_NAME = "desk.log"
+CRASH_LOG_NAME = "crash.log"
 
 ShowError = Callable[[str], None]
 
@@ -44,6 +48,31 @@ def set_up_logging(path: Path | None = None) -> Path | None:
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     log.info("%s %s starting", APP_NAME, __version__)
+    return path
+
+
+_crash_stream: TextIO | None = None  # open for the life of the process, as faulthandler needs
+
+
+def enable_crash_log(folder: Path | None = None) -> Path | None:
+    """Record a native crash (a fault in the toolkit, say) in ``crash.log`` beside the log.
+
+    Python's own errors are logged and shown politely; a fault below Python ends the process
+    at once, and this is the one place that then says where it was: the stack of every
+    thread, written by ``faulthandler``. Returns the file, or None if it cannot be written.
+    """
+    global _crash_stream
+    path = (folder or log_file_path().parent) / CRASH_LOG_NAME
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    except OSError:
+        return None
+    if _crash_stream is not None:
+        _crash_stream.close()
+    _crash_stream = os.fdopen(descriptor, "a", encoding="utf-8")
+    faulthandler.enable(file=_crash_stream, all_threads=True)
+    log.info("a native crash would be described in %s", path)
     return path
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import stat
+import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -185,3 +188,28 @@ def test_logging_goes_to_a_file(tmp_path: Path) -> None:
             if getattr(handler, "baseFilename", None) == str(path):
                 root.removeHandler(handler)
                 handler.close()
+
+
+def test_a_native_crash_says_where_in_the_crash_log(tmp_path: Path) -> None:
+    # A fault below Python (as a leaking toolkit causes) ends the process at once; the crash
+    # log beside desk.log must then hold the stack, and only the user may read it.
+    crash = textwrap.dedent(
+        f"""
+        import faulthandler
+        from pathlib import Path
+        from scheduler.ui.app import enable_crash_log
+        enable_crash_log(Path({str(tmp_path / "logs")!r}))
+        def repaint_the_week():
+            faulthandler._sigsegv()
+        repaint_the_week()
+        """
+    )
+    finished = subprocess.run(
+        [sys.executable, "-c", crash], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert finished.returncode != 0
+    log = tmp_path / "logs" / app_module.CRASH_LOG_NAME
+    text = log.read_text(encoding="utf-8")
+    assert "Fatal Python error: Segmentation fault" in text
+    assert "repaint_the_week" in text
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
