@@ -39,9 +39,14 @@ def empty_db(db_path: Path) -> Iterator[Database]:
     database.close()
 
 
+def set_up_test_clinic_in(database: Database) -> None:
+    """The test clinic's default settings, hours and catalogue, in a new database."""
+    with database.transaction() as session:
+        set_up_clinic(session, name="Test Clinic", timezone=CLINIC_TZ, actor=ACTOR, now=NOW)
+
+
 @pytest.fixture
 def db(empty_db: Database) -> Database:
     """A new clinic with its default settings, hours and catalogue, and no patients."""
-    with empty_db.transaction() as session:
-        set_up_clinic(session, name="Test Clinic", timezone=CLINIC_TZ, actor=ACTOR, now=NOW)
+    set_up_test_clinic_in(empty_db)
     return empty_db
