@@ -64,7 +64,7 @@ def test_esketamine_aftercare_extracts_the_next_morning() -> None:
     text = squashed(pdf_text(RENDERER.render([letter], title="t", author="a")))
     assert letter.driving is not None
     assert squashed(letter.driving.sentence) in text
-    assert "until the morning of Tuesday, November 17" in text
+    assert "the morning of Tuesday, November 17" in text
 
 
 def _long_schedule(count: int) -> LetterContent:
