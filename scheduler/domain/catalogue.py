@@ -13,6 +13,15 @@ from scheduler.domain.enums import DrivingRule, Phase, Place
 
 # The neutral wording a therapy gets until the clinic writes its own (nothing drug-specific).
 GENERAL_WORDING = "general"
+# The wordings shipped in resources/letters (``prep.<wording>.toml``...), for Settings to offer.
+LETTER_WORDINGS: dict[str, str] = {
+    GENERAL_WORDING: "General (neutral, nothing drug-specific)",
+    "ketamine": "Ketamine (IV or IM)",
+    "esketamine": "Esketamine (Spravato)",
+    "nad": "NAD+ infusion",
+    "sgb": "Stellate ganglion block",
+    "visit": "Office or video visit (no fasting, no driver)",
+}
 
 
 @dataclass(frozen=True)

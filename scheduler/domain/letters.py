@@ -847,7 +847,8 @@ def aftercare_letter(
     )
     if upcoming:
         sections.append(Section(wording.text("next_heading", values), bullets=tuple(upcoming)))
-    else:
+    elif session.label != session.therapy.session_noun:
+        # The last of a counted series; a single session has no series to speak of.
         sections.append(Section("", (wording.text("no_next_session", values),)))
     content = _content(LetterKind.AFTERCARE, wording, values, clinic, patient, today, sections)
     return replace(

@@ -292,7 +292,10 @@ class PdfRenderer:
             block.append(para(section.heading, s["box_heading" if boxed else "heading"]))
         style = s["key_fact"] if section.key_facts else s["paragraph"]
         block += [para(p, style) for p in section.paragraphs]
-        block += [para(b, s["bullet"], bulletText="•") for b in section.bullets]
+        if boxed and _short_list(section.bullets):
+            block.append(self._two_columns(section.bullets))
+        else:
+            block += [para(b, s["bullet"], bulletText="•") for b in section.bullets]
         if boxed:
             # Times to act on and warnings sit in a shaded box that is never split.
             shade, accent = (
@@ -304,14 +307,34 @@ class PdfRenderer:
         # A heading never ends a page alone: keep it with what follows when that is short.
         return [KeepTogether(block[:3]), *block[3:]]
 
+    def _two_columns(self, bullets: Sequence[str]) -> Flowable:
+        """A list of short warnings in two columns, read down then across: half as tall."""
+        half = (len(bullets) + 1) // 2
+        columns = [bullets[:half], bullets[half:]]
+        cells = [[para(b, self.styles["bullet"], bulletText="•") for b in c] for c in columns]
+        width = (self.text_width - 2 * BOX_PADDING) / 2
+        table = PdfTable([cells], colWidths=[width, width])
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("FONTNAME", (0, 0), (-1, -1), FONT),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                    ("TOPPADDING", (0, 0), (-1, -1), 0),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                ]
+            )
+        )
+        return table
+
     def _glance(self, glance: Glance) -> Flowable:
         """The shaded box of key facts: bold labels in one column, the values beside them."""
         s = self.styles
         label_style = s["glance_label"]
         labels = [f"{label}:" for label, _value in glance.lines]
         widest = max(stringWidth(x, label_style.fontName, label_style.fontSize) for x in labels)
-        inner = self.text_width - 2 * BOX_PADDING
-        label_width = min(widest + 2 * BOX_PADDING + 4, inner * 0.45)
+        label_width = min(widest + 2 * BOX_PADDING + 4, self.text_width * 0.45)
         # A heading is optional: the box sits right under the title and speaks for itself.
         rows: list[list[Any]] = (
             [[para(glance.heading, s["box_heading"]), ""]] if glance.heading else []
@@ -320,7 +343,7 @@ class PdfRenderer:
             [para(label, label_style), para(value, s["glance_value"])]
             for label, (_label, value) in zip(labels, glance.lines, strict=True)
         ]
-        widths = [label_width, inner - label_width]
+        widths = [label_width, self.text_width - label_width]
         return self._box(rows, SHADE, ACCENT, widths, span_first=bool(glance.heading))
 
     def _box(
@@ -372,6 +395,11 @@ class PdfRenderer:
             )
         )
         return pdf_table
+
+
+def _short_list(bullets: Sequence[str]) -> bool:
+    """Four or more items that each fit half a line: worth laying out in two columns."""
+    return len(bullets) >= 4 and all(len(b) <= 52 for b in bullets)
 
 
 def _side_by_side(cells: list[Any], widths: list[float], *extra: Any) -> Flowable:
