@@ -313,20 +313,13 @@ class PdfRenderer:
         columns = [bullets[:half], bullets[half:]]
         cells = [[para(b, self.styles["bullet"], bulletText="•") for b in c] for c in columns]
         width = (self.text_width - 2 * BOX_PADDING) / 2
-        table = PdfTable([cells], colWidths=[width, width])
-        table.setStyle(
-            TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("FONTNAME", (0, 0), (-1, -1), FONT),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-                    ("TOPPADDING", (0, 0), (-1, -1), 0),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-                ]
-            )
+        return _side_by_side(
+            cells,
+            [width, width],
+            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
         )
-        return table
 
     def _glance(self, glance: Glance) -> Flowable:
         """The shaded box of key facts: bold labels in one column, the values beside them."""
@@ -403,7 +396,7 @@ def _short_list(bullets: Sequence[str]) -> bool:
 
 
 def _side_by_side(cells: list[Any], widths: list[float], *extra: Any) -> Flowable:
-    """One row of blocks side by side, flush with the text edges (letterhead, address)."""
+    """One row of blocks side by side, flush with the text edges (letterhead, address, lists)."""
     table = PdfTable([cells], colWidths=widths)
     table.setStyle(
         TableStyle(

@@ -164,8 +164,8 @@ NEW_THERAPY = svc.TherapyEdit(
 )  # fmt: skip
 WORDING_NOTE = (
     "A therapy you add starts on the general wording, which says nothing about any one drug. "
-    "Choose a shipped wording above, or write your own prep.<code>.toml and "
-    "aftercare.<code>.toml in the letter template folder (Clinic tab)."
+    "Choose a shipped wording above, or write your own files named after its code "
+    "(prep.<code>.toml, aftercare.<code>.toml) in the letter template folder (Clinic tab)."
 )
 
 
@@ -731,6 +731,7 @@ class TherapiesTab(_ListEditor):
         self.active = QCheckBox("Offered by the clinic")
         self.wording = _combo(svc.letter_wordings())
         self.wording_note = note_label(WORDING_NOTE)
+        self.wording_note.setTextFormat(Qt.TextFormat.PlainText)  # "<code>" is text, not a tag
         p, f = self.problems, self.form
         _form_row(f, "Name:", self.name, p.add("name", self.name))
         _form_row(
