@@ -239,6 +239,9 @@ def test_each_letter_has_its_therapys_facts_and_no_other_therapys_sentences(
         if sentence.lower() in text.lower()
     ]
     assert foreign == []
+    assert not re.search(
+        r"\) \(|\((consultation|visit|treatment|infusion)", text
+    )  # no doubled labels
     if kind == "prep":
         assert ("Keep the rest of the day free" in text) == (code in DISSOCIATIVE)
         assert ("Getting home" in text) == (code in NEEDS_DRIVER)
