@@ -6,6 +6,8 @@ set -euo pipefail
 # Python's venv module, and the libraries Qt loads even when it draws offscreen.
 packages=(python3-venv python3-pip libgl1 libegl1 libglib2.0-0 libxkbcommon0 libfontconfig1
           libdbus-1-3 fonts-dejavu-core)
+# Chinese, Japanese and Korean names on letters: a TrueType font too large to ship with the app.
+packages+=(fonts-droid-fallback)
 # A real window on an X11 desktop (not needed for the tests, which draw offscreen).
 [[ "${1:-}" == "--tests" ]] || packages+=(libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
     libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0)

@@ -156,3 +156,39 @@ def test_a_failed_action_leaves_the_database_as_it_was(db_path: Path) -> None:
             assert db.scalars(select(Patient)).all() == []
     finally:
         database.close()
+
+
+def test_upgrade_gives_the_seeded_therapies_their_letter_wording(db_path: Path) -> None:
+    """A clinic set up before letters had a wording per therapy gets the right one on upgrade."""
+    engine = create_engine(f"sqlite:///{db_path}")
+    with engine.begin() as conn:
+        migrations.upgrade(conn, "0002")
+        for code, name in (
+            ("iv_ketamine", "IV ketamine infusion"),
+            ("consultation", "Consultation / screening"),
+            ("vitamin_drip", "Vitamin drip"),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO therapies (code, name, session_noun, treatment_minutes, "
+                    "observation_minutes, buffer_minutes, places, driving_rule, needs_driver, "
+                    "needs_rems, needs_screening, colour, active) "
+                    "VALUES (:code, :name, 'session', 30, 0, 0, 'chair', 'none', 0, 0, 0, "
+                    "'#4a90d9', 1)"
+                ),
+                {"code": code, "name": name},
+            )
+    engine.dispose()
+    database = open_database(str(db_path), now=NOW)
+    try:
+        with database.reading() as db:
+            rows = db.execute(
+                text("SELECT code, letter_wording, aftercare_letter FROM therapies ORDER BY id")
+            ).all()
+        assert [tuple(r) for r in rows] == [
+            ("iv_ketamine", "ketamine", 1),
+            ("consultation", "visit", 0),
+            ("vitamin_drip", "general", 1),  # a therapy the clinic added: neutral wording
+        ]
+    finally:
+        database.close()

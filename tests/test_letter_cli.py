@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from scheduler.cli import main
-from scheduler.domain.enums import SessionStatus
+from scheduler.domain.enums import ChairKind, SessionStatus
 from scheduler.services.clinic import get_settings
 from scheduler.store import Database
-from scheduler.store.models import Letter
+from scheduler.store.models import Chair, Letter
 from tests.letter_fixtures import PatientSpec, add_patient, add_series, local_time
 
 # The command reads the real clock (for "upcoming" and the letter date): book far ahead.
@@ -154,3 +154,31 @@ def test_a_patient_without_upcoming_sessions_gets_no_schedule(
         f"Patient {chart} has no upcoming sessions; no letter written.\n"
     )
     assert not (tmp_path / "o").exists()
+
+
+def test_aftercare_skips_visits_and_refuses_one_by_name(
+    db: Database,
+    db_path: Path,
+    booked: dict[str, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with db.transaction() as s:
+        s.add(Chair(name="Office 1", kind=ChairKind.OFFICE.value))
+        dana = add_patient(s, PatientSpec("Dana", "Moreau"))
+        (visit,) = add_series(s, dana, "consultation", [local_time(DAY, 11)])
+        visit_id = str(visit.id)
+    out = tmp_path / "out"
+    assert _refusal(
+        db, db_path, capsys, ["aftercare", "--session", visit_id, "--out", str(out)]
+    ) == (
+        "error: Consultation / screening has no aftercare letter (the session of Dana Moreau "
+        "on Wednesday, March 14, 2035)."
+    )
+    assert run(db_path, "aftercare", "--date", DAY.isoformat(), "--out", str(out)) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "1 aftercare letter written." in lines
+    assert (
+        "Skipped 1 session with no aftercare letter (consultations, follow-up visits, "
+        "video calls)." in lines
+    )

@@ -36,20 +36,23 @@ CLINIC = ClinicFacts(
     signature="The nursing team at Harbor",
 )
 IV = TherapyFacts(
-    "iv_ketamine", "IV ketamine infusion", "infusion", 360, 120, DrivingRule.HOURS, 6, True
-)
+    "iv_ketamine", "IV ketamine infusion", "infusion", 360, 120, DrivingRule.HOURS, 6, True,
+    letter_wording="ketamine",
+)  # fmt: skip
 ESKETAMINE = TherapyFacts(
     "esketamine", "Esketamine nasal spray (Spravato)", "treatment", 120, 30,
-    DrivingRule.NEXT_MORNING, None, True,
+    DrivingRule.NEXT_MORNING, None, True, letter_wording="esketamine",
 )  # fmt: skip
 # A clinic that asks for ten hours without food, to reach the previous evening.
 LONG_FAST = TherapyFacts(
-    "iv_long", "IV ketamine infusion", "infusion", 600, 120, DrivingRule.HOURS, 6, True
-)
+    "iv_long", "IV ketamine infusion", "infusion", 600, 120, DrivingRule.HOURS, 6, True,
+    letter_wording="ketamine",
+)  # fmt: skip
 # Eight hours, so that the cut-off of a 7:00 AM session on the fall-back day is midnight EDT.
 EIGHT_HOURS = TherapyFacts(
-    "iv_eight", "IV ketamine infusion", "infusion", 480, 120, DrivingRule.HOURS, 6, True
-)
+    "iv_eight", "IV ketamine infusion", "infusion", 480, 120, DrivingRule.HOURS, 6, True,
+    letter_wording="ketamine",
+)  # fmt: skip
 PATIENT = PatientFacts(
     name="Zoë Łukasiewicz-Núñez",
     full_name="Zoë Łukasiewicz-Núñez",
@@ -108,11 +111,12 @@ FASTING_CASES = [
         IV, at(2026, 11, 16, 7, 30),
         [
             ("solids", at(2026, 11, 16, 1, 30),
-             "No food after 1:30 AM in the night from Sunday to Monday, November 16 "
-             "(nothing to eat for 6 hours before your infusion)."),
+             "Do not eat after 1:30 AM in the night from Sunday to Monday, November 16. "
+             "That is 6 hours before."),
             ("liquids", at(2026, 11, 16, 5, 30),
-             "Clear liquids only (water, clear juice, black coffee or tea) until 5:30 AM on "
-             "Monday, November 16, the day of your infusion; after that, nothing to drink."),
+             "You may drink clear liquids (water, clear juice, black coffee or tea) "
+             "until 5:30 AM on "
+             "Monday, November 16. After that, drink nothing."),
         ],
         id="crosses-midnight-into-the-night-before",
     ),
@@ -120,11 +124,12 @@ FASTING_CASES = [
         LONG_FAST, at(2026, 11, 16, 8, 0),
         [
             ("solids", at(2026, 11, 15, 22, 0),
-             "No food after 10:00 PM on Sunday, November 15, the evening before your infusion "
-             "(nothing to eat for 10 hours before your infusion)."),
+             "Do not eat after 10:00 PM on Sunday, November 15, the evening before your infusion. "
+             "That is 10 hours before."),
             ("liquids", at(2026, 11, 16, 6, 0),
-             "Clear liquids only (water, clear juice, black coffee or tea) until 6:00 AM on "
-             "Monday, November 16, the day of your infusion; after that, nothing to drink."),
+             "You may drink clear liquids (water, clear juice, black coffee or tea) "
+             "until 6:00 AM on "
+             "Monday, November 16. After that, drink nothing."),
         ],
         id="previous-evening",
     ),
@@ -134,11 +139,12 @@ FASTING_CASES = [
         IV, at(2027, 3, 14, 8, 0),
         [
             ("solids", dt.datetime(2027, 3, 14, 6, 0, tzinfo=dt.UTC),
-             "No food after 1:00 AM in the night from Saturday to Sunday, March 14 "
-             "(nothing to eat for 6 hours before your infusion)."),
+             "Do not eat after 1:00 AM in the night from Saturday to Sunday, March 14. "
+             "That is 6 hours before."),
             ("liquids", dt.datetime(2027, 3, 14, 10, 0, tzinfo=dt.UTC),
-             "Clear liquids only (water, clear juice, black coffee or tea) until 6:00 AM on "
-             "Sunday, March 14, the day of your infusion; after that, nothing to drink."),
+             "You may drink clear liquids (water, clear juice, black coffee or tea) "
+             "until 6:00 AM on "
+             "Sunday, March 14. After that, drink nothing."),
         ],
         id="dst-spring-forward",
     ),
@@ -148,11 +154,12 @@ FASTING_CASES = [
         EIGHT_HOURS, at(2026, 11, 1, 7, 0),
         [
             ("solids", dt.datetime(2026, 11, 1, 4, 0, tzinfo=dt.UTC),
-             "No food after 12:00 midnight in the night from Saturday to Sunday, November 1 "
-             "(nothing to eat for 8 hours before your infusion)."),
+             "Do not eat after 12:00 midnight in the night from Saturday to Sunday, November 1. "
+             "That is 8 hours before."),
             ("liquids", dt.datetime(2026, 11, 1, 10, 0, tzinfo=dt.UTC),
-             "Clear liquids only (water, clear juice, black coffee or tea) until 5:00 AM on "
-             "Sunday, November 1, the day of your infusion; after that, nothing to drink."),
+             "You may drink clear liquids (water, clear juice, black coffee or tea) "
+             "until 5:00 AM on "
+             "Sunday, November 1. After that, drink nothing."),
         ],
         id="dst-fall-back",
     ),
@@ -160,11 +167,9 @@ FASTING_CASES = [
         ESKETAMINE, at(2026, 11, 16, 10, 0),
         [
             ("solids", at(2026, 11, 16, 8, 0),
-             "No food after 8:00 AM on Monday, November 16, the day of your treatment "
-             "(nothing to eat for 2 hours before your treatment)."),
+             "Do not eat after 8:00 AM on Monday, November 16. That is 2 hours before."),
             ("liquids", at(2026, 11, 16, 9, 30),
-             "Nothing to drink after 9:30 AM on Monday, November 16, the day of your treatment "
-             "(no liquids for 30 minutes before your treatment)."),
+             "Do not drink after 9:30 AM on Monday, November 16. That is 30 minutes before."),
         ],
         id="esketamine-same-morning",
     ),
@@ -193,13 +198,13 @@ def test_prep_letter_says_when_where_and_arrival() -> None:
     assert letter.recipient == ("Zoë Łukasiewicz-Núñez", "7 Maple Road", "Boston MA 02110")
     assert letter.date_line == "Saturday, November 14, 2026"
     assert letter.intro == (
-        "This letter is about your IV ketamine infusion (infusion 3 of 6) on Monday, "
-        "November 16, 2026 at 7:30 AM. Please read it now and keep it until the day."
+        "This letter is about your IV ketamine infusion on Monday, "
+        "November 16, 2026 at 7:30 AM. Please keep it until the day."
     )
     assert letter.arrival_at == at(2026, 11, 16, 7, 15)
     assert letter.sections[0].paragraphs == (
-        "Please arrive at 7:15 AM, 15 minutes before your infusion starts at 7:30 AM, at Harbor "
-        "Ketamine Clinic, 40 Water Street, Springfield, MA 01103.",
+        "Please arrive at 7:15 AM. That is 15 minutes before your infusion starts at 7:30 AM. "
+        "Your infusion is at Harbor Ketamine Clinic, 40 Water Street, Springfield, MA 01103.",
     )
     assert letter.notes == ()
     fasting = next(s for s in letter.sections if s.heading == "Eating and drinking")
@@ -210,7 +215,7 @@ def test_prep_letter_says_when_where_and_arrival() -> None:
 def test_home_visit_is_at_home() -> None:
     visit = session(IV, at(2026, 11, 16, 9, 0), place=Place.HOME)
     letter = prep_letter(CLINIC, PATIENT, visit, TEMPLATES, today=TODAY)
-    assert letter.sections[0].paragraphs[0].endswith("starts at 9:00 AM, at your home.")
+    assert letter.sections[0].paragraphs[0].endswith("Your infusion is at your home.")
 
 
 @pytest.mark.parametrize(
@@ -218,13 +223,13 @@ def test_home_visit_is_at_home() -> None:
     [
         ("Sam O'Neil", "(413) 555-0199",
          "You may not drive yourself home. Your driver on file is Sam O'Neil, phone "
-         "(413) 555-0199; please make sure they can collect you when your infusion ends."),
+         "(413) 555-0199. Please make sure they can pick you up when your infusion ends."),
         ("Sam O'Neil", "",
          "You may not drive yourself home. Your driver on file is Sam O'Neil, phone no phone "
-         "number on file; please make sure they can collect you when your infusion ends."),
+         "number on file. Please make sure they can pick you up when your infusion ends."),
         ("", "",
-         "You may not drive yourself home. Please arrange for an adult to collect you, and call "
-         "us on (413) 555-0100 with their name and phone number before the day."),
+         "You may not drive yourself home. Please ask an adult to pick you up. Call us on "
+         "(413) 555-0100 with their name and phone number before the day."),
     ],
 )  # fmt: skip
 def test_driver_on_file_is_named_or_requested(driver: str, phone: str, line: str) -> None:
@@ -239,11 +244,10 @@ def test_esketamine_prep_has_its_own_items() -> None:
         CLINIC, PATIENT, session(ESKETAMINE, at(2026, 11, 16, 10), 135), TEMPLATES, today=TODAY
     )
     on_the_day = next(s for s in letter.sections if s.heading == "On the day")
-    assert on_the_day.bullets[-2:] == (
-        "If you use a nasal corticosteroid or decongestant, take it before 9:00 AM, at least "
-        "1 hour before your treatment.",
-        "You will stay with us for at least 2 hours after the dose so that a nurse can check "
-        "your blood pressure and how you feel.",
+    assert on_the_day.bullets[1:4] == (
+        "Use any nasal steroid or decongestant spray before 9:00 AM (1 hour before).",
+        "REMS is a safety program: you take Spravato only here, and we watch over you.",
+        "A nurse checks your blood pressure. You stay at least 2 hours after the dose.",
     )
 
 
@@ -283,22 +287,22 @@ def test_no_address_still_prints_with_a_worklist_note() -> None:
 DRIVING_CASES = [
     pytest.param(
         IV, at(2026, 11, 16, 7, 30), 90, at(2026, 11, 16, 15, 0), dt.date(2026, 11, 16),
-        "Do not drive, ride a bicycle or operate machinery before 3:00 PM on Monday, "
-        "November 16 (6 hours after your observation ended).",
+        "Do not drive, ride a bike or use machines before 3:00 PM on Monday, "
+        "November 16. That is 6 hours after your care with us ended.",
         id="iv-hours-after-observation",
     ),
     pytest.param(
         # Ends 10:00 PM EDT the evening before fall-back; six real hours later is 3:00 AM EST.
         IV, at(2026, 10, 31, 20, 30), 90, dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC),
         dt.date(2026, 11, 1),
-        "Do not drive, ride a bicycle or operate machinery before 3:00 AM on Sunday, "
-        "November 1 (6 hours after your observation ended).",
+        "Do not drive, ride a bike or use machines before 3:00 AM on Sunday, "
+        "November 1. That is 6 hours after your care with us ended.",
         id="iv-across-fall-back",
     ),
     pytest.param(
         ESKETAMINE, at(2026, 11, 16, 10, 0), 135, None, dt.date(2026, 11, 17),
-        "Do not drive or operate machinery until the morning of Tuesday, November 17, and only "
-        "after a night of restful sleep.",
+        "Do not drive or use machines until the next day, after a night of restful sleep. "
+        "The earliest is the morning of Tuesday, November 17.",
         id="esketamine-next-morning",
     ),
 ]  # fmt: skip
@@ -323,8 +327,9 @@ def test_aftercare_driving_not_before(
 
 
 def test_no_driving_rule_means_no_driving_section() -> None:
+    # A therapy the clinic added itself: the general wording, and no driving limit.
     nad = TherapyFacts(
-        "nad", "NAD+ infusion", "infusion", None, None, DrivingRule.NONE, None, False
+        "vitamin_drip", "Vitamin infusion", "infusion", None, None, DrivingRule.NONE, None, False
     )
     letter = aftercare_letter(
         CLINIC,
@@ -351,7 +356,7 @@ def test_aftercare_lists_the_next_sessions_in_order() -> None:
         "Infusion 5 of 6: Friday, November 20, 2026 at 1:00 PM",
     )
     assert letter.sections[-1].heading == "Your next sessions"
-    assert "Call 911 or go to the nearest emergency department if you have:" in letter.text
+    assert "Call 911 or go to the nearest emergency room if you have:" in letter.text
 
 
 def test_last_session_of_a_series_has_no_next_session() -> None:
@@ -360,7 +365,7 @@ def test_last_session_of_a_series_has_no_next_session() -> None:
     assert letter.next_sessions == ()
     assert "Your next sessions" not in letter.text
     assert letter.sections[-1].paragraphs == (
-        "This was the last infusion of this series. We will call you about follow-up; you can "
+        "This was the last infusion of this series. We will call you about follow-up. You can "
         "reach us on (413) 555-0100.",
     )
 
@@ -384,7 +389,8 @@ def test_schedule_letter_tabulates_every_session_with_the_essentials_once() -> N
     assert letter.sections[0].bullets == (
         "Arrive 15 minutes before the start time.",
         "IV ketamine infusion: nothing to eat for 6 hours before.",
-        "IV ketamine infusion: clear liquids only, and nothing at all in the last 2 hours.",
+        "IV ketamine infusion: nothing to drink in the last 2 hours.",
+        "IV ketamine infusion: keep the rest of the day free after each session.",
         "You may not drive yourself home. Your driver on file is Kate O'Brien, phone 413-555-0123.",
         "To cancel or change a session, call us on (413) 555-0100 as early as you can.",
     )

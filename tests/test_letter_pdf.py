@@ -19,7 +19,7 @@ from scheduler.domain.letters import (
     prep_letter,
     schedule_letter,
 )
-from scheduler.letters.pdf import PdfRenderer, RenderError
+from scheduler.letters.pdf import PdfRenderer, RenderError, keep_together, para, paragraph_styles
 from tests.letter_fixtures import pdf_text, squashed
 from tests.test_letter_content import CLINIC, ESKETAMINE, IV, TEMPLATES, at, session
 
@@ -64,7 +64,7 @@ def test_esketamine_aftercare_extracts_the_next_morning() -> None:
     text = squashed(pdf_text(RENDERER.render([letter], title="t", author="a")))
     assert letter.driving is not None
     assert squashed(letter.driving.sentence) in text
-    assert "until the morning of Tuesday, November 17" in text
+    assert "the morning of Tuesday, November 17" in text
 
 
 def _long_schedule(count: int) -> LetterContent:
@@ -123,3 +123,23 @@ def test_a_logo_that_is_not_an_image_is_refused(tmp_path: Path) -> None:
     letter = dataclasses.replace(_long_schedule(1), letterhead=head)
     with pytest.raises(RenderError, match=rf"^The logo {logo} cannot be read as an image"):
         RENDERER.render([letter], title="t", author="a")
+
+
+def test_times_and_phone_numbers_never_break_across_lines() -> None:
+    text = "Call (617) 555-0142 or +1 617 555 0199 before 10:30 AM on Monday, November 23, 2026."
+    kept = keep_together(text)
+    assert "(617)\u00a0555-0142" in kept
+    assert "+1\u00a0617\u00a0555\u00a00199" in kept
+    assert "10:30\u00a0AM" in kept
+    assert "November 23, 2026" in kept  # dates may still wrap between words
+    # Laid out in a narrow column, the number stays on one line.
+    narrow = para(text, paragraph_styles()["body"])
+    narrow.wrap(120, 1000)
+    lines = [" ".join(str(w) for w in line[1]) for line in narrow.blPara.lines]
+    assert any("(617)\u00a0555-0142" in line for line in lines), lines
+
+
+def test_body_text_is_at_least_11_points() -> None:
+    styles = paragraph_styles()
+    for name in ("body", "paragraph", "bullet", "key_fact", "recipient", "glance_value"):
+        assert styles[name].fontSize >= 11, name

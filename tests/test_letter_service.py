@@ -107,11 +107,13 @@ def test_prep_batch_writes_combined_and_one_file_per_patient_and_records_them(
         assert content.driver_line is not None
         assert squashed(content.driver_line) in text
     zoe_text = squashed(pdf_text(batch.files[0].read_bytes()))
-    assert "No food after 1:30 AM in the night from Tuesday to Wednesday, November 18" in zoe_text
+    assert "Do not eat after 1:30 AM in the night from Tuesday to Wednesday, November 18" in (
+        zoe_text
+    )
     assert "Your driver on file is Marek Łukasiewicz" in zoe_text
     assert "Dear Zoë Łukasiewicz-Núñez," in zoe_text
     nguyen_text = squashed(pdf_text(batch.files[1].read_bytes()))
-    assert "Nothing to drink after 9:30 AM on Wednesday, November 18" in nguyen_text
+    assert "Do not drink after 9:30 AM on Wednesday, November 18" in nguyen_text
     assert "You take a benzodiazepine" in nguyen_text
     assert "Dear Văn An Nguyễn," in nguyen_text
     assert "Dear Li O'Brien," in squashed(pdf_text(batch.files[2].read_bytes()))
@@ -187,8 +189,8 @@ def test_aftercare_batch_lists_next_sessions_and_not_for_the_last(
     assert nguyen.next_sessions == ()
     assert nguyen.driving is not None
     assert nguyen.driving.sentence == (
-        "Do not drive or operate machinery until the morning of Thursday, November 19, and only "
-        "after a night of restful sleep."
+        "Do not drive or use machines until the next day, after a night of restful sleep. "
+        "The earliest is the morning of Thursday, November 19."
     )
     assert liam.next_sessions == ()  # the only later session was cancelled
     text = squashed(pdf_text(batch.files[0].read_bytes()))

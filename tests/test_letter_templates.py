@@ -13,18 +13,22 @@ from scheduler.letters.templates import SHIPPED_DIR, TemplateError, load_templat
 from tests.test_letter_content import CLINIC, IV, PATIENT, at, session
 
 
-def test_shipped_templates_cover_every_kind_and_the_esketamine_variants() -> None:
+def test_shipped_templates_cover_every_kind_and_each_therapy_wording() -> None:
     templates = load_templates(None)
     assert set(templates.general) == set(LetterKind)
-    assert set(templates.by_therapy) == {
-        (LetterKind.PREP, "esketamine"),
-        (LetterKind.AFTERCARE, "esketamine"),
+    wordings = ("ketamine", "esketamine", "nad", "sgb")
+    assert set(templates.layers) == {
+        *((kind, name) for kind in LetterKind for name in wordings),
+        (LetterKind.PREP, "visit"),
+        (LetterKind.SCHEDULE, "visit"),
     }
-    # An IV letter uses the general wording; esketamine its own where it differs.
-    general = templates.wording(LetterKind.PREP, "iv_ketamine")
-    esketamine = templates.wording(LetterKind.PREP, "esketamine")
+    # The general wording says nothing drug-specific; each therapy's adds its own entries.
+    general = templates.wording(LetterKind.PREP)
+    ketamine = templates.wording(LetterKind.PREP, "ketamine", "iv_ketamine")
+    esketamine = templates.wording(LetterKind.PREP, "esketamine", "esketamine")
     assert general.texts["therapy_items"] == ()
-    assert len(esketamine.texts["therapy_items"]) == 2
+    assert len(ketamine.texts["therapy_items"]) == 3
+    assert len(esketamine.texts["therapy_items"]) == 4
     assert esketamine.texts["greeting"] == general.texts["greeting"]
 
 

@@ -136,6 +136,13 @@ def test_completing_every_session_completes_the_course(db: Database, series_id: 
         (2, dt.date(2026, 11, 18), 14, "0 days apart"),  # same day as #1
         (2, dt.date(2026, 11, 23), 14, "0 days apart"),  # same day as #3
         (6, dt.date(2026, 12, 5), 10, "at most 4 days"),  # 8 days after #5
+        # Tuesday after #3: fine beside #3 and #4, but #1 and #3 end up 5 days apart.
+        (
+            2,
+            dt.date(2026, 11, 24),
+            10,
+            "leave 5 days between the sessions of Wed 18 Nov and Mon 23",
+        ),
         (1, dt.date(2026, 11, 16), 8, "is in the past"),  # today 08:00 < now (09:00)
         (3, dt.date(2026, 11, 22), 10, "not open on Sundays"),
     ],

@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             batch = letters.aftercare_letters(db, day=args.date, **kit)
             empty = f"No sessions on {long_date(args.date)}; no letters written."
-    if not batch.letters:
+    if not batch.letters and not batch.skipped:
         print(empty)
     for path in batch.written:
         print(path)
@@ -102,6 +102,11 @@ def run(args: argparse.Namespace) -> int:
         count = len(batch.letters)
         reprinted = f" ({batch.reprints} reprinted)" if batch.reprints else ""
         print(f"{count} {kind.value} letter{'s' if count != 1 else ''} written{reprinted}.")
+    if batch.skipped:
+        print(
+            f"Skipped {batch.skipped} session{'s' if batch.skipped != 1 else ''} with no "
+            "aftercare letter (consultations, follow-up visits, video calls)."
+        )
     for note in batch.notes:
         print(f"note: {note}")
     return 0

@@ -11,6 +11,18 @@ from dataclasses import dataclass
 
 from scheduler.domain.enums import DrivingRule, Phase, Place
 
+# The neutral wording a therapy gets until the clinic writes its own (nothing drug-specific).
+GENERAL_WORDING = "general"
+# The wordings shipped in resources/letters (``prep.<wording>.toml``...), for Settings to offer.
+LETTER_WORDINGS: dict[str, str] = {
+    GENERAL_WORDING: "General (neutral, nothing drug-specific)",
+    "ketamine": "Ketamine (IV or IM)",
+    "esketamine": "Esketamine (Spravato)",
+    "nad": "NAD+ infusion",
+    "sgb": "Stellate ganglion block",
+    "visit": "Office or video visit (no fasting, no driver)",
+}
+
 
 @dataclass(frozen=True)
 class TherapyDefaults:
@@ -29,6 +41,10 @@ class TherapyDefaults:
     needs_driver: bool = False
     needs_rems: bool = False
     needs_screening: bool = False
+    # Which shipped wording its letters use (``prep.<wording>.toml`` over ``prep.toml``).
+    letter_wording: str = GENERAL_WORDING
+    # Office and video visits send the patient home unchanged: no aftercare sheet.
+    aftercare_letter: bool = True
 
 
 @dataclass(frozen=True)
@@ -53,34 +69,37 @@ THERAPIES: tuple[TherapyDefaults, ...] = (
         "iv_ketamine", "IV ketamine infusion", "infusion", 45, 45, 15,
         (Place.CHAIR, Place.HOME), "#3b7dd8", KETAMINE_SOLIDS, KETAMINE_LIQUIDS,
         driving_rule=DrivingRule.HOURS, driving_hours=6, needs_driver=True, needs_screening=True,
+        letter_wording="ketamine",
     ),
     # Spravato label: at least 2 h monitoring; REMS enrolment before the first dose.
     TherapyDefaults(
         "esketamine", "Esketamine nasal spray (Spravato)", "treatment", 15, 120, 15,
         (Place.ROOM,), "#8e5bc4", fasting_solids_minutes=2 * 60, fasting_liquids_minutes=30,
         driving_rule=DrivingRule.NEXT_MORNING, needs_driver=True, needs_rems=True,
-        needs_screening=True,
+        needs_screening=True, letter_wording="esketamine",
     ),
     TherapyDefaults(
         "im_ketamine", "IM ketamine injection", "injection", 15, 60, 15,
         (Place.CHAIR,), "#e08a2e", KETAMINE_SOLIDS, KETAMINE_LIQUIDS,
         driving_rule=DrivingRule.HOURS, driving_hours=6, needs_driver=True, needs_screening=True,
+        letter_wording="ketamine",
     ),
     TherapyDefaults(
         "nad", "NAD+ infusion", "infusion", 180, 0, 15, (Place.CHAIR,), "#3aa66a",
+        letter_wording="nad",
     ),
     TherapyDefaults(
         "sgb", "Stellate ganglion block (SGB)", "procedure", 30, 30, 15,
         (Place.PROCEDURE_ROOM,), "#c94f4f", driving_rule=DrivingRule.HOURS, driving_hours=24,
-        needs_driver=True, needs_screening=True,
+        needs_driver=True, needs_screening=True, letter_wording="sgb",
     ),
     TherapyDefaults(
         "consultation", "Consultation / screening", "consultation", 45, 0, 0,
-        (Place.OFFICE, Place.VIDEO), "#5f8f9e",
+        (Place.OFFICE, Place.VIDEO), "#5f8f9e", letter_wording="visit", aftercare_letter=False,
     ),
     TherapyDefaults(
         "follow_up", "Follow-up / integration visit", "visit", 45, 0, 0,
-        (Place.OFFICE, Place.VIDEO), "#9e8b5f",
+        (Place.OFFICE, Place.VIDEO), "#9e8b5f", letter_wording="visit", aftercare_letter=False,
     ),
 )  # fmt: skip
 

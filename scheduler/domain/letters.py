@@ -84,6 +84,7 @@ class ClinicFacts:
     arrival_minutes_before: int
     signature: str
     logo_path: str | None = None
+    after_hours_phone: str = ""  # empty until the clinic sets it; never printed empty
 
     @property
     def zone(self) -> ZoneInfo:
@@ -100,6 +101,8 @@ class TherapyFacts:
     driving_rule: DrivingRule
     driving_hours: int | None
     needs_driver: bool
+    letter_wording: str = "general"  # the shipped wording its letters start from
+    aftercare_letter: bool = True
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,17 @@ class SessionFacts:
         if self.planned_count:
             return f"{noun} {self.number} of {self.planned_count}"
         return f"{noun} {self.number}"
+
+    @property
+    def has_aftercare(self) -> bool:
+        """Whether the patient goes home with an aftercare sheet (never after a video call)."""
+        return self.therapy.aftercare_letter and self.place is not Place.VIDEO
+
+    def no_aftercare_reason(self) -> str:
+        """The one sentence refusing an aftercare letter for this session."""
+        if not self.therapy.aftercare_letter:
+            return f"{self.therapy.name} has no aftercare letter"
+        return f"A {self.therapy.session_noun} by video call has no aftercare letter"
 
 
 @dataclass(frozen=True)
@@ -168,8 +182,17 @@ TEMPLATE_KEYS: dict[LetterKind, dict[str, KeySpec]] = {
         "title": _PLAIN,
         "greeting": _PLAIN,
         "intro": _PLAIN,
+        "glance_heading": _PLAIN,
+        "glance_date": _PLAIN,
+        "glance_stop_eating": _PLAIN,
+        "glance_liquids": _PLAIN,
+        "glance_arrive": _PLAIN,
+        "glance_video": _PLAIN,
+        "glance_driver": _PLAIN,
+        "glance_no_driver": _PLAIN,
         "when_heading": _PLAIN,
         "arrival": _PLAIN,
+        "arrival_video": _PLAIN,
         "fasting_heading": _PLAIN,
         "fasting_solids": KeySpec(extras=frozenset({"cutoff", "hours"})),
         "fasting_liquids": KeySpec(extras=frozenset({"cutoff", "hours"})),
@@ -183,6 +206,9 @@ TEMPLATE_KEYS: dict[LetterKind, dict[str, KeySpec]] = {
         "bring_heading": _PLAIN,
         "items": _LIST,
         "therapy_items": KeySpec(is_list=True, extras=frozenset({"one_hour_before"})),
+        "video_items": _LIST,
+        "during_heading": _PLAIN,
+        "during": _LIST,
         "cautions_heading": _PLAIN,
         "cancel": _PLAIN,
         "closing": _PLAIN,
@@ -191,9 +217,17 @@ TEMPLATE_KEYS: dict[LetterKind, dict[str, KeySpec]] = {
         "title": _PLAIN,
         "greeting": _PLAIN,
         "intro": _PLAIN,
+        "glance_heading": _PLAIN,
+        "glance_no_driving": _PLAIN,
+        "glance_driving_hours": KeySpec(extras=frozenset({"until_time", "until_day"})),
+        "glance_driving_next_day": KeySpec(extras=frozenset({"until_day"})),
+        "glance_next": _PLAIN,
+        "glance_crisis": _PLAIN,
+        "glance_after_hours": _PLAIN,
         "driving_heading": _PLAIN,
         "driving_hours": KeySpec(extras=frozenset({"until_time", "until_date", "hours"})),
         "driving_next_morning": KeySpec(extras=frozenset({"until_date"})),
+        "may_drive": _PLAIN,
         "coming_days_heading": _PLAIN,
         "coming_days": _LIST,
         "effects_heading": _PLAIN,
@@ -201,6 +235,10 @@ TEMPLATE_KEYS: dict[LetterKind, dict[str, KeySpec]] = {
         "emergency_heading": _PLAIN,
         "emergency_intro": _PLAIN,
         "emergency": _LIST,
+        "crisis_heading": _PLAIN,
+        "crisis": _LIST,
+        "after_hours": KeySpec(extras=frozenset({"after_hours_phone"})),
+        "after_hours_missing": _PLAIN,
         "next_heading": _PLAIN,
         "next_session": KeySpec(extras=frozenset({"label", "session_date", "session_time"})),
         "no_next_session": _PLAIN,
@@ -220,6 +258,7 @@ TEMPLATE_KEYS: dict[LetterKind, dict[str, KeySpec]] = {
         "arrival": _PLAIN,
         "driver_on_file": KeySpec(extras=frozenset({"driver", "driver_phone"})),
         "driver_needed": _PLAIN,
+        "therapy_note": KeySpec(extras=frozenset({"therapy"})),
         "cancel": _PLAIN,
         "closing": _PLAIN,
     },
@@ -267,17 +306,29 @@ class Wording:
         return tuple(template(item).substitute(values) for item in raw)
 
 
+Texts = Mapping[str, str | tuple[str, ...]]
+
+
 @dataclass(frozen=True)
 class TemplateSet:
-    """All wording: per kind, and per kind and therapy where a therapy's letter differs."""
+    """All wording: the general wording per kind, and the entries that differ per name.
+
+    A name is a therapy's wording ("ketamine", "visit") or its code ("iv_ketamine"); a letter
+    merges the general wording, then its therapy's wording, then its therapy's code, so a
+    therapy nobody wrote wording for reads the neutral general letter.
+    """
 
     general: Mapping[LetterKind, Wording]
-    by_therapy: Mapping[tuple[LetterKind, str], Wording] = field(default_factory=dict)
+    layers: Mapping[tuple[LetterKind, str], Texts] = field(default_factory=dict)
 
-    def wording(self, kind: LetterKind, therapy_code: str | None = None) -> Wording:
-        if therapy_code is not None and (kind, therapy_code) in self.by_therapy:
-            return self.by_therapy[(kind, therapy_code)]
-        return self.general[kind]
+    def wording(self, kind: LetterKind, *names: str) -> Wording:
+        texts = dict(self.general[kind].texts)
+        for name in dict.fromkeys(names):
+            texts.update(self.layers.get((kind, name), {}))
+        return Wording(kind, texts)
+
+    def for_therapy(self, kind: LetterKind, therapy: TherapyFacts) -> Wording:
+        return self.wording(kind, therapy.letter_wording, therapy.code)
 
 
 # --- Content out --------------------------------------------------------------------------
@@ -301,6 +352,16 @@ class Section:
     bullets: tuple[str, ...] = ()
     # Times the patient must act on (fasting, driving): the renderer makes them stand out.
     key_facts: bool = False
+    # Warnings (screening cautions, signs to act on): shaded like the key facts.
+    caution: bool = False
+
+
+@dataclass(frozen=True)
+class Glance:
+    """The shaded box at the top: the few facts that matter most, as "label: value" lines."""
+
+    heading: str
+    lines: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -341,6 +402,7 @@ class LetterContent:
     closing: str
     signature: str
     table: Table | None = None
+    glance: Glance | None = None
     # The computed facts, also present in the sentences above, for checks and worklists.
     starts_at: dt.datetime | None = None  # clinic zone
     arrival_at: dt.datetime | None = None
@@ -355,6 +417,9 @@ class LetterContent:
     def text(self) -> str:
         """All printed words in reading order, one block per line (for search and tests)."""
         lines = [self.letterhead.clinic_name, *self.recipient, self.date_line, self.title]
+        if self.glance is not None:
+            lines += [self.glance.heading]
+            lines += [f"{label}: {value}" for label, value in self.glance.lines]
         lines += [self.greeting, self.intro]
         for section in self.sections:
             lines += [section.heading, *section.paragraphs, *section.bullets]
@@ -376,6 +441,10 @@ class LetterRenderer(Protocol):
         author: str,
         paper_size: PaperSize = PaperSize.LETTER,
     ) -> bytes: ...
+
+    def unprintable(self, letter: LetterContent) -> str:
+        """The characters of a letter that no font can print (empty when every one prints)."""
+        ...
 
 
 # --- Computation --------------------------------------------------------------------------
@@ -556,6 +625,60 @@ def caution_notes(patient: PatientFacts) -> tuple[str, ...]:
     return tuple(notes)
 
 
+def _when_day(at: dt.datetime, reference: dt.date) -> str:
+    """ "4:45 AM, Monday" on another day than ``reference``; "6:15 PM today" on it."""
+    if at.date() == reference:
+        return f"{clock_time(at)} today"
+    return f"{clock_time(at)}, {_DAYS[at.weekday()]}"
+
+
+def _prep_glance(
+    session: SessionFacts,
+    clinic: ClinicFacts,
+    patient: PatientFacts,
+    fasting: Sequence[FastingCutoff],
+    wording: Wording,
+    values: Mapping[str, str],
+) -> Glance:
+    starts = local(session.starts_at, clinic.zone)
+    lines = [(wording.text("glance_date", values), day_and_date(starts.date()))]
+    labels = {"solids": "glance_stop_eating", "liquids": "glance_liquids"}
+    for cutoff in fasting:
+        at = cutoff.at
+        value = clock_time(at)
+        if at.date() != starts.date() or cutoff.what == "solids":
+            value = f"{value}, {_DAYS[at.weekday()]}"
+        lines.append((wording.text(labels[cutoff.what], values), value))
+    if session.place is Place.VIDEO:
+        lines.append((wording.text("glance_video", values), clock_time(starts)))
+    else:
+        arrival = starts - dt.timedelta(minutes=clinic.arrival_minutes_before)
+        lines.append((wording.text("glance_arrive", values), clock_time(arrival)))
+    if session.therapy.needs_driver:
+        driver = ", ".join(x for x in (patient.driver_name, patient.driver_phone) if x)
+        lines.append(
+            (
+                wording.text("glance_driver", values),
+                driver or wording.text("glance_no_driver", values),
+            )
+        )
+    return Glance(wording.text("glance_heading", values), tuple(lines))
+
+
+def _sections(*sections: Section) -> list[Section]:
+    """The sections that have something to say (a wording may leave an entry empty)."""
+    kept = []
+    for section in sections:
+        section = replace(
+            section,
+            paragraphs=tuple(p for p in section.paragraphs if p),
+            bullets=tuple(b for b in section.bullets if b),
+        )
+        if section.paragraphs or section.bullets:
+            kept.append(section)
+    return kept
+
+
 def prep_letter(
     clinic: ClinicFacts,
     patient: PatientFacts,
@@ -565,12 +688,14 @@ def prep_letter(
     today: dt.date,
 ) -> LetterContent:
     """The letter a patient reads before a session: when, where, fasting, driver, cautions."""
-    wording = templates.wording(LetterKind.PREP, session.therapy.code)
+    wording = templates.for_therapy(LetterKind.PREP, session.therapy)
     values = session_values(clinic, patient, session, today)
     zone = clinic.zone
     starts = local(session.starts_at, zone)
     fasting = fasting_cutoffs(session, zone, wording, values)
-    sections = [Section(wording.text("when_heading", values), (wording.text("arrival", values),))]
+    video = session.place is Place.VIDEO
+    arrival = wording.text("arrival_video" if video else "arrival", values)
+    sections = [Section(wording.text("when_heading", values), (arrival,))]
     if fasting:
         sections.append(
             Section(
@@ -584,25 +709,81 @@ def prep_letter(
         driver_line = _driver_line(patient, wording, values)
         sections.append(Section(wording.text("driver_heading", values), (driver_line,)))
     one_hour_before = {**values, "one_hour_before": clock_time(starts - dt.timedelta(hours=1))}
-    sections.append(
-        Section(
-            wording.text("bring_heading", values),
-            bullets=wording.items("items", values)
-            + wording.items("therapy_items", one_hour_before),
-        )
-    )
+    items = wording.items("items", values) + wording.items("therapy_items", one_hour_before)
+    if video:
+        items += wording.items("video_items", values)
     cautions = caution_notes(patient)
-    if cautions:
-        sections.append(Section(wording.text("cautions_heading", values), cautions))
-    sections.append(Section("", (wording.text("cancel", values),)))
+    sections += _sections(
+        # Cautions ask the patient to act before the day, so they come before the day's list.
+        Section(wording.text("cautions_heading", values), cautions, caution=True),
+        Section(wording.text("bring_heading", values), bullets=items),
+        Section(wording.text("during_heading", values), bullets=wording.items("during", values)),
+        Section("", (wording.text("cancel", values),)),
+    )
     return replace(
         _content(LetterKind.PREP, wording, values, clinic, patient, today, sections),
+        glance=_prep_glance(session, clinic, patient, fasting, wording, values),
         starts_at=starts,
         arrival_at=starts - dt.timedelta(minutes=clinic.arrival_minutes_before),
         fasting=fasting,
         driver_line=driver_line,
         cautions=cautions,
     )
+
+
+def _crisis_lines(
+    clinic: ClinicFacts, wording: Wording, values: Mapping[str, str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The crisis line and after-hours sentences, and a note when Settings has no number.
+
+    A letter never prints an empty number: without one it says when to call the clinic.
+    """
+    lines = wording.items("crisis", values)
+    if not lines:
+        return (), ()
+    if clinic.after_hours_phone:
+        after = wording.text(
+            "after_hours", {**values, "after_hours_phone": clinic.after_hours_phone}
+        )
+        return (*lines, after), ()
+    note = (
+        "Settings has no after-hours phone number; aftercare letters print the clinic's "
+        "number for opening hours instead. Add it under Settings, Clinic."
+    )
+    return (*lines, wording.text("after_hours_missing", values)), (note,)
+
+
+def _aftercare_glance(
+    session: SessionFacts,
+    clinic: ClinicFacts,
+    driving: DrivingAdvice | None,
+    upcoming: Sequence[SessionFacts],
+    crisis: bool,
+    wording: Wording,
+    values: Mapping[str, str],
+) -> Glance:
+    ended = local(session.ends_at, clinic.zone)
+    lines = []
+    if driving is not None:
+        label = wording.text("glance_no_driving", values)
+        if driving.not_before is not None:
+            until = {**values, "until_time": clock_time(driving.not_before)}
+            until["until_day"] = _when_day(driving.not_before, ended.date())
+            lines.append((label, wording.text("glance_driving_hours", until)))
+        else:
+            day = {**values, "until_day": day_and_date(driving.not_before_day)}
+            lines.append((label, wording.text("glance_driving_next_day", day)))
+    if upcoming:
+        at = local(upcoming[0].starts_at, clinic.zone)
+        lines.append(
+            (wording.text("glance_next", values), f"{short_date(at.date())}, {clock_time(at)}")
+        )
+    if crisis:
+        label, _, value = wording.text("glance_crisis", values).partition(": ")
+        lines.append((label, value))
+        if clinic.after_hours_phone:
+            lines.append((wording.text("glance_after_hours", values), clinic.after_hours_phone))
+    return Glance(wording.text("glance_heading", values), tuple(lines))
 
 
 def aftercare_letter(
@@ -614,51 +795,69 @@ def aftercare_letter(
     *,
     today: dt.date,
 ) -> LetterContent:
-    """The sheet a patient takes home: driving, the coming days, effects, emergencies, next."""
-    wording = templates.wording(LetterKind.AFTERCARE, session.therapy.code)
+    """The sheet a patient takes home: driving, the coming days, effects, emergencies, next.
+
+    Only for a session that has one (``SessionFacts.has_aftercare``); the service refuses the
+    others by name before it gets here.
+    """
+    if not session.has_aftercare:
+        raise ValueError(session.no_aftercare_reason())
+    wording = templates.for_therapy(LetterKind.AFTERCARE, session.therapy)
     values = session_values(clinic, patient, session, today)
     zone = clinic.zone
-    sections = []
     driving = driving_advice(session, zone, wording, values)
     if driving is not None:
-        sections.append(
-            Section(wording.text("driving_heading", values), (driving.sentence,), key_facts=True)
+        driving_section = Section(
+            wording.text("driving_heading", values), (driving.sentence,), key_facts=True
         )
-    for heading, key in (
-        ("coming_days_heading", "coming_days"),
-        ("effects_heading", "effects"),
-    ):
-        sections.append(Section(wording.text(heading, values), bullets=wording.items(key, values)))
-    sections.append(
-        Section(
-            wording.text("emergency_heading", values),
-            (wording.text("emergency_intro", values),),
-            wording.items("emergency", values),
+    else:
+        driving_section = Section(
+            wording.text("driving_heading", values), (wording.text("may_drive", values),)
         )
-    )
+    crisis, crisis_notes = _crisis_lines(clinic, wording, values)
+    later = sorted(next_sessions, key=lambda s: s.starts_at)
     upcoming = []
-    for later in sorted(next_sessions, key=lambda s: s.starts_at):
-        at = local(later.starts_at, zone)
+    for other in later:
+        at = local(other.starts_at, zone)
         upcoming.append(
             wording.text(
                 "next_session",
                 {
                     **values,
-                    "label": _capitalised(later.label),
+                    "label": _capitalised(other.label),
                     "session_date": long_date(at.date()),
                     "session_time": clock_time(at),
                 },
             )
         )
+    sections = _sections(
+        driving_section,
+        Section(
+            wording.text("coming_days_heading", values),
+            bullets=wording.items("coming_days", values),
+        ),
+        Section(wording.text("effects_heading", values), bullets=wording.items("effects", values)),
+        Section(
+            wording.text("emergency_heading", values),
+            (wording.text("emergency_intro", values),),
+            wording.items("emergency", values),
+            caution=True,
+        ),
+        Section(wording.text("crisis_heading", values), crisis),
+    )
     if upcoming:
         sections.append(Section(wording.text("next_heading", values), bullets=tuple(upcoming)))
-    else:
+    elif session.label != session.therapy.session_noun:
+        # The last of a counted series; a single session has no series to speak of.
         sections.append(Section("", (wording.text("no_next_session", values),)))
+    content = _content(LetterKind.AFTERCARE, wording, values, clinic, patient, today, sections)
     return replace(
-        _content(LetterKind.AFTERCARE, wording, values, clinic, patient, today, sections),
+        content,
+        glance=_aftercare_glance(session, clinic, driving, later, bool(crisis), wording, values),
         starts_at=local(session.starts_at, zone),
         driving=driving,
         next_sessions=tuple(upcoming),
+        notes=content.notes + crisis_notes,
     )
 
 
@@ -698,16 +897,16 @@ def schedule_letter(
         )
     essentials = [wording.text("arrival", values)]
     for therapy in dict.fromkeys(s.therapy for s in ordered):
+        own = {**values, "therapy": therapy.name}
         for key, minutes in (
             ("fasting_solids", therapy.fasting_solids_minutes),
             ("fasting_liquids", therapy.fasting_liquids_minutes),
         ):
             if minutes:
-                essentials.append(
-                    wording.text(
-                        key, {**values, "therapy": therapy.name, "hours": hours_text(minutes)}
-                    )
-                )
+                essentials.append(wording.text(key, {**own, "hours": hours_text(minutes)}))
+        note = templates.for_therapy(LetterKind.SCHEDULE, therapy).text("therapy_note", own)
+        if note:
+            essentials.append(note)
     driver_line = None
     if any(s.therapy.needs_driver for s in ordered):
         driver_line = _driver_line(patient, wording, values)

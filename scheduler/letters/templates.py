@@ -1,10 +1,12 @@
 """Loading the editable letter wording: shipped TOML files, overridden by the clinic's own.
 
 Files are named ``<kind>.toml`` (prep, aftercare, schedule) for every therapy, and
-``<kind>.<therapy code>.toml`` (e.g. ``prep.esketamine.toml``) for the entries that differ for
-one therapy. Entries are merged from general to specific, the clinic's file winning over the
-shipped one at each step: shipped kind, clinic kind, shipped kind.therapy, clinic kind.therapy.
-Every file is checked completely when loaded; a problem is refused with the file and line.
+``<kind>.<name>.toml`` for the entries that differ for some therapies, where the name is a
+therapy's wording (``prep.ketamine.toml``, used by IV and IM ketamine) or one therapy's code
+(``prep.iv_ketamine.toml``). A letter merges, from general to specific, the kind's file, its
+therapy's wording file and its therapy's code file; at each step the clinic's file wins over
+the shipped one. Every file is checked completely when loaded; a problem is refused with the
+file and line.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ def load_templates(
     shipped = _read_folder(shipped_dir)
     clinic = _read_folder(own) if own.is_dir() else {}
     general: dict[LetterKind, Wording] = {}
-    by_therapy: dict[tuple[LetterKind, str], Wording] = {}
+    layers: dict[tuple[LetterKind, str], Texts] = {}
     for kind in LetterKind:
         base: Texts = {**shipped.get((kind, None), {}), **clinic.get((kind, None), {})}
         missing = [key for key in TEMPLATE_KEYS[kind] if key not in base]
@@ -62,11 +64,10 @@ def load_templates(
                 f"(looked in {own / (kind.value + '.toml')} and {shipped_dir})."
             )
         general[kind] = Wording(kind, base)
-        codes = {code for (k, code) in (*shipped, *clinic) if k is kind and code is not None}
-        for code in sorted(codes):
-            texts = {**base, **shipped.get((kind, code), {}), **clinic.get((kind, code), {})}
-            by_therapy[(kind, code)] = Wording(kind, texts)
-    return TemplateSet(general, by_therapy)
+        names = {name for (k, name) in (*shipped, *clinic) if k is kind and name is not None}
+        for name in sorted(names):
+            layers[(kind, name)] = {**shipped.get((kind, name), {}), **clinic.get((kind, name), {})}
+    return TemplateSet(general, layers)
 
 
 def _read_folder(folder: Path) -> dict[tuple[LetterKind, str | None], Texts]:

@@ -78,6 +78,8 @@ def seed_catalogue(db: DbSession, *, actor: str, now: dt.datetime) -> None:
             needs_driver=spec.needs_driver,
             needs_rems=spec.needs_rems,
             needs_screening=spec.needs_screening,
+            letter_wording=spec.letter_wording,
+            aftercare_letter=spec.aftercare_letter,
             colour=spec.colour,
         )
         db.add(therapy)

@@ -19,7 +19,7 @@ from scheduler.domain.enums import ChairKind, FindingSeverity, StaffRole
 from scheduler.domain.patients import PatientDetails
 from scheduler.domain.screening import FINDING_KINDS
 from scheduler.services import audit
-from scheduler.services.clinic import is_set_up, set_up_clinic
+from scheduler.services.clinic import get_settings, is_set_up, set_up_clinic
 from scheduler.services.demo_courses import book_demo_courses
 from scheduler.services.errors import ServiceError
 from scheduler.services.patients import create_patient
@@ -131,6 +131,8 @@ def build_demo_clinic(
             actor=actor,
             now=now,
         )
+        # Aftercare letters print it beside the crisis line.
+        get_settings(db).after_hours_phone = "(207) 555-0199"
     _add_places_and_people(db, actor=actor, now=now)
     _add_closures(db, today=today, actor=actor, now=now)
     patients = _add_patients(db, rng, today=today, actor=actor, now=now)

@@ -15,7 +15,7 @@ import os
 import re
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -67,6 +67,7 @@ class LetterBatch:
     combined: Path | None  # all letters in one PDF; None when there was nothing to print
     notes: tuple[str, ...]  # e.g. "no address on file": the letter printed, someone should look
     reprints: int  # how many of the letters had been printed before
+    skipped: int = 0  # sessions of the day that have no such letter (e.g. no aftercare sheet)
 
     @property
     def written(self) -> tuple[Path, ...]:
@@ -108,6 +109,7 @@ def clinic_facts(settings: ClinicSettings) -> tuple[ClinicFacts, tuple[str, ...]
         arrival_minutes_before=settings.arrival_minutes_before,
         signature=settings.letter_signature or settings.name,
         logo_path=str(Path(logo).expanduser()) if logo else None,
+        after_hours_phone=settings.after_hours_phone.strip(),
     )
     return facts, notes
 
@@ -122,6 +124,8 @@ def therapy_facts(therapy: Therapy) -> TherapyFacts:
         driving_rule=DrivingRule(therapy.driving_rule),
         driving_hours=therapy.driving_hours,
         needs_driver=therapy.needs_driver,
+        letter_wording=therapy.letter_wording,
+        aftercare_letter=therapy.aftercare_letter,
     )
 
 
@@ -245,7 +249,9 @@ def aftercare_letters(
     clinic, notes = clinic_facts(settings)
     today = now.astimezone(clinic.zone).date()
     planned = []
-    day_sessions = sessions_between(db, day, day, clinic.zone)
+    everyone = sessions_between(db, day, day, clinic.zone)
+    # Consultations, follow-up visits and video calls send no one home with a sheet.
+    day_sessions = [s for s in everyone if session_facts(s).has_aftercare]
     after = _later_in_series(db, day_sessions)
     for s in day_sessions:
         later = [session_facts(x) for x in after[s.id]]
@@ -253,12 +259,13 @@ def aftercare_letters(
             clinic, patient_facts(s.patient), session_facts(s), later, templates, today=today
         )
         planned.append(_plan(content, s, clinic.zone))
-    return _issue(
+    batch = _issue(
         db, LetterKind.AFTERCARE, planned, notes, settings, renderer, out_dir,
         combined_name=f"aftercare-{day.isoformat()}-all.pdf",
         combined_title=f"Aftercare letters, {long_date(day)}",
         actor=actor, now=now,
     )  # fmt: skip
+    return replace(batch, skipped=len(everyone) - len(day_sessions))
 
 
 def session_letter(
@@ -278,9 +285,9 @@ def session_letter(
         raise NotFound(f"No session with id {session_id}.")
     settings = get_settings(db)
     clinic, notes = clinic_facts(settings)
+    day = session.starts_at.astimezone(clinic.zone).date()
     if not SessionStatus(session.status).holds_slot:
         status = SessionStatus(session.status).label.lower()
-        day = session.starts_at.astimezone(clinic.zone).date()
         raise ServiceError(
             f"The session of {session.patient.full_name} on {long_date(day)} is {status}; "
             "no letter is printed for it."
@@ -290,6 +297,11 @@ def session_letter(
     if kind is LetterKind.PREP:
         content = prep_letter(clinic, patient, facts, templates, today=today)
     elif kind is LetterKind.AFTERCARE:
+        if not facts.has_aftercare:
+            raise ServiceError(
+                f"{facts.no_aftercare_reason()} (the session of {session.patient.full_name} "
+                f"on {long_date(day)})."
+            )
         later = [session_facts(x) for x in _later_in_series(db, [session])[session.id]]
         content = aftercare_letter(clinic, patient, facts, later, templates, today=today)
     else:
@@ -384,7 +396,15 @@ def _issue(
     now: dt.datetime,
 ) -> LetterBatch:
     """Lay out, write atomically, then record: a failure at any step records nothing."""
-    notes = notes + tuple(n for p in planned for n in p.content.notes)
+    notes = notes + tuple(dict.fromkeys(n for p in planned for n in p.content.notes))
+    for plan in planned:
+        missing = renderer.unprintable(plan.content)
+        if missing:
+            notes += (
+                f"The letter for {plan.patient.full_name} (chart {plan.patient.chart_number}) "
+                f"has characters no installed font can print ({' '.join(missing)}); they show "
+                "as blank boxes. Check the name before sending it.",
+            )
     if not planned:
         return LetterBatch(kind, (), (), None, notes, 0)
     paper = PaperSize(settings.paper_size)

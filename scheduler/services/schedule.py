@@ -69,6 +69,8 @@ class SessionView:
     driver_name: str
     series_id: int | None
     protocol_name: str
+    # Whether the patient goes home with an aftercare letter (not after a visit or video call).
+    has_aftercare: bool = True
 
     @property
     def chair_free_at(self) -> dt.datetime:
@@ -147,6 +149,7 @@ def view_of(session: ClinicSession) -> SessionView:
         driver_name=session.patient.driver_name,
         series_id=session.series_id,
         protocol_name=series.protocol.name if series is not None else "",
+        has_aftercare=session.therapy.aftercare_letter and session.place != Place.VIDEO.value,
     )
 
 

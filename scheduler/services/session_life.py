@@ -237,7 +237,11 @@ def reschedule(
     starts_at = starts_at.astimezone(dt.UTC)
     calendar = clinic_calendar(db)
     others = [calendar.local_day(s.starts_at) for s in _holding(series) if s.id != session.id]
-    problems = neighbour_problems(others, calendar.local_day(starts_at), parts.spacing)
+    new_day = calendar.local_day(starts_at)
+    problems = neighbour_problems(others, new_day, parts.spacing)
+    problems += gap_left_behind(
+        others, calendar.local_day(session.starts_at), new_day, parts.spacing
+    )
     if problems:
         raise BookingRefused(problems)
     row = ProposedSession(session.number or 1, starts_at, None, chair_id, "", nurse_id, True, "")
@@ -265,6 +269,31 @@ def neighbour_problems(days: Sequence[dt.date], day: dt.date, spacing: Spacing) 
                 f"the protocol allows at most {spacing.max_span_days} days."
             )
     return found
+
+
+def gap_left_behind(
+    days: Sequence[dt.date], old_day: dt.date, new_day: dt.date, spacing: Spacing
+) -> list[str]:
+    """Why moving a session off ``old_day`` leaves its old neighbours too far apart.
+
+    Taking session 2 past session 3 joins sessions 1 and 3: that gap is the move's doing.
+    """
+    before = [d for d in days if d < old_day]
+    after = [d for d in days if d > old_day]
+    if not before or not after or spacing.max_gap_days is None:
+        return []
+    first, second = before[-1], after[0]
+    gap = (second - first).days
+    if first <= new_day <= second or gap <= spacing.max_gap_days:
+        return []
+    return [
+        f"Moving it would leave {gap} days between the sessions of {_short(first)} and "
+        f"{_short(second)}; the protocol allows at most {spacing.max_gap_days} days."
+    ]
+
+
+def _short(day: dt.date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
 
 
 def _missed(db: DbSession, session_id: int) -> tuple[ClinicSession, Series, CourseParts]:

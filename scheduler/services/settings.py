@@ -17,8 +17,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
-from scheduler.domain.catalogue import INDUCTION_MAX_SESSIONS, INDUCTION_MIN_SESSIONS
+from scheduler.domain.catalogue import (
+    GENERAL_WORDING,
+    INDUCTION_MAX_SESSIONS,
+    INDUCTION_MIN_SESSIONS,
+    LETTER_WORDINGS,
+)
 from scheduler.domain.enums import ChairKind, DrivingRule, PaperSize, Phase, Place, StaffRole
+from scheduler.domain.text import fold
 from scheduler.services import audit
 from scheduler.services.clinic import get_settings
 from scheduler.services.errors import FieldProblem, NotFound, ValidationFailed
@@ -67,6 +73,7 @@ class ClinicDetails:
     paper_size: str = PaperSize.LETTER.value
     letter_template_dir: str | None = None
     letter_signature: str = ""
+    after_hours_phone: str = ""  # printed on aftercare letters beside the crisis line
 
 
 def clinic_details(db: DbSession) -> ClinicDetails:
@@ -81,6 +88,7 @@ def clinic_details(db: DbSession) -> ClinicDetails:
         paper_size=s.paper_size,
         letter_template_dir=s.letter_template_dir,
         letter_signature=s.letter_signature,
+        after_hours_phone=s.after_hours_phone,
     )
 
 
@@ -114,6 +122,7 @@ def update_clinic_details(
     settings.paper_size = details.paper_size
     settings.letter_template_dir = folder
     settings.letter_signature = details.letter_signature.strip()
+    settings.after_hours_phone = details.after_hours_phone.strip()
     audit.record(db, actor=actor, now=now, action="clinic.update", row=settings, before=before)
     return settings
 
@@ -290,7 +299,11 @@ def save_staff(
 
 @dataclass
 class TherapyEdit:
-    """The editable parts of a therapy (its code is fixed: letters and the demo rely on it)."""
+    """The editable parts of a therapy (its code is fixed: letters and the demo rely on it).
+
+    A therapy the clinic adds starts on the general letter wording, which says nothing about
+    any one drug, until the clinic chooses a shipped wording or writes its own files.
+    """
 
     name: str
     session_noun: str
@@ -307,9 +320,16 @@ class TherapyEdit:
     needs_rems: bool = False
     needs_screening: bool = False
     active: bool = True
+    letter_wording: str = GENERAL_WORDING
+    aftercare_letter: bool = True
 
 
 THERAPY_FIELDS = tuple(TherapyEdit.__dataclass_fields__)
+
+
+def letter_wordings() -> dict[str, str]:
+    """The shipped letter wordings a therapy can use, with the label Settings shows."""
+    return dict(LETTER_WORDINGS)
 
 
 def list_therapies(db: DbSession) -> list[Therapy]:
@@ -321,8 +341,9 @@ def therapy_edit_of(therapy: Therapy) -> TherapyEdit:
 
 
 def save_therapy(
-    db: DbSession, therapy_id: int, edit: TherapyEdit, *, actor: str, now: dt.datetime
+    db: DbSession, therapy_id: int | None, edit: TherapyEdit, *, actor: str, now: dt.datetime
 ) -> Therapy:
+    """Add a therapy (``therapy_id`` None; its code is made from the name) or change one."""
     problems: list[FieldProblem] = []
     if not edit.name.strip():
         problems.append(FieldProblem("name", "A therapy needs a name."))
@@ -342,14 +363,25 @@ def save_therapy(
         problems.append(FieldProblem("places", "Choose at least one place it is given."))
     if not _COLOUR.match(edit.colour):
         problems.append(FieldProblem("colour", "A colour is written like #3b7dd8."))
+    if edit.letter_wording not in LETTER_WORDINGS:
+        problems.append(FieldProblem("letter_wording", "Choose the wording of its letters."))
+    if therapy_id is None and db.scalar(
+        select(Therapy.id).where(func.lower(Therapy.name) == edit.name.strip().lower())
+    ):
+        problems.append(FieldProblem("name", f"There is already a therapy called {edit.name}."))
     if edit.driving_rule not in {r.value for r in DrivingRule}:
         problems.append(FieldProblem("driving_rule", "Choose a driving rule."))
     elif edit.driving_rule == DrivingRule.HOURS.value and not (edit.driving_hours or 0) > 0:
         problems.append(FieldProblem("driving_hours", "Say how many hours before driving."))
     if problems:
         raise ValidationFailed(problems)
-    therapy = _get(db, Therapy, therapy_id, "therapy")
-    before = audit.snapshot(therapy)
+    if therapy_id is None:
+        therapy = Therapy(code=_new_code(db, edit.name))
+        db.add(therapy)
+        before = None
+    else:
+        therapy = _get(db, Therapy, therapy_id, "therapy")
+        before = audit.snapshot(therapy)
     for name in THERAPY_FIELDS:
         setattr(therapy, name, getattr(edit, name))
     therapy.name = edit.name.strip()
@@ -357,8 +389,20 @@ def save_therapy(
     therapy.places = ",".join(places)
     if edit.driving_rule != DrivingRule.HOURS.value:
         therapy.driving_hours = None
-    audit.record(db, actor=actor, now=now, action="therapy.update", row=therapy, before=before)
+    action = "therapy.create" if before is None else "therapy.update"
+    audit.record(db, actor=actor, now=now, action=action, row=therapy, before=before)
     return therapy
+
+
+def _new_code(db: DbSession, name: str) -> str:
+    """A stable code for a new therapy, from its name ("Vitamin drip" -> "vitamin_drip")."""
+    base = re.sub(r"[^a-z0-9]+", "_", fold(name)).strip("_")[:30] or "therapy"
+    taken = set(db.scalars(select(Therapy.code)))
+    code, number = base, 1
+    while code in taken:
+        number += 1
+        code = f"{base}_{number}"
+    return code
 
 
 @dataclass

@@ -97,6 +97,8 @@ class ClinicSettings(Base):
     paper_size: Mapped[str] = mapped_column(_enum(PaperSize, 10), default=PaperSize.LETTER.value)
     letter_signature: Mapped[str] = mapped_column(Text, default="")
     letter_template_dir: Mapped[str | None] = mapped_column(String(500))
+    # Printed on aftercare letters beside the crisis line; empty until the clinic sets it.
+    after_hours_phone: Mapped[str] = mapped_column(String(40), default="")
     # How many patients one nurse may watch at once; 0 means no limit is enforced.
     nurse_patient_limit: Mapped[int] = mapped_column(Integer, default=4)
     arrival_minutes_before: Mapped[int] = mapped_column(Integer, default=15)
@@ -179,6 +181,9 @@ class Therapy(Base):
     needs_driver: Mapped[bool] = mapped_column(Boolean, default=False)
     needs_rems: Mapped[bool] = mapped_column(Boolean, default=False)
     needs_screening: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The shipped wording its letters start from ("general" for a therapy the clinic added).
+    letter_wording: Mapped[str] = mapped_column(String(40), default="general")
+    aftercare_letter: Mapped[bool] = mapped_column(Boolean, default=True)
     colour: Mapped[str] = mapped_column(String(9), default="#4a90d9")  # calendar block colour
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 

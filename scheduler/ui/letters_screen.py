@@ -78,8 +78,24 @@ def letter_kit(db: DbSession) -> tuple[TemplateSet, PdfRenderer]:
 LetterRun = Callable[..., LetterBatch]
 
 
+@dataclass(frozen=True)
+class LetterPdf:
+    """A print run's PDF (all its letters in one) and its worklist notes for the desk."""
+
+    data: bytes
+    notes: tuple[str, ...]
+
+
 def batch_pdf(desk: Desk, make: LetterRun, parent: QWidget | None, *, record: bool) -> bytes | None:
-    """Run one of the letters service's print runs and return its PDF (all letters in one).
+    """Run one of the letters service's print runs and return its PDF (all letters in one)."""
+    letter = batch_letter(desk, make, parent, record=record)
+    return letter.data if letter is not None else None
+
+
+def batch_letter(
+    desk: Desk, make: LetterRun, parent: QWidget | None, *, record: bool
+) -> LetterPdf | None:
+    """Run one of the letters service's print runs: its PDF and the notes the desk shows.
 
     ``make(db, out_dir=..., templates=..., renderer=..., actor=..., now=...)`` writes into a
     scratch folder. With ``record`` the run is a desk action and what it printed is recorded;
@@ -87,7 +103,7 @@ def batch_pdf(desk: Desk, make: LetterRun, parent: QWidget | None, *, record: bo
     """
     with tempfile.TemporaryDirectory(prefix="infusion-desk-") as folder:
 
-        def run(db: DbSession) -> bytes:
+        def run(db: DbSession) -> LetterPdf:
             templates, renderer = letter_kit(db)
             batch = make(
                 db,
@@ -98,7 +114,7 @@ def batch_pdf(desk: Desk, make: LetterRun, parent: QWidget | None, *, record: bo
                 now=desk.now(),
             )
             path = batch.combined or (batch.files[0] if batch.files else None)
-            return path.read_bytes() if path is not None else b""
+            return LetterPdf(path.read_bytes() if path is not None else b"", batch.notes)
 
         if record:
             result = desk.act(run, parent)
@@ -108,7 +124,9 @@ def batch_pdf(desk: Desk, make: LetterRun, parent: QWidget | None, *, record: bo
             except ServiceError as exc:
                 desk.refuse(str(exc), parent)
                 return None
-    if result == b"":
+    if result is None:
+        return None
+    if result.data == b"":
         desk.refuse("There is no letter to print for that.", parent)
         return None
     return result
@@ -149,15 +167,16 @@ class LetterJob:
 def show_letter(desk: Desk, view: SessionLike, kind: str, parent: QWidget | None) -> bool:
     """Preview a session's letter in its own window; Print… and Save record it as printed."""
     job = session_job(desk, view, kind)
-    pdf = batch_pdf(desk, job.run, parent, record=False)
-    if pdf is None:
+    letter = batch_letter(desk, job.run, parent, record=False)
+    if letter is None:
         return False
     PdfPreviewDialog.show_pdf(
-        pdf,
+        letter.data,
         job.title,
         job.file_name,
         parent,
         issue=lambda: batch_pdf(desk, job.run, parent, record=True),
+        warnings=letter.notes,
     )
     return True
 
@@ -320,7 +339,8 @@ class LettersScreen(QWidget):
         if view is None:
             return
         past = view.starts_at.astimezone(self.desk.zone).date() <= self.desk.today()
-        self.preview_session(view.session_id, "aftercare" if past else "prep")
+        after = past and view.has_aftercare  # visits and video calls have no aftercare letter
+        self.preview_session(view.session_id, "aftercare" if after else "prep")
 
     # -- previews --------------------------------------------------------------------------
 
@@ -378,11 +398,11 @@ class LettersScreen(QWidget):
         )
 
     def _preview(self, job: LetterJob) -> bool:
-        pdf = batch_pdf(self.desk, job.run, self, record=False)
-        if pdf is None:
+        letter = batch_letter(self.desk, job.run, self, record=False)
+        if letter is None:
             return False
         self.job = job
-        self.preview.set_pdf(pdf, job.title, job.file_name)
+        self.preview.set_pdf(letter.data, job.title, job.file_name, warnings=letter.notes)
         return True
 
     def _issue(self) -> bytes | None:

@@ -8,7 +8,7 @@ versions the desk can use (see the README's "The toolkit"); PDFium is the engine
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -144,6 +144,15 @@ class PdfPreview(QWidget):
         self.scroller.setFrameShape(QFrame.Shape.NoFrame)
         self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroller.viewport().installEventFilter(self)
+        # The print run's notes (a name no font can print, no address on file): never silent.
+        self.warning = QLabel()
+        self.warning.setObjectName("letter_warning")
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet(
+            "#letter_warning { background: #fdf1e1; border-left: 4px solid #c77d1a;"
+            " padding: 6px; color: #1f2d3d; }"
+        )
+        self.warning.hide()
         self.placeholder = QLabel("No letter to show.")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         bar = QHBoxLayout()
@@ -153,6 +162,7 @@ class PdfPreview(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
+        layout.addWidget(self.warning)
         layout.addWidget(self.scroller, 1)
         layout.addWidget(self.placeholder, 1)
         self.print_button.clicked.connect(self.print_document)
@@ -163,6 +173,7 @@ class PdfPreview(QWidget):
         self.pdf = b""
         self._pages = 0
         self.title.setText("")
+        self.warning.hide()
         self.placeholder.setText(message)
         self.placeholder.show()
         self.scroller.hide()
@@ -170,10 +181,19 @@ class PdfPreview(QWidget):
         self.save_button.setEnabled(False)
         self._set_page_images([])
 
-    def set_pdf(self, pdf: bytes, title: str, file_name: str = "letter.pdf") -> None:
-        """Show a PDF (bytes, as the letter renderer returns them)."""
+    def set_pdf(
+        self,
+        pdf: bytes,
+        title: str,
+        file_name: str = "letter.pdf",
+        *,
+        warnings: Sequence[str] = (),
+    ) -> None:
+        """Show a PDF (bytes, as the letter renderer returns them) and any warnings above it."""
         self.file_name = file_name
         self.title.setText(title)
+        self.warning.setText("\n".join(f"⚠ {w}" for w in warnings))
+        self.warning.setVisible(bool(warnings))
         self._load(pdf)
 
     def _load(self, pdf: bytes) -> None:
@@ -308,6 +328,7 @@ class PdfPreviewDialog(QDialog):
         parent: QWidget | None = None,
         *,
         issue: Callable[[], bytes | None] | None = None,
+        warnings: Sequence[str] = (),
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
@@ -318,7 +339,7 @@ class PdfPreviewDialog(QDialog):
         layout.addWidget(self.preview, 1)
         layout.addWidget(buttons)
         self.resize(760, 900)
-        self.preview.set_pdf(pdf, title, file_name)
+        self.preview.set_pdf(pdf, title, file_name, warnings=warnings)
         self.preview.issue = issue
 
     @classmethod
@@ -330,6 +351,7 @@ class PdfPreviewDialog(QDialog):
         parent: QWidget | None = None,
         *,
         issue: Callable[[], bytes | None] | None = None,
+        warnings: Sequence[str] = (),
     ) -> None:
         """Show a letter modally. Tests replace this to capture what would be shown."""
-        cls(pdf, title, file_name, parent, issue=issue).exec()
+        cls(pdf, title, file_name, parent, issue=issue, warnings=warnings).exec()

@@ -258,6 +258,7 @@ class SessionDialog(QDialog):
         )
         missed = view.status in (SessionStatus.CANCELLED.value, SessionStatus.NO_SHOW.value)
         self.makeup_button.setVisible(missed and self._course_short())
+        self.aftercare_button.setVisible(view.has_aftercare)
 
     def find_slots(self) -> None:
         """Offer the next free slots for this therapy near the chosen time."""

@@ -62,6 +62,8 @@ class SessionLike(Protocol):
     def progress(self) -> str: ...
     @property
     def driver_name(self) -> str: ...
+    @property
+    def has_aftercare(self) -> bool: ...
 
 
 class ProposedLike(Protocol):
@@ -187,6 +189,8 @@ class DaySessionsModel(ZonedRowsModel[DeskSession]):
         if column == self.COL_PREP:
             return "Printed" if row.prep_printed else "Not printed"
         if column == self.COL_AFTERCARE:
+            if not view.has_aftercare:
+                return "None for this visit"
             return "Printed" if row.aftercare_printed else "Not printed"
         return ""
 

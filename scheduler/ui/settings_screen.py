@@ -157,6 +157,18 @@ class StaffModel(RowsModel[StaffRow]):
         return row.staff_id if role == ID_ROLE else None
 
 
+# What a new therapy starts as: one chair session, no fasting, no driver, general wording.
+NEW_THERAPY = svc.TherapyEdit(
+    name="", session_noun="session", treatment_minutes=60, observation_minutes=0,
+    buffer_minutes=15, places=Place.CHAIR.value, colour="#4a90d9",
+)  # fmt: skip
+WORDING_NOTE = (
+    "A therapy you add starts on the general wording, which says nothing about any one drug. "
+    "Choose a shipped wording above, or write your own files named after its code "
+    "(prep.<code>.toml, aftercare.<code>.toml) in the letter template folder (Clinic tab)."
+)
+
+
 class TherapiesModel(RowsModel[TherapyRow]):
     COL_NAME, COL_MINUTES, COL_PLACES = range(3)
     HEADERS = ("Therapy", "Treatment + observation + buffer", "Where")
@@ -274,6 +286,10 @@ class ClinicTab(_Tab):
         self.address.setTabChangesFocus(True)
         self.address.setFixedHeight(60)
         self.phone = QLineEdit()
+        self.after_hours = QLineEdit()
+        self.after_hours.setPlaceholderText(
+            "printed on aftercare letters beside the 988 crisis line"
+        )
         self.email = QLineEdit()
         self.logo = QLineEdit()
         self.logo.setPlaceholderText("no logo: letters print the clinic name")
@@ -297,6 +313,12 @@ class ClinicTab(_Tab):
         _form_row(form, "Clinic &name:", self.name, p.add("name", self.name))
         _form_row(form, "Address:", self.address, p.add("address", self.address))
         _form_row(form, "Phone:", self.phone, p.add("phone", self.phone))
+        _form_row(
+            form,
+            "After-hours phone:",
+            self.after_hours,
+            p.add("after_hours_phone", self.after_hours),
+        )
         _form_row(form, "Email:", self.email, p.add("email", self.email))
         _form_row(form, "Logo:", _with(self.logo, self.logo_button), p.add("logo_path", self.logo))
         _form_row(form, "&Time zone:", self.timezone, p.add("timezone", self.timezone))
@@ -327,6 +349,7 @@ class ClinicTab(_Tab):
         self.name.setText(d.name)
         self.address.setPlainText(d.address)
         self.phone.setText(d.phone)
+        self.after_hours.setText(d.after_hours_phone)
         self.email.setText(d.email)
         self.logo.setText(d.logo_path or "")
         self.timezone.setCurrentText(d.timezone)
@@ -346,6 +369,7 @@ class ClinicTab(_Tab):
             paper_size=str(self.paper.currentData()),
             letter_template_dir=self.template_dir.text() or None,
             letter_signature=self.signature.text(),
+            after_hours_phone=self.after_hours.text(),
         )
 
     def save(self) -> bool:
@@ -682,7 +706,6 @@ class TherapiesTab(_ListEditor):
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(desk, TherapiesModel(), parent)
         self.model.setParent(self)
-        self.new_button.hide()  # therapies come from the catalogue; each is edited here
         self.name = QLineEdit()
         self.noun_edit = QLineEdit()
         self.noun_edit.setPlaceholderText("e.g. infusion (“infusion 3 of 6”)")
@@ -704,7 +727,11 @@ class TherapiesTab(_ListEditor):
         self.needs_driver = QCheckBox("Needs a driver home")
         self.needs_rems = QCheckBox("Needs REMS enrolment")
         self.needs_screening = QCheckBox("Needs screening cleared")
+        self.aftercare = QCheckBox("Patients go home with an aftercare letter")
         self.active = QCheckBox("Offered by the clinic")
+        self.wording = _combo(svc.letter_wordings())
+        self.wording_note = note_label(WORDING_NOTE)
+        self.wording_note.setTextFormat(Qt.TextFormat.PlainText)  # "<code>" is text, not a tag
         p, f = self.problems, self.form
         _form_row(f, "Name:", self.name, p.add("name", self.name))
         _form_row(
@@ -725,7 +752,10 @@ class TherapiesTab(_ListEditor):
         _form_row(
             f, "No driving for:", self.driving_hours, p.add("driving_hours", self.driving_hours)
         )
-        for box in (self.needs_driver, self.needs_rems, self.needs_screening, self.active):
+        _form_row(f, "Letter wording:", self.wording, p.add("letter_wording", self.wording))
+        f.addRow("", self.wording_note)
+        boxes = (self.needs_driver, self.needs_rems, self.needs_screening, self.aftercare)
+        for box in (*boxes, self.active):
             f.addRow("", box)
 
     def rows(self, db: DbSession) -> list[TherapyRow]:
@@ -754,15 +784,20 @@ class TherapiesTab(_ListEditor):
         self.needs_driver.setChecked(e.needs_driver)
         self.needs_rems.setChecked(e.needs_rems)
         self.needs_screening.setChecked(e.needs_screening)
+        self.aftercare.setChecked(e.aftercare_letter)
+        _set_combo(self.wording, e.letter_wording)
         self.active.setChecked(e.active)
         self.problems.clear()
 
     def start_new(self) -> None:
+        """A blank therapy: the general letter wording until the clinic chooses another."""
+        self.table.clearSelection()
+        self.show_row(TherapyRow(0, "", NEW_THERAPY))
         self.editing_id = None
+        self.editor_title.setText("New therapy")
+        self.name.setFocus()
 
     def write(self, db: DbSession) -> object:
-        if self.editing_id is None:
-            return None
         # The usual place stays first: keep the saved order, then any newly ticked place.
         saved_order: list[str] = next(
             (
@@ -792,6 +827,8 @@ class TherapiesTab(_ListEditor):
             needs_rems=self.needs_rems.isChecked(),
             needs_screening=self.needs_screening.isChecked(),
             active=self.active.isChecked(),
+            letter_wording=str(self.wording.currentData()),
+            aftercare_letter=self.aftercare.isChecked(),
         )
         return svc.save_therapy(db, self.editing_id, edit, **self._kw())
 

@@ -154,6 +154,9 @@ class TodayScreen(QWidget):
         self.buttons["open"].setEnabled(view is not None)
         for key, statuses in ALLOWED.items():
             self.buttons[key].setEnabled(view is not None and view.status in statuses)
+        # A consultation, follow-up or video call sends no one home with an aftercare letter.
+        if view is not None and not view.has_aftercare:
+            self.buttons["aftercare"].setEnabled(False)
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -180,7 +183,7 @@ class TodayScreen(QWidget):
 
     def print_aftercare(self) -> None:
         view = self.selected_view()
-        if view is not None:
+        if view is not None and view.has_aftercare:
             show_letter(self.desk, view, "aftercare", self)
 
     def open_selected(self, index: QModelIndex | None = None) -> None:

@@ -15,13 +15,15 @@ from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from scheduler.domain.enums import ChairKind
 from scheduler.services.booking import book_single
 from scheduler.store import Database
 from scheduler.store.models import Letter
 from scheduler.ui.letters_screen import LettersScreen
 from scheduler.ui.pdf_preview import PdfPreview
+from scheduler.ui.session_models import DaySessionsModel
 from tests.conftest import ACTOR, CLINIC_TZ, NOW
-from tests.factories import IV_SINGLE, add_chairs, make_patient, protocol_id
+from tests.factories import CONSULTATION, IV_SINGLE, add_chairs, make_patient, protocol_id
 from tests.ui.conftest import TestDesk
 
 ZONE = ZoneInfo(CLINIC_TZ)
@@ -171,3 +173,46 @@ def test_moving_to_another_date(qtbot: QtBot, screen: LettersScreen) -> None:
     screen.show_date(TODAY + dt.timedelta(days=5))
     assert screen.model.rowCount() == 0
     assert not screen.prep_button.isEnabled()
+
+
+def _book_today(db: Database, first_name: str, protocol: str, hour: int) -> int:
+    """A session today at ``hour`` for a new patient; returns its id."""
+    with db.transaction() as s:
+        if protocol == CONSULTATION:
+            add_chairs(s, 1, kind=ChairKind.OFFICE)
+        patient = make_patient(s, first_name=first_name, last_name="Moreau")
+        session = book_single(
+            s, patient_id=patient, protocol_id=protocol_id(s, protocol), starts_at=at(TODAY, hour),
+            chair_id=None, actor=ACTOR, now=NOW,
+        )  # fmt: skip
+        s.flush()
+        return session.id
+
+
+def test_a_consultation_offers_no_aftercare_letter(
+    qtbot: QtBot, db: Database, desk: TestDesk, screen: LettersScreen
+) -> None:
+    consultation = _book_today(db, "Dana", CONSULTATION, 11)
+    screen.show_date(TODAY)
+    row = screen.model.index_of_session(consultation)
+    assert row is not None
+    aftercare = screen.model.index(row, DaySessionsModel.COL_AFTERCARE).data()
+    assert aftercare == "None for this visit"
+    screen.table.selectRow(row)
+    # Today's session would show its aftercare letter; a consultation has none: its prep letter.
+    assert screen.preview.title.text().startswith("Prep letter — Dana Moreau")
+    assert desk.refusals == []
+
+
+def test_a_name_no_font_can_print_is_warned_about_above_the_preview(
+    qtbot: QtBot, db: Database, screen: LettersScreen, sessions: dict[str, int]
+) -> None:
+    session = _book_today(db, "Ra\U00013000", IV_SINGLE, 11)
+    screen.show_date(TODAY)
+    assert screen.preview_session(session, "prep")
+    assert screen.preview.warning.isVisible()
+    assert "has characters no installed font can print (\U00013000)" in (
+        screen.preview.warning.text()
+    )
+    screen.preview_session(sessions["cleo"], "prep")
+    assert "no installed font" not in screen.preview.warning.text()

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from scheduler.domain.enums import SessionStatus
+from scheduler.domain.enums import ChairKind, SessionStatus
 from scheduler.services.booking import book_single
 from scheduler.services.schedule import sessions_on_day
 from scheduler.store import Database
@@ -19,7 +19,7 @@ from scheduler.ui.makeup_dialog import MakeupDialog
 from scheduler.ui.pdf_preview import PdfPreviewDialog
 from scheduler.ui.session_dialog import ReasonDialog, SessionDialog
 from tests.conftest import ACTOR, CLINIC_TZ, NOW
-from tests.factories import IV_SINGLE, add_chairs, make_patient, protocol_id
+from tests.factories import CONSULTATION, IV_SINGLE, add_chairs, make_patient, protocol_id
 from tests.ui.conftest import TestDesk
 
 ZONE = ZoneInfo(CLINIC_TZ)
@@ -135,3 +135,24 @@ def test_prep_letter_opens_a_preview(
     ((title, pdf),) = shown
     assert title == "Prep letter — Zoë O'Brien, Tue 17 Nov 2026"
     assert pdf.startswith(b"%PDF")
+
+
+def test_a_consultation_has_no_aftercare_button(
+    qtbot: QtBot, db: Database, desk: TestDesk, dialog: SessionDialog
+) -> None:
+    assert dialog.aftercare_button.isVisible()  # the IV infusion has one
+    with db.transaction() as s:
+        add_chairs(s, 1, kind=ChairKind.OFFICE)
+        patient = make_patient(s, first_name="Dana", last_name="Moreau")
+        book_single(
+            s, patient_id=patient, protocol_id=protocol_id(s, CONSULTATION),
+            starts_at=at(TOMORROW, 14), chair_id=None, actor=ACTOR, now=NOW,
+        )  # fmt: skip
+    views = desk.read(lambda s: sessions_on_day(s, TOMORROW))
+    visit = next(v for v in views if v.patient_name == "Dana Moreau")
+    assert not visit.has_aftercare
+    widget = SessionDialog(desk, visit)
+    qtbot.addWidget(widget)
+    widget.show()
+    assert widget.prep_button.isVisible()
+    assert not widget.aftercare_button.isVisible()

@@ -153,3 +153,38 @@ def test_therapy_minutes_edited(qtbot: QtBot, desk: TestDesk, screen: SettingsSc
         assert therapy is not None
         assert (therapy.observation_minutes, therapy.colour) == (60, "#2a9d8f")
         assert therapy.places.split(",")[0] == "chair"  # the usual place stays first
+
+
+def test_after_hours_number_saved(qtbot: QtBot, desk: TestDesk, screen: SettingsScreen) -> None:
+    tab = screen.clinic
+    qtbot.keyClicks(tab.after_hours, " (617) 555-0199 ")
+    with qtbot.waitSignal(desk.changed):
+        qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    with desk.database.reading() as s:
+        assert get_settings(s).after_hours_phone == "(617) 555-0199"
+
+
+def test_a_new_therapy_gets_the_general_wording_and_settings_says_so(
+    qtbot: QtBot, desk: TestDesk, screen: SettingsScreen
+) -> None:
+    tab = screen.therapies
+    screen.tabs.setCurrentWidget(tab)
+    tab.table.selectRow(0)
+    assert tab.wording.currentData() == "ketamine"  # the seeded IV ketamine
+    qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
+    assert tab.wording.currentData() == "general"
+    assert "starts on the general wording, which says nothing about any one drug" in (
+        tab.wording_note.text()
+    )
+    assert tab.wording_note.isVisible()
+    qtbot.keyClicks(tab.name, "Vitamin drip")
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    assert desk.refusals == []
+    with desk.database.reading() as s:
+        added = s.scalars(select(Therapy).where(Therapy.name == "Vitamin drip")).one()
+        assert (added.code, added.letter_wording, added.aftercare_letter) == (
+            "vitamin_drip",
+            "general",
+            True,
+        )
+    assert tab.editing_id == added.id

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from scheduler.domain.enums import SessionStatus
+from scheduler.domain.enums import ChairKind, SessionStatus
 from scheduler.services.booking import book_single
 from scheduler.store import Database
 from scheduler.store.models import Session
@@ -18,7 +18,7 @@ from scheduler.ui.makeup_dialog import MakeupDialog
 from scheduler.ui.session_models import DaySessionsModel
 from scheduler.ui.today_screen import TodayScreen
 from tests.conftest import ACTOR, CLINIC_TZ, NOW
-from tests.factories import IV_SINGLE, add_chairs, make_patient, protocol_id
+from tests.factories import CONSULTATION, IV_SINGLE, add_chairs, make_patient, protocol_id
 from tests.ui.conftest import TestDesk
 
 ZONE = ZoneInfo(CLINIC_TZ)
@@ -205,3 +205,29 @@ def test_a_change_elsewhere_refreshes_the_list(
     assert screen.model.rowCount() == 2
     desk.changed.emit()
     assert screen.model.rowCount() == 3
+
+
+def test_a_checked_in_consultation_offers_no_aftercare(
+    qtbot: QtBot, screen: TodayScreen, db: Database, desk: TestDesk
+) -> None:
+    today = NOW.astimezone(ZONE).date()
+    with db.transaction() as s:
+        add_chairs(s, 1, kind=ChairKind.OFFICE)
+        dana = make_patient(s, first_name="Dana", last_name="Moreau")
+        visit = book_single(
+            s, patient_id=dana, protocol_id=protocol_id(s, CONSULTATION), starts_at=at(today, 10),
+            chair_id=None, actor=ACTOR, now=NOW,
+        )  # fmt: skip
+        s.flush()
+        visit.status = SessionStatus.CHECKED_IN.value
+        visit_id = visit.id
+    screen.refresh()
+    screen.select_session(visit_id)
+    assert screen.buttons["check_in"].isEnabled() is False
+    assert not screen.buttons["aftercare"].isEnabled()
+    row = screen.model.index_of_session(visit_id)
+    assert row is not None
+    cell = screen.model.index(row, DaySessionsModel.COL_AFTERCARE).data()
+    assert cell == "None for this visit"
+    screen.print_aftercare()  # the shortcut does nothing either
+    assert desk.refusals == []
