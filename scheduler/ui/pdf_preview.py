@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from scheduler.store.privacy import write_private
+
 PAGE_GAP = 12
 PRINT_WIDTH_PX = 2480
 
@@ -249,7 +251,7 @@ class PdfPreview(QWidget):
             return None
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
-        Path(path).write_bytes(self.pdf)
+        write_private(Path(path), self.pdf)  # a letter is patient data: owner-only
         self.saved.emit(path)
         return path
 
