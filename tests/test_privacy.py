@@ -73,6 +73,7 @@ def test_the_copy_taken_before_an_upgrade_is_private(db_path: Path) -> None:
 
 def test_letters_and_saved_files_are_private(tmp_path: Path) -> None:
     written = write_files(tmp_path / "letters", {"prep-all.pdf": b"%PDF-1.4", "one.pdf": b"x"})
+    assert mode(tmp_path / "letters") == 0o700
     assert {name: mode(path) for name, path in written.items()} == {
         "prep-all.pdf": 0o600,
         "one.pdf": 0o600,

@@ -7,6 +7,7 @@ On Windows the folders under the user's profile are private already; the modes a
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -28,6 +29,8 @@ def private_folder(path: Path) -> None:
     while not folder.exists():
         missing.append(folder)
         folder = folder.parent
+    if not missing and not path.is_dir():
+        raise FileExistsError(errno.EEXIST, "a file of that name is in the way", str(path))
     for folder in reversed(missing):
         folder.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
         if POSIX:
