@@ -10,6 +10,7 @@ from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import create_engine, func, select
 
 from scheduler.services.audit_chain import Tampering, verify_chain, verify_new_entries
@@ -257,3 +258,18 @@ def test_two_processes_writing_at_once_keep_one_chain(db: Database, db_path: Pat
         assert writer.exitcode == 0
     assert count(db) == before + 2 * WRITES_EACH
     assert check(db) == (None, None)
+
+
+def test_the_upgrade_can_be_undone_and_redone(trail: Database, db_path: Path) -> None:
+    entries = count(trail)
+    trail.close()
+    engine = create_engine(f"sqlite:///{db_path}")
+    with engine.begin() as conn:
+        command.downgrade(migrations.alembic_config(conn), "0002")
+    engine.dispose()
+    again = open_database(str(db_path), now=NOW)
+    try:
+        assert check(again) == (None, None)
+        assert count(again) == entries
+    finally:
+        again.close()
