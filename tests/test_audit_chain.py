@@ -84,6 +84,11 @@ def test_an_edit_inside_the_row_snapshot_is_caught_too(trail: Database, db_path:
     assert check(trail) == (Tampering.CHANGED, count(trail))
 
 
+def test_an_entry_relinked_elsewhere_counts_as_changed(trail: Database, db_path: Path) -> None:
+    raw(db_path, "UPDATE audit_trail SET prev_hash = ? WHERE id = 4", "f" * 64)
+    assert check(trail) == (Tampering.CHANGED, 4)
+
+
 def test_a_deleted_entry_is_named(trail: Database, db_path: Path) -> None:
     raw(db_path, "DELETE FROM audit_trail WHERE id = 6")
     assert check(trail) == (Tampering.REMOVED, 6)

@@ -124,21 +124,36 @@ def _walk(db: DbSession, after_id: int, after_hash: str) -> ChainReport:
         sealed = columns["entry_hash"] is not None and columns["entry_hash"] == entry_hash(columns)
         linked = columns["prev_hash"] == previous_hash
         if not (sealed and linked):
-            problem = _diagnose(entry_id, previous_id, sealed=sealed, linked=linked)
+            problem = _diagnose(db, columns, previous_id, sealed=sealed, linked=linked)
             return ChainReport(checked, previous_id or None, previous_hash, problem)
         previous_id, previous_hash, checked = entry_id, str(columns["entry_hash"]), checked + 1
     return ChainReport(checked, previous_id or None, previous_hash)
 
 
-def _diagnose(entry_id: int, previous_id: int, *, sealed: bool, linked: bool) -> ChainProblem:
+def _diagnose(
+    db: DbSession, columns: dict[str, Any], previous_id: int, *, sealed: bool, linked: bool
+) -> ChainProblem:
+    entry_id = int(columns["id"])
     if sealed:
         # A well-formed entry that seals an entry we never saw: the ones between are gone.
         if entry_id > previous_id + 1:
             return ChainProblem(previous_id + 1, Tampering.REMOVED, entry_id - 1)
         return ChainProblem(entry_id, Tampering.INSERTED)
-    if linked:
+    if linked or _followed(db, entry_id, columns["entry_hash"]):
+        # Its place in the chain is right (the next entry seals it): its content was changed.
         return ChainProblem(entry_id, Tampering.CHANGED)
     return ChainProblem(entry_id, Tampering.INSERTED)
+
+
+def _followed(db: DbSession, entry_id: int, stored_hash: str | None) -> bool:
+    """Whether the entry after ``entry_id`` links to the hash stored on it."""
+    following = db.scalar(
+        select(AuditEntry.prev_hash)
+        .where(AuditEntry.id > entry_id)
+        .order_by(AuditEntry.id)
+        .limit(1)
+    )
+    return stored_hash is not None and following == stored_hash
 
 
 def verify_chain(db: DbSession) -> ChainReport:
