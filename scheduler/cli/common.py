@@ -42,6 +42,8 @@ def fail(message: str) -> int:
 def opened(args: argparse.Namespace) -> Iterator[Database]:
     """The database named by ``--db``; closed afterwards."""
     database = open_database(getattr(args, "db", None))
+    if database.exposure_warning:
+        print(f"warning: {database.exposure_warning}", file=sys.stderr)
     try:
         yield database
     finally:

@@ -33,6 +33,7 @@ def run_desk(args: argparse.Namespace) -> int:
         set_up_logging,
     )
     from scheduler.ui.desk import Desk
+    from scheduler.ui.desk_warnings import check_on_start
     from scheduler.ui.first_start import ensure_clinic
     from scheduler.ui.main_window import MainWindow
 
@@ -46,6 +47,8 @@ def run_desk(args: argparse.Namespace) -> int:
             return 0
         window = MainWindow(desk)
         window.show()
+        # After the window is up, so that a long trail since the last check never delays it.
+        QTimer.singleShot(0, lambda: check_on_start(desk, window.banner))
         if os.environ.get(EXIT_AFTER_SHOW):
 
             def shown() -> None:

@@ -68,7 +68,15 @@ def render_all(database: Database, out: Path, today: dt.date, scratch: Path) -> 
     from scheduler.services.patients import count_patients
     from scheduler.ui.app import create_application
     from scheduler.ui.desk import Desk
-    from scheduler.ui.main_window import CALENDAR, LETTERS, PATIENTS, SETTINGS, TODAY, MainWindow
+    from scheduler.ui.main_window import (
+        AUDIT,
+        CALENDAR,
+        LETTERS,
+        PATIENTS,
+        SETTINGS,
+        TODAY,
+        MainWindow,
+    )
 
     app = create_application(["screenshots"])
     with database.reading() as db:
@@ -132,6 +140,9 @@ def render_all(database: Database, out: Path, today: dt.date, scratch: Path) -> 
     shoot(
         "settings", window, lambda: settings_screen.tabs.setCurrentWidget(settings_screen.therapies)
     )
+    window.show_screen(AUDIT)
+    audit: Any = window.current_screen()
+    shoot("audit", window, audit.check_trail)
     window.show_screen(TODAY)
     window.close()
     return saved

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session as DbSession
 
-from scheduler.store.models import AuditEntry, Base
+from scheduler.services import audit_chain
+from scheduler.store.models import AuditEntry, Base, Patient
 
 
 def snapshot(row: Base) -> dict[str, Any]:
@@ -48,6 +49,8 @@ def record(
         before=before,
         after=None if deleted else snapshot(row),
         reason=reason,
+        patient_id=row.id if isinstance(row, Patient) else getattr(row, "patient_id", None),
     )
+    audit_chain.seal(db, entry)
     db.add(entry)
     return entry

@@ -51,6 +51,7 @@ from scheduler.services.clinic import get_settings
 from scheduler.services.errors import NotFound, ServiceError
 from scheduler.services.patients import get_by_chart_number
 from scheduler.store.models import ClinicSettings, Letter, Patient, Session, Therapy
+from scheduler.store.privacy import private_folder
 
 # Sessions that still happen (or happened): letters are not printed for the others.
 _LIVE = tuple(s.value for s in SessionStatus if s.holds_slot)
@@ -483,7 +484,7 @@ def write_files(out_dir: Path, documents: dict[str, bytes]) -> dict[str, Path]:
     to their names (a rename within one folder is atomic), so no reader ever sees half a PDF.
     """
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        private_folder(out_dir)  # a new letters folder is the owner's alone, like the letters
     except OSError as exc:
         raise ServiceError(
             f"Cannot use {out_dir} for letters: {exc.strerror or exc}. Nothing was printed."

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 
 from scheduler import APP_NAME
-from scheduler.store import migrations
+from scheduler.store import migrations, privacy
 from scheduler.store.location import resolve_database_url, sqlite_path
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -35,6 +35,8 @@ class Database:
     engine: Engine
     url: URL
     backup_path: Path | None = None  # the copy taken before the last upgrade, if any
+    # Set when an existing database file may be read by other users of the computer.
+    exposure_warning: str | None = None
 
     def __post_init__(self) -> None:
         self._write_sessions = sessionmaker(
@@ -82,8 +84,11 @@ def open_database(given: str | None = None, *, now: dt.datetime | None = None) -
     """
     url = resolve_database_url(given)
     path = sqlite_path(url)
+    exposed = None
     if path is not None:
+        existed = path.exists()
         _check_sqlite_file(path)
+        exposed = privacy.exposure_warning(path) if existed else None
     engine = _create_engine(url)
     try:
         backup = _migrate(engine, url, now or dt.datetime.now(dt.UTC))
@@ -93,7 +98,7 @@ def open_database(given: str | None = None, *, now: dt.datetime | None = None) -
     except OperationalError as exc:
         engine.dispose()
         raise DatabaseError(f"Cannot open the database {_shown(url)}: {exc.orig}") from exc
-    return Database(engine=engine, url=url, backup_path=backup)
+    return Database(engine=engine, url=url, backup_path=backup, exposure_warning=exposed)
 
 
 def _shown(url: URL) -> str:
@@ -111,19 +116,28 @@ def _check_sqlite_file(path: Path) -> None:
             raise DatabaseError(f"{path} is not a SQLite database file.")
         return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        privacy.private_folder(path.parent)
     except OSError as exc:
         raise DatabaseError(f"Cannot create the folder for {path}: {exc.strerror}") from exc
+    try:
+        # Created here, owner-only, before SQLite opens it: SQLite gives its -wal and -shm
+        # files the database file's permissions.
+        privacy.private_file(path)
+    except OSError as exc:
+        raise DatabaseError(f"Cannot create the database {path}: {exc.strerror}") from exc
 
 
 def _create_engine(url: URL) -> Engine:
+    # SQL parameters are patient data: they must never reach a log line or an error message.
     try:
         if url.get_backend_name() == "sqlite":
-            engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+            engine = create_engine(
+                url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
+            )
             event.listen(engine, "connect", _configure_sqlite_connection)
             event.listen(engine, "begin", _begin_sqlite_transaction)
             return engine
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         raise DatabaseError(f"Cannot use the database URL {_shown(url)}: {exc}") from exc
 
@@ -177,6 +191,7 @@ def _copy_aside(path: Path, revision: str, now: dt.datetime) -> Path:
     """Copy a database before upgrading it, with SQLite's backup API (safe while in WAL mode)."""
     stamp = now.astimezone(dt.UTC).strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.before-upgrade-{revision}-{stamp}.bak")
+    privacy.private_file(target)
     source = sqlite3.connect(path)
     try:
         copy = sqlite3.connect(target)

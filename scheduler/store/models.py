@@ -435,3 +435,21 @@ class AuditEntry(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(Text, default="")  # e.g. a clinician's override reason
+    # Whose record the write touched, for the Audit screen's patient filter. No foreign key:
+    # the trail must outlive and never block anything it mentions.
+    patient_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The tamper-evident chain (store/audit_hash.py): the previous entry's hash and this
+    # entry's own. ``prev_hash`` is unique, so two writers can never both extend one entry.
+    prev_hash: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
+    entry_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditCheckpoint(Base):
+    """How far the audit chain is known to be intact (one row): a check reads only newer entries."""
+
+    __tablename__ = "audit_checkpoint"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(Integer)
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    verified_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -12,7 +12,6 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 from typing import TextIO
@@ -21,6 +20,8 @@ import platformdirs
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from scheduler import APP_NAME, APP_SLUG, __version__
+from scheduler.store.privacy import private_folder
+from scheduler.ui.private_log import PrivateFormatter, PrivateLogFile
 from scheduler.ui.widgets import icon, resource_path
 
 log = logging.getLogger("scheduler")
@@ -36,14 +37,18 @@ def log_file_path() -> Path:
 
 
 def set_up_logging(path: Path | None = None) -> Path | None:
-    """Log to a rotating file in the user's log folder; returns the file, or None if unwritable."""
+    """Log to a rotating file in the user's log folder; returns the file, or None if unwritable.
+
+    The folder is created 0700 and the files 0600, and exceptions are logged without their
+    messages (``private_log``): the log never holds patient data.
+    """
     path = path or log_file_path()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+        private_folder(path.parent)
+        handler = PrivateLogFile(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
     except OSError:
         return None
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(PrivateFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)

@@ -1,4 +1,4 @@
-"""The desk's main window: the five screens, menus with shortcuts, and the status bar.
+"""The desk's main window: the six screens, menus with shortcuts, and the status bar.
 
 Screens are built the first time they are shown, so the window appears quickly on a large
 clinic. Window geometry and the last screen are remembered between runs (``QSettings``).
@@ -21,18 +21,20 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from scheduler import APP_NAME, __version__
 from scheduler.services.clinic import get_settings, is_set_up
 from scheduler.ui.desk import Desk
+from scheduler.ui.desk_warnings import WarningBanner
 from scheduler.ui.patients_screen import PatientsScreen
 from scheduler.ui.widgets import icon
 
 log = logging.getLogger(__name__)
 
-TODAY, CALENDAR, PATIENTS, LETTERS, SETTINGS = range(5)
+TODAY, CALENDAR, PATIENTS, LETTERS, SETTINGS, AUDIT = range(6)
 
 
 @dataclass(frozen=True)
@@ -70,12 +72,19 @@ def _settings(desk: Desk) -> QWidget:
     return SettingsScreen(desk)
 
 
+def _audit(desk: Desk) -> QWidget:
+    from scheduler.ui.audit_screen import AuditScreen
+
+    return AuditScreen(desk)
+
+
 SCREENS = (
     ScreenSpec("today", "Today", _today),
     ScreenSpec("calendar", "Calendar", _calendar),
     ScreenSpec("patients", "Patients", _patients),
     ScreenSpec("letters", "Letters", _letters),
     ScreenSpec("settings", "Settings", _settings),
+    ScreenSpec("audit", "Audit", _audit),
 )
 
 
@@ -98,7 +107,7 @@ class MainWindow(QMainWindow):
     """The desk's window.
 
     Signals:
-        screen_changed(int): the screen now shown (TODAY, CALENDAR, PATIENTS, LETTERS, SETTINGS).
+        screen_changed(int): the screen now shown (TODAY, CALENDAR, ... AUDIT).
     """
 
     screen_changed = Signal(int)
@@ -128,7 +137,13 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.navigation)
-        layout.addWidget(self.stack, 1)
+        self.banner = WarningBanner()  # warnings from the start-up checks (desk_warnings)
+        screens = QVBoxLayout()
+        screens.setContentsMargins(0, 0, 0, 0)
+        screens.setSpacing(0)
+        screens.addWidget(self.banner)
+        screens.addWidget(self.stack, 1)
+        layout.addLayout(screens, 1)
         self.setCentralWidget(central)
 
         self.clinic_label = QLabel()

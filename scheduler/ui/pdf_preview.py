@@ -36,6 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from scheduler.store.privacy import write_private
+
 if TYPE_CHECKING:
     from pypdfium2 import PdfDocument
 
@@ -293,7 +295,7 @@ class PdfPreview(QWidget):
             return None
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
-        Path(path).write_bytes(self.pdf)
+        write_private(Path(path), self.pdf)  # a letter is patient data: owner-only
         self.saved.emit(path)
         return path
 

@@ -52,6 +52,7 @@ def test_screenshots_of_every_main_screen(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     names = sorted(p.name for p in out.glob("*.png"))
     assert names == [
+        "screen-audit.png",
         "screen-calendar-day.png",
         "screen-calendar-week.png",
         "screen-letters.png",

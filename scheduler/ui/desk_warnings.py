@@ -1,0 +1,77 @@
+"""Warnings the desk shows at the top of its window: a broken audit trail, an exposed database.
+
+They are checked when the desk starts. The audit check is quick however long the trail is: it
+reads only the entries written since the last check (``verify_new_entries``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from sqlalchemy.exc import OperationalError
+
+from scheduler.services.audit_chain import ChainReport, verify_new_entries
+from scheduler.ui.desk import Desk
+
+log = logging.getLogger(__name__)
+
+
+class WarningBanner(QWidget):
+    """A strip of warnings above the screens, hidden while there is nothing to say."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("warning_banner")
+        self.label = QLabel()
+        self.label.setObjectName("banner_warning")
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 0)
+        layout.addWidget(self.label)
+        self._warnings: dict[str, str] = {}
+        self.hide()
+
+    def warn(self, key: str, text: str) -> None:
+        """Show ``text`` (replacing an earlier warning with the same key)."""
+        self._warnings[key] = text
+        self.label.setText("\n".join(self._warnings.values()))
+        self.show()
+
+    def warnings(self) -> list[str]:
+        return list(self._warnings.values())
+
+
+def warn_audit_broken(desk: Desk, banner: WarningBanner, report: ChainReport) -> None:
+    """Tell the person at the desk that the audit trail was tampered with.
+
+    Everyone at the desk sees it for now; this is the one place to limit it to the people who
+    can look into it (administrators) once the desk knows who is signed in.
+    """
+    banner.warn(
+        "audit",
+        f"The audit trail has been altered outside the desk: {report.sentence()} "
+        "Tell the clinic's administrator; `python main.py audit verify` checks it again.",
+    )
+
+
+def warn_exposed_database(banner: WarningBanner, sentence: str) -> None:
+    banner.warn("exposed", sentence)
+
+
+def check_on_start(desk: Desk, banner: WarningBanner) -> ChainReport:
+    """The start-up checks: database permissions, and the audit entries written since last time."""
+    if desk.database.exposure_warning:
+        warn_exposed_database(banner, desk.database.exposure_warning)
+    try:
+        with desk.database.transaction() as db:
+            report = verify_new_entries(db, desk.now())
+    except OperationalError:
+        # Another workstation holds the write lock: check all the same, remember it next time.
+        log.warning("database busy; the audit check did not move its checkpoint")
+        report = desk.read(lambda db: verify_new_entries(db, desk.now()))
+    if not report.intact:
+        warn_audit_broken(desk, banner, report)
+    return report
