@@ -178,6 +178,14 @@ def test_upgrade_gives_the_seeded_therapies_their_letter_wording(db_path: Path) 
                 ),
                 {"code": code, "name": name},
             )
+        # A protocol refers to a therapy, as in every clinic with data: the upgrade must not
+        # rebuild the therapies table under it.
+        conn.execute(
+            text(
+                "INSERT INTO protocols (name, therapy_id, phase, min_gap_days, "
+                "preferred_weekdays, active) VALUES ('IV induction', 1, 'induction', 1, '', 1)"
+            )
+        )
     engine.dispose()
     database = open_database(str(db_path), now=NOW)
     try:

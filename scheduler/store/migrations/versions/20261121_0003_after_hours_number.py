@@ -32,19 +32,20 @@ _NO_AFTERCARE = ("consultation", "follow_up")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("clinic_settings") as batch:
-        batch.add_column(
-            sa.Column("after_hours_phone", sa.String(length=40), nullable=False, server_default="")
-        )
-    with op.batch_alter_table("therapies") as batch:
-        batch.add_column(
-            sa.Column(
-                "letter_wording", sa.String(length=40), nullable=False, server_default="general"
-            )
-        )
-        batch.add_column(
-            sa.Column("aftercare_letter", sa.Boolean(), nullable=False, server_default=sa.true())
-        )
+    # Plain ADD COLUMN: a batch copy of "therapies" on SQLite would drop a table that protocols
+    # and sessions refer to, which foreign keys rightly refuse in a clinic with data.
+    op.add_column(
+        "clinic_settings",
+        sa.Column("after_hours_phone", sa.String(length=40), nullable=False, server_default=""),
+    )
+    op.add_column(
+        "therapies",
+        sa.Column("letter_wording", sa.String(length=40), nullable=False, server_default="general"),
+    )
+    op.add_column(
+        "therapies",
+        sa.Column("aftercare_letter", sa.Boolean(), nullable=False, server_default=sa.true()),
+    )
     therapies = sa.table(
         "therapies",
         sa.column("code", sa.String),
@@ -61,8 +62,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("therapies") as batch:
-        batch.drop_column("aftercare_letter")
-        batch.drop_column("letter_wording")
-    with op.batch_alter_table("clinic_settings") as batch:
-        batch.drop_column("after_hours_phone")
+    # Plain DROP COLUMN (SQLite 3.35+, PostgreSQL), for the same reason as above.
+    for table, column in (
+        ("therapies", "aftercare_letter"),
+        ("therapies", "letter_wording"),
+        ("clinic_settings", "after_hours_phone"),
+    ):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
