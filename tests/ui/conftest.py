@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QWidget
 from scheduler.store import Database
 from scheduler.ui.desk import Desk
 from tests.conftest import ACTOR, NOW
+from tests.ui.paint_clinics import demo_clinic
 
 
 class TestDesk(Desk):
@@ -34,6 +36,14 @@ def desk(db: Database) -> TestDesk:
 @pytest.fixture
 def empty_desk(empty_db: Database) -> TestDesk:
     return TestDesk(empty_db)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """The demo clinic a new user opens, built once for a module's tests (paint, soak)."""
+    database = demo_clinic(tmp_path_factory.mktemp("demo"))
+    yield database
+    database.close()
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from scheduler.store import Database
 from scheduler.ui.calendar_screen import CalendarScreen, TimeGrid
 from scheduler.ui.pdf_preview import PdfPreview, print_pdf
 from tests.ui.conftest import TestDesk
-from tests.ui.paint_clinics import BUSY_CHAIRS, BUSY_STARTS, TODAY, busy_clinic, demo_clinic
+from tests.ui.paint_clinics import BUSY_CHAIRS, BUSY_STARTS, TODAY, busy_clinic
 
 # Far above what unrelated objects freeing their own references can move the count by, far
 # below None's count in a test process (tens of thousands): a leak of ~1 reference per painter
@@ -51,13 +51,6 @@ def paint_repeatedly(paint: Callable[[], object], times: int) -> None:
             )
     gc.collect()
     assert start - sys.getrefcount(None) <= ALLOWED_DROP
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    database = demo_clinic(tmp_path_factory.mktemp("demo"))
-    yield database
-    database.close()
 
 
 @pytest.fixture(scope="module")

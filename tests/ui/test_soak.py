@@ -16,7 +16,7 @@ import random
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -35,7 +35,6 @@ from scheduler.ui.single_session_dialog import SingleSessionDialog
 from scheduler.ui.today_screen import TodayScreen
 from tests.ui.conftest import TestDesk
 from tests.ui.paint_clinics import TODAY as MONDAY
-from tests.ui.paint_clinics import demo_clinic
 
 ACTIONS = 10_000
 WARM_UP = 500
@@ -175,13 +174,6 @@ class ScriptedDay:
             button = self.today.buttons["confirm"]
             if button.isEnabled():
                 button.click()
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    database = demo_clinic(tmp_path_factory.mktemp("soak"))
-    yield database
-    database.close()
 
 
 @pytest.mark.slow
