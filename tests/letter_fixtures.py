@@ -175,7 +175,11 @@ def add_session(
     db.flush()
     db.add(
         SessionStatusChange(
-            session_id=session.id, from_status=None, to_status=status.value, at=NOW, actor=ACTOR
+            session_id=session.id,
+            from_status=None,
+            to_status=status.value,
+            at=NOW,
+            actor=ACTOR.sign_in,
         )
     )
     db.flush()

@@ -36,6 +36,7 @@ def record(
     before: dict[str, Any] | None,
     reason: str = "",
     deleted: bool = False,
+    signed_by: str = "",
 ) -> AuditEntry:
     """Add the audit entry for a write to ``row``; call after the change (flushes to get ids)."""
     db.flush()
@@ -48,6 +49,7 @@ def record(
         before=before,
         after=None if deleted else snapshot(row),
         reason=reason,
+        signed_by=signed_by,
     )
     db.add(entry)
     return entry

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.patients import PatientDetails
 from scheduler.services import patients as patient_service
-from scheduler.services import schedule, screening
+from scheduler.services import schedule
 from scheduler.services.errors import NotFound
 from scheduler.services.schedule import CourseView
 from scheduler.store.models import Patient, ScreeningFinding
@@ -61,7 +61,6 @@ class OpenPatient:
     details: PatientDetails
     screening: ScreeningState
     courses: list[CourseView]
-    clinicians: list[tuple[int, str]]
 
 
 def patient_row(patient: Patient) -> PatientRow:
@@ -116,7 +115,6 @@ def read_open_patient(db: DbSession, patient_id: int, zone: dt.tzinfo) -> OpenPa
         details=patient_service.details_of(patient),
         screening=state,
         courses=schedule.patient_courses(db, patient.id),
-        clinicians=[(s.id, s.name) for s in screening.clinicians(db)],
     )
 
 
@@ -351,7 +349,7 @@ class PatientsScreen(RefreshedWhenShown):
             button.setEnabled(not patient.archived)
         if not keep_form:
             self.form.load(patient.details, patient.patient_id)
-        self.screening.load(patient.screening, patient.clinicians)
+        self.screening.load(patient.screening)
         self.courses_model.set_rows(patient.courses)
         self.no_courses.setVisible(not patient.courses)
         if patient.courses:
@@ -380,7 +378,7 @@ class PatientsScreen(RefreshedWhenShown):
         ):
             button.setEnabled(False)
         self.form.load(PatientDetails("", "", None), None)
-        self.screening.load(None, [])
+        self.screening.load(None)
         self.courses_model.set_rows([])
         self.sessions_model.set_rows([])
         self.tabs.setCurrentIndex(TAB_DETAILS)

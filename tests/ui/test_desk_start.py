@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from scheduler.domain.enums import StaffRole
 from scheduler.store import Database
+from tests.factories import add_account
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,9 +33,17 @@ def run_main(
 
 @pytest.mark.slow
 def test_desk_opens_its_window_on_a_clinic(db: Database, tmp_path: Path) -> None:
+    with db.transaction() as s:
+        add_account(s, "Alex Morgan", "alex", StaffRole.ADMINISTRATOR)
+    password = tmp_path / "password"
+    password.write_text("correct horse\n", encoding="utf-8")
     result = run_main(
         "--db",
         db.description,
+        "--user",
+        "alex",
+        "--password-file",
+        str(password),
         extra_env={
             "SCHEDULER_EXIT_AFTER_SHOW": "1",
             # Window settings and the log file go to the test's folder, not the user's.
@@ -58,6 +68,7 @@ def test_screenshots_of_every_main_screen(tmp_path: Path) -> None:
         "screen-patients.png",
         "screen-series-dialog.png",
         "screen-settings.png",
+        "screen-sign-in.png",
         "screen-today.png",
     ]
     assert all(p.stat().st_size > 10_000 for p in out.glob("*.png"))  # not blank

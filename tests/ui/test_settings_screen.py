@@ -10,7 +10,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from scheduler.domain.enums import Phase
+from scheduler.domain.enums import Phase, StaffRole
 from scheduler.services import settings as svc
 from scheduler.services.clinic import get_settings
 from scheduler.store.models import Chair, Protocol, Staff, Therapy
@@ -111,11 +111,12 @@ def test_staff_added(qtbot: QtBot, desk: TestDesk, screen: SettingsScreen) -> No
     screen.tabs.setCurrentWidget(tab)
     qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
     qtbot.keyClicks(tab.name, "Dr Ada Ng")
-    tab.role.setCurrentIndex(tab.role.findData("clinician"))
+    tab.role_boxes[StaffRole.NURSE].setChecked(False)
+    tab.role_boxes[StaffRole.CLINICIAN].setChecked(True)
     qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
     with desk.database.reading() as s:
         staff = s.scalars(select(Staff)).one()
-        assert (staff.name, staff.role, staff.active) == ("Dr Ada Ng", "clinician", True)
+        assert (staff.name, staff.roles, staff.active) == ("Dr Ada Ng", "clinician", True)
 
 
 def test_induction_protocol_count_checked(
