@@ -36,14 +36,14 @@ def demo_hint(desk: Desk) -> str:
     if not desk.read(is_demo):
         return ""
     rows = "".join(
-        f"<tr><td>{a.role.value.replace('_', ' ').capitalize()}&nbsp;&nbsp;</td>"
-        f"<td><b>{a.sign_in}</b>&nbsp;&nbsp;</td><td>{a.password}</td></tr>"
+        f"<tr><td>{a.role.value.replace('_', ' ').capitalize()}</td>"
+        f"<td><b>{a.sign_in}</b></td><td>{a.password}</td></tr>"
         for a in DEMO_ACCOUNTS
     )
     return (
         "<p>This is the demo clinic. Sign in with one of its accounts:</p>"
-        f"<table><tr><th align=left>role</th><th align=left>sign-in name</th>"
-        f"<th align=left>password</th></tr>{rows}</table>"
+        "<table cellspacing=0 cellpadding=3><tr><th align=left>role</th>"
+        f"<th align=left>sign-in name</th><th align=left>password</th></tr>{rows}</table>"
     )
 
 
@@ -66,8 +66,9 @@ class Credentials:
         self.password.setObjectName(f"{object_prefix}_password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.problem = problem_label()
-        form.addRow(f"{prefix}&Sign-in name:", self.name)
-        form.addRow(f"{prefix}&Password:", self.password)
+        # "Sign-in name:" alone, "Clinician's sign-in name:" after a prefix.
+        form.addRow(f"{prefix}&{'s' if prefix else 'S'}ign-in name:", self.name)
+        form.addRow(f"{prefix}&{'p' if prefix else 'P'}assword:", self.password)
 
     def check(self, parent: QWidget, check: Check | None = None) -> Actor | None:
         """The staff member the fields name, if the password is right; else says why."""
@@ -180,8 +181,10 @@ class SignatureDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(note_label(prompt))
         layout.addWidget(self.reason)
+        self.reason.setFixedHeight(110)
         if not needs_reason:
             self.reason.setPlaceholderText("A note for the audit trail (optional)")
+            self.reason.setFixedHeight(60)
         if self.signs_self:
             layout.addWidget(note_label(f"Signed by you, {desk.actor.name}."))
         else:

@@ -284,3 +284,28 @@ def test_the_demo_clinics_sign_in_screen_lists_its_accounts(
     dialog.accept()
     assert dialog.actor is not None
     assert dialog.actor.name == "Dr. Helen Park"
+
+
+def test_today_greys_out_completing_for_the_front_desk(
+    qtbot: QtBot, desk: TestDesk, staff: dict[str, Actor]
+) -> None:
+    from scheduler.services import session_life
+    from scheduler.services.booking import book_single
+    from scheduler.ui.today_screen import TodayScreen
+    from tests.factories import at, set_up_test_clinic
+
+    clinic = set_up_test_clinic(desk.database)
+    with desk.database.transaction() as s:
+        session = book_single(
+            s, patient_id=clinic.patient, protocol_id=clinic.iv_single,
+            starts_at=at(NOW.date(), 10), chair_id=None, actor=staff["tom"], now=NOW,
+        )  # fmt: skip
+        session_life.check_in(s, session.id, actor=staff["tom"], now=NOW)
+    desk.sign_in(staff["tom"])
+    screen = TodayScreen(desk)
+    qtbot.addWidget(screen)
+    screen.select_session(session.id)
+    assert not screen.buttons["complete"].isEnabled()
+    assert screen.buttons["aftercare"].isEnabled()
+    desk.sign_in(staff["maria"])
+    assert screen.buttons["complete"].isEnabled()
