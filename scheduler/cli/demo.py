@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from scheduler.cli.common import date_argument, fail, guarded, opened, utc_now
+from scheduler.cli.common import add_user_options, date_argument, fail, guarded, opened, utc_now
 from scheduler.services.clinic import get_settings
 from scheduler.services.demo import CLINIC_TIMEZONE, DEMO_ACCOUNTS, build_demo_clinic
 from scheduler.services.patients import count_patients
@@ -34,6 +34,8 @@ def add_parser(subparsers: Any) -> None:
         action="store_true",
         help="do nothing, successfully, when the database already has patients",
     )
+    # Accepted so that ``./desk --user NAME`` passes through; the demo itself needs nobody.
+    add_user_options(parser)
     parser.set_defaults(handler=guarded(run))
 
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session as DbSession
 
+from scheduler.domain.access import Permission
 from scheduler.domain.patients import PatientDetails
 from scheduler.services import patients as patient_service
 from scheduler.services import schedule
@@ -227,6 +228,7 @@ class PatientsScreen(RefreshedWhenShown):
         layout.addWidget(splitter)
 
         desk.changed.connect(self.data_changed)
+        desk.signed_in.connect(self.data_changed)
         self.run_search()
 
     def _series_tab(self) -> QWidget:
@@ -345,8 +347,11 @@ class PatientsScreen(RefreshedWhenShown):
         )
         self.archived_banner.setVisible(patient.archived)
         self.archive_button.setText("Unarchive" if patient.archived else "Archive")
+        # What the signed-in user's roles may not do is greyed out (the services refuse it).
         for button in (self.induction_button, self.maintenance_button, self.single_button):
-            button.setEnabled(not patient.archived)
+            button.setEnabled(not patient.archived and self.desk.may(Permission.BOOK))
+        self.archive_button.setEnabled(self.desk.may(Permission.EDIT_PATIENTS))
+        self.new_button.setEnabled(self.desk.may(Permission.EDIT_PATIENTS))
         if not keep_form:
             self.form.load(patient.details, patient.patient_id)
         self.screening.load(patient.screening)

@@ -309,3 +309,27 @@ def test_today_greys_out_completing_for_the_front_desk(
     assert screen.buttons["aftercare"].isEnabled()
     desk.sign_in(staff["maria"])
     assert screen.buttons["complete"].isEnabled()
+
+
+def test_an_administrator_alone_may_not_book_or_print_at_the_desk(
+    qtbot: QtBot, desk: TestDesk, staff: dict[str, Actor]
+) -> None:
+    from scheduler.ui.letters_screen import LettersScreen
+
+    with desk.database.transaction() as s:
+        details = PatientDetails("Ada", "Berg", dt.date(1960, 2, 2))
+        patient_id = create_patient(s, details, actor=ACTOR, now=NOW).id
+    desk.sign_in(staff["alex"])
+    screen = PatientsScreen(desk)
+    qtbot.addWidget(screen)
+    screen.refresh()
+    screen.open_patient(patient_id)
+    assert not screen.induction_button.isEnabled()
+    assert not screen.new_button.isEnabled()
+    letters = LettersScreen(desk)
+    qtbot.addWidget(letters)
+    assert not letters.aftercare_button.isEnabled()
+    desk.sign_in(staff["tom"])
+    screen.open_patient(patient_id)
+    assert screen.induction_button.isEnabled()
+    assert letters.aftercare_button.isEnabled()
