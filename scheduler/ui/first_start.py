@@ -141,6 +141,7 @@ class FirstStartDialog(QDialog):
             note_label("Try the desk on a demo clinic, or set up your own clinic to start work.")
         )
         layout.addWidget(self.demo)
+        layout.addWidget(note_label(demo_accounts_text()))
         layout.addWidget(self.empty)
         layout.addWidget(self.details)
         layout.addWidget(QLabel("You can change every setting later in Settings."))
@@ -174,6 +175,16 @@ class FirstStartDialog(QDialog):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.choice()
+
+
+def demo_accounts_text() -> str:
+    """The demo clinic's accounts in one sentence, for the first-start screen."""
+    from scheduler.services.demo import DEMO_ACCOUNTS
+
+    accounts = ", ".join(
+        f"{a.role.value.replace('_', ' ')} {a.sign_in} / {a.password}" for a in DEMO_ACCOUNTS
+    )
+    return f"Sign in to the demo as (name / password): {accounts}."
 
 
 def choice_problems(choice: FirstStartChoice) -> list[FieldProblem]:
