@@ -17,11 +17,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_main(
-    *args: str, extra_env: dict[str, str] | None = None
+    *args: str, extra_env: dict[str, str] | None = None, program: str = "main.py"
 ) -> subprocess.CompletedProcess[str]:
+    """``python main.py ARGS`` (or ``python -c PROGRAM ARGS``) in a new process, offscreen."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", **(extra_env or {}))
+    start = ["main.py"] if program == "main.py" else ["-c", program]
     return subprocess.run(
-        [sys.executable, "main.py", *args],
+        [sys.executable, *start, *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -98,21 +100,15 @@ def test_the_demo_clinic_opens_on_its_sign_in_screen(tmp_path: Path) -> None:
     built = run_main("demo", "--if-new", "--db", db)
     assert built.returncode == 0, built.stderr
     assert "helen   demo-clinician" in built.stdout
-    env = dict(
-        os.environ,
-        QT_QPA_PLATFORM="offscreen",
-        SCHEDULER_EXIT_AFTER_SHOW="1",
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
-        XDG_STATE_HOME=str(tmp_path / "state"),
-    )
-    opened = subprocess.run(
-        [sys.executable, "-c", SIGN_IN_AS_HELEN, "--db", db],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    opened = run_main(
+        "--db",
+        db,
+        program=SIGN_IN_AS_HELEN,
+        extra_env={
+            "SCHEDULER_EXIT_AFTER_SHOW": "1",
+            "XDG_CONFIG_HOME": str(tmp_path / "config"),
+            "XDG_STATE_HOME": str(tmp_path / "state"),
+        },
     )
     assert opened.returncode == 0, opened.stderr
     assert "<b>helen</b>" in opened.stdout
