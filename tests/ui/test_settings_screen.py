@@ -154,3 +154,45 @@ def test_therapy_minutes_edited(qtbot: QtBot, desk: TestDesk, screen: SettingsSc
         assert therapy is not None
         assert (therapy.observation_minutes, therapy.colour) == (60, "#2a9d8f")
         assert therapy.places.split(",")[0] == "chair"  # the usual place stays first
+
+
+def test_an_account_gets_a_sign_in_name_and_a_password(
+    qtbot: QtBot, desk: TestDesk, screen: SettingsScreen, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scheduler.services import accounts
+    from scheduler.ui import settings_screen
+
+    tab = screen.staff
+    screen.tabs.setCurrentWidget(tab)
+    qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
+    assert not tab.password_button.isEnabled()  # a name to sign in with comes first
+    qtbot.keyClicks(tab.name, "Tom Becker")
+    qtbot.keyClicks(tab.sign_in, "tom")
+    tab.role_boxes[StaffRole.NURSE].setChecked(False)
+    tab.role_boxes[StaffRole.FRONT_DESK].setChecked(True)
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    assert tab.model.rows()[0].account == "no password yet"
+    assert tab.password_button.isEnabled()
+    monkeypatch.setattr(
+        settings_screen.PasswordDialog,
+        "ask",
+        classmethod(lambda cls, name, parent=None: "front desk 2026"),
+    )
+    qtbot.mouseClick(tab.password_button, Qt.MouseButton.LeftButton)
+    assert tab.model.rows()[0].account == "can sign in"
+    with desk.database.transaction() as s:
+        signed = accounts.sign_in(s, "tom", "front desk 2026", now=desk.now()).actor
+    assert signed is not None
+    assert signed.roles == {StaffRole.FRONT_DESK}
+
+
+def test_the_idle_lock_time_is_a_clinic_setting(
+    qtbot: QtBot, desk: TestDesk, screen: SettingsScreen
+) -> None:
+    tab = screen.clinic
+    screen.tabs.setCurrentWidget(tab)
+    assert tab.idle_lock.value() == 10
+    tab.idle_lock.setValue(3)
+    assert tab.save()
+    with desk.database.reading() as s:
+        assert get_settings(s).idle_lock_minutes == 3
