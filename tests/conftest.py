@@ -11,14 +11,22 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
+from argon2 import PasswordHasher
 
+from scheduler.domain.access import Actor
+from scheduler.domain.enums import StaffRole
+from scheduler.services import accounts
 from scheduler.services.clinic import set_up_clinic
 from scheduler.store import Database, open_database
 
 # A fixed "now" for tests: a Monday morning in November, clinic time zone New York.
 NOW = dt.datetime(2026, 11, 16, 14, 0, tzinfo=dt.UTC)
-ACTOR = "test desk"
+# Whoever is at the desk in tests that are not about permissions: every role, no account.
+ACTOR = Actor(None, "test desk", "Test Desk", frozenset(StaffRole))
 CLINIC_TZ = "America/New_York"
+
+# Argon2 at its cheapest: the tests check the accounts' rules, not the hash's strength.
+accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture
@@ -42,7 +50,7 @@ def empty_db(db_path: Path) -> Iterator[Database]:
 def set_up_test_clinic_in(database: Database) -> None:
     """The test clinic's default settings, hours and catalogue, in a new database."""
     with database.transaction() as session:
-        set_up_clinic(session, name="Test Clinic", timezone=CLINIC_TZ, actor=ACTOR, now=NOW)
+        set_up_clinic(session, name="Test Clinic", timezone=CLINIC_TZ, actor=ACTOR.sign_in, now=NOW)
 
 
 @pytest.fixture

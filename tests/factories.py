@@ -13,9 +13,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
+from scheduler.domain.access import Actor, roles_value
 from scheduler.domain.enums import ChairKind, FindingSeverity, StaffRole
 from scheduler.domain.patients import PatientDetails
 from scheduler.domain.planning import SeriesProposal
+from scheduler.services import accounts
 from scheduler.services.booking import propose_series
 from scheduler.services.patients import create_patient
 from scheduler.store import Database
@@ -29,7 +31,7 @@ from scheduler.store.models import (
 )
 
 _names = itertools.count(1)
-FACTORY_ACTOR = "test factory"
+FACTORY_ACTOR = Actor(None, "test factory", "Test Factory", frozenset(StaffRole))
 # Before tests' NOW (2026-11-16), so rows made here never look like future data.
 MADE_AT = dt.datetime(2026, 1, 5, 12, 0, tzinfo=dt.UTC)
 # The tests' fixed clock (tests.conftest.NOW): Monday 16 November 2026, 09:00 in New York.
@@ -93,11 +95,36 @@ def add_chairs(
     return ids
 
 
-def add_staff(db: DbSession, name: str, role: StaffRole) -> int:
-    staff = Staff(name=name, role=role.value)
+def add_staff(db: DbSession, name: str, role: StaffRole, *roles: StaffRole) -> int:
+    staff = Staff(name=name, roles=roles_value({role, *roles}))
     db.add(staff)
     db.flush()
     return staff.id
+
+
+def add_account(
+    db: DbSession, name: str, sign_in: str, *roles: StaffRole, password: str = "correct horse"
+) -> Actor:
+    """A staff member who can sign in (password "correct horse"); returns them as the actor."""
+    staff = accounts.add_account(
+        db,
+        accounts.NewAccount(name, sign_in, password, frozenset(roles)),
+        actor_sign_in="test factory",
+        now=MADE_AT,
+    )
+    db.flush()
+    return accounts.actor_of(staff)
+
+
+# A nurse with no account, for entries made by someone other than the test desk.
+NURSE_AMY = Actor(None, "nurse amy", "Amy Lee", frozenset({StaffRole.NURSE}))
+
+
+def actor_for(db: DbSession, staff_id: int) -> Actor:
+    """A staff member (an account or not) as the one who acts or signs."""
+    staff = db.get(Staff, staff_id)
+    assert staff is not None
+    return accounts.actor_of(staff)
 
 
 def add_closure(db: DbSession, day: dt.date, reason: str = "Holiday") -> None:

@@ -9,14 +9,24 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
-from scheduler.domain.enums import FindingSeverity, FindingStatus, Phase, Place, SessionStatus
+from scheduler.cli import main
+from scheduler.domain.enums import (
+    FindingSeverity,
+    FindingStatus,
+    Phase,
+    Place,
+    SessionStatus,
+    StaffRole,
+)
 from scheduler.domain.text import name_key
+from scheduler.store import Database
 from scheduler.store.models import (
     Chair,
     Patient,
@@ -28,6 +38,7 @@ from scheduler.store.models import (
     Therapy,
 )
 from tests.conftest import ACTOR, CLINIC_TZ, NOW
+from tests.factories import add_account
 
 ZONE = ZoneInfo(CLINIC_TZ)
 FIRST_CHART = 200001
@@ -175,7 +186,11 @@ def add_session(
     db.flush()
     db.add(
         SessionStatusChange(
-            session_id=session.id, from_status=None, to_status=status.value, at=NOW, actor=ACTOR
+            session_id=session.id,
+            from_status=None,
+            to_status=status.value,
+            at=NOW,
+            actor=ACTOR.sign_in,
         )
     )
     db.flush()
@@ -191,3 +206,18 @@ def pdf_text(data: bytes) -> str:
 def squashed(text: str) -> str:
     """Whitespace folded to single spaces, since PDF text extraction breaks lines anywhere."""
     return " ".join(text.split())
+
+
+def add_printing_nurse(db: Database, db_path: Path) -> Path:
+    """Maria, a nurse with an account; her password goes in a file beside the database."""
+    with db.transaction() as s:
+        add_account(s, "Maria Santos", "maria", StaffRole.NURSE)
+    password_file = db_path.with_name("password")
+    password_file.write_text("correct horse\n", encoding="utf-8")
+    return password_file
+
+
+def run_letters(db_path: Path, *args: str) -> int:
+    """``main.py letters ARGS`` as Maria (see ``add_printing_nurse``)."""
+    who = ["--user", "maria", "--password-file", str(db_path.with_name("password"))]
+    return main(["letters", *args, "--db", str(db_path), *who])

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.enums import Place, SessionStatus
 from scheduler.services import booking
-from scheduler.services.booking import BookingRefused, book_series, book_single
+from scheduler.services.booking import BookingRefused, Override, book_series, book_single
 from scheduler.services.errors import NotFound, ServiceError
 from scheduler.services.schedule import clinic_calendar
 from scheduler.store import Database
@@ -20,6 +20,7 @@ from scheduler.store.models import Session as ClinicSession
 from tests.conftest import ACTOR, NOW
 from tests.factories import (
     Clinic,
+    actor_for,
     add_chairs,
     add_closure,
     add_finding,
@@ -285,22 +286,20 @@ def test_safety_gates_refuse_and_a_clinician_may_override(
     count = 6 if protocol == "iv" else 8
     with db.reading() as s:
         proposal = propose(s, c, patient_id=patient, protocol_id=proto, count=count)
-    for kwargs, extra in (
-        ({}, ""),
-        (
-            {"clinician_id": c.front_desk, "override_reason": "Seen today"},
-            "Only an active clinician",
-        ),
-        ({"clinician_id": c.clinician, "override_reason": "  "}, "needs a written reason"),
+        front_desk, clinician = actor_for(s, c.front_desk), actor_for(s, c.clinician)
+    for override, extra in (
+        (None, ""),
+        (Override("Seen today", front_desk), "Only a clinician may override"),
+        (Override("  ", clinician), "needs a written reason"),
     ):
         with pytest.raises(BookingRefused) as refused, db.transaction() as s:
-            book_series(s, proposal, actor=ACTOR, now=NOW, **kwargs)  # type: ignore[arg-type]
+            book_series(s, proposal, actor=ACTOR, now=NOW, override=override)
         assert any(message in r for r in refused.value.reasons)
         assert extra in str(refused.value)
     with db.transaction() as s:
         series = book_series(
-            s, proposal, actor=ACTOR, now=NOW, clinician_id=c.clinician,
-            override_reason="BP rechecked 128/82; benefit outweighs risk",
+            s, proposal, actor=ACTOR, now=NOW,
+            override=Override("BP rechecked 128/82; benefit outweighs risk", clinician),
         )  # fmt: skip
         entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "series.book"))
         assert entry is not None

@@ -16,7 +16,7 @@ from scheduler.services.schedule import clinic_calendar
 from scheduler.store import Database, open_database
 from scheduler.store.models import AuditEntry, Series
 from scheduler.store.models import Session as ClinicSession
-from tests.conftest import ACTOR, NOW
+from tests.conftest import NOW
 from tests.test_booking_properties import check_invariants
 
 TODAY = dt.date(2026, 11, 16)
@@ -28,7 +28,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     path: Path = tmp_path_factory.mktemp("demo-courses") / "demo.sqlite3"
     database = open_database(str(path), now=NOW)
     with database.transaction() as db:
-        build_demo_clinic(db, today=TODAY, actor=ACTOR, now=NOW)
+        build_demo_clinic(db, today=TODAY, now=NOW)
     yield database
     database.close()
 

@@ -53,7 +53,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "clinic.sqlite3"
     database = open_database(str(path), now=NOW)
     with database.transaction() as s:
-        set_up_clinic(s, name="Random Clinic", timezone=CLINIC_TZ, actor=ACTOR, now=NOW)
+        set_up_clinic(s, name="Random Clinic", timezone=CLINIC_TZ, actor=ACTOR.sign_in, now=NOW)
         for _ in range(PATIENTS):
             make_patient(s, rems=True)
     database.close()

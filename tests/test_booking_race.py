@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+from dataclasses import replace
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from scheduler.services.booking import BookingRefused, book_series
 from scheduler.store import Database, open_database
 from scheduler.store.models import Chair, Series
 from scheduler.store.models import Session as ClinicSession
-from tests.conftest import NOW
+from tests.conftest import ACTOR, NOW
 from tests.factories import Clinic, propose, set_up_test_clinic
 
 pytestmark = pytest.mark.slow
@@ -53,10 +54,10 @@ def test_two_connections_the_second_is_refused_whole(db: Database, db_path: Path
         second = proposal_for(other, clinic, clinic.other_patient)
         assert [r.starts_at for r in first.rows] == [r.starts_at for r in second.rows]
         with db.transaction() as s:
-            book_series(s, first, actor="desk 1", now=NOW)
+            book_series(s, first, actor=replace(ACTOR, sign_in="desk 1"), now=NOW)
         with pytest.raises(BookingRefused, match="Chair 1 is taken") as refused, \
                 other.transaction() as s:  # fmt: skip
-            book_series(s, second, actor="desk 2", now=NOW)
+            book_series(s, second, actor=replace(ACTOR, sign_in="desk 2"), now=NOW)
         assert len(refused.value.reasons) == 6
         assert books(other) == (6, 1, {clinic.patient})
     finally:
@@ -71,7 +72,9 @@ def _desk(path: str, patient_id: int, clinic: Clinic, barrier: Barrier, results:
         barrier.wait(timeout=30)
         try:
             with database.transaction() as s:
-                book_series(s, proposal, actor=f"desk {patient_id}", now=NOW)
+                book_series(
+                    s, proposal, actor=replace(ACTOR, sign_in=f"desk {patient_id}"), now=NOW
+                )
             outcome = "booked"
         except BookingRefused as refused:
             outcome = "refused: " + refused.reasons[0]

@@ -35,6 +35,9 @@ def test_demo_builds_then_refuses_then_skips_quietly(tmp_path: Path) -> None:
     built = run("demo", "--db", db, "--today", "2026-11-16")
     assert built.returncode == 0, built.stderr
     assert "60 patients" in built.stdout
+    # How to sign in: one account per role.
+    for line in ("front desk     tom     demo-frontdesk", "administrator  alex    demo-admin"):
+        assert line in built.stdout
 
     again = run("--db", db, "demo")
     assert again.returncode == 2

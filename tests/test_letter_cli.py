@@ -13,7 +13,14 @@ from scheduler.domain.enums import ChairKind, SessionStatus
 from scheduler.services.clinic import get_settings
 from scheduler.store import Database
 from scheduler.store.models import Chair, Letter
-from tests.letter_fixtures import PatientSpec, add_patient, add_series, local_time
+from tests.letter_fixtures import (
+    PatientSpec,
+    add_patient,
+    add_printing_nurse,
+    add_series,
+    local_time,
+    run_letters,
+)
 
 # The command reads the real clock (for "upcoming" and the letter date): book far ahead.
 DAY = dt.date(2035, 3, 14)
@@ -31,8 +38,12 @@ def booked(db: Database) -> dict[str, str]:
         return {"zoe": zoe.chart_number, "cancelled": str(cancelled.id)}
 
 
-def run(db_path: Path, *args: str) -> int:
-    return main(["letters", *args, "--db", str(db_path)])
+@pytest.fixture(autouse=True)
+def nurse(db: Database, db_path: Path) -> Path:
+    return add_printing_nurse(db, db_path)
+
+
+run = run_letters
 
 
 def _letters_recorded(db: Database) -> int:
@@ -154,6 +165,71 @@ def test_a_patient_without_upcoming_sessions_gets_no_schedule(
         f"Patient {chart} has no upcoming sessions; no letter written.\n"
     )
     assert not (tmp_path / "o").exists()
+
+
+def test_letters_are_printed_as_the_named_user_not_the_login(
+    db: Database,
+    db_path: Path,
+    booked: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LOGNAME", "dr_chief")
+    monkeypatch.setenv("USER", "dr_chief")
+    out = tmp_path / "out"
+    assert run(db_path, "prep", "--date", DAY.isoformat(), "--out", str(out)) == 0
+    with db.reading() as s:
+        assert set(s.scalars(select(Letter.generated_by))) == {"maria"}
+
+
+@pytest.mark.parametrize(
+    ("who", "message"),
+    [
+        ([], "give your sign-in name with --user"),
+        (["--user", "maria", "--password-file", "WRONG"], "sign-in name or the password is wrong"),
+        (["--user", "maria", "--password-file", "MISSING"], "Cannot read the password file"),
+    ],
+)
+def test_printing_needs_a_signed_in_user(
+    db: Database,
+    db_path: Path,
+    booked: dict[str, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    who: list[str],
+    message: str,
+) -> None:
+    (tmp_path / "WRONG").write_text("not her password\n", encoding="utf-8")
+    who = [str(tmp_path / w) if w in ("WRONG", "MISSING") else w for w in who]
+    out = tmp_path / "out"
+    args = ["letters", "prep", "--date", DAY.isoformat(), "--out", str(out), "--db", str(db_path)]
+    assert main([*args, *who]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ")
+    assert message in err
+    assert not out.exists()
+    assert _letters_recorded(db) == 0
+
+
+def test_the_password_is_asked_on_the_terminal_without_a_file(
+    db: Database,
+    db_path: Path,
+    booked: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: list[str] = []
+
+    def getpass(prompt: str) -> str:
+        asked.append(prompt)
+        return "correct horse"
+
+    monkeypatch.setattr("scheduler.cli.common.getpass.getpass", getpass)
+    out = tmp_path / "out"
+    args = ["letters", "prep", "--date", DAY.isoformat(), "--out", str(out), "--db", str(db_path)]
+    assert main([*args, "--user", "maria"]) == 0
+    assert asked == ["Password for maria: "]
+    assert _letters_recorded(db) == 1
 
 
 def test_aftercare_skips_visits_and_refuses_one_by_name(

@@ -9,13 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.cli import main
 from scheduler.letters.pdf import PdfRenderer
 from scheduler.letters.templates import load_templates
 from scheduler.services import letters
 from scheduler.store import Database
 from tests.conftest import ACTOR, NOW
-from tests.letter_fixtures import PatientSpec, add_patient, add_series, local_time, pdf_text
+from tests.letter_fixtures import (
+    PatientSpec,
+    add_patient,
+    add_printing_nurse,
+    add_series,
+    local_time,
+    pdf_text,
+    run_letters,
+)
 from tests.test_letter_therapies import _pdffonts
 
 DAY = dt.date(2026, 11, 23)
@@ -79,11 +86,9 @@ def test_a_character_no_font_has_is_reported_by_name(
         patient = add_patient(s, PatientSpec("Ra\U00013000", "Smith"))
         add_series(s, patient, "iv_ketamine", [local_time(day, 9)])
         chart = patient.chart_number
+    add_printing_nurse(db, db_path)
     out = tmp_path / "out"
-    code = main(
-        ["letters", "prep", "--date", day.isoformat(), "--out", str(out), "--db", str(db_path)]
-    )
-    assert code == 0
+    assert run_letters(db_path, "prep", "--date", day.isoformat(), "--out", str(out)) == 0
     notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note:")]
     assert notes == [
         f"note: The letter for Ra\U00013000 Smith (chart {chart}) has characters no installed "

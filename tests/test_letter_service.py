@@ -122,9 +122,9 @@ def test_prep_batch_writes_combined_and_one_file_per_patient_and_records_them(
         assert [
             (r.kind, r.session_id, r.generated_by, r.generated_at, r.reprint) for r in rows
         ] == [
-            ("prep", ids["zoe"][1], ACTOR, NOW, False),
-            ("prep", ids["nguyen"][0], ACTOR, NOW, False),
-            ("prep", ids["liam"][0], ACTOR, NOW, False),
+            ("prep", ids["zoe"][1], ACTOR.sign_in, NOW, False),
+            ("prep", ids["nguyen"][0], ACTOR.sign_in, NOW, False),
+            ("prep", ids["liam"][0], ACTOR.sign_in, NOW, False),
         ]
         assert [r.file_name for r in rows] == [p.name for p in batch.files]
         audited = s.scalar(select(func.count()).where(AuditEntry.action == "letter.generate"))

@@ -66,7 +66,7 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Printed]:
     folder = tmp_path_factory.mktemp("therapies")
     database = open_database(str(folder / "clinic.sqlite3"), now=NOW)
     with database.transaction() as s:
-        set_up_clinic(s, name="Harbor Clinic", timezone=CLINIC_TZ, actor=ACTOR, now=NOW)
+        set_up_clinic(s, name="Harbor Clinic", timezone=CLINIC_TZ, actor=ACTOR.sign_in, now=NOW)
         get_settings(s).phone = "(413) 555-0100"
         get_settings(s).after_hours_phone = AFTER_HOURS
     sessions: dict[str, int] = {}

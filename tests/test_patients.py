@@ -151,7 +151,7 @@ def test_a_write_leaves_an_audit_record_with_before_and_after(db: Database) -> N
             session,
             patient.id,
             replace(details, driver_name="Sam Lovelace"),
-            actor="nurse2",
+            actor=replace(ACTOR, sign_in="nurse2"),
             now=later,
         )
     with db.reading() as session:
@@ -159,7 +159,7 @@ def test_a_write_leaves_an_audit_record_with_before_and_after(db: Database) -> N
             select(AuditEntry).where(AuditEntry.entity == "patients").order_by(AuditEntry.id)
         ).all()
     assert [(e.action, e.actor) for e in entries] == [
-        ("patient.create", ACTOR),
+        ("patient.create", ACTOR.sign_in),
         ("patient.update", "nurse2"),
     ]
     update = entries[1]

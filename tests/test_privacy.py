@@ -126,7 +126,7 @@ def test_sql_parameters_never_reach_the_log(tmp_path: Path, db_path: Path) -> No
     engine_log.setLevel(logging.INFO)
     try:
         with database.transaction() as s:
-            set_up_clinic(s, name="Log Clinic", timezone="UTC", actor=ACTOR, now=NOW)
+            set_up_clinic(s, name="Log Clinic", timezone="UTC", actor=ACTOR.sign_in, now=NOW)
             details = PatientDetails(marker, marker, dt.date(1980, 1, 2), indications=marker)
             create_patient(s, details, actor=ACTOR, now=NOW)
     finally:

@@ -7,9 +7,9 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from scheduler.cli.common import actor, date_argument, fail, guarded, opened, utc_now
+from scheduler.cli.common import add_user_options, date_argument, fail, guarded, opened, utc_now
 from scheduler.services.clinic import get_settings
-from scheduler.services.demo import CLINIC_TIMEZONE, build_demo_clinic
+from scheduler.services.demo import CLINIC_TIMEZONE, DEMO_ACCOUNTS, build_demo_clinic
 from scheduler.services.patients import count_patients
 
 
@@ -17,9 +17,10 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "demo",
         help="fill a new database with a believable demo clinic",
-        description="Fill a new database with the demo clinic: chairs and rooms, staff, about "
-        "60 patients and their treatment courses around today. Refuses a database that "
-        "already has patients.",
+        description="Fill a new database with the demo clinic: chairs and rooms, staff with one "
+        "account per role, about 60 patients and their treatment courses around today. "
+        "Refuses a database that already has patients. Needs no --user: it creates the "
+        "accounts that sign in afterwards.",
     )
     parser.add_argument(
         "--today",
@@ -33,6 +34,8 @@ def add_parser(subparsers: Any) -> None:
         action="store_true",
         help="do nothing, successfully, when the database already has patients",
     )
+    # Accepted so that ``./desk --user NAME`` passes through; the demo itself needs nobody.
+    add_user_options(parser)
     parser.set_defaults(handler=guarded(run))
 
 
@@ -48,11 +51,21 @@ def run(args: argparse.Namespace) -> int:
         if args.today and args.today < now.date() - dt.timedelta(days=365 * 5):
             return fail(f"--today {args.today} is too far in the past for a demo clinic.")
         with database.transaction() as db:
-            summary = build_demo_clinic(db, today=today, actor=actor(), now=now)
+            summary = build_demo_clinic(db, today=today, now=now)
         with database.reading() as db:
             zone = get_settings(db).timezone
         print(
             f"Built the demo clinic “{summary.clinic_name}” ({zone}) in {database.description}: "
             f"{summary.patients} patients, {summary.sessions} sessions around {today}."
         )
+        print(sign_in_help())
     return 0
+
+
+def sign_in_help() -> str:
+    """How to sign in to the demo clinic: its accounts, one per role."""
+    lines = ["Sign in to the demo clinic as (sign-in name / password):"]
+    for account in DEMO_ACCOUNTS:
+        role = account.role.value.replace("_", " ")
+        lines.append(f"  {role:<14} {account.sign_in:<7} {account.password}")
+    return "\n".join(lines)

@@ -1,5 +1,8 @@
 """Opening the desk (the Qt window) on a database.
 
+The desk opens on its sign-in screen (after the first start of a new clinic, which creates the
+administrator). ``--user NAME --password-file PATH`` signs in without it.
+
 ``SCHEDULER_EXIT_AFTER_SHOW=1`` makes the desk quit as soon as its window is shown, printing
 the milliseconds since launch: ``benchmarks/startup_bench.py`` uses it to time start-up.
 """
@@ -11,7 +14,8 @@ import os
 import sys
 import time
 
-from scheduler.cli.common import actor, fail, utc_now
+from scheduler.cli.common import fail, signed_in, utc_now
+from scheduler.services.errors import ServiceError
 from scheduler.store import DatabaseError, open_database
 
 EXIT_AFTER_SHOW = "SCHEDULER_EXIT_AFTER_SHOW"
@@ -34,17 +38,28 @@ def run_desk(args: argparse.Namespace) -> int:
     )
     from scheduler.ui.desk import Desk
     from scheduler.ui.desk_warnings import check_on_start
-    from scheduler.ui.first_start import ensure_clinic
+    from scheduler.ui.first_start import ensure_administrator, ensure_clinic
     from scheduler.ui.main_window import MainWindow
+    from scheduler.ui.sign_in import SignInDialog
 
     app = create_application(sys.argv)
     log_path = set_up_logging()
     enable_crash_log(log_path.parent if log_path else None)
     install_excepthook(log_path)
     try:
-        desk = Desk(database, actor(), utc_now)
-        if not ensure_clinic(desk):
+        desk = Desk(database, clock=utc_now)
+        if not ensure_clinic(desk) or not ensure_administrator(desk):
             return 0
+        if getattr(args, "user", None):
+            try:
+                desk.sign_in(signed_in(database, args))
+            except ServiceError as exc:
+                return fail(str(exc))
+        if not desk.is_signed_in:
+            actor = SignInDialog.ask(desk)
+            if actor is None:
+                return 0
+            desk.sign_in(actor)
         window = MainWindow(desk)
         window.show()
         # After the window is up, so that a long trail since the last check never delays it.

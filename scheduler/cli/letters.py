@@ -12,17 +12,27 @@ logo). A day without sessions says so and exits 0; a refusal is one line and exi
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from scheduler.cli import add_db_option
-from scheduler.cli.common import actor, date_argument, guarded, opened, utc_now
+from scheduler.cli.common import (
+    add_user_options,
+    date_argument,
+    guarded,
+    opened,
+    signed_in,
+    utc_now,
+)
+from scheduler.domain.access import Actor
 from scheduler.domain.enums import LetterKind
 from scheduler.domain.letters import long_date
 from scheduler.letters.pdf import PdfRenderer
 from scheduler.letters.templates import load_templates
 from scheduler.services import letters
 from scheduler.services.clinic import get_settings
+from scheduler.store import Database
 
 
 def add_parser(subparsers: Any) -> None:
@@ -62,14 +72,39 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--out", metavar="DIR", type=Path, required=True, help="the folder to write PDFs into"
     )
     add_db_option(parser)
+    add_user_options(parser)
     parser.set_defaults(handler=guarded(run))
 
 
 def run(args: argparse.Namespace) -> int:
-    now = utc_now()
-    who = actor()
     kind = LetterKind(args.kind)
-    with opened(args) as database, database.transaction() as db:
+    with opened(args) as database:
+        who = signed_in(database, args)
+        now = utc_now()
+        batch, empty = _write(database, args, kind, who, now)
+    if not batch.letters and not batch.skipped:
+        print(empty)
+    for path in batch.written:
+        print(path)
+    if batch.letters:
+        count = len(batch.letters)
+        reprinted = f" ({batch.reprints} reprinted)" if batch.reprints else ""
+        print(f"{count} {kind.value} letter{'s' if count != 1 else ''} written{reprinted}.")
+    if batch.skipped:
+        print(
+            f"Skipped {batch.skipped} session{'s' if batch.skipped != 1 else ''} with no "
+            "aftercare letter (consultations, follow-up visits, video calls)."
+        )
+    for note in batch.notes:
+        print(f"note: {note}")
+    return 0
+
+
+def _write(
+    database: Database, args: argparse.Namespace, kind: LetterKind, who: Actor, now: dt.datetime
+) -> tuple[letters.LetterBatch, str]:
+    """Write and record the letters asked for, in one transaction; (the batch, the empty text)."""
+    with database.transaction() as db:
         settings = get_settings(db)
         kit: dict[str, Any] = {
             "out_dir": args.out,
@@ -94,19 +129,4 @@ def run(args: argparse.Namespace) -> int:
         else:
             batch = letters.aftercare_letters(db, day=args.date, **kit)
             empty = f"No sessions on {long_date(args.date)}; no letters written."
-    if not batch.letters and not batch.skipped:
-        print(empty)
-    for path in batch.written:
-        print(path)
-    if batch.letters:
-        count = len(batch.letters)
-        reprinted = f" ({batch.reprints} reprinted)" if batch.reprints else ""
-        print(f"{count} {kind.value} letter{'s' if count != 1 else ''} written{reprinted}.")
-    if batch.skipped:
-        print(
-            f"Skipped {batch.skipped} session{'s' if batch.skipped != 1 else ''} with no "
-            "aftercare letter (consultations, follow-up visits, video calls)."
-        )
-    for note in batch.notes:
-        print(f"note: {note}")
-    return 0
+    return batch, empty

@@ -17,12 +17,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from scheduler.cli.common import date_argument, guarded
+from scheduler.domain.access import Actor
+from scheduler.domain.enums import StaffRole
+from scheduler.services.errors import NotAllowed
 from scheduler.store import Database, open_database
 
 DEMO_DAY = dt.date(2026, 11, 16)  # a Monday
 CLOCK_TIME = dt.time(9, 40)  # clinic time: the morning's sessions are under way
 SIZE = (1366, 820)
-ACTOR = "screenshots"
 
 
 def add_parser(subparsers: Any) -> None:
@@ -77,6 +79,7 @@ def render_all(database: Database, out: Path, today: dt.date, scratch: Path) -> 
         TODAY,
         MainWindow,
     )
+    from scheduler.ui.sign_in import SignInDialog
 
     app = create_application(["screenshots"])
     with database.reading() as db:
@@ -85,8 +88,12 @@ def render_all(database: Database, out: Path, today: dt.date, scratch: Path) -> 
     now = dt.datetime.combine(today, CLOCK_TIME, ZoneInfo(zone_name)).astimezone(dt.UTC)
     if empty:
         with database.transaction() as db:
-            build_demo_clinic(db, today=today, actor=ACTOR, now=now)
-    desk = Desk(database, ACTOR, lambda: now)
+            build_demo_clinic(db, today=today, now=now)
+    desk = Desk(database, clock=lambda: now)
+    sign_in_dialog = SignInDialog(desk)
+    sign_in_dialog.show()
+    # The screens as the demo clinician sees them; Settings as the demo administrator.
+    desk.sign_in(_demo_actor(database, StaffRole.CLINICIAN, now))
     settings = QSettings(str(scratch / "screenshots.ini"), QSettings.Format.IniFormat)
     window = MainWindow(desk, settings=settings)
     window.resize(*SIZE)
@@ -102,6 +109,8 @@ def render_all(database: Database, out: Path, today: dt.date, scratch: Path) -> 
         widget.grab().save(str(path))
         saved.append(path)
 
+    shoot("sign-in", sign_in_dialog)
+    sign_in_dialog.close()
     window.show_screen(TODAY)
     shoot("today", window)
     window.show_screen(CALENDAR)
@@ -134,6 +143,7 @@ def render_all(database: Database, out: Path, today: dt.date, scratch: Path) -> 
             letters.preview_session(first_tomorrow, "prep")
 
     shoot("letters", window, preview)
+    desk.sign_in(_demo_actor(database, StaffRole.ADMINISTRATOR, now))
     window.show_screen(SETTINGS)
     settings_screen: Any = window.current_screen()
     # The catalogue of therapies shows best what the clinic can change.
@@ -146,6 +156,21 @@ def render_all(database: Database, out: Path, today: dt.date, scratch: Path) -> 
     window.show_screen(TODAY)
     window.close()
     return saved
+
+
+def _demo_actor(database: Database, role: StaffRole, now: dt.datetime) -> Actor:
+    """Sign in with the demo clinic's account for ``role``, as its staff would."""
+    from scheduler.services.accounts import sign_in
+    from scheduler.services.demo import DEMO_ACCOUNTS
+
+    account = next(a for a in DEMO_ACCOUNTS if a.role is role)
+    with database.transaction() as db:
+        result = sign_in(db, account.sign_in, account.password, now=now)
+    if result.actor is None:
+        raise NotAllowed(
+            f"The screenshots sign in with the demo clinic's accounts; {result.problem}"
+        )
+    return result.actor
 
 
 def _busiest_patient_name(desk: Any) -> str:

@@ -6,9 +6,12 @@ from enum import StrEnum
 
 
 class StaffRole(StrEnum):
+    """What a staff member does at the clinic; one person may hold several roles."""
+
     FRONT_DESK = "front_desk"
     NURSE = "nurse"
     CLINICIAN = "clinician"
+    ADMINISTRATOR = "administrator"
 
 
 class ChairKind(StrEnum):

@@ -37,6 +37,7 @@ def record(
     before: dict[str, Any] | None,
     reason: str = "",
     deleted: bool = False,
+    signed_by: str = "",
 ) -> AuditEntry:
     """Add the audit entry for a write to ``row``; call after the change (flushes to get ids)."""
     db.flush()
@@ -50,6 +51,9 @@ def record(
         after=None if deleted else snapshot(row),
         reason=reason,
         patient_id=row.id if isinstance(row, Patient) else getattr(row, "patient_id", None),
+        # None, not "", when nobody else signed: a column left empty is out of the entry's
+        # hash, so entries sealed before signatures existed still verify.
+        signed_by=signed_by or None,
     )
     audit_chain.seal(db, entry)
     db.add(entry)

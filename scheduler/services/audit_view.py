@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session as DbSession
 
+from scheduler.domain.access import Actor, Permission
+from scheduler.services.access import require
 from scheduler.services.clinic import get_settings, is_set_up
 from scheduler.services.errors import ServiceError
 from scheduler.services.patients import search_query
@@ -26,7 +28,9 @@ from scheduler.store.privacy import write_private
 
 PAGE_SIZE = 200
 EXPORT_BATCH = 2000
-CSV_HEADERS = ("Entry", "When", "Who", "Action", "Patient", "Chart", "Record", "Reason", "Changes")
+CSV_HEADERS = (
+    "Entry", "When", "Who", "Signed by", "Action", "Patient", "Chart", "Record", "Reason", "Changes"
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,14 @@ class AuditEntryView:
     chart_number: str
     reason: str
     changes: str  # "phone: 555 0100 → 555 0199; notes: … → …", "created", "removed"
+    signed_by: str = ""  # the clinician who signed the decision, when not the one at the desk
+
+    @property
+    def who(self) -> str:
+        """The person at the desk, and the signer of a clinician's decision when another."""
+        if self.signed_by and self.signed_by != self.actor:
+            return f"{self.actor}, signed by {self.signed_by}"
+        return self.actor
 
 
 @dataclass(frozen=True)
@@ -100,9 +112,19 @@ def _filtered(db: DbSession, wanted: AuditFilter) -> Select[AuditEntry, Patient]
 
 
 def audit_page(
-    db: DbSession, wanted: AuditFilter, *, older_than: int | None = None, size: int = PAGE_SIZE
+    db: DbSession,
+    actor: Actor,
+    wanted: AuditFilter,
+    *,
+    older_than: int | None = None,
+    size: int = PAGE_SIZE,
 ) -> AuditPage:
     """One page of matching entries, newest first, below entry ``older_than`` if given."""
+    require(actor, Permission.READ_AUDIT)
+    return _page(db, wanted, older_than, size)
+
+
+def _page(db: DbSession, wanted: AuditFilter, older_than: int | None, size: int) -> AuditPage:
     query = _filtered(db, wanted)
     if older_than is not None:
         query = query.where(AuditEntry.id < older_than)
@@ -111,7 +133,9 @@ def audit_page(
     return AuditPage(views, more=len(rows) > size)
 
 
-def audit_choices(db: DbSession) -> AuditChoices:
+def audit_choices(db: DbSession, actor: Actor) -> AuditChoices:
+    """The people and actions the trail holds, for the screen's filters."""
+    require(actor, Permission.READ_AUDIT)
     actors = db.scalars(select(AuditEntry.actor).distinct().order_by(AuditEntry.actor))
     actions = db.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action))
     return AuditChoices(tuple(actors), tuple(actions))
@@ -129,6 +153,7 @@ def _view(entry: AuditEntry, patient: Patient | None) -> AuditEntryView:
         chart_number=patient.chart_number if patient is not None else "",
         reason=entry.reason,
         changes=changes_text(entry.before, entry.after),
+        signed_by=entry.signed_by or "",
     )
 
 
@@ -152,15 +177,16 @@ def changes_text(before: dict[str, Any] | None, after: dict[str, Any] | None) ->
     return "; ".join(changed) or "no change"
 
 
-def audit_csv(db: DbSession, wanted: AuditFilter) -> tuple[bytes, int]:
+def audit_csv(db: DbSession, actor: Actor, wanted: AuditFilter) -> tuple[bytes, int]:
     """Every entry matching the filter (not only the pages shown), as CSV; and how many."""
+    require(actor, Permission.READ_AUDIT)
     zone = _zone(db)
     stream = io.StringIO()
     writer = csv.writer(stream)
     writer.writerow(CSV_HEADERS)
     written, older_than = 0, None
     while True:
-        page = audit_page(db, wanted, older_than=older_than, size=EXPORT_BATCH)
+        page = _page(db, wanted, older_than, EXPORT_BATCH)
         for view in page.entries:
             writer.writerow(_csv_row(view, zone))
         written += len(page.entries)
@@ -176,6 +202,7 @@ def _csv_row(view: AuditEntryView, zone: ZoneInfo) -> list[str]:
         str(view.entry_id),
         view.at.astimezone(zone).isoformat(timespec="seconds"),
         view.actor,
+        view.signed_by,
         view.action,
         view.patient_name,
         view.chart_number,
@@ -185,9 +212,9 @@ def _csv_row(view: AuditEntryView, zone: ZoneInfo) -> list[str]:
     ]
 
 
-def export_audit_csv(db: DbSession, wanted: AuditFilter, path: Path) -> int:
+def export_audit_csv(db: DbSession, actor: Actor, wanted: AuditFilter, path: Path) -> int:
     """Write the filtered trail to ``path`` (owner-only, whole or not at all); entries written."""
-    data, count = audit_csv(db, wanted)
+    data, count = audit_csv(db, actor, wanted)
     try:
         write_private(path, data)
     except OSError as exc:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session as DbSession
 
+from scheduler.domain.access import Actor, Permission
 from scheduler.domain.availability import ClinicCalendar, Occupation
 from scheduler.domain.enums import (
     FindingSeverity,
@@ -37,7 +38,8 @@ from scheduler.domain.planning import (
 from scheduler.domain.planning import with_row_changed as _with_row_changed
 from scheduler.domain.screening import FINDING_KINDS
 from scheduler.services import audit
-from scheduler.services.errors import NotFound, ServiceError
+from scheduler.services.access import require, signing_clinician
+from scheduler.services.errors import NotAllowed, NotFound, ServiceError
 from scheduler.services.schedule import (
     active_nurses,
     chairs_for,
@@ -59,6 +61,7 @@ from scheduler.store.models import (
 
 __all__ = [
     "BookingRefused",
+    "Override",
     "ProposedSession",
     "SeriesProposal",
     "book_series",
@@ -150,7 +153,7 @@ def checked_nurse(db: DbSession, nurse_id: int | None) -> int | None:
     if nurse_id is None:
         return None
     nurse = db.get(Staff, nurse_id)
-    if nurse is None or nurse.role != StaffRole.NURSE.value or not nurse.active:
+    if nurse is None or StaffRole.NURSE not in nurse.role_set or not nurse.active:
         raise NotFound(f"No active nurse with id {nurse_id}.")
     return nurse_id
 
@@ -279,28 +282,35 @@ def safety_problems(db: DbSession, patient: Patient, therapy: Therapy, phase: Ph
     return found
 
 
+@dataclass(frozen=True)
+class Override:
+    """A clinician's override of the safety checks: the written reason, and who signed it.
+
+    ``signer`` is None when the signed-in user is the clinician; otherwise the clinician who
+    signed at that moment with their own password (``accounts.verify_signature``).
+    """
+
+    reason: str
+    signer: Actor | None = None
+
+
 def _gate(
-    db: DbSession,
-    parts: CourseParts,
-    *,
-    override_reason: str,
-    clinician_id: int | None,
-) -> tuple[list[str], str]:
-    """Safety problems left after any clinician override, and the override note for the audit."""
+    db: DbSession, parts: CourseParts, *, actor: Actor, override: Override | None
+) -> tuple[list[str], str, str]:
+    """Safety problems left after any override, the override note and its signer's name."""
     found = safety_problems(db, parts.patient, parts.therapy, parts.phase)
-    if not found:
-        return [], ""
-    if clinician_id is None and not override_reason.strip():
-        return found, ""
-    clinician = db.get(Staff, clinician_id) if clinician_id is not None else None
-    if clinician is None or clinician.role != StaffRole.CLINICIAN.value or not clinician.active:
-        return [*found, "Only an active clinician can override these safety checks."], ""
-    if not override_reason.strip():
-        return [*found, "A clinician's override needs a written reason."], ""
+    if not found or override is None:
+        return found, "", ""
+    try:
+        clinician = signing_clinician(db, actor, override.signer, Permission.OVERRIDE_SAFETY)
+    except NotAllowed as exc:
+        return [*found, str(exc)], "", ""
+    if not override.reason.strip():
+        return [*found, "A clinician's override needs a written reason."], "", ""
     note = (
-        f"Override by {clinician.name}: {override_reason.strip()} (overriding: {' '.join(found)})"
+        f"Override by {clinician.name}: {override.reason.strip()} (overriding: {' '.join(found)})"
     )
-    return [], note
+    return [], note, clinician.sign_in or ""
 
 
 def _row_occupation(
@@ -363,7 +373,7 @@ def record_status(
     to: SessionStatus,
     *,
     reason: str,
-    actor: str,
+    actor: Actor,
     now: dt.datetime,
 ) -> None:
     """Move a session to a status and append the step to its history."""
@@ -373,7 +383,12 @@ def record_status(
     session.status_reason = reason
     db.add(
         SessionStatusChange(
-            session=session, from_status=was, to_status=to.value, at=now, reason=reason, actor=actor
+            session=session,
+            from_status=was,
+            to_status=to.value,
+            at=now,
+            reason=reason,
+            actor=actor.sign_in,
         )
     )
 
@@ -386,7 +401,7 @@ def new_session(
     *,
     series: Series | None,
     number: int | None,
-    actor: str,
+    actor: Actor,
     now: dt.datetime,
     note: str = "",
     makeup_for_id: int | None = None,
@@ -412,7 +427,13 @@ def new_session(
     db.add(session)
     record_status(db, session, SessionStatus.BOOKED, reason=note, actor=actor, now=now)
     audit.record(
-        db, actor=actor, now=now, action="session.book", row=session, before=None, reason=note
+        db,
+        actor=actor.sign_in,
+        now=now,
+        action="session.book",
+        row=session,
+        before=None,
+        reason=note,
     )
     return session
 
@@ -421,10 +442,9 @@ def book_series(
     db: DbSession,
     proposal: SeriesProposal,
     *,
-    actor: str,
+    actor: Actor,
     now: dt.datetime,
-    override_reason: str = "",
-    clinician_id: int | None = None,
+    override: Override | None = None,
 ) -> Series:
     """Book every session of the proposal, or none: each row is checked again right now.
 
@@ -432,15 +452,14 @@ def book_series(
     count or spacing the protocol forbids, a row without a time, a slot in the past or taken,
     or a safety check that no clinician has overridden with a written reason.
     """
+    require(actor, Permission.BOOK)
     parts = course_parts(db, proposal.patient_id, proposal.protocol_id)
     place = place_for(parts.therapy, proposal.place)
     reasons: list[str] = []
     problem = count_problem(parts.phase, len(proposal.rows))
     if problem:
         reasons.append(problem)
-    gate_problems, override_note = _gate(
-        db, parts, override_reason=override_reason, clinician_id=clinician_id
-    )
+    gate_problems, override_note, signer = _gate(db, parts, actor=actor, override=override)
     reasons.extend(gate_problems)
     found, placed = check_rows(db, parts, place, proposal.rows, now=now)
     reasons.extend(found)
@@ -461,12 +480,13 @@ def book_series(
     db.add(series)
     audit.record(
         db,
-        actor=actor,
+        actor=actor.sign_in,
         now=now,
         action="series.book",
         row=series,
         before=None,
         reason=override_note,
+        signed_by=signer,
     )
     for number, occupation in placed:
         new_session(
@@ -485,16 +505,16 @@ def book_single(
     chair_id: int | None,
     place: Place | None = None,
     nurse_id: int | None = None,
-    actor: str,
+    actor: Actor,
     now: dt.datetime,
-    override_reason: str = "",
-    clinician_id: int | None = None,
+    override: Override | None = None,
 ) -> ClinicSession:
     """Book one session (a booster, a single infusion, a consultation) as a course of one.
 
     Without ``chair_id`` the first free chair of the right kind is taken. An induction cannot
     be booked one session at a time: book it as a series.
     """
+    require(actor, Permission.BOOK)
     parts = course_parts(db, patient_id, protocol_id)
     place = place_for(parts.therapy, place)
     chair_id = checked_chair(db, chair_id, place)
@@ -516,8 +536,7 @@ def book_single(
         proposal,
         actor=actor,
         now=now,
-        override_reason=override_reason,
-        clinician_id=clinician_id,
+        override=override,
     )
     db.flush()
     return series.sessions[0]

@@ -15,10 +15,12 @@ from dateutil.relativedelta import TH, relativedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
+from scheduler.domain.access import set_up_actor
 from scheduler.domain.enums import ChairKind, FindingSeverity, StaffRole
 from scheduler.domain.patients import PatientDetails
 from scheduler.domain.screening import FINDING_KINDS
 from scheduler.services import audit
+from scheduler.services.accounts import NewAccount, add_account, sign_in_taken
 from scheduler.services.clinic import get_settings, is_set_up, set_up_clinic
 from scheduler.services.demo_courses import book_demo_courses
 from scheduler.services.errors import ServiceError
@@ -49,13 +51,32 @@ CHAIRS = (
     ("Procedure room", ChairKind.PROCEDURE_ROOM),
     ("Consult office", ChairKind.OFFICE),
 )
+# Staff listed without an account (nurses to assign to home visits).
 STAFF = (
-    ("Maria Santos, RN", StaffRole.NURSE),
     ("James Okafor, RN", StaffRole.NURSE),
     ("Priya Raman, RN", StaffRole.NURSE),
-    ("Dr. Helen Park", StaffRole.CLINICIAN),
-    ("Tom Becker", StaffRole.FRONT_DESK),
 )
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """One demo staff account; the README and the sign-in screen print them."""
+
+    name: str
+    sign_in: str
+    password: str
+    role: StaffRole
+
+
+# One account per role. The passwords are public: the demo clinic is for trying the desk.
+DEMO_ACCOUNTS = (
+    DemoAccount("Tom Becker", "tom", "demo-frontdesk", StaffRole.FRONT_DESK),
+    DemoAccount("Maria Santos, RN", "maria", "demo-nurse", StaffRole.NURSE),
+    DemoAccount("Dr. Helen Park", "helen", "demo-clinician", StaffRole.CLINICIAN),
+    DemoAccount("Alex Morgan", "alex", "demo-admin", StaffRole.ADMINISTRATOR),
+)
+# Who builds the demo in the audit trail: the set-up, before anyone has signed in.
+DEMO_BUILDER = "demo set-up"
 
 # Names a real clinic meets: accents, apostrophes, hyphens and non-Latin scripts.
 NAMED_PATIENTS = (
@@ -109,10 +130,13 @@ class DemoSummary:
     sessions: int
 
 
-def build_demo_clinic(
-    db: DbSession, *, today: dt.date, actor: str, now: dt.datetime
-) -> DemoSummary:
-    """Fill a new database with the demo clinic. Refuses a database that already has patients."""
+def build_demo_clinic(db: DbSession, *, today: dt.date, now: dt.datetime) -> DemoSummary:
+    """Fill a new database with the demo clinic. Refuses a database that already has patients.
+
+    Needs nobody signed in: it builds the staff accounts (``DEMO_ACCOUNTS``) that sign in
+    afterwards. Its writes are audited as the demo set-up.
+    """
+    actor = DEMO_BUILDER
     existing = db.scalar(select(func.count(Patient.id))) or 0
     if existing:
         raise ServiceError(
@@ -136,7 +160,7 @@ def build_demo_clinic(
     _add_places_and_people(db, actor=actor, now=now)
     _add_closures(db, today=today, actor=actor, now=now)
     patients = _add_patients(db, rng, today=today, actor=actor, now=now)
-    book_demo_courses(db, patients=patients, today=today, actor=actor, rng=rng)
+    book_demo_courses(db, patients=patients, today=today, actor=set_up_actor(actor), rng=rng)
     sessions = db.scalar(select(func.count(Session.id))) or 0
     return DemoSummary(CLINIC_NAME, len(patients), sessions)
 
@@ -148,8 +172,14 @@ def _add_places_and_people(db: DbSession, *, actor: str, now: dt.datetime) -> No
             chair = Chair(name=name, kind=kind.value, active=True, sort_order=order)
             db.add(chair)
             audit.record(db, actor=actor, now=now, action="chair.create", row=chair, before=None)
+    for account in DEMO_ACCOUNTS:
+        if not sign_in_taken(db, account.sign_in, None):
+            new = NewAccount(
+                account.name, account.sign_in, account.password, frozenset({account.role})
+            )
+            add_account(db, new, actor_sign_in=actor, now=now)
     for name, role in STAFF:
-        member = Staff(name=name, role=role.value, active=True)
+        member = Staff(name=name, roles=role.value, active=True)
         db.add(member)
         audit.record(db, actor=actor, now=now, action="staff.create", row=member, before=None)
 
@@ -177,7 +207,7 @@ def _add_closures(db: DbSession, *, today: dt.date, actor: str, now: dt.datetime
 def _add_patients(
     db: DbSession, rng: random.Random, *, today: dt.date, actor: str, now: dt.datetime
 ) -> list[Patient]:
-    clinician = db.scalar(select(Staff).where(Staff.role == StaffRole.CLINICIAN.value))
+    clinician = db.scalar(select(Staff).where(Staff.holding(StaffRole.CLINICIAN)))
     names = list(NAMED_PATIENTS)
     while len(names) < PATIENT_COUNT:
         pair = (rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES), "")
@@ -186,7 +216,7 @@ def _add_patients(
     patients = []
     for index, (first, last, preferred) in enumerate(names):
         details = _details(rng, first, last, preferred, today)
-        patient = create_patient(db, details, actor=actor, now=now)
+        patient = create_patient(db, details, actor=set_up_actor(actor), now=now)
         _screen(db, rng, patient, index, clinician, now=now, actor=actor)
         patients.append(patient)
     return patients

@@ -15,9 +15,11 @@ import random
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
+from scheduler.domain.access import Actor
 from scheduler.domain.enums import Phase, Place, SessionStatus, StaffRole
 from scheduler.services import session_life as life
-from scheduler.services.booking import book_series, book_single, propose_series
+from scheduler.services.accounts import actor_of
+from scheduler.services.booking import Override, book_series, book_single, propose_series
 from scheduler.services.errors import ServiceError
 from scheduler.services.maintenance import plan_maintenance
 from scheduler.services.schedule import clinic_calendar
@@ -49,14 +51,16 @@ ESK_STORIES = (("done_then_maintenance", 1), ("in_progress", 2), ("starting_soon
 class _DemoDesk:
     """A front desk replaying two months of bookings, one patient at a time."""
 
-    def __init__(self, db: DbSession, today: dt.date, actor: str, rng: random.Random) -> None:
+    def __init__(self, db: DbSession, today: dt.date, actor: Actor, rng: random.Random) -> None:
         self.db, self.today, self.actor, self.rng = db, today, actor, rng
         self.calendar = clinic_calendar(db)
         self.now = self.calendar.at(today, DEMO_CLOCK)
         self.protocols = {p.name: p.id for p in db.scalars(select(Protocol))}
-        self.clinician = db.scalar(
-            select(Staff.id).where(Staff.role == StaffRole.CLINICIAN.value).order_by(Staff.id)
+        clinician = db.scalar(
+            select(Staff).where(Staff.holding(StaffRole.CLINICIAN)).order_by(Staff.id)
         )
+        # The demo's overrides are signed by its clinician, at the front desk's workstation.
+        self.clinician = actor_of(clinician) if clinician is not None else None
         self.overrides = 0
 
     def day(self, offset: int) -> dt.date:
@@ -87,8 +91,8 @@ class _DemoDesk:
             if not proposal.complete:
                 return None
             return book_series(
-                self.db, proposal, actor=self.actor, now=when, override_reason=override,
-                clinician_id=self.clinician if override else None,
+                self.db, proposal, actor=self.actor, now=when,
+                override=Override(override, self.clinician) if override else None,
             )  # fmt: skip
         except ServiceError:
             return None  # a full week: this patient's story is told without this course
@@ -277,7 +281,7 @@ def book_demo_courses(
     *,
     patients: list[Patient],
     today: dt.date,
-    actor: str,
+    actor: Actor,
     rng: random.Random,
 ) -> None:
     """Book believable series for the demo patients, from two months ago to six weeks ahead.

@@ -29,3 +29,7 @@ class NotFound(ServiceError):
 
 class Conflict(ServiceError):
     """The action collides with data already there (a taken chair, a taken chart number)."""
+
+
+class NotAllowed(ServiceError):
+    """The signed-in staff member's roles do not allow the action (or a signature failed)."""

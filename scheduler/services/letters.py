@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
+from scheduler.domain.access import Actor, Permission
 from scheduler.domain.enums import (
     DrivingRule,
     FindingSeverity,
@@ -47,6 +48,7 @@ from scheduler.domain.letters import (
 )
 from scheduler.domain.text import fold
 from scheduler.services import audit
+from scheduler.services.access import require
 from scheduler.services.clinic import get_settings
 from scheduler.services.errors import NotFound, ServiceError
 from scheduler.services.patients import get_by_chart_number
@@ -206,10 +208,11 @@ def prep_letters(
     out_dir: Path,
     templates: TemplateSet,
     renderer: LetterRenderer,
-    actor: str,
+    actor: Actor,
     now: dt.datetime,
 ) -> LetterBatch:
     """The prep letters of every session on a day (or each day of a range)."""
+    require(actor, Permission.PRINT)
     last_day = last_day or first_day
     if last_day < first_day:
         raise ServiceError(f"The range ends ({last_day}) before it starts ({first_day}).")
@@ -242,10 +245,11 @@ def aftercare_letters(
     out_dir: Path,
     templates: TemplateSet,
     renderer: LetterRenderer,
-    actor: str,
+    actor: Actor,
     now: dt.datetime,
 ) -> LetterBatch:
     """The aftercare letters of every session on a day."""
+    require(actor, Permission.PRINT)
     settings = get_settings(db)
     clinic, notes = clinic_facts(settings)
     today = now.astimezone(clinic.zone).date()
@@ -277,10 +281,11 @@ def session_letter(
     out_dir: Path,
     templates: TemplateSet,
     renderer: LetterRenderer,
-    actor: str,
+    actor: Actor,
     now: dt.datetime,
 ) -> LetterBatch:
     """The prep or aftercare letter of one session (e.g. a reprint at the desk)."""
+    require(actor, Permission.PRINT)
     session = db.get(Session, session_id)
     if session is None:
         raise NotFound(f"No session with id {session_id}.")
@@ -320,10 +325,11 @@ def schedule_letter_for(
     out_dir: Path,
     templates: TemplateSet,
     renderer: LetterRenderer,
-    actor: str,
+    actor: Actor,
     now: dt.datetime,
 ) -> LetterBatch:
     """A patient's upcoming sessions (every series and maintenance visit) in one letter."""
+    require(actor, Permission.PRINT)
     patient = get_by_chart_number(db, chart_number)
     settings = get_settings(db)
     clinic, notes = clinic_facts(settings)
@@ -393,7 +399,7 @@ def _issue(
     *,
     combined_name: str | None,
     combined_title: str,
-    actor: str,
+    actor: Actor,
     now: dt.datetime,
 ) -> LetterBatch:
     """Lay out, write atomically, then record: a failure at any step records nothing."""
@@ -432,12 +438,14 @@ def _issue(
             session_id=plan.session.id if plan.session else None,
             series_id=plan.series_id,
             generated_at=now,
-            generated_by=actor,
+            generated_by=actor.sign_in,
             reprint=reprint,
             file_name=name,
         )
         db.add(letter)
-        audit.record(db, actor=actor, now=now, action="letter.generate", row=letter, before=None)
+        audit.record(
+            db, actor=actor.sign_in, now=now, action="letter.generate", row=letter, before=None
+        )
     combined = paths[combined_name] if combined_name is not None else None
     files = tuple(paths[name] for name in names)
     return LetterBatch(kind, tuple(p.content for p in planned), files, combined, notes, reprints)

@@ -8,9 +8,11 @@ from dataclasses import asdict, fields
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session as DbSession
 
+from scheduler.domain.access import Actor, Permission
 from scheduler.domain.patients import PatientDetails, parse_date, validate
 from scheduler.domain.text import digits, fold, name_key, name_words
 from scheduler.services import audit
+from scheduler.services.access import require
 from scheduler.services.errors import FieldProblem, NotFound, ServiceError, ValidationFailed
 from scheduler.store.models import Patient
 
@@ -35,12 +37,13 @@ def create_patient(
     db: DbSession,
     details: PatientDetails,
     *,
-    actor: str,
+    actor: Actor,
     now: dt.datetime,
     confirm_duplicate: bool = False,
     chart_number: str | None = None,
 ) -> Patient:
     """Register a new patient with the next free chart number (or the one given, if free)."""
+    require(actor, Permission.EDIT_PATIENTS)
     details = _checked(details, now)
     if not confirm_duplicate and (matches := likely_duplicates(db, details)):
         raise LikelyDuplicate(matches)
@@ -57,7 +60,9 @@ def create_patient(
     )
     _apply(patient, details)
     db.add(patient)
-    audit.record(db, actor=actor, now=now, action="patient.create", row=patient, before=None)
+    audit.record(
+        db, actor=actor.sign_in, now=now, action="patient.create", row=patient, before=None
+    )
     return patient
 
 
@@ -66,10 +71,11 @@ def update_patient(
     patient_id: int,
     details: PatientDetails,
     *,
-    actor: str,
+    actor: Actor,
     now: dt.datetime,
     confirm_duplicate: bool = False,
 ) -> Patient:
+    require(actor, Permission.EDIT_PATIENTS)
     patient = get_patient(db, patient_id)
     details = _checked(details, now)
     if not confirm_duplicate and (
@@ -79,20 +85,23 @@ def update_patient(
     before = audit.snapshot(patient)
     _apply(patient, details)
     patient.updated_at = now
-    audit.record(db, actor=actor, now=now, action="patient.update", row=patient, before=before)
+    audit.record(
+        db, actor=actor.sign_in, now=now, action="patient.update", row=patient, before=before
+    )
     return patient
 
 
 def set_archived(
-    db: DbSession, patient_id: int, archived: bool, *, actor: str, now: dt.datetime
+    db: DbSession, patient_id: int, archived: bool, *, actor: Actor, now: dt.datetime
 ) -> Patient:
     """Archive a patient (hidden from search, history kept) or bring one back."""
+    require(actor, Permission.EDIT_PATIENTS)
     patient = get_patient(db, patient_id)
     before = audit.snapshot(patient)
     patient.archived = archived
     patient.updated_at = now
     action = "patient.archive" if archived else "patient.unarchive"
-    audit.record(db, actor=actor, now=now, action=action, row=patient, before=before)
+    audit.record(db, actor=actor.sign_in, now=now, action=action, row=patient, before=before)
     return patient
 
 

@@ -263,7 +263,7 @@ def active_nurses(db: DbSession) -> list[Staff]:
     return list(
         db.scalars(
             select(Staff)
-            .where(Staff.active.is_(True), Staff.role == StaffRole.NURSE.value)
+            .where(Staff.active.is_(True), Staff.holding(StaffRole.NURSE))
             .order_by(Staff.name, Staff.id)
         )
     )

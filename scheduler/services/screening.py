@@ -1,8 +1,10 @@
 """Screening: the findings a clinician records before an induction, and clearing a patient.
 
 Blocking findings (contraindications) stop booking until a clinician clears them (no longer
-applies) or overrides them (applies, risk accepted, with a written reason). Only staff with the
-clinician role may do any of this; the front desk sees the result.
+applies) or overrides them (applies, risk accepted, with a written reason). Clearing,
+resolving and REMS enrolment are a clinician's signed decisions: the signed-in clinician, or a
+clinician who signs at that moment with their own password (``signer``). The audit trail keeps
+both who signed and who was at the desk.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
+from scheduler.domain.access import Actor, Permission
 from scheduler.domain.enums import FindingSeverity, FindingStatus, StaffRole
 from scheduler.domain.screening import FINDING_KINDS
 from scheduler.services import audit
+from scheduler.services.access import require, signing_clinician
 from scheduler.services.errors import FieldProblem, NotFound, ServiceError, ValidationFailed
 from scheduler.services.patients import get_patient
 from scheduler.store.models import Patient, ScreeningFinding, Staff
@@ -27,7 +31,7 @@ def clinicians(db: DbSession) -> list[Staff]:
     return list(
         db.scalars(
             select(Staff)
-            .where(Staff.role == StaffRole.CLINICIAN.value, Staff.active.is_(True))
+            .where(Staff.holding(StaffRole.CLINICIAN), Staff.active.is_(True))
             .order_by(Staff.name)
         )
     )
@@ -38,13 +42,12 @@ def record_finding(
     patient_id: int,
     kind: str,
     *,
-    clinician_id: int,
     detail: str = "",
-    actor: str,
+    actor: Actor,
     now: dt.datetime,
 ) -> ScreeningFinding:
-    """Record a contraindication or caution found at screening."""
-    clinician = _clinician(db, clinician_id)
+    """Record a contraindication or caution found at screening (a clinician's task)."""
+    require(actor, Permission.RECORD_FINDINGS)
     patient = get_patient(db, patient_id)
     spec = FINDING_KINDS.get(kind)
     if spec is None:
@@ -56,10 +59,12 @@ def record_finding(
         detail=detail.strip(),
         status=FindingStatus.OPEN.value,
         recorded_at=now,
-        recorded_by_id=clinician.id,
+        recorded_by_id=actor.staff_id,
     )
     db.add(finding)
-    audit.record(db, actor=actor, now=now, action="finding.record", row=finding, before=None)
+    audit.record(
+        db, actor=actor.sign_in, now=now, action="finding.record", row=finding, before=None
+    )
     return finding
 
 
@@ -69,12 +74,13 @@ def resolve_finding(
     *,
     override: bool,
     reason: str,
-    clinician_id: int,
-    actor: str,
+    actor: Actor,
     now: dt.datetime,
+    signer: Actor | None = None,
 ) -> ScreeningFinding:
     """Clear a finding (it no longer applies) or override it (risk accepted), with a reason."""
-    clinician = _clinician(db, clinician_id)
+    permission = Permission.OVERRIDE_SAFETY if override else Permission.CLEAR_SCREENING
+    clinician = signing_clinician(db, actor, signer, permission)
     finding = db.get(ScreeningFinding, finding_id)
     if finding is None:
         raise NotFound(f"No screening finding with id {finding_id}.")
@@ -96,7 +102,10 @@ def resolve_finding(
     finding.resolved_by_id = clinician.id
     finding.resolution_reason = reason
     action = "finding.override" if override else "finding.clear"
-    audit.record(db, actor=actor, now=now, action=action, row=finding, before=before, reason=reason)
+    audit.record(
+        db, actor=actor.sign_in, now=now, action=action, row=finding, before=before,
+        reason=reason, signed_by=clinician.sign_in or "",
+    )  # fmt: skip
     return finding
 
 
@@ -113,12 +122,13 @@ def set_screening_cleared(
     patient_id: int,
     cleared: bool,
     *,
-    clinician_id: int,
-    actor: str,
+    actor: Actor,
     now: dt.datetime,
+    signer: Actor | None = None,
+    reason: str = "",
 ) -> Patient:
     """Mark the patient's screening as cleared by a clinician (or withdraw the clearance)."""
-    clinician = _clinician(db, clinician_id)
+    clinician = signing_clinician(db, actor, signer, Permission.CLEAR_SCREENING)
     patient = get_patient(db, patient_id)
     if cleared and (blocking := open_blocking_findings(patient)):
         labels = ", ".join(FINDING_KINDS[f.kind].label.lower() for f in blocking)
@@ -131,7 +141,10 @@ def set_screening_cleared(
     patient.screening_cleared_by_id = clinician.id if cleared else None
     patient.updated_at = now
     action = "screening.clear" if cleared else "screening.withdraw"
-    audit.record(db, actor=actor, now=now, action=action, row=patient, before=before)
+    audit.record(
+        db, actor=actor.sign_in, now=now, action=action, row=patient, before=before,
+        reason=reason.strip(), signed_by=clinician.sign_in or "",
+    )  # fmt: skip
     return patient
 
 
@@ -140,10 +153,12 @@ def set_rems_enrolment(
     patient_id: int,
     enrolled_on: dt.date | None,
     *,
-    actor: str,
+    actor: Actor,
     now: dt.datetime,
+    signer: Actor | None = None,
 ) -> Patient:
     """Record the date the patient was enrolled in the esketamine REMS program (None: not)."""
+    clinician = signing_clinician(db, actor, signer, Permission.CLEAR_SCREENING)
     patient = get_patient(db, patient_id)
     if enrolled_on is not None and enrolled_on > now.date():
         raise ValidationFailed(
@@ -153,14 +168,8 @@ def set_rems_enrolment(
     patient.rems_enrolled = enrolled_on is not None
     patient.rems_enrolled_on = enrolled_on
     patient.updated_at = now
-    audit.record(db, actor=actor, now=now, action="patient.rems", row=patient, before=before)
+    audit.record(
+        db, actor=actor.sign_in, now=now, action="patient.rems", row=patient, before=before,
+        signed_by=clinician.sign_in or "",
+    )  # fmt: skip
     return patient
-
-
-def _clinician(db: DbSession, staff_id: int) -> Staff:
-    staff = db.get(Staff, staff_id)
-    if staff is None or not staff.active:
-        raise ServiceError("Choose an active clinician on the staff list.")
-    if staff.role != StaffRole.CLINICIAN.value:
-        raise ServiceError(f"{staff.name} is not a clinician; only clinicians record screening.")
-    return staff

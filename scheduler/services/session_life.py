@@ -14,10 +14,12 @@ from dataclasses import replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
+from scheduler.domain.access import Actor, Permission
 from scheduler.domain.catalogue import INDUCTION_MAX_SESSIONS
 from scheduler.domain.enums import Phase, Place, SeriesStatus, SessionStatus
 from scheduler.domain.planning import ProposedSession, Spacing, plan_series, spacing_problems
 from scheduler.services import audit
+from scheduler.services.access import require
 from scheduler.services.booking import (
     BookingRefused,
     CourseParts,
@@ -56,7 +58,7 @@ def _change(
     allowed: Sequence[SessionStatus],
     *,
     reason: str = "",
-    actor: str,
+    actor: Actor,
     now: dt.datetime,
     started: bool = False,
 ) -> ClinicSession:
@@ -73,7 +75,7 @@ def _change(
     before = audit.snapshot(session)
     record_status(db, session, to, reason=reason, actor=actor, now=now)
     audit.record(
-        db, actor=actor, now=now, action=f"session.{to.value}", row=session, before=before,
+        db, actor=actor.sign_in, now=now, action=f"session.{to.value}", row=session, before=before,
         reason=reason,
     )  # fmt: skip
     if session.series is not None:
@@ -81,22 +83,26 @@ def _change(
     return session
 
 
-def _settle(db: DbSession, series: Series, *, actor: str, now: dt.datetime) -> None:
+def _settle(db: DbSession, series: Series, *, actor: Actor, now: dt.datetime) -> None:
     """Mark a course completed once it has as many completed sessions as planned."""
     done = sum(1 for s in series.sessions if s.status == SessionStatus.COMPLETED.value)
     if series.status == SeriesStatus.ACTIVE.value and done >= series.planned_count:
         before = audit.snapshot(series)
         series.status = SeriesStatus.COMPLETED.value
-        audit.record(db, actor=actor, now=now, action="series.complete", row=series, before=before)
+        audit.record(
+            db, actor=actor.sign_in, now=now, action="series.complete", row=series, before=before
+        )
 
 
-def confirm(db: DbSession, session_id: int, *, actor: str, now: dt.datetime) -> ClinicSession:
+def confirm(db: DbSession, session_id: int, *, actor: Actor, now: dt.datetime) -> ClinicSession:
     """The patient has confirmed they will come."""
+    require(actor, Permission.BOOK)
     return _change(db, session_id, _CF, (_B,), actor=actor, now=now)
 
 
-def check_in(db: DbSession, session_id: int, *, actor: str, now: dt.datetime) -> ClinicSession:
+def check_in(db: DbSession, session_id: int, *, actor: Actor, now: dt.datetime) -> ClinicSession:
     """The patient has arrived (allowed on the session's own day)."""
+    require(actor, Permission.CHECK_IN)
     session = get_session(db, session_id)
     calendar = clinic_calendar(db)
     if calendar.local_day(now) != calendar.local_day(session.starts_at):
@@ -104,24 +110,27 @@ def check_in(db: DbSession, session_id: int, *, actor: str, now: dt.datetime) ->
     return _change(db, session_id, _CI, (_B, _CF), actor=actor, now=now)
 
 
-def complete(db: DbSession, session_id: int, *, actor: str, now: dt.datetime) -> ClinicSession:
+def complete(db: DbSession, session_id: int, *, actor: Actor, now: dt.datetime) -> ClinicSession:
     """The session took place."""
+    require(actor, Permission.COMPLETE)
     return _change(db, session_id, SessionStatus.COMPLETED, (_B, _CF, _CI), actor=actor, now=now,
                    started=True)  # fmt: skip
 
 
 def mark_no_show(
-    db: DbSession, session_id: int, *, actor: str, now: dt.datetime, reason: str = ""
+    db: DbSession, session_id: int, *, actor: Actor, now: dt.datetime, reason: str = ""
 ) -> ClinicSession:
     """The patient did not come (only once the session's start has passed)."""
+    require(actor, Permission.CANCEL)
     return _change(db, session_id, SessionStatus.NO_SHOW, (_B, _CF), reason=reason, actor=actor,
                    now=now, started=True)  # fmt: skip
 
 
 def cancel(
-    db: DbSession, session_id: int, *, reason: str, actor: str, now: dt.datetime
+    db: DbSession, session_id: int, *, reason: str, actor: Actor, now: dt.datetime
 ) -> ClinicSession:
     """Cancel with a reason; flagged late when under the clinic's late-cancellation hours."""
+    require(actor, Permission.CANCEL)
     if not reason.strip():
         raise ServiceError("Say why the session is cancelled.")
     session = get_session(db, session_id)
@@ -134,9 +143,10 @@ def cancel(
 
 
 def cancel_series(
-    db: DbSession, series_id: int, *, reason: str, actor: str, now: dt.datetime
+    db: DbSession, series_id: int, *, reason: str, actor: Actor, now: dt.datetime
 ) -> Series:
     """Stop a course: its sessions still to come are cancelled, the course marked cancelled."""
+    require(actor, Permission.CANCEL)
     if not reason.strip():
         raise ServiceError("Say why the course is stopped.")
     series = _get_series(db, series_id)
@@ -146,7 +156,13 @@ def cancel_series(
     before = audit.snapshot(series)
     series.status = SeriesStatus.CANCELLED.value
     audit.record(
-        db, actor=actor, now=now, action="series.cancel", row=series, before=before, reason=reason
+        db,
+        actor=actor.sign_in,
+        now=now,
+        action="series.cancel",
+        row=series,
+        before=before,
+        reason=reason,
     )
     return series
 
@@ -194,7 +210,7 @@ def _move(
     parts: CourseParts,
     *,
     action: str,
-    actor: str,
+    actor: Actor,
     now: dt.datetime,
     excluding: Sequence[int],
 ) -> None:
@@ -212,7 +228,9 @@ def _move(
     if session.status == SessionStatus.CONFIRMED.value:
         # The patient confirmed the old time, not this one.
         record_status(db, session, SessionStatus.BOOKED, reason=note, actor=actor, now=now)
-    audit.record(db, actor=actor, now=now, action=action, row=session, before=before, reason=note)
+    audit.record(
+        db, actor=actor.sign_in, now=now, action=action, row=session, before=before, reason=note
+    )
 
 
 def reschedule(
@@ -221,7 +239,7 @@ def reschedule(
     *,
     starts_at: dt.datetime,
     chair_id: int | None,
-    actor: str,
+    actor: Actor,
     now: dt.datetime,
     nurse_id: int | None = None,
 ) -> ClinicSession:
@@ -229,6 +247,7 @@ def reschedule(
 
     A confirmed session goes back to booked: the patient must confirm the new time.
     """
+    require(actor, Permission.MOVE)
     session = get_session(db, session_id)
     _movable(session, now)
     parts = _parts_of(db, session)
@@ -366,11 +385,12 @@ def book_makeup(
     *,
     starts_at: dt.datetime,
     chair_id: int | None,
-    actor: str,
+    actor: Actor,
     now: dt.datetime,
     nurse_id: int | None = None,
 ) -> ClinicSession:
     """Book the make-up for a cancelled or missed session (checked like any booking)."""
+    require(actor, Permission.BOOK)
     missed, series, parts = _missed(db, session_id)
     starts_at = starts_at.astimezone(dt.UTC)
     calendar = clinic_calendar(db)
@@ -397,7 +417,7 @@ def reflow_series(
     series_id: int,
     *,
     from_number: int,
-    actor: str,
+    actor: Actor,
     now: dt.datetime,
     not_before: dt.date | None = None,
 ) -> list[ClinicSession]:
@@ -407,6 +427,7 @@ def reflow_series(
     than ``not_before`` (default: tomorrow). The maximum span is not enforced here: a reflow
     exists because the course was interrupted. All move, or none.
     """
+    require(actor, Permission.MOVE)
     series = _get_series(db, series_id)
     calendar = clinic_calendar(db)
     moving = [

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
+from scheduler.domain.access import Actor, Permission, roles_value
 from scheduler.domain.catalogue import (
     GENERAL_WORDING,
     INDUCTION_MAX_SESSIONS,
@@ -26,6 +27,8 @@ from scheduler.domain.catalogue import (
 from scheduler.domain.enums import ChairKind, DrivingRule, PaperSize, Phase, Place, StaffRole
 from scheduler.domain.text import fold
 from scheduler.services import audit
+from scheduler.services.access import require
+from scheduler.services.accounts import sign_in_problem, sign_in_taken
 from scheduler.services.clinic import get_settings
 from scheduler.services.errors import FieldProblem, NotFound, ValidationFailed
 from scheduler.store.models import (
@@ -74,6 +77,10 @@ class ClinicDetails:
     letter_template_dir: str | None = None
     letter_signature: str = ""
     after_hours_phone: str = ""  # printed on aftercare letters beside the crisis line
+    idle_lock_minutes: int = 10
+
+
+IDLE_LOCK_RANGE = (1, 60)
 
 
 def clinic_details(db: DbSession) -> ClinicDetails:
@@ -89,12 +96,14 @@ def clinic_details(db: DbSession) -> ClinicDetails:
         letter_template_dir=s.letter_template_dir,
         letter_signature=s.letter_signature,
         after_hours_phone=s.after_hours_phone,
+        idle_lock_minutes=s.idle_lock_minutes,
     )
 
 
 def update_clinic_details(
-    db: DbSession, details: ClinicDetails, *, actor: str, now: dt.datetime
+    db: DbSession, details: ClinicDetails, *, actor: Actor, now: dt.datetime
 ) -> ClinicSettings:
+    require(actor, Permission.EDIT_SETTINGS)
     problems: list[FieldProblem] = []
     name = details.name.strip()
     if not name:
@@ -109,10 +118,19 @@ def update_clinic_details(
     folder = (details.letter_template_dir or "").strip() or None
     if folder is not None and not Path(folder).is_dir():
         problems.append(FieldProblem("letter_template_dir", f"There is no folder at {folder}."))
+    low, high = IDLE_LOCK_RANGE
+    if not low <= details.idle_lock_minutes <= high:
+        problems.append(
+            FieldProblem(
+                "idle_lock_minutes",
+                f"The desk locks after {low} to {high} minutes without use.",
+            )
+        )
     if problems:
         raise ValidationFailed(problems)
     settings = get_settings(db)
     before = audit.snapshot(settings)
+    settings.idle_lock_minutes = details.idle_lock_minutes
     settings.name = name
     settings.address = details.address.strip()
     settings.phone = details.phone.strip()
@@ -123,7 +141,9 @@ def update_clinic_details(
     settings.letter_template_dir = folder
     settings.letter_signature = details.letter_signature.strip()
     settings.after_hours_phone = details.after_hours_phone.strip()
-    audit.record(db, actor=actor, now=now, action="clinic.update", row=settings, before=before)
+    audit.record(
+        db, actor=actor.sign_in, now=now, action="clinic.update", row=settings, before=before
+    )
     return settings
 
 
@@ -143,10 +163,11 @@ def set_opening_hours(
     db: DbSession,
     hours: Mapping[int, tuple[dt.time, dt.time] | None],
     *,
-    actor: str,
+    actor: Actor,
     now: dt.datetime,
 ) -> None:
     """Replace the week's opening hours; a weekday given None (or left out) is closed."""
+    require(actor, Permission.EDIT_SETTINGS)
     problems = [
         FieldProblem(
             f"weekday_{day}", f"On {WEEKDAY_NAMES[day]} the clinic closes before it opens."
@@ -167,18 +188,22 @@ def set_opening_hours(
                 before = audit.snapshot(row)
                 db.delete(row)
                 audit.record(
-                    db, actor=actor, now=now, action="hours.close", row=row, before=before,
+                    db, actor=actor.sign_in, now=now, action="hours.close", row=row, before=before,
                     deleted=True,
                 )  # fmt: skip
             continue
         if row is None:
             row = OpeningHours(weekday=day, opens=span[0], closes=span[1])
             db.add(row)
-            audit.record(db, actor=actor, now=now, action="hours.open", row=row, before=None)
+            audit.record(
+                db, actor=actor.sign_in, now=now, action="hours.open", row=row, before=None
+            )
         elif (row.opens, row.closes) != span:
             before = audit.snapshot(row)
             row.opens, row.closes = span
-            audit.record(db, actor=actor, now=now, action="hours.update", row=row, before=before)
+            audit.record(
+                db, actor=actor.sign_in, now=now, action="hours.update", row=row, before=before
+            )
 
 
 def list_closures(db: DbSession, *, since: dt.date | None = None) -> list[Closure]:
@@ -189,26 +214,34 @@ def list_closures(db: DbSession, *, since: dt.date | None = None) -> list[Closur
 
 
 def add_closure(
-    db: DbSession, day: dt.date, reason: str, *, actor: str, now: dt.datetime
+    db: DbSession, day: dt.date, reason: str, *, actor: Actor, now: dt.datetime
 ) -> Closure:
+    require(actor, Permission.EDIT_SETTINGS)
     if db.scalar(select(Closure).where(Closure.day == day)) is not None:
         raise ValidationFailed(
             [FieldProblem("day", f"The clinic is already closed on {day:%A %d %B %Y}.")]
         )
     closure = Closure(day=day, reason=reason.strip())
     db.add(closure)
-    audit.record(db, actor=actor, now=now, action="closure.add", row=closure, before=None)
+    audit.record(db, actor=actor.sign_in, now=now, action="closure.add", row=closure, before=None)
     return closure
 
 
-def remove_closure(db: DbSession, closure_id: int, *, actor: str, now: dt.datetime) -> None:
+def remove_closure(db: DbSession, closure_id: int, *, actor: Actor, now: dt.datetime) -> None:
+    require(actor, Permission.EDIT_SETTINGS)
     closure = db.get(Closure, closure_id)
     if closure is None:
         raise NotFound("That closure was already removed.")
     before = audit.snapshot(closure)
     db.delete(closure)
     audit.record(
-        db, actor=actor, now=now, action="closure.remove", row=closure, before=before, deleted=True
+        db,
+        actor=actor.sign_in,
+        now=now,
+        action="closure.remove",
+        row=closure,
+        before=before,
+        deleted=True,
     )
 
 
@@ -228,9 +261,10 @@ def list_chairs(db: DbSession) -> list[Chair]:
 
 
 def save_chair(
-    db: DbSession, chair_id: int | None, edit: ChairEdit, *, actor: str, now: dt.datetime
+    db: DbSession, chair_id: int | None, edit: ChairEdit, *, actor: Actor, now: dt.datetime
 ) -> Chair:
     """Add a chair or room (``chair_id`` None) or change one."""
+    require(actor, Permission.EDIT_SETTINGS)
     name = edit.name.strip()
     problems = []
     if not name:
@@ -246,7 +280,9 @@ def save_chair(
     if chair_id is None:
         chair = Chair(name=name, kind=edit.kind, active=edit.active, sort_order=edit.sort_order)
         db.add(chair)
-        audit.record(db, actor=actor, now=now, action="chair.create", row=chair, before=None)
+        audit.record(
+            db, actor=actor.sign_in, now=now, action="chair.create", row=chair, before=None
+        )
         return chair
     chair = _get(db, Chair, chair_id, "chair or room")
     before = audit.snapshot(chair)
@@ -256,15 +292,18 @@ def save_chair(
         edit.active,
         edit.sort_order,
     )
-    audit.record(db, actor=actor, now=now, action="chair.update", row=chair, before=before)
+    audit.record(db, actor=actor.sign_in, now=now, action="chair.update", row=chair, before=before)
     return chair
 
 
 @dataclass
 class StaffEdit:
+    """A staff member's name, roles, sign-in name ("" for none) and whether they are active."""
+
     name: str
-    role: str = StaffRole.NURSE.value
+    roles: frozenset[StaffRole] = frozenset({StaffRole.NURSE})
     active: bool = True
+    sign_in: str = ""
 
 
 def list_staff(db: DbSession) -> list[Staff]:
@@ -272,25 +311,59 @@ def list_staff(db: DbSession) -> list[Staff]:
 
 
 def save_staff(
-    db: DbSession, staff_id: int | None, edit: StaffEdit, *, actor: str, now: dt.datetime
+    db: DbSession, staff_id: int | None, edit: StaffEdit, *, actor: Actor, now: dt.datetime
 ) -> Staff:
-    name = edit.name.strip()
+    """Add or change a staff member; deactivating one ends their sign-in.
+
+    The last active administrator cannot be deactivated or lose the role: nobody could change
+    settings or staff afterwards. Passwords are set with ``accounts.set_password``.
+    """
+    require(actor, Permission.EDIT_SETTINGS)
+    name, sign_in = edit.name.strip(), edit.sign_in.strip()
     problems = []
     if not name:
         problems.append(FieldProblem("name", "A staff member needs a name."))
-    if edit.role not in {r.value for r in StaffRole}:
-        problems.append(FieldProblem("role", f"“{edit.role}” is not a staff role."))
+    if not edit.roles:
+        problems.append(FieldProblem("roles", "Choose at least one role."))
+    if sign_in and (problem := sign_in_problem(sign_in)):
+        problems.append(FieldProblem("sign_in", problem))
+    elif sign_in and sign_in_taken(db, sign_in, staff_id):
+        problems.append(FieldProblem("sign_in", f"The sign-in name “{sign_in}” is taken."))
     if problems:
         raise ValidationFailed(problems)
     if staff_id is None:
-        staff = Staff(name=name, role=edit.role, active=edit.active)
+        staff = Staff(
+            name=name, roles=roles_value(edit.roles), active=edit.active, sign_in=sign_in or None
+        )
         db.add(staff)
-        audit.record(db, actor=actor, now=now, action="staff.create", row=staff, before=None)
+        audit.record(
+            db, actor=actor.sign_in, now=now, action="staff.create", row=staff, before=None
+        )
         return staff
     staff = _get(db, Staff, staff_id, "staff member")
+    was_admin = staff.active and StaffRole.ADMINISTRATOR in staff.role_set
+    if was_admin and not (edit.active and StaffRole.ADMINISTRATOR in edit.roles):
+        others = db.scalar(
+            select(func.count(Staff.id)).where(
+                Staff.id != staff.id,
+                Staff.active.is_(True),
+                Staff.holding(StaffRole.ADMINISTRATOR),
+            )
+        )
+        if not others:
+            raise ValidationFailed(
+                [
+                    FieldProblem(
+                        "roles",
+                        f"{staff.name} is the only administrator; make someone else "
+                        "administrator first.",
+                    )
+                ]
+            )
     before = audit.snapshot(staff)
-    staff.name, staff.role, staff.active = name, edit.role, edit.active
-    audit.record(db, actor=actor, now=now, action="staff.update", row=staff, before=before)
+    staff.name, staff.roles, staff.active = name, roles_value(edit.roles), edit.active
+    staff.sign_in = sign_in or None
+    audit.record(db, actor=actor.sign_in, now=now, action="staff.update", row=staff, before=before)
     return staff
 
 
@@ -341,9 +414,10 @@ def therapy_edit_of(therapy: Therapy) -> TherapyEdit:
 
 
 def save_therapy(
-    db: DbSession, therapy_id: int | None, edit: TherapyEdit, *, actor: str, now: dt.datetime
+    db: DbSession, therapy_id: int | None, edit: TherapyEdit, *, actor: Actor, now: dt.datetime
 ) -> Therapy:
     """Add a therapy (``therapy_id`` None; its code is made from the name) or change one."""
+    require(actor, Permission.EDIT_SETTINGS)
     problems: list[FieldProblem] = []
     if not edit.name.strip():
         problems.append(FieldProblem("name", "A therapy needs a name."))
@@ -390,7 +464,7 @@ def save_therapy(
     if edit.driving_rule != DrivingRule.HOURS.value:
         therapy.driving_hours = None
     action = "therapy.create" if before is None else "therapy.update"
-    audit.record(db, actor=actor, now=now, action=action, row=therapy, before=before)
+    audit.record(db, actor=actor.sign_in, now=now, action=action, row=therapy, before=before)
     return therapy
 
 
@@ -439,9 +513,10 @@ def protocol_edit_of(protocol: Protocol) -> ProtocolEdit:
 
 
 def save_protocol(
-    db: DbSession, protocol_id: int | None, edit: ProtocolEdit, *, actor: str, now: dt.datetime
+    db: DbSession, protocol_id: int | None, edit: ProtocolEdit, *, actor: Actor, now: dt.datetime
 ) -> Protocol:
     """Add a protocol (``protocol_id`` None) or change one; an induction has 6 to 8 sessions."""
+    require(actor, Permission.EDIT_SETTINGS)
     problems = _protocol_problems(db, protocol_id, edit)
     if problems:
         raise ValidationFailed(problems)
@@ -460,13 +535,17 @@ def save_protocol(
     if protocol_id is None:
         protocol = Protocol(**values)
         db.add(protocol)
-        audit.record(db, actor=actor, now=now, action="protocol.create", row=protocol, before=None)
+        audit.record(
+            db, actor=actor.sign_in, now=now, action="protocol.create", row=protocol, before=None
+        )
         return protocol
     protocol = _get(db, Protocol, protocol_id, "protocol")
     before = audit.snapshot(protocol)
     for key, value in values.items():
         setattr(protocol, key, value)
-    audit.record(db, actor=actor, now=now, action="protocol.update", row=protocol, before=before)
+    audit.record(
+        db, actor=actor.sign_in, now=now, action="protocol.update", row=protocol, before=before
+    )
     return protocol
 
 

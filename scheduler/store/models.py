@@ -26,8 +26,10 @@ from sqlalchemy import (
     Text,
     Time,
     TypeDecorator,
+    literal,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from scheduler.domain.enums import (
     ChairKind,
@@ -106,6 +108,8 @@ class ClinicSettings(Base):
     home_visit_travel_minutes: Mapped[int] = mapped_column(Integer, default=30)
     # Slot grid for proposals and free-slot searches.
     slot_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    # The desk locks after this many minutes without a key press or a click.
+    idle_lock_minutes: Mapped[int] = mapped_column(Integer, default=10)
 
 
 class OpeningHours(Base):
@@ -146,12 +150,47 @@ class Chair(Base):
 
 
 class Staff(Base):
+    """A person on the clinic's staff, and their account for signing in to the desk."""
+
     __tablename__ = "staff"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
-    role: Mapped[str] = mapped_column(_enum(StaffRole))
+    # Comma-separated ``StaffRole`` values: one person may hold several roles.
+    roles: Mapped[str] = mapped_column(String(100), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # None: listed (e.g. as a nurse for home visits) but cannot sign in.
+    sign_in: Mapped[str | None] = mapped_column(String(60), unique=True, index=True)
+
+    password: Mapped[StaffPassword | None] = relationship(back_populates="staff")
+
+    @property
+    def role_set(self) -> frozenset[StaffRole]:
+        return frozenset(StaffRole(r) for r in self.roles.split(",") if r)
+
+    @classmethod
+    def holding(cls, role: StaffRole) -> ColumnElement[bool]:
+        """A query condition: the staff member holds ``role`` (among others)."""
+        return (literal(",") + cls.roles + ",").contains(f",{role.value},")
+
+
+class StaffPassword(Base):
+    """A staff member's password hash and wrong-password count.
+
+    Kept apart from ``Staff`` so that the audit trail's copies of a staff row never hold the
+    hash.
+    """
+
+    __tablename__ = "staff_passwords"
+
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Wrong passwords in a row; at the limit the account is locked until ``locked_until``.
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    staff: Mapped[Staff] = relationship(back_populates="password")
 
 
 class Therapy(Base):
@@ -442,6 +481,10 @@ class AuditEntry(Base):
     # entry's own. ``prev_hash`` is unique, so two writers can never both extend one entry.
     prev_hash: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
     entry_hash: Mapped[str | None] = mapped_column(String(64))
+
+    # The clinician who signed a decision, when it is not the person at the desk (``actor``);
+    # None when nobody else signed (an empty column stays out of the entry's hash).
+    signed_by: Mapped[str | None] = mapped_column(String(120))
 
 
 class AuditCheckpoint(Base):

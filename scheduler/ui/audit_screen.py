@@ -109,7 +109,7 @@ class AuditModel(RowsModel[AuditEntryView]):
             return row.at.astimezone(self.zone).strftime("%Y-%m-%d %H:%M:%S")
         return (
             None,
-            row.actor,
+            row.who,
             row.action,
             row.patient_name,
             row.chart_number,
@@ -237,7 +237,7 @@ class AuditScreen(RefreshedWhenShown):
     def refresh(self) -> None:
         """Reload the filter choices (new people and actions appear) and the entries."""
         self._stale = False
-        choices = self.desk.read(audit_choices)
+        choices = self.desk.read(lambda db: audit_choices(db, self.desk.actor))
         self._fill(self.actor, EVERYONE, choices.actors)
         self._fill(self.action, ALL_ACTIONS, choices.actions)
         self.reload()
@@ -257,7 +257,9 @@ class AuditScreen(RefreshedWhenShown):
         self._timer.stop()
         wanted = self.current_filter()
         self.model.load(
-            lambda older: self.desk.read(lambda db: audit_page(db, wanted, older_than=older))
+            lambda older: self.desk.read(
+                lambda db: audit_page(db, self.desk.actor, wanted, older_than=older)
+            )
         )
         self._count_shown()
 
@@ -303,7 +305,7 @@ class AuditScreen(RefreshedWhenShown):
         path = Path(chosen if chosen.lower().endswith(".csv") else f"{chosen}.csv")
         wanted = self.current_filter()
         try:
-            written = self.desk.read(lambda db: export_audit_csv(db, wanted, path))
+            written = self.desk.read(lambda db: export_audit_csv(db, self.desk.actor, wanted, path))
         except ServiceError as exc:
             self.desk.refuse(str(exc), self)
             return None

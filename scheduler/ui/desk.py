@@ -1,4 +1,4 @@
-"""What every screen shares: the database, who is acting, the clock, and one "changed" signal.
+"""What every screen shares: the database, who is signed in, the clock, one "changed" signal.
 
 Screens never open transactions themselves: they hand a service call to ``Desk.act`` (a write:
 one transaction, retried while another workstation holds the database, refusals shown where
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session as DbSession
 
+from scheduler.domain.access import Actor, Permission
 from scheduler.services.clinic import get_settings, is_set_up
 from scheduler.services.errors import ServiceError
 from scheduler.store import Database
@@ -40,22 +41,47 @@ class Desk(QObject):
 
     Signals:
         changed(): emitted after any write succeeded; screens reload.
+        signed_in(): another staff member signed in (or the first one did); screens show or
+            hide what their roles allow.
     """
 
     changed = Signal()
+    signed_in = Signal()
 
     def __init__(
         self,
         database: Database,
-        actor: str,
+        actor: Actor | None = None,
         clock: Callable[[], dt.datetime] = _utc_now,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.database = database
-        self.actor = actor
+        self._actor = actor
         self._clock = clock
         self._zone: ZoneInfo | None = None
+
+    @property
+    def actor(self) -> Actor:
+        """The staff member signed in at this desk, on whose behalf every action runs."""
+        if self._actor is None:
+            raise RuntimeError("nobody is signed in at this desk")
+        return self._actor
+
+    @property
+    def is_signed_in(self) -> bool:
+        return self._actor is not None
+
+    def sign_in(self, actor: Actor) -> None:
+        """Act as ``actor`` from now on (after their password was checked)."""
+        changed = self._actor != actor
+        self._actor = actor
+        if changed:
+            self.signed_in.emit()
+
+    def may(self, permission: Permission) -> bool:
+        """Whether the signed-in staff member's roles allow it (the desk hides what not)."""
+        return self._actor is not None and self._actor.may(permission)
 
     def now(self) -> dt.datetime:
         """The current instant (aware, UTC). Tests pass a fixed clock."""

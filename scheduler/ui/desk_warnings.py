@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from sqlalchemy.exc import OperationalError
 
+from scheduler.domain.access import Permission
 from scheduler.services.audit_chain import ChainReport, verify_new_entries
 from scheduler.ui.desk import Desk
 
@@ -19,10 +20,16 @@ log = logging.getLogger(__name__)
 
 
 class WarningBanner(QWidget):
-    """A strip of warnings above the screens, hidden while there is nothing to say."""
+    """A strip of warnings above the screens, hidden while there is nothing to say.
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    A warning may be for those whose roles allow something only (the audit trail's for those
+    who may read it): it shows while such a person is signed in, and again at their next
+    sign-in on this desk.
+    """
+
+    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.desk = desk
         self.setObjectName("warning_banner")
         self.label = QLabel()
         self.label.setObjectName("banner_warning")
@@ -31,29 +38,37 @@ class WarningBanner(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 0)
         layout.addWidget(self.label)
-        self._warnings: dict[str, str] = {}
+        self._warnings: dict[str, tuple[str, Permission | None]] = {}
         self.hide()
+        desk.signed_in.connect(self._show_current)
 
-    def warn(self, key: str, text: str) -> None:
+    def warn(self, key: str, text: str, *, for_those_who: Permission | None = None) -> None:
         """Show ``text`` (replacing an earlier warning with the same key)."""
-        self._warnings[key] = text
-        self.label.setText("\n".join(self._warnings.values()))
-        self.show()
+        self._warnings[key] = (text, for_those_who)
+        self._show_current()
 
     def warnings(self) -> list[str]:
-        return list(self._warnings.values())
+        """The warnings the signed-in person sees."""
+        return [
+            text
+            for text, needed in self._warnings.values()
+            if needed is None or self.desk.may(needed)
+        ]
+
+    def _show_current(self) -> None:
+        shown = self.warnings()
+        self.label.setText("\n".join(shown))
+        self.setVisible(bool(shown))
 
 
 def warn_audit_broken(desk: Desk, banner: WarningBanner, report: ChainReport) -> None:
-    """Tell the person at the desk that the audit trail was tampered with.
-
-    Everyone at the desk sees it for now; this is the one place to limit it to the people who
-    can look into it (administrators) once the desk knows who is signed in.
-    """
+    """Tell those who may read the audit trail (administrators) that it was tampered with."""
+    log.warning("the audit trail failed its check on start: %s", report.sentence())
     banner.warn(
         "audit",
         f"The audit trail has been altered outside the desk: {report.sentence()} "
-        "Tell the clinic's administrator; `python main.py audit verify` checks it again.",
+        "Look on the Audit screen; `python main.py audit verify` checks it again.",
+        for_those_who=Permission.READ_AUDIT,
     )
 
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session as DbSession
 
+from scheduler.domain.access import Permission
 from scheduler.domain.enums import LetterKind
 from scheduler.domain.letters import TemplateSet
 from scheduler.letters.pdf import PdfRenderer
@@ -286,6 +287,7 @@ class LettersScreen(QWidget):
         self.schedule_button.clicked.connect(self.preview_schedule)
         self.preview.issue = self._issue
         desk.changed.connect(self.refresh)
+        desk.signed_in.connect(self.refresh)
         self.refresh()
 
     # -- the list --------------------------------------------------------------------------
@@ -299,7 +301,7 @@ class LettersScreen(QWidget):
         self.table.setColumnHidden(DaySessionsModel.COL_AFTERCARE, self.day != self.desk.today())
         printed = sum(1 for r in rows if r.prep_printed)
         self.summary.setText(f"{len(rows)} sessions · {printed} prep letters printed")
-        self.prep_button.setEnabled(bool(rows))
+        self.prep_button.setEnabled(bool(rows) and self.desk.may(Permission.PRINT))
         if keep is not None and (row := self.model.index_of_session(keep.session_id)) is not None:
             self._select_quietly(row)
         self._update_buttons()
@@ -321,7 +323,10 @@ class LettersScreen(QWidget):
         return self.model.row_at(rows[0].row()).view if rows else None
 
     def _update_buttons(self) -> None:
-        self.schedule_button.setEnabled(self.selected_view() is not None)
+        # Printing is recorded as done by the signed-in user; who may not print, cannot.
+        may_print = self.desk.may(Permission.PRINT)
+        self.schedule_button.setEnabled(may_print and self.selected_view() is not None)
+        self.aftercare_button.setEnabled(may_print)
 
     def _select_quietly(self, row: int) -> None:
         """Select a row without previewing its letter (the caller shows what it wants)."""

@@ -1,5 +1,8 @@
 """The desk's main window: the six screens, menus with shortcuts, and the status bar.
 
+The status bar names who is signed in; what their roles may not do is hidden or disabled
+(the services refuse it anyway). The desk locks after the clinic's idle time or on Ctrl+L.
+
 Screens are built the first time they are shown, so the window appears quickly on a large
 clinic. Window geometry and the last screen are remembered between runs (``QSettings``).
 """
@@ -14,6 +17,7 @@ from functools import partial
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -26,15 +30,20 @@ from PySide6.QtWidgets import (
 )
 
 from scheduler import APP_NAME, __version__
+from scheduler.domain.access import Permission
+from scheduler.services import accounts
 from scheduler.services.clinic import get_settings, is_set_up
 from scheduler.ui.desk import Desk
 from scheduler.ui.desk_warnings import WarningBanner
+from scheduler.ui.lock import IdleWatch, LockDialog
 from scheduler.ui.patients_screen import PatientsScreen
 from scheduler.ui.widgets import icon
 
 log = logging.getLogger(__name__)
 
 TODAY, CALENDAR, PATIENTS, LETTERS, SETTINGS, AUDIT = range(6)
+# Screens only some roles see; the services behind them refuse everyone else anyway.
+SCREEN_PERMISSIONS = {SETTINGS: Permission.EDIT_SETTINGS, AUDIT: Permission.READ_AUDIT}
 
 
 @dataclass(frozen=True)
@@ -137,15 +146,28 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.navigation)
-        self.banner = WarningBanner()  # warnings from the start-up checks (desk_warnings)
+        self.banner = WarningBanner(desk)  # warnings from the start-up checks (desk_warnings)
         screens = QVBoxLayout()
         screens.setContentsMargins(0, 0, 0, 0)
         screens.setSpacing(0)
         screens.addWidget(self.banner)
         screens.addWidget(self.stack, 1)
         layout.addLayout(screens, 1)
-        self.setCentralWidget(central)
+        # While locked the window shows this page instead of the screens: no patient data.
+        self.locked_page = QLabel("The desk is locked.")
+        self.locked_page.setObjectName("locked_page")
+        self.locked_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body = QStackedWidget()
+        self.body.addWidget(central)
+        self.body.addWidget(self.locked_page)
+        self.setCentralWidget(self.body)
+        self.lock_dialog: LockDialog | None = None
+        self._hidden_windows: list[QWidget] = []
 
+        self.user_label = QLabel()
+        self.user_label.setObjectName("signed_in")
+        self.user_label.setContentsMargins(8, 0, 8, 0)
+        self.statusBar().addPermanentWidget(self.user_label)
         self.clinic_label = QLabel()
         self.database_label = QLabel(desk.database.description)
         self.database_label.setToolTip("The clinic database this desk works on")
@@ -158,6 +180,10 @@ class MainWindow(QMainWindow):
 
         self.navigation.currentRowChanged.connect(self.show_screen)
         desk.changed.connect(self.update_status)
+        desk.signed_in.connect(self.update_permissions)
+        self.idle_watch = IdleWatch(desk, self)
+        self.idle_watch.idle.connect(self.lock)
+        self.update_permissions()
         self._restore()
 
     # -- screens ---------------------------------------------------------------------------
@@ -182,7 +208,7 @@ class MainWindow(QMainWindow):
         return self.screen_at(self.current_index())
 
     def show_screen(self, index: int) -> None:
-        if not 0 <= index < len(SCREENS):
+        if not 0 <= index < len(SCREENS) or not self.go_actions[index].isEnabled():
             return
         widget = self.screen_at(index)
         if self.stack.currentIndex() != index or self.stack.currentWidget() is not widget:
@@ -217,6 +243,11 @@ class MainWindow(QMainWindow):
         desk_menu = bar.addMenu("&Desk")
         self.print_action = self._action("&Print…", QKeySequence.StandardKey.Print, self.print_)
         desk_menu.addAction(self.print_action)
+        desk_menu.addSeparator()
+        self.lock_action = self._action("&Lock the desk", "Ctrl+L", self.lock)
+        self.switch_action = self._action("S&witch user…", None, self.switch_user)
+        desk_menu.addAction(self.lock_action)
+        desk_menu.addAction(self.switch_action)
         desk_menu.addSeparator()
         desk_menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close))
 
@@ -305,6 +336,76 @@ class MainWindow(QMainWindow):
             f"Database: {self.desk.database.description}",
         )
 
+    # -- who is signed in --------------------------------------------------------------------
+
+    def update_permissions(self) -> None:
+        """Show who is signed in; hide or disable what their roles may not do."""
+        actor = self.desk.actor
+        self.user_label.setText(f"Signed in: {actor.name} ({actor.roles_text})")
+        may = self.desk.may
+        for index, needed in SCREEN_PERMISSIONS.items():
+            allowed = may(needed)
+            self.go_actions[index].setEnabled(allowed)
+            item = self.navigation.item(index)
+            if item is not None:
+                item.setHidden(not allowed)
+            if self.current_index() == index and not allowed:
+                self.show_screen(TODAY)
+        self.new_action.setEnabled(may(Permission.EDIT_PATIENTS))
+        for action in (self.book_action, self.maintenance_action, self.single_action):
+            action.setEnabled(may(Permission.BOOK))
+        self.print_action.setEnabled(may(Permission.PRINT))
+
+    def lock(self) -> None:
+        """Hide patient data and ask for a password (Ctrl+L, or after the idle time)."""
+        if self.lock_dialog is not None:
+            return
+        self.idle_watch.paused = True
+        self.desk.act(
+            lambda db: accounts.record_desk_event(db, self.desk.actor, "lock", now=self.desk.now())
+        )
+        # Open dialogs stay open (a half-filled form is kept) but show nothing while locked.
+        self._hidden_windows = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if w is not self and w.isVisible() and w.windowOpacity() > 0
+        ]
+        for window in self._hidden_windows:
+            window.setWindowOpacity(0.0)
+        self.body.setCurrentWidget(self.locked_page)
+        self.menuBar().setEnabled(False)
+        self.statusBar().showMessage("Locked")
+        self.lock_dialog = LockDialog(self.desk, self)
+        self.lock_dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+        self.lock_dialog.unlocked.connect(self._unlocked)
+        self.lock_dialog.show()
+
+    def switch_user(self) -> None:
+        """Lock, and let another staff member sign in to the same desk."""
+        self.lock()
+        if self.lock_dialog is not None:
+            self.lock_dialog.name.clear()
+            self.lock_dialog.name.setFocus()
+
+    def is_locked(self) -> bool:
+        return self.lock_dialog is not None
+
+    def _unlocked(self) -> None:
+        dialog = self.lock_dialog
+        assert dialog is not None
+        assert dialog.actor is not None
+        self.lock_dialog = None
+        dialog.deleteLater()
+        for window in self._hidden_windows:
+            window.setWindowOpacity(1.0)
+        self._hidden_windows = []
+        self.body.setCurrentIndex(0)
+        self.menuBar().setEnabled(True)
+        self.statusBar().clearMessage()
+        self.desk.sign_in(dialog.actor)
+        self.idle_watch.paused = False
+        self.idle_watch.touch()
+
     # -- status ----------------------------------------------------------------------------
 
     def _clinic_name(self) -> str:
@@ -331,7 +432,8 @@ class MainWindow(QMainWindow):
             index = int(last)  # type: ignore[call-overload]
         except (TypeError, ValueError):
             index = TODAY
-        self.show_screen(index if 0 <= index < len(SCREENS) else TODAY)
+        ok = 0 <= index < len(SCREENS) and self.go_actions[index].isEnabled()
+        self.show_screen(index if ok else TODAY)
 
     def save_state(self) -> None:
         self.settings.setValue("main_window/geometry", self.saveGeometry())

@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session as DbSession
 
+from scheduler.domain.access import Permission
 from scheduler.domain.patients import PatientDetails
 from scheduler.services import patients as patient_service
-from scheduler.services import schedule, screening
+from scheduler.services import schedule
 from scheduler.services.errors import NotFound
 from scheduler.services.schedule import CourseView
 from scheduler.store.models import Patient, ScreeningFinding
@@ -61,7 +62,6 @@ class OpenPatient:
     details: PatientDetails
     screening: ScreeningState
     courses: list[CourseView]
-    clinicians: list[tuple[int, str]]
 
 
 def patient_row(patient: Patient) -> PatientRow:
@@ -116,7 +116,6 @@ def read_open_patient(db: DbSession, patient_id: int, zone: dt.tzinfo) -> OpenPa
         details=patient_service.details_of(patient),
         screening=state,
         courses=schedule.patient_courses(db, patient.id),
-        clinicians=[(s.id, s.name) for s in screening.clinicians(db)],
     )
 
 
@@ -229,6 +228,7 @@ class PatientsScreen(RefreshedWhenShown):
         layout.addWidget(splitter)
 
         desk.changed.connect(self.data_changed)
+        desk.signed_in.connect(self.data_changed)
         self.run_search()
 
     def _series_tab(self) -> QWidget:
@@ -347,11 +347,14 @@ class PatientsScreen(RefreshedWhenShown):
         )
         self.archived_banner.setVisible(patient.archived)
         self.archive_button.setText("Unarchive" if patient.archived else "Archive")
+        # What the signed-in user's roles may not do is greyed out (the services refuse it).
         for button in (self.induction_button, self.maintenance_button, self.single_button):
-            button.setEnabled(not patient.archived)
+            button.setEnabled(not patient.archived and self.desk.may(Permission.BOOK))
+        self.archive_button.setEnabled(self.desk.may(Permission.EDIT_PATIENTS))
+        self.new_button.setEnabled(self.desk.may(Permission.EDIT_PATIENTS))
         if not keep_form:
             self.form.load(patient.details, patient.patient_id)
-        self.screening.load(patient.screening, patient.clinicians)
+        self.screening.load(patient.screening)
         self.courses_model.set_rows(patient.courses)
         self.no_courses.setVisible(not patient.courses)
         if patient.courses:
@@ -380,7 +383,7 @@ class PatientsScreen(RefreshedWhenShown):
         ):
             button.setEnabled(False)
         self.form.load(PatientDetails("", "", None), None)
-        self.screening.load(None, [])
+        self.screening.load(None)
         self.courses_model.set_rows([])
         self.sessions_model.set_rows([])
         self.tabs.setCurrentIndex(TAB_DETAILS)

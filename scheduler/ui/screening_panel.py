@@ -15,17 +15,18 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from scheduler.domain.access import Permission
 from scheduler.domain.screening import FINDING_KINDS
 from scheduler.services import screening
 from scheduler.ui.desk import Desk
 from scheduler.ui.patient_models import FindingRow, FindingsModel
 from scheduler.ui.qt_dates import to_qdate
+from scheduler.ui.sign_in import SignatureDialog
 from scheduler.ui.widgets import FieldProblems, act_on_form, note_label, row_table, title_label
 
 
@@ -72,33 +73,6 @@ class AddFindingDialog(QDialog):
         return str(dialog.kind.currentData()), dialog.detail.text()
 
 
-class ReasonDialog(QDialog):
-    """Ask a clinician for the written reason behind a clearance or override."""
-
-    def __init__(self, title: str, prompt: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.reason = QPlainTextEdit()
-        self.reason.setTabChangesFocus(True)
-        layout = QVBoxLayout(self)
-        layout.addWidget(note_label(prompt))
-        layout.addWidget(self.reason)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.resize(460, 220)
-
-    @classmethod
-    def ask(cls, title: str, prompt: str, parent: QWidget | None = None) -> str | None:
-        dialog = cls(title, prompt, parent)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return dialog.reason.toPlainText()
-
-
 class ScreeningPanel(QWidget):
     """Findings with add / clear / override, screening clearance, REMS enrolment."""
 
@@ -108,9 +82,6 @@ class ScreeningPanel(QWidget):
         self.state: ScreeningState | None = None
         self.problems = FieldProblems()
 
-        self.clinician = QComboBox()
-        self.clinician.setMinimumWidth(220)
-        self.clinician.setToolTip("The clinician recording or resolving screening")
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.clear_button = QPushButton("Mark screening &cleared")
@@ -134,10 +105,9 @@ class ScreeningPanel(QWidget):
         self.rems_save.clicked.connect(self.save_rems)
         self.rems.toggled.connect(self.rems_date.setEnabled)
 
-        who = QHBoxLayout()
-        who.addWidget(QLabel("Clinician:"))
-        who.addWidget(self.clinician)
-        who.addStretch(1)
+        # Clinicians' decisions are signed: by the signed-in clinician, or by one who types
+        # their own password when asked. Nobody is chosen in advance.
+        self.who = note_label()
         state = QHBoxLayout()
         state.addWidget(self.status, 1)
         state.addWidget(self.clear_button)
@@ -153,7 +123,7 @@ class ScreeningPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(who)
+        layout.addWidget(self.who)
         layout.addLayout(state)
         layout.addWidget(title_label("Findings", section=True))
         layout.addWidget(self.table, 1)
@@ -166,14 +136,8 @@ class ScreeningPanel(QWidget):
 
     # -- showing ---------------------------------------------------------------------------
 
-    def load(self, state: ScreeningState | None, clinicians: list[tuple[int, str]]) -> None:
+    def load(self, state: ScreeningState | None) -> None:
         self.state = state
-        chosen = self.clinician.currentData()
-        self.clinician.clear()
-        for staff_id, name in clinicians:
-            self.clinician.addItem(name, staff_id)
-        if chosen is not None and (i := self.clinician.findData(chosen)) >= 0:
-            self.clinician.setCurrentIndex(i)
         self.problems.clear()
         self.model.set_rows(state.findings if state else [])
         if state is None:
@@ -207,14 +171,14 @@ class ScreeningPanel(QWidget):
         self.rems_date.setEnabled(enrolled is not None)
         self.rems_date.setMaximumDate(to_qdate(self.desk.today()))
         self.rems_date.setDate(to_qdate(enrolled or self.desk.today()))
-        has_clinician = self.clinician.count() > 0
-        for button in (self.add_button, self.clear_button):
-            button.setEnabled(has_clinician)
-        if not has_clinician:
-            self.problems.general.setText(
-                "Add a clinician in Settings → Staff to record screening."
-            )
-            self.problems.general.show()
+        self.add_button.setVisible(self.desk.may(Permission.RECORD_FINDINGS))
+        actor = self.desk.actor
+        self.who.setText(
+            f"Clearing, resolving findings and REMS are signed by you, {actor.name}."
+            if actor.is_clinician
+            else "Clearing, resolving findings and REMS need a clinician to sign with their "
+            "own password."
+        )
         self._update_buttons()
 
     def selected(self) -> FindingRow | None:
@@ -223,19 +187,14 @@ class ScreeningPanel(QWidget):
 
     def _update_buttons(self) -> None:
         finding = self.selected()
-        can = finding is not None and finding.is_open and self.clinician.count() > 0
+        can = finding is not None and finding.is_open
         self.resolve_button.setEnabled(can)
         self.override_button.setEnabled(can)
 
     # -- actions ---------------------------------------------------------------------------
 
-    def _clinician_id(self) -> int | None:
-        data = self.clinician.currentData()
-        return int(data) if data is not None else None
-
     def add_finding(self) -> None:
-        clinician_id = self._clinician_id()
-        if self.state is None or clinician_id is None:
+        if self.state is None:
             return
         answer = AddFindingDialog.ask(self)
         if answer is None:
@@ -245,21 +204,15 @@ class ScreeningPanel(QWidget):
         act_on_form(
             desk,
             lambda db: screening.record_finding(
-                db,
-                patient_id,
-                kind,
-                clinician_id=clinician_id,
-                detail=detail,
-                actor=desk.actor,
-                now=desk.now(),
+                db, patient_id, kind, detail=detail, actor=desk.actor, now=desk.now()
             ),
             self.problems,
             self,
         )
 
     def resolve(self, *, override: bool) -> None:
-        finding, clinician_id = self.selected(), self._clinician_id()
-        if finding is None or clinician_id is None:
+        finding = self.selected()
+        if finding is None:
             return
         if override:
             title = f"Override: {finding.label}"
@@ -270,8 +223,8 @@ class ScreeningPanel(QWidget):
         else:
             title = f"Clear: {finding.label}"
             prompt = "Write why this finding no longer applies; it is kept in the audit trail."
-        reason = ReasonDialog.ask(title, prompt, self)
-        if reason is None:
+        signed = SignatureDialog.ask(self.desk, title, prompt, parent=self)
+        if signed is None:
             return
         desk = self.desk
         act_on_form(
@@ -280,8 +233,8 @@ class ScreeningPanel(QWidget):
                 db,
                 finding.finding_id,
                 override=override,
-                reason=reason,
-                clinician_id=clinician_id,
+                reason=signed.reason,
+                signer=signed.signer,
                 actor=desk.actor,
                 now=desk.now(),
             ),
@@ -290,15 +243,23 @@ class ScreeningPanel(QWidget):
         )
 
     def toggle_cleared(self) -> None:
-        clinician_id = self._clinician_id()
-        if self.state is None or clinician_id is None:
+        if self.state is None:
             return
         cleared = self.state.cleared_on is None
+        title = "Clear screening" if cleared else "Withdraw the screening clearance"
+        prompt = (
+            "The patient is cleared for treatment after screening."
+            if cleared
+            else "The patient is no longer cleared; inductions cannot be booked."
+        )
+        signed = SignatureDialog.ask(self.desk, title, prompt, needs_reason=False, parent=self)
+        if signed is None:
+            return
         patient_id, desk = self.state.patient_id, self.desk
         desk.act(
             lambda db: screening.set_screening_cleared(
-                db, patient_id, cleared, clinician_id=clinician_id, actor=desk.actor,
-                now=desk.now(),
+                db, patient_id, cleared, signer=signed.signer, reason=signed.reason,
+                actor=desk.actor, now=desk.now(),
             ),
             self,
         )  # fmt: skip
@@ -307,6 +268,16 @@ class ScreeningPanel(QWidget):
         if self.state is None:
             return
         on = self.rems_date.date().toPython() if self.rems.isChecked() else None
+        what = f"enrolled on {on:%d %B %Y}" if isinstance(on, dt.date) else "not enrolled"
+        signed = SignatureDialog.ask(
+            self.desk,
+            "REMS enrolment",
+            f"The patient is {what} in the esketamine (Spravato) REMS program.",
+            needs_reason=False,
+            parent=self,
+        )
+        if signed is None:
+            return
         patient_id, desk = self.state.patient_id, self.desk
         act_on_form(
             desk,
@@ -314,6 +285,7 @@ class ScreeningPanel(QWidget):
                 db,
                 patient_id,
                 on,  # type: ignore[arg-type]
+                signer=signed.signer,
                 actor=desk.actor,
                 now=desk.now(),
             ),

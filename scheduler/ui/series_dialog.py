@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -39,13 +38,14 @@ from sqlalchemy.orm import Session as DbSession
 from scheduler.domain.catalogue import INDUCTION_MAX_SESSIONS, INDUCTION_MIN_SESSIONS
 from scheduler.domain.enums import ChairKind, Phase
 from scheduler.domain.planning import SeriesProposal
-from scheduler.services import booking, maintenance, patients, schedule, screening, settings
+from scheduler.services import booking, maintenance, patients, schedule, settings
 from scheduler.services.errors import ServiceError
 from scheduler.ui.desk import Desk
 from scheduler.ui.letters_screen import schedule_letter_pdf
 from scheduler.ui.qt_dates import to_qdate
 from scheduler.ui.session_dialog import act_showing_refusal, refusal_text
 from scheduler.ui.session_models import ProposalModel, SlotModel
+from scheduler.ui.sign_in import SignatureDialog
 from scheduler.ui.tables import pick_one_table
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -455,16 +455,15 @@ class SeriesDialog(QDialog):
             self.table.selectRow(row)
         return True
 
-    def book(self, override: tuple[int, str] | None = None) -> int | None:
+    def book(self, override: booking.Override | None = None) -> int | None:
         """Book the whole proposal, or nothing; a refusal is shown here, under the table.
 
-        ``override`` is (clinician id, written reason) when a clinician accepts a safety
-        check that refused the booking; the reason goes to the audit trail.
+        ``override`` is a clinician's signed acceptance of a safety check that refused the
+        booking; the reason and the signer go to the audit trail.
         """
         proposal = self.proposal
         if proposal is None or not self.model.bookable():
             return None
-        clinician_id, reason = override or (None, "")
         series = act_showing_refusal(
             self.desk,
             lambda db: (
@@ -473,8 +472,7 @@ class SeriesDialog(QDialog):
                     proposal,
                     actor=self.desk.actor,
                     now=self.desk.now(),
-                    override_reason=reason,
-                    clinician_id=clinician_id,
+                    override=override,
                 ).id
             ),
             self.show_problem,
@@ -529,51 +527,17 @@ def as_date(value: QDate) -> dt.date:
     return dt.date(value.year(), value.month(), value.day())
 
 
-class OverrideDialog(QDialog):
-    """A clinician and a written reason for booking despite a refused safety check."""
-
-    def __init__(self, clinicians: list[tuple[int, str]], refusal: str, parent: QWidget | None):
-        super().__init__(parent)
-        self.setWindowTitle("Clinician override")
-        intro = QLabel(
-            f"{refusal}\n\nOnly a clinician may accept this. The reason is kept in the audit trail."
-        )
-        intro.setWordWrap(True)
-        self.clinician = QComboBox()
-        for staff_id, name in clinicians:
-            self.clinician.addItem(name, staff_id)
-        self.reason = QPlainTextEdit()
-        self.reason.setTabChangesFocus(True)
-        self.reason.setPlaceholderText("Why the session is safe to book")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setEnabled(False)
-        self.reason.textChanged.connect(self._update)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form = QFormLayout()
-        form.addRow("&Clinician", self.clinician)
-        form.addRow("&Reason", self.reason)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
-        self.resize(480, 300)
-
-    def _update(self) -> None:
-        ready = bool(self.reason.toPlainText().strip()) and self.clinician.count() > 0
-        self.ok_button.setEnabled(ready)
+class OverrideDialog:
+    """A clinician's signed override of a refused safety check, with the written reason."""
 
     @classmethod
-    def ask(cls, desk: Desk, refusal: str, parent: QWidget | None) -> tuple[int, str] | None:
-        """(clinician id, reason), or None. Tests replace this."""
-        staff = desk.read(lambda db: [(c.id, c.name) for c in screening.clinicians(db)])
-        if not staff:
-            desk.refuse("No clinician is set up; add one in Settings to allow overrides.", parent)
-            return None
-        dialog = cls(staff, refusal, parent)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return int(dialog.clinician.currentData()), dialog.reason.toPlainText().strip()
+    def ask(cls, desk: Desk, refusal: str, parent: QWidget | None) -> booking.Override | None:
+        """The signed override, or None. Tests replace this."""
+        signed = SignatureDialog.ask(
+            desk,
+            "Clinician override",
+            f"{refusal}\n\nOnly a clinician may accept this, with a written reason (why the "
+            "session is safe to book). The reason is kept in the audit trail.",
+            parent=parent,
+        )
+        return None if signed is None else booking.Override(signed.reason, signed.signer)

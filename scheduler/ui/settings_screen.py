@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QGridLayout,
@@ -36,8 +38,11 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session as DbSession
 
+from scheduler.domain.access import ROLE_LABELS
 from scheduler.domain.enums import ChairKind, DrivingRule, PaperSize, Phase, Place, StaffRole
+from scheduler.services import accounts
 from scheduler.services import settings as svc
+from scheduler.store.models import Staff
 from scheduler.ui.desk import Desk
 from scheduler.ui.qt_dates import to_qdate
 from scheduler.ui.tables import ID_ROLE, RowsModel
@@ -46,6 +51,7 @@ from scheduler.ui.widgets import (
     RefreshedWhenShown,
     act_on_form,
     note_label,
+    problem_label,
     row_table,
     title_label,
 )
@@ -55,11 +61,6 @@ KIND_LABELS = {
     ChairKind.ROOM: "Room",
     ChairKind.PROCEDURE_ROOM: "Procedure room",
     ChairKind.OFFICE: "Office",
-}
-ROLE_LABELS = {
-    StaffRole.FRONT_DESK: "Front desk",
-    StaffRole.NURSE: "Nurse",
-    StaffRole.CLINICIAN: "Clinician",
 }
 PLACE_LABELS = {
     Place.CHAIR: "Chair",
@@ -102,6 +103,7 @@ class ChairRow:
 class StaffRow:
     staff_id: int
     edit: svc.StaffEdit
+    account: str = ""  # "can sign in", "no password yet", "locked until 10:42"...
 
 
 @dataclass(frozen=True)
@@ -144,14 +146,15 @@ class ChairsModel(RowsModel[ChairRow]):
 
 
 class StaffModel(RowsModel[StaffRow]):
-    COL_NAME, COL_ROLE, COL_ACTIVE = range(3)
-    HEADERS = ("Name", "Role", "Active")
+    COL_NAME, COL_ROLE, COL_SIGN_IN, COL_ACTIVE = range(4)
+    HEADERS = ("Name", "Roles", "Sign-in", "Active")
 
     def value(self, row: StaffRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return (
                 row.edit.name,
-                ROLE_LABELS[StaffRole(row.edit.role)],
+                ", ".join(ROLE_LABELS[r] for r in StaffRole if r in row.edit.roles),
+                f"{row.edit.sign_in} ({row.account})" if row.edit.sign_in else "—",
                 "Yes" if row.edit.active else "No",
             )[column]
         return row.staff_id if role == ID_ROLE else None
@@ -304,6 +307,10 @@ class ClinicTab(_Tab):
         self.template_button = QPushButton("Choose…")
         self.template_button.clicked.connect(self.choose_template_dir)
         self.signature = QLineEdit()
+        self.idle_lock = QSpinBox()
+        self.idle_lock.setRange(*svc.IDLE_LOCK_RANGE)
+        self.idle_lock.setSuffix(" min")
+        self.idle_lock.setToolTip("The desk locks after this long without a key press or click")
         self.save_button = QPushButton("&Save clinic details")
         self.save_button.setObjectName("primary")
         self.save_button.clicked.connect(self.save)
@@ -332,6 +339,9 @@ class ClinicTab(_Tab):
         _form_row(
             form, "Letters signed by:", self.signature, p.add("letter_signature", self.signature)
         )
+        _form_row(
+            form, "Lock the desk after:", self.idle_lock, p.add("idle_lock_minutes", self.idle_lock)
+        )
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(
@@ -356,6 +366,7 @@ class ClinicTab(_Tab):
         _set_combo(self.paper, d.paper_size)
         self.template_dir.setText(d.letter_template_dir or "")
         self.signature.setText(d.letter_signature)
+        self.idle_lock.setValue(d.idle_lock_minutes)
         self.problems.clear()
 
     def details(self) -> svc.ClinicDetails:
@@ -370,6 +381,7 @@ class ClinicTab(_Tab):
             letter_template_dir=self.template_dir.text() or None,
             letter_signature=self.signature.text(),
             after_hours_phone=self.after_hours.text(),
+            idle_lock_minutes=self.idle_lock.value(),
         )
 
     def save(self) -> bool:
@@ -651,24 +663,51 @@ class ChairsTab(_ListEditor):
 
 
 class StaffTab(_ListEditor):
+    """Staff and their accounts: roles, sign-in name, password reset, deactivation."""
+
     noun = "staff member"
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(desk, StaffModel(), parent)
         self.model.setParent(self)
         self.name = QLineEdit()
-        self.role = _combo(ROLE_LABELS)
-        self.active = QCheckBox("Works here now")
+        self.sign_in = QLineEdit()
+        self.sign_in.setPlaceholderText("empty: listed, cannot sign in")
+        self.role_boxes = {r: QCheckBox(ROLE_LABELS[r]) for r in StaffRole}
+        roles = QWidget()
+        grid = QGridLayout(roles)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for i, box in enumerate(self.role_boxes.values()):
+            grid.addWidget(box, i // 2, i % 2)
+        self.active = QCheckBox("Works here now (unticked: cannot sign in)")
+        self.password_button = QPushButton("Set &password…")
+        self.password_button.clicked.connect(self.set_password)
         _form_row(self.form, "Name:", self.name, self.problems.add("name", self.name))
-        _form_row(self.form, "Role:", self.role, self.problems.add("role", self.role))
+        _form_row(self.form, "Roles:", roles, self.problems.add("roles", roles))
+        _form_row(
+            self.form, "Sign-in name:", self.sign_in, self.problems.add("sign_in", self.sign_in)
+        )
         self.form.addRow("", self.active)
+        self.form.addRow("", self.password_button)
         self.form.addRow(
             "",
-            note_label("Clinicians record and clear screening; nurses are assigned to sessions."),
+            note_label(
+                "Clinicians record and clear screening and sign overrides; nurses are "
+                "assigned to sessions; administrators change settings and staff. Setting a "
+                "password also lifts a lock after wrong passwords."
+            ),
         )
 
     def rows(self, db: DbSession) -> list[StaffRow]:
-        return [StaffRow(s.id, svc.StaffEdit(s.name, s.role, s.active)) for s in svc.list_staff(db)]
+        now = self.desk.now()
+        return [
+            StaffRow(
+                s.id,
+                svc.StaffEdit(s.name, s.role_set, s.active, s.sign_in or ""),
+                _account_state(s, now),
+            )
+            for s in svc.list_staff(db)
+        ]
 
     def row_id(self, row: StaffRow) -> int:
         return row.staff_id
@@ -677,8 +716,11 @@ class StaffTab(_ListEditor):
         self.editing_id = row.staff_id
         self.editor_title.setText(row.edit.name)
         self.name.setText(row.edit.name)
-        _set_combo(self.role, row.edit.role)
+        self.sign_in.setText(row.edit.sign_in)
+        for role, box in self.role_boxes.items():
+            box.setChecked(role in row.edit.roles)
         self.active.setChecked(row.edit.active)
+        self.password_button.setEnabled(bool(row.edit.sign_in))
         self.problems.clear()
 
     def start_new(self) -> None:
@@ -686,15 +728,80 @@ class StaffTab(_ListEditor):
         self.editing_id = None
         self.editor_title.setText("New staff member")
         self.name.clear()
-        _set_combo(self.role, StaffRole.NURSE.value)
+        self.sign_in.clear()
+        for role, box in self.role_boxes.items():
+            box.setChecked(role is StaffRole.NURSE)
         self.active.setChecked(True)
+        self.password_button.setEnabled(False)
         self.name.setFocus()
 
     def write(self, db: DbSession) -> object:
-        edit = svc.StaffEdit(
-            self.name.text(), str(self.role.currentData()), self.active.isChecked()
-        )
+        roles = frozenset(r for r, box in self.role_boxes.items() if box.isChecked())
+        edit = svc.StaffEdit(self.name.text(), roles, self.active.isChecked(), self.sign_in.text())
         return svc.save_staff(db, self.editing_id, edit, **self._kw())
+
+    def set_password(self) -> bool:
+        """Set (or reset) the selected staff member's password, typed twice."""
+        staff_id = self.editing_id
+        if staff_id is None:
+            return False
+        password = PasswordDialog.ask(self.name.text(), self)
+        if password is None:
+            return False
+        return self._save(lambda db: accounts.set_password(db, staff_id, password, **self._kw()))
+
+
+def _account_state(staff: Staff, now: dt.datetime) -> str:
+    record = staff.password
+    if record is None:
+        return "no password yet"
+    if record.locked_until is not None and record.locked_until > now:
+        return "locked after wrong passwords"
+    return "can sign in" if staff.active else "deactivated"
+
+
+class PasswordDialog(QDialog):
+    """A new password for a staff member, typed twice."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Password for {name}")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText(f"at least {accounts.PASSWORD_MIN} characters")
+        self.again = QLineEdit()
+        self.again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.problem = problem_label()
+        form = QFormLayout(self)
+        form.addRow("&New password:", self.password)
+        form.addRow("&Again:", self.again)
+        form.addRow("", self.problem)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.setMinimumWidth(420)
+
+    def accept(self) -> None:
+        if self.password.text() != self.again.text():
+            self.problem.setText("The two passwords differ.")
+            self.problem.show()
+            return
+        if problem := accounts.password_problem(self.password.text()):
+            self.problem.setText(problem)
+            self.problem.show()
+            return
+        super().accept()
+
+    @classmethod
+    def ask(cls, name: str, parent: QWidget | None = None) -> str | None:
+        """The new password, or None when cancelled. Tests replace this."""
+        dialog = cls(name, parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.password.text()
 
 
 # -- therapies and protocols ---------------------------------------------------------------------

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from scheduler.domain.access import Permission
 from scheduler.domain.enums import SessionStatus
 from scheduler.services import session_life
 from scheduler.ui.desk import Desk
@@ -36,6 +37,15 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "no_show": (BOOKED, CONFIRMED),
     "cancel": (BOOKED, CONFIRMED),
     "aftercare": (CHECKED_IN, COMPLETED),
+}
+# The permission each of Today's buttons needs.
+NEEDS = {
+    "confirm": Permission.BOOK,
+    "check_in": Permission.CHECK_IN,
+    "complete": Permission.COMPLETE,
+    "no_show": Permission.CANCEL,
+    "cancel": Permission.CANCEL,
+    "aftercare": Permission.PRINT,
 }
 
 
@@ -112,6 +122,7 @@ class TodayScreen(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         QShortcut(QKeySequence("F5"), self, self.refresh)
         desk.changed.connect(self.refresh)
+        desk.signed_in.connect(self._selection_changed)
         self.refresh()
 
     # -- data ------------------------------------------------------------------------------
@@ -153,7 +164,9 @@ class TodayScreen(QWidget):
         view = self.selected_view()
         self.buttons["open"].setEnabled(view is not None)
         for key, statuses in ALLOWED.items():
-            self.buttons[key].setEnabled(view is not None and view.status in statuses)
+            # What the signed-in user's roles may not do is greyed out (the services refuse it).
+            allowed = self.desk.may(NEEDS[key])
+            self.buttons[key].setEnabled(allowed and view is not None and view.status in statuses)
         # A consultation, follow-up or video call sends no one home with an aftercare letter.
         if view is not None and not view.has_aftercare:
             self.buttons["aftercare"].setEnabled(False)

@@ -21,7 +21,8 @@ class TestDesk(Desk):
     __test__ = False  # not a test class, despite the name
 
     def __init__(self, database: Database) -> None:
-        super().__init__(database, ACTOR, clock=lambda: NOW)
+        super().__init__(database, ACTOR, clock=lambda: self.clock_now)
+        self.clock_now = NOW  # tests move it forward (the idle lock) instead of waiting
         self.refusals: list[str] = []
 
     def refuse(self, message: str, parent: QWidget | None) -> None:

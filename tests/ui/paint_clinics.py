@@ -23,7 +23,7 @@ def demo_clinic(folder: Path) -> Database:
     """The demo clinic a new user opens, built around the tests' Monday."""
     database = open_database(str(folder / "demo.sqlite3"), now=NOW)
     with database.transaction() as db:
-        build_demo_clinic(db, today=TODAY, actor=ACTOR, now=NOW)
+        build_demo_clinic(db, today=TODAY, now=NOW)
     return database
 
 

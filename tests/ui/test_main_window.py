@@ -14,7 +14,9 @@ import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 from pytestqt.qtbot import QtBot
 
+from scheduler.domain.enums import StaffRole
 from scheduler.domain.patients import PatientDetails
+from scheduler.services.accounts import NewAccount, has_accounts
 from scheduler.services.clinic import get_settings, is_set_up
 from scheduler.services.patients import create_patient
 from scheduler.ui import app as app_module
@@ -120,14 +122,22 @@ def test_status_follows_a_renamed_clinic(window: MainWindow, desk: TestDesk) -> 
     assert window.clinic_label.text() == "Harbor Clinic"
 
 
+ALEX = NewAccount("Alex Morgan", "alex", "long enough pw", frozenset({StaffRole.ADMINISTRATOR}))
+
+
 def test_first_start_sets_up_an_empty_clinic(qtbot: QtBot, empty_desk: TestDesk) -> None:
-    answers = iter([FirstStartChoice("empty", "", "America/Denver"),
-                    FirstStartChoice("empty", "Alpine Clinic", "America/Denver")])  # fmt: skip
+    answers = iter([FirstStartChoice("empty", "", "America/Denver", ALEX, ALEX.password),
+                    FirstStartChoice("empty", "Alpine Clinic", "America/Denver", ALEX,
+                                     ALEX.password)])  # fmt: skip
     assert ensure_clinic(empty_desk, ask=lambda parent: next(answers))
     with empty_desk.database.reading() as s:
         settings = get_settings(s)
         assert (settings.name, settings.timezone) == ("Alpine Clinic", "America/Denver")
+        assert has_accounts(s)
     assert empty_desk.zone.key == "America/Denver"
+    # The new administrator is signed in at once.
+    assert empty_desk.actor.sign_in == "alex"
+    assert empty_desk.actor.roles == {StaffRole.ADMINISTRATOR}
 
 
 def test_first_start_demo_and_cancel(qtbot: QtBot, empty_desk: TestDesk) -> None:
@@ -152,10 +162,20 @@ def test_first_start_dialog_checks_the_name(qtbot: QtBot) -> None:
     dialog.accept()
     assert dialog.isVisible()
     assert "clinic's name" in dialog.problems.message("name")
+    assert "administrator's name" in dialog.problems.message("admin_name")
     qtbot.keyClicks(dialog.name, "Alpine Clinic")
+    qtbot.keyClicks(dialog.administrator.person, ALEX.name)
+    qtbot.keyClicks(dialog.administrator.sign_in, ALEX.sign_in)
+    qtbot.keyClicks(dialog.administrator.password, ALEX.password)
+    qtbot.keyClicks(dialog.administrator.again, "another one")
+    dialog.accept()
+    assert dialog.problems.message("password_again") == "The two passwords differ."
+    dialog.administrator.again.setText(ALEX.password)
     dialog.accept()
     assert not dialog.isVisible()
-    assert dialog.choice() == FirstStartChoice("empty", "Alpine Clinic", "America/New_York")
+    assert dialog.choice() == FirstStartChoice(
+        "empty", "Alpine Clinic", "America/New_York", ALEX, ALEX.password
+    )
 
 
 def test_uncaught_error_is_logged_and_shown_politely(

@@ -13,13 +13,14 @@ from sqlalchemy import select
 from scheduler.domain.enums import FindingStatus, StaffRole
 from scheduler.domain.patients import PatientDetails
 from scheduler.services.patients import create_patient, get_patient
-from scheduler.services.settings import StaffEdit, save_staff
 from scheduler.store.models import Patient
 from scheduler.ui import patients_screen as screen_module
 from scheduler.ui import screening_panel, widgets
 from scheduler.ui.patient_models import PatientSearchModel
 from scheduler.ui.patients_screen import PatientsScreen
+from scheduler.ui.sign_in import Signature
 from tests.conftest import ACTOR, NOW
+from tests.factories import add_account
 from tests.ui.conftest import TestDesk
 
 
@@ -152,7 +153,14 @@ def test_screening_finding_override_and_clearance(
 ) -> None:
     (patient_id,) = add_patients(desk, ("Ada", "Berg", dt.date(1960, 2, 2)))
     with desk.database.transaction() as s:
-        save_staff(s, None, StaffEdit("Dr Helen Park", StaffRole.CLINICIAN), actor=ACTOR, now=NOW)
+        desk.sign_in(add_account(s, "Dr Helen Park", "helen", StaffRole.CLINICIAN))
+    reasons = iter(["", "BP controlled on amlodipine, rechecked today"])
+
+    def sign(cls: object, desk: object, title: str, prompt: str, **kwargs: object) -> Signature:
+        # The signed-in clinician signs; only an override asks for a reason.
+        return Signature(None, next(reasons) if title.startswith("Override") else "")
+
+    monkeypatch.setattr(screening_panel.SignatureDialog, "ask", classmethod(sign))
     screen.refresh()
     screen.open_patient(patient_id)
     panel = screen.screening
@@ -176,12 +184,6 @@ def test_screening_finding_override_and_clearance(
     assert "contraindication is open" in desk.refusals[-1]
 
     panel.table.selectRow(0)
-    reasons = iter(["", "BP controlled on amlodipine, rechecked today"])
-    monkeypatch.setattr(
-        screening_panel.ReasonDialog,
-        "ask",
-        classmethod(lambda cls, title, prompt, parent=None: next(reasons)),
-    )
     qtbot.mouseClick(panel.override_button, Qt.MouseButton.LeftButton)
     assert "Write the reason" in panel.problems.message("reason")
     panel.table.selectRow(0)
@@ -194,8 +196,17 @@ def test_screening_finding_override_and_clearance(
     assert "Screening cleared" in panel.status.text()
 
 
-def test_rems_enrolment_saved(qtbot: QtBot, desk: TestDesk, screen: PatientsScreen) -> None:
+def test_rems_enrolment_saved(
+    qtbot: QtBot, desk: TestDesk, screen: PatientsScreen, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (patient_id,) = add_patients(desk, ("Ada", "Berg", dt.date(1960, 2, 2)))
+    with desk.database.transaction() as s:
+        desk.sign_in(add_account(s, "Dr Helen Park", "helen", StaffRole.CLINICIAN))
+    monkeypatch.setattr(
+        screening_panel.SignatureDialog,
+        "ask",
+        classmethod(lambda cls, *args, **kwargs: Signature(None, "")),
+    )
     screen.open_patient(patient_id)
     panel = screen.screening
     screen.tabs.setCurrentIndex(screen_module.TAB_SCREENING)

@@ -13,13 +13,14 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from scheduler.domain.enums import StaffRole
+from scheduler.services.booking import Override
 from scheduler.store import Database
 from scheduler.store.models import AuditEntry, Series, Session
 from scheduler.ui import series_dialog
 from scheduler.ui.desk import Desk
 from scheduler.ui.series_dialog import SeriesDialog
 from tests.conftest import CLINIC_TZ
-from tests.factories import add_chairs, add_staff, make_patient
+from tests.factories import actor_for, add_chairs, add_staff, make_patient
 from tests.ui.conftest import TestDesk
 
 ZONE = ZoneInfo(CLINIC_TZ)
@@ -193,7 +194,7 @@ def test_a_clinician_may_override_a_refused_safety_check(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     with db.transaction() as s:
-        clinician = add_staff(s, "Dr Ana Costa", StaffRole.CLINICIAN)
+        signer = actor_for(s, add_staff(s, "Dr Ana Costa", StaffRole.CLINICIAN))
     patient = new_patient(db, cleared=False)
     dialog = open_dialog(qtbot, desk, patient)
     qtbot.mouseClick(dialog.propose_button, Qt.MouseButton.LeftButton)
@@ -202,9 +203,10 @@ def test_a_clinician_may_override_a_refused_safety_check(
     assert dialog.override_button.isVisible()
     asked: list[str] = []
 
-    def answer(cls: object, desk: Desk, refusal: str, parent: object) -> tuple[int, str]:
+    def answer(cls: object, desk: Desk, refusal: str, parent: object) -> Override:
         asked.append(refusal)
-        return clinician, "Assessed in clinic today; cleared verbally, paperwork follows"
+        reason = "Assessed in clinic today; cleared verbally, paperwork follows"
+        return Override(reason, signer)
 
     monkeypatch.setattr(series_dialog.OverrideDialog, "ask", classmethod(answer))
     with qtbot.waitSignal(desk.changed):

@@ -10,7 +10,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from scheduler.domain.enums import Phase
+from scheduler.domain.enums import Phase, StaffRole
 from scheduler.services import settings as svc
 from scheduler.services.clinic import get_settings
 from scheduler.store.models import Chair, Protocol, Staff, Therapy
@@ -111,11 +111,12 @@ def test_staff_added(qtbot: QtBot, desk: TestDesk, screen: SettingsScreen) -> No
     screen.tabs.setCurrentWidget(tab)
     qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
     qtbot.keyClicks(tab.name, "Dr Ada Ng")
-    tab.role.setCurrentIndex(tab.role.findData("clinician"))
+    tab.role_boxes[StaffRole.NURSE].setChecked(False)
+    tab.role_boxes[StaffRole.CLINICIAN].setChecked(True)
     qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
     with desk.database.reading() as s:
         staff = s.scalars(select(Staff)).one()
-        assert (staff.name, staff.role, staff.active) == ("Dr Ada Ng", "clinician", True)
+        assert (staff.name, staff.roles, staff.active) == ("Dr Ada Ng", "clinician", True)
 
 
 def test_induction_protocol_count_checked(
@@ -188,3 +189,45 @@ def test_a_new_therapy_gets_the_general_wording_and_settings_says_so(
             True,
         )
     assert tab.editing_id == added.id
+
+
+def test_an_account_gets_a_sign_in_name_and_a_password(
+    qtbot: QtBot, desk: TestDesk, screen: SettingsScreen, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scheduler.services import accounts
+    from scheduler.ui import settings_screen
+
+    tab = screen.staff
+    screen.tabs.setCurrentWidget(tab)
+    qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
+    assert not tab.password_button.isEnabled()  # a name to sign in with comes first
+    qtbot.keyClicks(tab.name, "Tom Becker")
+    qtbot.keyClicks(tab.sign_in, "tom")
+    tab.role_boxes[StaffRole.NURSE].setChecked(False)
+    tab.role_boxes[StaffRole.FRONT_DESK].setChecked(True)
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    assert tab.model.rows()[0].account == "no password yet"
+    assert tab.password_button.isEnabled()
+    monkeypatch.setattr(
+        settings_screen.PasswordDialog,
+        "ask",
+        classmethod(lambda cls, name, parent=None: "front desk 2026"),
+    )
+    qtbot.mouseClick(tab.password_button, Qt.MouseButton.LeftButton)
+    assert tab.model.rows()[0].account == "can sign in"
+    with desk.database.transaction() as s:
+        signed = accounts.sign_in(s, "tom", "front desk 2026", now=desk.now()).actor
+    assert signed is not None
+    assert signed.roles == {StaffRole.FRONT_DESK}
+
+
+def test_the_idle_lock_time_is_a_clinic_setting(
+    qtbot: QtBot, desk: TestDesk, screen: SettingsScreen
+) -> None:
+    tab = screen.clinic
+    screen.tabs.setCurrentWidget(tab)
+    assert tab.idle_lock.value() == 10
+    tab.idle_lock.setValue(3)
+    assert tab.save()
+    with desk.database.reading() as s:
+        assert get_settings(s).idle_lock_minutes == 3
