@@ -33,11 +33,13 @@ def add_parser(subparsers: Any) -> None:
         action="store_true",
         help="do nothing, successfully, when the database already has patients",
     )
-    parser.set_defaults(handler=guarded(run))
+    parser.set_defaults(handler=run_guarded)
 
 
 def run(args: argparse.Namespace) -> int:
-    with opened(args) as database:
+    """Build the demo clinic; see ``add_parser``."""
+    # Making the demo clinic is an explicit step: it may create the database.
+    with opened(args, create=True) as database:
         if args.if_new:
             with database.reading() as db:
                 if count_patients(db, include_archived=True):
@@ -56,3 +58,6 @@ def run(args: argparse.Namespace) -> int:
             f"{summary.patients} patients, {summary.sessions} sessions around {today}."
         )
     return 0
+
+
+run_guarded = guarded(run)

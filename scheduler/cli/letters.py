@@ -69,31 +69,38 @@ def run(args: argparse.Namespace) -> int:
     now = utc_now()
     who = actor()
     kind = LetterKind(args.kind)
-    with opened(args) as database, database.transaction() as db:
-        settings = get_settings(db)
-        kit: dict[str, Any] = {
-            "out_dir": args.out,
-            "templates": load_templates(settings.letter_template_dir),
-            "renderer": PdfRenderer(),
-            "actor": who,
-            "now": now,
-        }
-        if kind is LetterKind.SCHEDULE:
-            batch = letters.schedule_letter_for(db, args.patient, **kit)
-            empty = f"Patient {args.patient} has no upcoming sessions; no letter written."
-        elif args.session is not None:
-            batch = letters.session_letter(db, args.session, kind, **kit)
-            empty = ""
-        elif kind is LetterKind.PREP:
-            last = args.to or args.date
-            batch = letters.prep_letters(db, first_day=args.date, last_day=last, **kit)
-            span = long_date(args.date)
-            if last != args.date:
-                span += f" to {long_date(last)}"
-            empty = f"No sessions on {span}; no letters written."
-        else:
-            batch = letters.aftercare_letters(db, day=args.date, **kit)
-            empty = f"No sessions on {long_date(args.date)}; no letters written."
+    batch: letters.LetterBatch | None = None
+    try:
+        with opened(args) as database, database.transaction() as db:
+            settings = get_settings(db)
+            kit: dict[str, Any] = {
+                "out_dir": args.out,
+                "templates": load_templates(settings.letter_template_dir),
+                "renderer": PdfRenderer(),
+                "actor": who,
+                "now": now,
+            }
+            if kind is LetterKind.SCHEDULE:
+                batch = letters.schedule_letter_for(db, args.patient, **kit)
+                empty = f"Patient {args.patient} has no upcoming sessions; no letter written."
+            elif args.session is not None:
+                batch = letters.session_letter(db, args.session, kind, **kit)
+                empty = ""
+            elif kind is LetterKind.PREP:
+                last = args.to or args.date
+                batch = letters.prep_letters(db, first_day=args.date, last_day=last, **kit)
+                span = long_date(args.date)
+                if last != args.date:
+                    span += f" to {long_date(last)}"
+                empty = f"No sessions on {span}; no letters written."
+            else:
+                batch = letters.aftercare_letters(db, day=args.date, **kit)
+                empty = f"No sessions on {long_date(args.date)}; no letters written."
+    except BaseException:
+        # Recorded and renamed, but the commit failed (disk full, say): the files go too.
+        if batch is not None:
+            letters.withdraw(batch)
+        raise
     if not batch.letters and not batch.skipped:
         print(empty)
     for path in batch.written:
