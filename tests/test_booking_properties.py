@@ -15,7 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
@@ -98,12 +98,23 @@ def _wall(w: tuple[int, int, int]) -> tuple[dt.date, dt.time]:
     return START + dt.timedelta(days=w[0]), dt.time(w[1], w[2])
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+# Found on a fresh random run: two six-session IV courses on a one-chair clinic open 7:00 to
+# 12:00 every day, then session 1 rescheduled; a course ended with sessions 5 days apart.
+ONE_CHAIR_MORNINGS = {
+    "hours": [(7, 12)] * 7, "chairs": 1, "closures": [], "buffer": 15, "slot": 15,
+}  # fmt: skip
+TWO_COURSES_THEN_A_MOVE = [
+    ("series", 0, "iv", 6, (1, 7, 0), 0),
+    ("series", 1, "iv", 6, (1, 7, 0), 0),
+    ("reschedule", 0, (0, 7, 0), 0),
+    ("reschedule", 0, (3, 8, 0), 0),
+    ("reschedule", 6, (2, 9, 0), 0),
+]
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(clinic=clinic_strategy, operations=st.lists(operation, min_size=3, max_size=12))
+@example(clinic=ONE_CHAIR_MORNINGS, operations=TWO_COURSES_THEN_A_MOVE)
 def test_random_bookings_keep_every_rule(
     template: Path, clinic: dict[str, object], operations: list[tuple[object, ...]]
 ) -> None:
