@@ -25,6 +25,7 @@ from scheduler.domain.catalogue import (
 )
 from scheduler.domain.enums import ChairKind, DrivingRule, PaperSize, Phase, Place, StaffRole
 from scheduler.domain.text import fold
+from scheduler.letters.logo import logo_problem
 from scheduler.services import audit
 from scheduler.services.clinic import get_settings
 from scheduler.services.errors import FieldProblem, NotFound, ValidationFailed
@@ -106,6 +107,8 @@ def update_clinic_details(
     logo = (details.logo_path or "").strip() or None
     if logo is not None and not Path(logo).is_file():
         problems.append(FieldProblem("logo_path", f"There is no picture file at {logo}."))
+    elif logo is not None and (why := logo_problem(Path(logo))):
+        problems.append(FieldProblem("logo_path", why))
     folder = (details.letter_template_dir or "").strip() or None
     if folder is not None and not Path(folder).is_dir():
         problems.append(FieldProblem("letter_template_dir", f"There is no folder at {folder}."))
