@@ -211,3 +211,20 @@ def explain_sqlite(exc: sqlite3.Error, path: Path) -> DatabaseError:
 def writable(path: Path) -> bool:
     """Whether this user may change the file and create its -wal and -shm files beside it."""
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def write_lock_free(path: Path) -> bool:
+    """Whether a write could start on ``path`` right now (no other workstation is saving).
+
+    Asks SQLite for the write lock without waiting and gives it straight back, so a caller
+    that must not block (the desk's window) can poll instead of sitting in the busy timeout.
+    """
+    try:
+        with closing(sqlite3.connect(path, timeout=0, isolation_level=None)) as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return False
+        raise
+    return True
