@@ -31,15 +31,16 @@ def run(args: argparse.Namespace) -> int:
         return fail("check looks at SQLite files; a server database checks itself.")
     if not path.is_file():
         return fail(opening.missing_message(path))
+    opening.check_header(path)  # another kind of file is refused, not called damaged
     started = time.perf_counter()
     try:
         with closing(opening.read_only(path)) as connection:
             problems = opening.integrity_problems(connection, full=True)
     except sqlite3.DatabaseError as exc:
-        problems = [str(opening.explain_sqlite(exc, path))]
-        if not isinstance(opening.explain_sqlite(exc, path), opening.DamagedDatabase):
-            return fail(problems[0])
-        print(problems[0])
+        refusal = opening.explain_sqlite(exc, path)
+        if not isinstance(refusal, opening.DamagedDatabase):
+            return fail(str(refusal))
+        print(refusal)
         return DAMAGED
     seconds = time.perf_counter() - started
     if problems:

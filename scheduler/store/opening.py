@@ -67,7 +67,7 @@ def examine(path: Path, *, create: bool, is_known: Callable[[str], bool]) -> Exa
                 f"new clinic database there with: python main.py init --db {path}"
             )
         return Examined(None, 0.0)
-    _check_header(path)
+    check_header(path)
     return _look_inside(path, is_known)
 
 
@@ -107,7 +107,8 @@ def _size(path: Path) -> int:
         raise DatabaseError(f"Cannot read the database {path}: {exc.strerror}.") from exc
 
 
-def _check_header(path: Path) -> None:
+def check_header(path: Path) -> None:
+    """Refuse a file that does not start as every SQLite database does."""
     try:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_HEADER))

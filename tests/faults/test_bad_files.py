@@ -149,3 +149,19 @@ def test_a_read_only_database_prints_no_letter_and_changes_nothing(
     assert "read-only" in line or "Cannot open" in line, line
     assert not out.exists() or list(out.iterdir()) == []
     assert folder_state(small_disk) == before
+
+
+def test_check_names_a_truncated_file_and_refuses_another_kind(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    truncated(demo_db)
+    before = folder_state(demo_db.parent)
+    checked = run_cli("check", "--db", str(demo_db))
+    assert checked.returncode == 1, checked.stderr
+    assert checked.stdout.startswith(f"The database {demo_db} is damaged")
+    assert folder_state(demo_db.parent) == before
+
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database\n", encoding="utf-8")
+    line = one_error_line(run_cli("check", "--db", str(text)))
+    assert line == f"error: {text} is not a SQLite database file."
