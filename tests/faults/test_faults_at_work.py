@@ -152,6 +152,9 @@ def test_booking_killed_mid_series_leaves_no_partial_course(demo_db: Path) -> No
         "from tests.faults.booking_loop import book_forever\n"
         "book_forever(sys.argv[1])\n"
     )
+    with sqlite3.connect(demo_db) as conn:
+        before = conn.execute("SELECT max(id) FROM series").fetchone()[0]
+    conn.close()
     for pause in (0.8, 1.3, 1.9):
         loop = subprocess.Popen(
             [sys.executable, "-c", script, str(demo_db)], cwd=ROOT, stdout=subprocess.PIPE,
@@ -164,12 +167,14 @@ def test_booking_killed_mid_series_leaves_no_partial_course(demo_db: Path) -> No
         finish(loop)
     with sqlite3.connect(demo_db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        booked = conn.execute("SELECT count(*) FROM series WHERE id > ?", (before,)).fetchone()[0]
         partial = conn.execute(
             "SELECT s.id FROM series s WHERE s.planned_count > "
             "(SELECT count(*) FROM sessions x WHERE x.series_id = s.id)"
         ).fetchall()
     conn.close()
     assert partial == []
+    assert booked > 0  # the loop did book between kills: the kills landed among real work
 
 
 @pytest.mark.parametrize(
