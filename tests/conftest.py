@@ -12,12 +12,27 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 from argon2 import PasswordHasher
+from hypothesis import HealthCheck, settings
 
 from scheduler.domain.access import Actor
 from scheduler.domain.enums import StaffRole
 from scheduler.services import accounts
 from scheduler.services.clinic import set_up_clinic
 from scheduler.store import Database, open_database
+
+# Property tests: "ci" (the default) draws the same examples on every run, so a red run is a
+# real breach that the next run reproduces; "slow" (SCHEDULER_HYPOTHESIS=slow, nightly) draws
+# ten times as many, fresh each time, to look for new ones.
+_UNHEALTHY = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+settings.register_profile(
+    "ci", max_examples=40, derandomize=True, deadline=None, suppress_health_check=_UNHEALTHY,
+    print_blob=True,
+)  # fmt: skip
+settings.register_profile(
+    "slow", max_examples=400, derandomize=False, deadline=None, suppress_health_check=_UNHEALTHY,
+    print_blob=True,
+)  # fmt: skip
+settings.load_profile(os.environ.get("SCHEDULER_HYPOTHESIS", "ci"))
 
 # A fixed "now" for tests: a Monday morning in November, clinic time zone New York.
 NOW = dt.datetime(2026, 11, 16, 14, 0, tzinfo=dt.UTC)

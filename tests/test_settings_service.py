@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
 from scheduler.domain.enums import ChairKind, Phase, StaffRole
@@ -26,7 +27,7 @@ def fields_of(exc: ValidationFailed) -> set[str]:
 
 def test_clinic_details_saved_and_audited(db: Database, tmp_path: Path) -> None:
     logo = tmp_path / "logo.png"
-    logo.write_bytes(b"png")
+    Image.new("RGB", (120, 40), "navy").save(logo)  # Settings accept only a real picture
     with db.reading() as s:
         details = svc.clinic_details(s)
     details.name = "  Lakeside Infusions "

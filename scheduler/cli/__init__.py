@@ -11,16 +11,27 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from scheduler import APP_NAME, __version__
 from scheduler.store.location import ENV_VAR, default_database_path
 
 # Modules under scheduler.cli that each add one command.
-COMMAND_MODULES = ("demo", "sessions", "letters", "screenshots", "audit")
+COMMAND_MODULES = ("init", "demo", "sessions", "letters", "screenshots", "audit", "check")
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose complaints are one ``error:`` line (and exit 2), no usage dump.
+
+    ``--help`` still shows the usage; subcommands inherit this class from ``add_subparsers``.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (see: {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python main.py",
         description=f"{APP_NAME}: book treatment courses and print patient letters. "
         "Without a command, opens the desk.",
@@ -30,6 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
     from scheduler.cli.common import add_user_options
 
     add_user_options(parser)
+    parser.add_argument(
+        "--demo-if-new",
+        action="store_true",
+        help="before opening the desk, fill a new or missing database with the demo clinic "
+        "(what ./desk does)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(f"scheduler.cli.{name}").add_parser(subparsers)

@@ -5,23 +5,42 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy.exc import OperationalError
+
 from scheduler.domain.access import Actor
 from scheduler.services import accounts
 from scheduler.services.errors import NotAllowed, ServiceError
 from scheduler.store import Database, DatabaseError, open_database
+from scheduler.store.location import resolve_database_url, sqlite_path
+from scheduler.store.opening import explain_sqlite
+
+# Clinic days the commands accept: far enough for any booking, near enough that a day after
+# the last one can still be computed (9999-12-31 + 1 day overflows).
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2999, 12, 31)
+# How often a command waits out another workstation's write (5 s each, SQLite's busy timeout).
+LOCK_ATTEMPTS = 4
+WAITING_NOTE = "waiting for another workstation to finish saving…"
 
 
 def date_argument(text: str) -> dt.date:
     """An argparse type for YYYY-MM-DD that names the bad value (2026-02-30, "tomorrow")."""
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"“{text}” is not a date like 2026-11-18") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise argparse.ArgumentTypeError(
+            f"“{text}” is outside the days the clinic's calendar covers "
+            f"({FIRST_DAY.year} to {LAST_DAY.year})"
+        )
+    return day
 
 
 def add_user_options(parser: argparse.ArgumentParser) -> None:
@@ -87,9 +106,12 @@ def fail(message: str) -> int:
 
 
 @contextmanager
-def opened(args: argparse.Namespace) -> Iterator[Database]:
-    """The database named by ``--db``; closed afterwards."""
-    database = open_database(getattr(args, "db", None))
+def opened(args: argparse.Namespace, *, create: bool = False) -> Iterator[Database]:
+    """The database named by ``--db``; closed afterwards.
+
+    A missing path is refused (naming it) unless the command makes databases (``create``).
+    """
+    database = open_database(getattr(args, "db", None), create=create)
     if database.exposure_warning:
         print(f"warning: {database.exposure_warning}", file=sys.stderr)
     try:
@@ -99,12 +121,57 @@ def opened(args: argparse.Namespace) -> Iterator[Database]:
 
 
 def guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Turn the refusals a user can cause into a one-line message and exit status 2."""
+    """Turn every fault a user can meet into a one-line message and exit status 2.
+
+    Refusals, a damaged or read-only database, a full disk, a missing permission, a date out
+    of range. A write lock held by another workstation is waited for (with a note saying so)
+    before it is reported; every attempt is one transaction, so a retry repeats nothing.
+    """
 
     def wrapper(args: argparse.Namespace) -> int:
-        try:
-            return run(args)
-        except (DatabaseError, ServiceError) as exc:
-            return fail(str(exc))
+        for attempt in range(LOCK_ATTEMPTS):
+            try:
+                return run(args)
+            except (DatabaseError, ServiceError) as exc:
+                return fail(str(exc))
+            except OperationalError as exc:
+                if not is_lock(exc) or attempt == LOCK_ATTEMPTS - 1:
+                    return fail(_database_fault(args, exc))
+                if attempt == 0:
+                    print(WAITING_NOTE, file=sys.stderr, flush=True)
+            except sqlite3.Error as exc:
+                return fail(str(explain_sqlite(exc, _database_path(args))))
+            except OSError as exc:
+                return fail(os_fault(exc))
+            except OverflowError:
+                return fail("A date is outside the days the clinic's calendar covers.")
+        raise AssertionError("unreachable: the last attempt returns")
 
     return wrapper
+
+
+def is_lock(exc: OperationalError) -> bool:
+    text = str(exc.orig)
+    return "locked" in text or "busy" in text
+
+
+def _database_path(args: argparse.Namespace) -> Path:
+    url = resolve_database_url(getattr(args, "db", None))
+    return sqlite_path(url) or Path(url.render_as_string(hide_password=True))
+
+
+def _database_fault(args: argparse.Namespace, exc: OperationalError) -> str:
+    if isinstance(exc.orig, sqlite3.Error):
+        message = str(explain_sqlite(exc.orig, _database_path(args)))
+        if is_lock(exc):
+            waited = LOCK_ATTEMPTS * 5
+            message = message.replace("Try again", f"Waited {waited} s; try again")
+        return message
+    return f"The database could not be used: {exc.orig}. Nothing was changed."
+
+
+def os_fault(exc: OSError) -> str:
+    """One sentence for a file the system would not let us read or write."""
+    where = f" {exc.filename}" if exc.filename else ""
+    reason = exc.strerror or type(exc).__name__
+    return f"Cannot use{where}: {reason}. Nothing was changed."

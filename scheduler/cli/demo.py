@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from scheduler.cli.common import add_user_options, date_argument, fail, guarded, opened, utc_now
+from scheduler.cli.common import date_argument, fail, guarded, opened, utc_now
 from scheduler.services.clinic import get_settings
 from scheduler.services.demo import CLINIC_TIMEZONE, DEMO_ACCOUNTS, build_demo_clinic
 from scheduler.services.patients import count_patients
@@ -34,13 +34,13 @@ def add_parser(subparsers: Any) -> None:
         action="store_true",
         help="do nothing, successfully, when the database already has patients",
     )
-    # Accepted so that ``./desk --user NAME`` passes through; the demo itself needs nobody.
-    add_user_options(parser)
-    parser.set_defaults(handler=guarded(run))
+    parser.set_defaults(handler=run_guarded)
 
 
 def run(args: argparse.Namespace) -> int:
-    with opened(args) as database:
+    """Build the demo clinic; see ``add_parser``."""
+    # Making the demo clinic is an explicit step: it may create the database.
+    with opened(args, create=True) as database:
         if args.if_new:
             with database.reading() as db:
                 if count_patients(db, include_archived=True):
@@ -69,3 +69,6 @@ def sign_in_help() -> str:
         role = account.role.value.replace("_", " ")
         lines.append(f"  {role:<14} {account.sign_in:<7} {account.password}")
     return "\n".join(lines)
+
+
+run_guarded = guarded(run)

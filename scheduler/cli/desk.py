@@ -14,17 +14,29 @@ import os
 import sys
 import time
 
+from scheduler.cli import demo
 from scheduler.cli.common import fail, signed_in, utc_now
 from scheduler.services.errors import ServiceError
 from scheduler.store import DatabaseError, open_database
+from scheduler.store.location import ENV_VAR
 
 EXIT_AFTER_SHOW = "SCHEDULER_EXIT_AFTER_SHOW"
 
 
 def run_desk(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    missing_display = display_problem()
+    if missing_display:
+        return fail(missing_display)
+    if args.demo_if_new:
+        status = demo.run_guarded(argparse.Namespace(**vars(args), today=None, if_new=True))
+        if status:
+            return status
+    given = getattr(args, "db", None)
     try:
-        database = open_database(getattr(args, "db", None))
+        # Only the first start on this computer makes a database unasked, in the default
+        # place; a path given that holds nothing is refused (a typo must not become a clinic).
+        database = open_database(given, create=given is None and not os.environ.get(ENV_VAR))
     except DatabaseError as exc:
         return fail(str(exc))
     # Qt is imported only here, so that the other commands start fast and run without it.
@@ -75,3 +87,20 @@ def run_desk(args: argparse.Namespace) -> int:
         return app.exec()
     finally:
         database.close()
+
+
+def display_problem() -> str | None:
+    """One sentence when no window can be shown here (Qt would abort the process), else None.
+
+    On Linux and the BSDs Qt needs an X11 or Wayland display unless a platform plugin is
+    chosen explicitly (``QT_QPA_PLATFORM=offscreen`` for tests).
+    """
+    if sys.platform in ("win32", "darwin") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "The desk needs a graphical display, and none was found (DISPLAY and WAYLAND_DISPLAY "
+        "are not set); open it from the computer's desktop, or use the commands without a "
+        "window (python main.py --help)."
+    )

@@ -103,30 +103,42 @@ def run(args: argparse.Namespace) -> int:
 def _write(
     database: Database, args: argparse.Namespace, kind: LetterKind, who: Actor, now: dt.datetime
 ) -> tuple[letters.LetterBatch, str]:
-    """Write and record the letters asked for, in one transaction; (the batch, the empty text)."""
-    with database.transaction() as db:
-        settings = get_settings(db)
-        kit: dict[str, Any] = {
-            "out_dir": args.out,
-            "templates": load_templates(settings.letter_template_dir),
-            "renderer": PdfRenderer(),
-            "actor": who,
-            "now": now,
-        }
-        if kind is LetterKind.SCHEDULE:
-            batch = letters.schedule_letter_for(db, args.patient, **kit)
-            empty = f"Patient {args.patient} has no upcoming sessions; no letter written."
-        elif args.session is not None:
-            batch = letters.session_letter(db, args.session, kind, **kit)
-            empty = ""
-        elif kind is LetterKind.PREP:
-            last = args.to or args.date
-            batch = letters.prep_letters(db, first_day=args.date, last_day=last, **kit)
-            span = long_date(args.date)
-            if last != args.date:
-                span += f" to {long_date(last)}"
-            empty = f"No sessions on {span}; no letters written."
-        else:
-            batch = letters.aftercare_letters(db, day=args.date, **kit)
-            empty = f"No sessions on {long_date(args.date)}; no letters written."
+    """Write and record the letters asked for, in one transaction; (the batch, the empty text).
+
+    The files are in place before the commit; if the commit fails (a full disk, say), they are
+    removed again, so no letter exists that is not recorded.
+    """
+    batch: letters.LetterBatch | None = None
+    try:
+        with database.transaction() as db:
+            settings = get_settings(db)
+            kit: dict[str, Any] = {
+                "out_dir": args.out,
+                "templates": load_templates(settings.letter_template_dir),
+                "renderer": PdfRenderer(),
+                "actor": who,
+                "now": now,
+            }
+            if kind is LetterKind.SCHEDULE:
+                batch = letters.schedule_letter_for(db, args.patient, **kit)
+                empty = f"Patient {args.patient} has no upcoming sessions; no letter written."
+            elif args.session is not None:
+                batch = letters.session_letter(db, args.session, kind, **kit)
+                empty = ""
+            elif kind is LetterKind.PREP:
+                last = args.to or args.date
+                batch = letters.prep_letters(db, first_day=args.date, last_day=last, **kit)
+                span = long_date(args.date)
+                if last != args.date:
+                    span += f" to {long_date(last)}"
+                empty = f"No sessions on {span}; no letters written."
+            else:
+                batch = letters.aftercare_letters(db, day=args.date, **kit)
+                empty = f"No sessions on {long_date(args.date)}; no letters written."
+    except BaseException:
+        # Recorded and renamed, but the commit failed: the files go too.
+        if batch is not None:
+            letters.withdraw(batch)
+        raise
+    assert batch is not None  # every branch above made one
     return batch, empty

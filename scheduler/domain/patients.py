@@ -12,6 +12,30 @@ from scheduler.domain.text import digits
 
 MAX_AGE_YEARS = 120
 NAME_MAX = 100
+# The longest each text field may be. Every field has one: an unbounded field (a pasted
+# megabyte of address) would slow every letter, search and screen that shows it.
+FIELD_MAX = {
+    "first_name": NAME_MAX,
+    "last_name": NAME_MAX,
+    "preferred_name": NAME_MAX,
+    "driver_name": NAME_MAX,
+    "mobile_phone": 30,
+    "home_phone": 30,
+    "driver_phone": 30,
+    "email": 200,
+    "street": 200,
+    "city": 100,
+    "region": 100,
+    "postal_code": 20,
+    "referring_provider": 200,
+    "indications": 2000,
+    "notes": 4000,
+}
+# Control characters (NUL among them) have no place in a name or an address; line breaks and
+# tabs only in the long texts.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_LINE_BREAK = re.compile(r"[\t\n\r]")
+MULTI_LINE = ("indications", "notes")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 _PHONE_CHARS = re.compile(r"^[0-9+\-(). ]+$")
 PHONE_MIN_DIGITS, PHONE_MAX_DIGITS = 7, 15
@@ -56,6 +80,13 @@ FIELD_LABELS = {
     "driver_phone": "Driver's phone",
     "driver_name": "Driver's name",
     "email": "Email",
+    "street": "Street",
+    "city": "City",
+    "region": "State / region",
+    "postal_code": "Postal code",
+    "referring_provider": "Referred by",
+    "indications": "Indications",
+    "notes": "Notes",
 }
 
 
@@ -65,9 +96,7 @@ def validate(details: PatientDetails, today: dt.date) -> list[tuple[str, str]]:
     for name in ("first_name", "last_name"):
         if not getattr(details, name):
             problems.append((name, f"{FIELD_LABELS[name]} is required."))
-    for name in ("first_name", "last_name", "preferred_name", "driver_name"):
-        if len(getattr(details, name)) > NAME_MAX:
-            problems.append((name, f"{FIELD_LABELS[name]} is longer than {NAME_MAX} characters."))
+    problems.extend(text_problems(details))
     problems.extend(_date_of_birth_problems(details.date_of_birth, today))
     for name in ("mobile_phone", "home_phone", "driver_phone"):
         message = phone_problem(getattr(details, name))
@@ -75,6 +104,18 @@ def validate(details: PatientDetails, today: dt.date) -> list[tuple[str, str]]:
             problems.append((name, f"{FIELD_LABELS[name]}: {message}"))
     if details.email and not _EMAIL.match(details.email):
         problems.append(("email", f"Email “{details.email}” is not an email address."))
+    return problems
+
+
+def text_problems(details: PatientDetails) -> list[tuple[str, str]]:
+    """Fields longer than their limit, or holding characters that cannot be typed."""
+    problems = []
+    for name, limit in FIELD_MAX.items():
+        value = getattr(details, name)
+        if len(value) > limit:
+            problems.append((name, f"{FIELD_LABELS[name]} is longer than {limit} characters."))
+        elif _CONTROL.search(value) or (name not in MULTI_LINE and _LINE_BREAK.search(value)):
+            problems.append((name, f"{FIELD_LABELS[name]} holds a control character; retype it."))
     return problems
 
 

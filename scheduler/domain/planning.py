@@ -418,8 +418,13 @@ def plan_maintenance(
     preferred_time: dt.time,
     min_gap_days: int,
     now: dt.datetime | None,
+    last_day: dt.date | None = None,
 ) -> list[ProposedSession]:
-    """One visit near each of ``days``, at most a few days off and never closer than the gap."""
+    """One visit near each of ``days``, at most a few days off and never closer than the gap.
+
+    With ``last_day`` (a plan "until" a date) no visit moves past it: a closed last day
+    moves its visit earlier, not later.
+    """
     slack = relativedelta(days=MAINTENANCE_SLACK_DAYS)
 
     def window_for(index: int, prev: dt.date | None) -> RowWindow:
@@ -428,6 +433,8 @@ def plan_maintenance(
         if prev is not None:
             lo = max(lo, prev + relativedelta(days=min_gap_days))
         hi = max(day + slack, lo)
+        if last_day is not None:
+            hi = min(hi, last_day)
         return RowWindow(target=min(max(day, lo), hi), lo=lo, hi=hi)
 
     return _plan_rows(

@@ -11,6 +11,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
@@ -18,7 +19,6 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
@@ -36,6 +36,7 @@ from reportlab.platypus import Table as PdfTable
 from scheduler.domain.enums import PaperSize
 from scheduler.domain.letters import Glance, LetterContent, Section, Table
 from scheduler.letters.fonts import FONT, markup, needs_shaping, register_fonts, unprintable
+from scheduler.letters.logo import LogoRefused, PrintableLogo, printable_logo
 from scheduler.services.errors import ServiceError
 
 PAGE_SIZES = {PaperSize.A4: A4, PaperSize.LETTER: LETTER}
@@ -163,7 +164,7 @@ class PdfRenderer:
         register_fonts()
         self.page_size = LETTER
         self.styles = paragraph_styles()
-        self._logos: dict[str, tuple[float, float]] = {}
+        self._logos: dict[str, PrintableLogo] = {}
 
     @property
     def text_width(self) -> float:
@@ -272,15 +273,14 @@ class PdfRenderer:
         )
 
     def _logo(self, path: str) -> Flowable:
-        size = self._logos.get(path)
-        if size is None:
+        logo = self._logos.get(path)
+        if logo is None:
             try:
-                width, height = ImageReader(path).getSize()
-            except Exception as exc:  # reportlab raises many kinds for a bad image
-                raise RenderError(f"The logo {path} cannot be read as an image ({exc}).") from exc
-            scale = min(LOGO_MAX_WIDTH / width, LOGO_MAX_HEIGHT / height)
-            size = self._logos[path] = (width * scale, height * scale)
-        image = Image(path, width=size[0], height=size[1])
+                logo = self._logos[path] = printable_logo(Path(path))
+            except LogoRefused as exc:
+                raise RenderError(f"{exc} Nothing was printed.") from exc
+        scale = min(LOGO_MAX_WIDTH / logo.width, LOGO_MAX_HEIGHT / logo.height)
+        image = Image(io.BytesIO(logo.png), width=logo.width * scale, height=logo.height * scale)
         image.hAlign = "LEFT"
         return image
 

@@ -35,6 +35,11 @@ _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 Texts = dict[str, str | tuple[str, ...]]
 
 
+# The most an entry may hold: the longest shipped text is under 200 characters.
+ENTRY_MAX_CHARS = 2000
+ENTRY_MAX_ITEMS = 40
+
+
 class TemplateError(ServiceError):
     """A wording file cannot be used; the message names the file and the line."""
 
@@ -124,11 +129,27 @@ def parse_template_text(source: str, kind: LetterKind, name: str) -> Texts:
             items = (value,)
         else:
             raise TemplateError(f"{where}: “{key}” must be one text in quotes.")
+        _check_size(items, key, where)
         allowed = allowed_placeholders(kind, key)
         for item in items:
             _check_placeholders(item, allowed, key, lines, line, name)
         texts[key] = items if spec.is_list else items[0]
     return texts
+
+
+def _check_size(items: tuple[str, ...], key: str, where: str) -> None:
+    """Refuse an entry too long for a letter: a pasted book would take minutes to lay out."""
+    if len(items) > ENTRY_MAX_ITEMS:
+        raise TemplateError(
+            f"{where}: “{key}” has {len(items):,} items; an entry may have at most "
+            f"{ENTRY_MAX_ITEMS}."
+        )
+    longest = max((len(item) for item in items), default=0)
+    if longest > ENTRY_MAX_CHARS:
+        raise TemplateError(
+            f"{where}: “{key}” has a text of {longest:,} characters; a text may have at most "
+            f"{ENTRY_MAX_CHARS:,}."
+        )
 
 
 def _check_placeholders(

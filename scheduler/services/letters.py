@@ -11,9 +11,7 @@ keeps this module free of file formats and PDF code.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -52,8 +50,8 @@ from scheduler.services.access import require
 from scheduler.services.clinic import get_settings
 from scheduler.services.errors import NotFound, ServiceError
 from scheduler.services.patients import get_by_chart_number
+from scheduler.services.staging import stage_files
 from scheduler.store.models import ClinicSettings, Letter, Patient, Session, Therapy
-from scheduler.store.privacy import private_folder
 
 # Sessions that still happen (or happened): letters are not printed for the others.
 _LIVE = tuple(s.value for s in SessionStatus if s.holds_slot)
@@ -427,7 +425,31 @@ def _issue(
         documents[combined_name] = renderer.render(
             [p.content for p in planned], title=combined_title, author=author, paper_size=paper
         )
-    paths = write_files(out_dir, documents)
+    # The order that leaves nothing half-done: every PDF on disk under a temporary name, then
+    # every letter recorded (a read-only or locked database refuses here, before any file
+    # has its name), then the renames; the caller's commit comes last, and a failed commit
+    # withdraws the files (``withdraw``).
+    staged = stage_files(out_dir, documents)
+    try:
+        reprints = _record(db, kind, planned, names, actor=actor, now=now)
+        paths = staged.publish()
+    finally:
+        staged.discard()
+    combined = paths[combined_name] if combined_name is not None else None
+    files = tuple(paths[name] for name in names)
+    return LetterBatch(kind, tuple(p.content for p in planned), files, combined, notes, reprints)
+
+
+def _record(
+    db: DbSession,
+    kind: LetterKind,
+    planned: Sequence[_Planned],
+    names: Sequence[str],
+    *,
+    actor: Actor,
+    now: dt.datetime,
+) -> int:
+    """Add a ``Letter`` row (and its audit entry) for each letter; returns how many reprints."""
     reprints = 0
     for plan, name in zip(planned, names, strict=True):
         reprint = _printed_before(db, kind, plan)
@@ -446,9 +468,8 @@ def _issue(
         audit.record(
             db, actor=actor.sign_in, now=now, action="letter.generate", row=letter, before=None
         )
-    combined = paths[combined_name] if combined_name is not None else None
-    files = tuple(paths[name] for name in names)
-    return LetterBatch(kind, tuple(p.content for p in planned), files, combined, notes, reprints)
+    db.flush()
+    return reprints
 
 
 def _unique_names(names: list[str]) -> list[str]:
@@ -486,33 +507,15 @@ def _printed_before(db: DbSession, kind: LetterKind, plan: _Planned) -> bool:
 
 
 def write_files(out_dir: Path, documents: dict[str, bytes]) -> dict[str, Path]:
-    """Write every document into ``out_dir``, or none of them.
+    """Write every document into ``out_dir``, or none of them (see ``staging``)."""
+    staged = stage_files(out_dir, documents)
+    try:
+        return staged.publish()
+    finally:
+        staged.discard()
 
-    Each goes to a hidden temporary file first; only when all are on disk are they renamed
-    to their names (a rename within one folder is atomic), so no reader ever sees half a PDF.
-    """
-    try:
-        private_folder(out_dir)  # a new letters folder is the owner's alone, like the letters
-    except OSError as exc:
-        raise ServiceError(
-            f"Cannot use {out_dir} for letters: {exc.strerror or exc}. Nothing was printed."
-        ) from exc
-    temporary: list[tuple[Path, Path]] = []
-    try:
-        for name, data in documents.items():
-            handle, temp_name = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".part")
-            temporary.append((Path(temp_name), out_dir / name))
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-                stream.flush()
-                os.fsync(stream.fileno())
-        for temp, final in temporary:
-            os.replace(temp, final)
-    except OSError as exc:
-        for temp, _final in temporary:
-            temp.unlink(missing_ok=True)
-        raise ServiceError(
-            f"Cannot write letters to {out_dir}: {exc.strerror or exc}. "
-            "Nothing was printed or recorded."
-        ) from exc
-    return {final.name: final for _temp, final in temporary}
+
+def withdraw(batch: LetterBatch) -> None:
+    """Remove a batch's files when its transaction failed to commit: unrecorded, unprinted."""
+    for path in batch.written:
+        path.unlink(missing_ok=True)

@@ -97,6 +97,7 @@ def plan_maintenance(
         preferred_time=preferred_time,
         min_gap_days=parts.protocol.min_gap_days,
         now=now,
+        last_day=until,
     )
     return proposal_of(parts, place, needs, calendar, rows)
 

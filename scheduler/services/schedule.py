@@ -7,7 +7,7 @@ after the database session is gone.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
@@ -279,11 +279,13 @@ def next_free_slots(
     patient_id: int | None = None,
     place: Place | None = None,
     now: dt.datetime | None = None,
+    day_allowed: Callable[[dt.date], bool] | None = None,
 ) -> list[Slot]:
     """The first ``count`` free starts for a therapy from ``near`` on, one chair each.
 
     With ``chair_id`` only that chair is searched; with ``patient_id`` the patient's own
-    sessions are avoided too; with ``now`` nothing in the past is offered.
+    sessions are avoided too; with ``now`` nothing in the past is offered; ``day_allowed``
+    leaves out the days a course's rules refuse (``course_rules.free_slots``).
     """
     therapy = db.get(Therapy, therapy_id)
     if therapy is None:
@@ -308,6 +310,8 @@ def next_free_slots(
     slots: list[Slot] = []
     for offset in range(FREE_SLOT_SEARCH_DAYS):
         day = first_day + relativedelta(days=offset)
+        if day_allowed is not None and not day_allowed(day):
+            continue
         for start in start_times(calendar, day, needs.minutes):
             if start < near:
                 continue

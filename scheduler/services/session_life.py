@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session as DbSession
 from scheduler.domain.access import Actor, Permission
 from scheduler.domain.catalogue import INDUCTION_MAX_SESSIONS
 from scheduler.domain.enums import Phase, Place, SeriesStatus, SessionStatus
-from scheduler.domain.planning import ProposedSession, Spacing, plan_series, spacing_problems
-from scheduler.services import audit
+from scheduler.domain.planning import ProposedSession, Spacing, plan_series
+from scheduler.services import audit, course_rules
 from scheduler.services.access import require
 from scheduler.services.booking import (
     BookingRefused,
@@ -174,11 +174,7 @@ def _get_series(db: DbSession, series_id: int) -> Series:
     return series
 
 
-def _holding(series: Series) -> list[ClinicSession]:
-    return sorted(
-        (s for s in series.sessions if SessionStatus(s.status).holds_slot),
-        key=lambda s: (s.starts_at, s.id),
-    )
+_holding = course_rules.holding
 
 
 def _renumber(series: Series) -> None:
@@ -254,13 +250,7 @@ def reschedule(
     series = session.series
     assert series is not None
     starts_at = starts_at.astimezone(dt.UTC)
-    calendar = clinic_calendar(db)
-    others = [calendar.local_day(s.starts_at) for s in _holding(series) if s.id != session.id]
-    new_day = calendar.local_day(starts_at)
-    problems = neighbour_problems(others, new_day, parts.spacing)
-    problems += gap_left_behind(
-        others, calendar.local_day(session.starts_at), new_day, parts.spacing
-    )
+    problems = course_rules.day_problems(db, session, clinic_calendar(db).local_day(starts_at))
     if problems:
         raise BookingRefused(problems)
     row = ProposedSession(session.number or 1, starts_at, None, chair_id, "", nurse_id, True, "")
@@ -268,51 +258,6 @@ def reschedule(
           excluding=[session.id])  # fmt: skip
     _renumber(series)
     return session
-
-
-def neighbour_problems(days: Sequence[dt.date], day: dt.date, spacing: Spacing) -> list[str]:
-    """Why a session on ``day`` breaks the spacing with the course's sessions either side of it.
-
-    Only its own gaps count (and the span): a gap left elsewhere by a missed session is not
-    this session's doing.
-    """
-    earlier = [d for d in days if d <= day]
-    later = [d for d in days if d > day]
-    around = [*earlier[-1:], day, *later[:1]]
-    found = spacing_problems(around, Spacing(spacing.min_gap_days, spacing.max_gap_days, None))
-    if spacing.max_span_days is not None and days:
-        span = (max(*days, day) - min(*days, day)).days
-        if span > spacing.max_span_days:
-            found.append(
-                f"The course would span {span} days; "
-                f"the protocol allows at most {spacing.max_span_days} days."
-            )
-    return found
-
-
-def gap_left_behind(
-    days: Sequence[dt.date], old_day: dt.date, new_day: dt.date, spacing: Spacing
-) -> list[str]:
-    """Why moving a session off ``old_day`` leaves its old neighbours too far apart.
-
-    Taking session 2 past session 3 joins sessions 1 and 3: that gap is the move's doing.
-    """
-    before = [d for d in days if d < old_day]
-    after = [d for d in days if d > old_day]
-    if not before or not after or spacing.max_gap_days is None:
-        return []
-    first, second = before[-1], after[0]
-    gap = (second - first).days
-    if first <= new_day <= second or gap <= spacing.max_gap_days:
-        return []
-    return [
-        f"Moving it would leave {gap} days between the sessions of {_short(first)} and "
-        f"{_short(second)}; the protocol allows at most {spacing.max_gap_days} days."
-    ]
-
-
-def _short(day: dt.date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
 
 
 def _missed(db: DbSession, session_id: int) -> tuple[ClinicSession, Series, CourseParts]:
@@ -395,8 +340,7 @@ def book_makeup(
     starts_at = starts_at.astimezone(dt.UTC)
     calendar = clinic_calendar(db)
     holding = _holding(series)
-    days = [calendar.local_day(s.starts_at) for s in holding]
-    problems = neighbour_problems(days, calendar.local_day(starts_at), parts.spacing)
+    problems = course_rules.day_problems(db, missed, calendar.local_day(starts_at))
     row = ProposedSession(len(holding) + 1, starts_at, None, chair_id, "", nurse_id, True, "")
     found, placed = check_rows(db, parts, Place(missed.place), [row], now=now)
     if problems or found:

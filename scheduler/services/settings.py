@@ -26,6 +26,7 @@ from scheduler.domain.catalogue import (
 )
 from scheduler.domain.enums import ChairKind, DrivingRule, PaperSize, Phase, Place, StaffRole
 from scheduler.domain.text import fold
+from scheduler.letters.logo import logo_problem
 from scheduler.services import audit
 from scheduler.services.access import require
 from scheduler.services.accounts import sign_in_problem, sign_in_taken
@@ -115,6 +116,8 @@ def update_clinic_details(
     logo = (details.logo_path or "").strip() or None
     if logo is not None and not Path(logo).is_file():
         problems.append(FieldProblem("logo_path", f"There is no picture file at {logo}."))
+    elif logo is not None and (why := logo_problem(Path(logo))):
+        problems.append(FieldProblem("logo_path", why))
     folder = (details.letter_template_dir or "").strip() or None
     if folder is not None and not Path(folder).is_dir():
         problems.append(FieldProblem("letter_template_dir", f"There is no folder at {folder}."))

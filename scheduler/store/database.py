@@ -17,15 +17,11 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 
 from scheduler import APP_NAME
-from scheduler.store import migrations, privacy
+from scheduler.store import migrations, opening, privacy
+from scheduler.store.errors import DatabaseError
 from scheduler.store.location import resolve_database_url, sqlite_path
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
-
-
-class DatabaseError(Exception):
-    """The database cannot be opened or upgraded; the message says why, in plain words."""
 
 
 @dataclass
@@ -76,19 +72,30 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(given: str | None = None, *, now: dt.datetime | None = None) -> Database:
-    """Open (creating or upgrading as needed) the database named by ``given`` or the default.
+def open_database(
+    given: str | None = None, *, now: dt.datetime | None = None, create: bool = True
+) -> Database:
+    """Open (upgrading as needed) the database named by ``given`` or the default.
 
-    Raises ``DatabaseError`` for a file that is not SQLite, a URL that cannot connect, a
-    database of another application, or one written by a newer version of this one.
+    A SQLite file is examined read-only first (``opening.examine``), so nothing is written
+    to a file that is missing, damaged, of another application or of a newer version.
+    ``create=False`` refuses a missing path instead of making a new database there.
+    Raises ``DatabaseError`` with one sentence saying why.
     """
     url = resolve_database_url(given)
     path = sqlite_path(url)
     exposed = None
     if path is not None:
         existed = path.exists()
-        _check_sqlite_file(path)
+        examined = opening.examine(path, create=create, is_known=migrations.is_known)
         exposed = privacy.exposure_warning(path) if existed else None
+        if examined.revision not in (None, migrations.head_revision()) and not (
+            opening.writable(path)
+        ):
+            raise DatabaseError(
+                f"The database {path} needs an upgrade, but it is read-only here; nothing "
+                "was changed. Ask for write access to it and its folder."
+            )
     engine = _create_engine(url)
     try:
         backup = _migrate(engine, url, now or dt.datetime.now(dt.UTC))
@@ -97,6 +104,8 @@ def open_database(given: str | None = None, *, now: dt.datetime | None = None) -
         raise
     except OperationalError as exc:
         engine.dispose()
+        if path is not None and isinstance(exc.orig, sqlite3.Error):
+            raise opening.explain_sqlite(exc.orig, path) from exc
         raise DatabaseError(f"Cannot open the database {_shown(url)}: {exc.orig}") from exc
     return Database(engine=engine, url=url, backup_path=backup, exposure_warning=exposed)
 
@@ -104,27 +113,6 @@ def open_database(given: str | None = None, *, now: dt.datetime | None = None) -
 def _shown(url: URL) -> str:
     path = sqlite_path(url)
     return str(path) if path else url.render_as_string(hide_password=True)
-
-
-def _check_sqlite_file(path: Path) -> None:
-    if path.is_dir():
-        raise DatabaseError(f"{path} is a folder, not a database file.")
-    if path.exists():
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-        if header and header != SQLITE_HEADER:
-            raise DatabaseError(f"{path} is not a SQLite database file.")
-        return
-    try:
-        privacy.private_folder(path.parent)
-    except OSError as exc:
-        raise DatabaseError(f"Cannot create the folder for {path}: {exc.strerror}") from exc
-    try:
-        # Created here, owner-only, before SQLite opens it: SQLite gives its -wal and -shm
-        # files the database file's permissions.
-        privacy.private_file(path)
-    except OSError as exc:
-        raise DatabaseError(f"Cannot create the database {path}: {exc.strerror}") from exc
 
 
 def _create_engine(url: URL) -> Engine:
@@ -182,8 +170,14 @@ def _migrate(engine: Engine, url: URL, now: dt.datetime) -> Path | None:
     path = sqlite_path(url)
     if current is not None and path is not None:
         backup = _copy_aside(path, current, now)
-    with engine.begin() as conn:
-        migrations.upgrade(conn)
+    try:
+        with engine.begin() as conn:
+            migrations.upgrade(conn)
+    except BaseException:
+        # The upgrade rolled back, so the database is as it was: the copy is not needed.
+        if backup is not None:
+            _remove_copy(backup)
+        raise
     return backup
 
 
@@ -191,14 +185,27 @@ def _copy_aside(path: Path, revision: str, now: dt.datetime) -> Path:
     """Copy a database before upgrading it, with SQLite's backup API (safe while in WAL mode)."""
     stamp = now.astimezone(dt.UTC).strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.before-upgrade-{revision}-{stamp}.bak")
-    privacy.private_file(target)
-    source = sqlite3.connect(path)
     try:
-        copy = sqlite3.connect(target)
+        privacy.private_file(target)
+        source = sqlite3.connect(path)
         try:
-            source.backup(copy)
+            copy = sqlite3.connect(target)
+            try:
+                source.backup(copy)
+            finally:
+                copy.close()
         finally:
-            copy.close()
-    finally:
-        source.close()
+            source.close()
+    except (OSError, sqlite3.Error) as exc:
+        # A full disk, say: a half-written copy is no backup, and must not be mistaken for one.
+        _remove_copy(target)
+        reason = exc.strerror if isinstance(exc, OSError) else opening.explain_sqlite(exc, path)
+        raise DatabaseError(
+            f"Cannot copy {path} aside before upgrading it ({reason}); nothing was changed."
+        ) from exc
     return target
+
+
+def _remove_copy(target: Path) -> None:
+    for leftover in (target, target.with_name(f"{target.name}-journal")):
+        leftover.unlink(missing_ok=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from collections.abc import Callable
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -24,12 +23,15 @@ from scheduler.domain.access import Actor, Permission
 from scheduler.services.clinic import get_settings, is_set_up
 from scheduler.services.errors import ServiceError
 from scheduler.store import Database
+from scheduler.ui.waiting import wait_for_write_lock
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 BUSY_RETRIES = 3
-BUSY_PAUSE_S = 0.5
+BUSY_MESSAGE = (
+    "The database is busy on another workstation. Nothing was saved; try again in a moment."
+)
 
 
 def _utc_now() -> dt.datetime:
@@ -117,11 +119,16 @@ class Desk(QObject):
 
         ``on_refusal`` lets a form show the refusal where the user is looking (next to a
         field, in the dialog); it returns True when it has shown it, else the desk's message
-        box does. A database busy on another workstation is retried a few times before the
-        user is told. An unexpected error is logged and shown politely; nothing half-written
-        is kept.
+        box does. A database busy on another workstation is waited for with a progress note
+        and a Cancel, never by freezing the window. An unexpected error is logged and shown
+        politely; nothing half-written is kept.
         """
-        for attempt in range(BUSY_RETRIES + 1):
+        for _attempt in range(BUSY_RETRIES + 1):
+            # Never sit in SQLite's busy timeout on the window's thread: wait for the lock
+            # with the window answering (and a Cancel), then write.
+            if not wait_for_write_lock(self.database, parent):
+                self.refuse(BUSY_MESSAGE, parent)
+                return None
             try:
                 with self.database.transaction() as db:
                     result = action(db)
@@ -131,15 +138,7 @@ class Desk(QObject):
                 return None
             except OperationalError as exc:
                 if "locked" in str(exc.orig) or "busy" in str(exc.orig):
-                    if attempt < BUSY_RETRIES:
-                        time.sleep(BUSY_PAUSE_S)
-                        continue
-                    self.refuse(
-                        "The database is busy on another workstation. Nothing was saved; "
-                        "try again in a moment.",
-                        parent,
-                    )
-                    return None
+                    continue  # taken between the look and the write: wait again
                 self._unexpected(exc, parent)
                 return None
             except Exception as exc:  # the desk must keep running: log, tell, roll back
@@ -147,7 +146,8 @@ class Desk(QObject):
                 return None
             self.changed.emit()
             return result
-        return None  # pragma: no cover - the loop always returns
+        self.refuse(BUSY_MESSAGE, parent)
+        return None
 
     def refuse(self, message: str, parent: QWidget | None) -> None:
         """Tell the user why an action was refused. Tests replace this to capture messages."""

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.enums import Place, SeriesStatus, SessionStatus
 from scheduler.domain.planning import ProposedSession
-from scheduler.services import schedule, session_life
+from scheduler.services import course_rules, schedule, session_life
 from scheduler.services.errors import ServiceError
 from scheduler.ui.desk import Desk
 from scheduler.ui.qt_dates import to_qdate, to_qdatetime
@@ -371,14 +371,8 @@ class MakeupDialog(QDialog):
         missed = self.missed
         assert missed is not None
         found = self.desk.read(
-            lambda db: schedule.next_free_slots(
-                db,
-                therapy_id=missed.therapy_id,
-                near=near,
-                count=FREE_SLOTS,
-                patient_id=missed.patient_id,
-                place=missed.place,
-                now=self.desk.now(),
+            lambda db: course_rules.free_slots(
+                db, missed.session_id, near=near, count=FREE_SLOTS, now=self.desk.now()
             )
         )
         rows: list[schedule.Slot] = [lead] if lead is not None else []

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session as DbSession
 
-from scheduler.domain.patients import PatientDetails, parse_date
+from scheduler.domain.patients import FIELD_MAX, PatientDetails, parse_date
 from scheduler.services.errors import FieldProblem, ValidationFailed
 from scheduler.services.patients import LikelyDuplicate, create_patient, update_patient
 from scheduler.store.models import Patient
@@ -82,6 +82,7 @@ class PatientForm(QWidget):
             edit.setObjectName(name)
             edit.setTabChangesFocus(True)
             edit.setFixedHeight(52)
+            edit.setPlaceholderText(f"up to {FIELD_MAX[name]:,} characters")
             self.inputs[name] = edit
             text_form.addRow(f"{label}:", edit)
             text_form.addRow("", self.problems.add(name, edit))
@@ -116,6 +117,11 @@ class PatientForm(QWidget):
             edit = QLineEdit()
             edit.setObjectName(name)
             edit.setPlaceholderText(placeholder)
+            limit = FIELD_MAX.get(name)
+            if limit is not None:
+                # Typing stops at the limit; the tooltip says where it is.
+                edit.setMaxLength(limit)
+                edit.setToolTip(f"Up to {limit:,} characters")
             edit.returnPressed.connect(self.save)
             self.inputs[name] = edit
             caption = QLabel(f"{label}:")

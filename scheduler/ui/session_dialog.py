@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.enums import SessionStatus
-from scheduler.services import schedule, session_life
+from scheduler.services import course_rules, session_life
 from scheduler.services.errors import ServiceError
 from scheduler.ui.desk import Desk
 from scheduler.ui.letters_screen import show_letter
@@ -267,13 +267,8 @@ class SessionDialog(QDialog):
         near_utc = near.replace(tzinfo=self.desk.zone).astimezone(dt.UTC)
         view = self.view
         slots = self.desk.read(
-            lambda db: schedule.next_free_slots(
-                db,
-                therapy_id=view.therapy_id,
-                near=near_utc,
-                count=10,
-                patient_id=view.patient_id,
-                now=self.desk.now(),
+            lambda db: course_rules.free_slots(
+                db, view.session_id, near=near_utc, count=10, now=self.desk.now()
             )
         )
         self.slots.set_rows(slots)

@@ -19,10 +19,10 @@ from sqlalchemy import func, select
 
 from scheduler.domain.enums import SessionStatus
 from scheduler.services import session_life
-from scheduler.services.booking import book_series
+from scheduler.services.booking import book_series, book_single
 from scheduler.services.schedule import SessionView, clinic_calendar, sessions_on_day
 from scheduler.store import Database
-from scheduler.store.models import AuditEntry, Protocol, Series
+from scheduler.store.models import AuditEntry, Patient, Protocol, Series
 from scheduler.store.models import Session as ClinicSession
 from scheduler.ui import session_dialog
 from scheduler.ui.desk import Desk
@@ -30,7 +30,7 @@ from scheduler.ui.makeup_dialog import MakeupChoice, MakeupDialog, missed_sessio
 from scheduler.ui.session_dialog import SessionDialog
 from scheduler.ui.today_screen import TodayScreen
 from tests.conftest import ACTOR, CLINIC_TZ, NOW
-from tests.factories import at, propose, set_up_test_clinic
+from tests.factories import IV_SINGLE, at, propose, protocol_id, set_up_test_clinic
 from tests.ui.conftest import TestDesk
 
 ZONE = ZoneInfo(CLINIC_TZ)
@@ -253,21 +253,32 @@ def test_not_now_writes_nothing(
 def test_a_refused_makeup_says_why_inside_the_dialog(
     qtbot: QtBot, db: Database, desk: TestDesk, course: tuple[int, list[int]]
 ) -> None:
-    _, ids = course
+    series_id, ids = course
     with db.transaction() as s:
         session_life.cancel(s, ids[0], reason="Ill", actor=ACTOR, now=NOW)
     before = snapshot(db)
     dialog = MakeupDialog(desk, ids[0])
     qtbot.addWidget(dialog)
     dialog.show()
-    # Fri 20 Nov already has session 2: a make-up that day breaks the minimum gap.
+    # The finder offers only slots the course allows (never Fri 20 Nov, session 2's day)...
     dialog.near.setDateTime(QDateTime(dt.datetime(2026, 11, 20, 14, 0)))
     qtbot.mouseClick(dialog.find_button, Qt.MouseButton.LeftButton)
-    assert dialog.chosen_slot().starts_at == at(DAYS[1], 14)  # type: ignore[union-attr]
+    offered = dialog.chosen_slot()
+    assert offered is not None
+    assert offered.starts_at.astimezone(ZoneInfo(CLINIC_TZ)).date() > DAYS[-1]
+    # ...but another workstation takes that chair before Book is pressed.
+    with db.transaction() as s:
+        other = s.scalar(
+            select(Patient.id).where(Patient.id != s.get(Series, series_id).patient_id)
+        )
+        book_single(s, patient_id=other, protocol_id=protocol_id(s, IV_SINGLE),
+                    starts_at=offered.starts_at, chair_id=offered.chair_id, actor=ACTOR,
+                    now=NOW)  # fmt: skip
+    before = snapshot(db)
     qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
     assert dialog.message.isVisible()
     assert dialog.message.text().startswith("Not booked:")
-    assert "0 days apart; the protocol needs at least 1 day" in dialog.message.text()
+    assert "is taken" in dialog.message.text()
     assert desk.refusals == []
     assert dialog.choice is MakeupChoice.NOT_NOW
     assert dialog.book_button.isEnabled()  # another slot can still be chosen

@@ -1,0 +1,124 @@
+"""One rule check for every path that puts a session of a course on a day.
+
+A move (reschedule), a make-up and the free-slot finder in the session and make-up dialogs
+all ask ``day_problems`` the same question, so a slot the finder offers is a slot that books.
+Proposals, reflows and maintenance plans place their rows inside the same spacing windows
+(``domain.planning``), and every booking is checked again by ``booking.check_rows``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session as DbSession
+
+from scheduler.domain.enums import Place, SessionStatus
+from scheduler.domain.planning import Spacing, spacing_problems
+from scheduler.services import schedule
+from scheduler.services.booking import spacing_of
+from scheduler.services.errors import NotFound
+from scheduler.store.models import Series
+from scheduler.store.models import Session as ClinicSession
+
+MISSED = (SessionStatus.CANCELLED.value, SessionStatus.NO_SHOW.value)
+
+
+def holding(series: Series) -> list[ClinicSession]:
+    """The course's sessions that still hold a slot, in time order."""
+    return sorted(
+        (s for s in series.sessions if SessionStatus(s.status).holds_slot),
+        key=lambda s: (s.starts_at, s.id),
+    )
+
+
+def day_problems(db: DbSession, session: ClinicSession, day: dt.date) -> list[str]:
+    """Why ``session`` may not go on ``day`` as far as its course is concerned (empty: it may).
+
+    A missed (cancelled, no-show) session is being made up: the make-up comes after the
+    course's last session and keeps the gaps. Any other session is being moved: its gaps to
+    the sessions either side, and the gap its old day leaves behind, must keep the protocol.
+    """
+    series = session.series
+    if series is None:
+        return []
+    spacing = spacing_of(series.protocol)
+    calendar = schedule.clinic_calendar(db)
+    if session.status in MISSED:
+        days = [calendar.local_day(s.starts_at) for s in holding(series)]
+        found = []
+        if days and day <= max(days):
+            found.append(
+                f"A make-up goes after the course's last session ({_short(max(days))}); "
+                "choose a later day, or move the rest of the course instead."
+            )
+        return found + neighbour_problems(days, day, spacing)
+    others = [calendar.local_day(s.starts_at) for s in holding(series) if s.id != session.id]
+    old_day = calendar.local_day(session.starts_at)
+    return neighbour_problems(others, day, spacing) + gap_left_behind(others, old_day, day, spacing)
+
+
+def free_slots(
+    db: DbSession, session_id: int, *, near: dt.datetime, count: int, now: dt.datetime
+) -> list[schedule.Slot]:
+    """The next free slots for moving or making up a session, each one its course allows."""
+    session = db.get(ClinicSession, session_id)
+    if session is None:
+        raise NotFound(f"No session with id {session_id}.")
+    verdicts: dict[dt.date, bool] = {}
+
+    def allowed(day: dt.date) -> bool:
+        if day not in verdicts:
+            verdicts[day] = not day_problems(db, session, day)
+        return verdicts[day]
+
+    return schedule.next_free_slots(
+        db, therapy_id=session.therapy_id, near=near, count=count,
+        patient_id=session.patient_id, place=Place(session.place), now=now,
+        day_allowed=allowed,
+    )  # fmt: skip
+
+
+def neighbour_problems(days: Sequence[dt.date], day: dt.date, spacing: Spacing) -> list[str]:
+    """Why a session on ``day`` breaks the spacing with the course's sessions either side of it.
+
+    Only its own gaps count (and the span): a gap left elsewhere by a missed session is not
+    this session's doing.
+    """
+    earlier = [d for d in days if d <= day]
+    later = [d for d in days if d > day]
+    around = [*earlier[-1:], day, *later[:1]]
+    found = spacing_problems(around, Spacing(spacing.min_gap_days, spacing.max_gap_days, None))
+    if spacing.max_span_days is not None and days:
+        span = (max(*days, day) - min(*days, day)).days
+        if span > spacing.max_span_days:
+            found.append(
+                f"The course would span {span} days; "
+                f"the protocol allows at most {spacing.max_span_days} days."
+            )
+    return found
+
+
+def gap_left_behind(
+    days: Sequence[dt.date], old_day: dt.date, new_day: dt.date, spacing: Spacing
+) -> list[str]:
+    """Why moving a session off ``old_day`` leaves its old neighbours too far apart.
+
+    Taking session 2 past session 3 joins sessions 1 and 3: that gap is the move's doing.
+    """
+    before = [d for d in days if d < old_day]
+    after = [d for d in days if d > old_day]
+    if not before or not after or spacing.max_gap_days is None:
+        return []
+    first, second = before[-1], after[0]
+    gap = (second - first).days
+    if first <= new_day <= second or gap <= spacing.max_gap_days:
+        return []
+    return [
+        f"Moving it would leave {gap} days between the sessions of {_short(first)} and "
+        f"{_short(second)}; the protocol allows at most {spacing.max_gap_days} days."
+    ]
+
+
+def _short(day: dt.date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"

@@ -1,0 +1,117 @@
+"""Every booking path asks the same rules: a slot offered books, a plan keeps its end date.
+
+The course here is the factories' IV induction: sessions on Wed 18, Fri 20, Mon 23, Wed 25,
+Fri 27 and Mon 30 November, at least one day apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy.orm import Session as DbSession
+
+from scheduler.services import course_rules
+from scheduler.services import session_life as life
+from scheduler.services.booking import BookingRefused, book_series
+from scheduler.services.maintenance import plan_maintenance
+from scheduler.store import Database
+from scheduler.store.models import Session as ClinicSession
+from tests.conftest import ACTOR, NOW
+from tests.factories import (
+    IV_MAINTENANCE,
+    Clinic,
+    add_closure,
+    at,
+    propose,
+    protocol_id,
+    set_up_test_clinic,
+)
+
+
+class Undo(Exception):
+    """Rolls a trial booking back: each offered slot is tried on the same books."""
+
+
+def tried(db: Database, book: Callable[[DbSession], ClinicSession]) -> dt.datetime:
+    """Book in a transaction that is then rolled back; when the booked session starts."""
+    booked: list[dt.datetime] = []
+    try:
+        with db.transaction() as s:
+            booked.append(book(s).starts_at)
+            s.flush()
+            raise Undo
+    except Undo:
+        pass
+    return booked[0]
+
+
+@pytest.fixture
+def c(db: Database) -> Clinic:
+    return set_up_test_clinic(db)
+
+
+@pytest.fixture
+def course(db: Database, c: Clinic) -> list[int]:
+    with db.transaction() as s:
+        series = book_series(s, propose(s, c), actor=ACTOR, now=NOW)
+        return [x.id for x in sorted(series.sessions, key=lambda x: x.starts_at)]
+
+
+def test_a_makeup_chosen_by_hand_between_two_sessions_is_refused(
+    db: Database, course: list[int]
+) -> None:
+    with db.transaction() as s:
+        life.cancel(s, course[1], reason="Flu", actor=ACTOR, now=NOW)
+    with pytest.raises(BookingRefused, match="after the course's last session"), \
+            db.transaction() as s:  # fmt: skip
+        life.book_makeup(s, course[1], starts_at=at(dt.date(2026, 11, 24), 10), chair_id=None,
+                         actor=ACTOR, now=NOW)  # fmt: skip
+
+
+def test_the_makeup_finder_offers_only_days_after_the_last_session(
+    db: Database, course: list[int]
+) -> None:
+    with db.transaction() as s:
+        life.cancel(s, course[1], reason="Flu", actor=ACTOR, now=NOW)
+    with db.reading() as s:
+        slots = course_rules.free_slots(s, course[1], near=at(dt.date(2026, 11, 19), 7),
+                                        count=8, now=NOW)  # fmt: skip
+    assert slots
+    assert all(slot.starts_at >= at(dt.date(2026, 12, 1), 0) for slot in slots)
+    for slot in slots:
+        tried(db, lambda s, slot=slot: life.book_makeup(
+            s, course[1], starts_at=slot.starts_at, chair_id=slot.chair_id, actor=ACTOR, now=NOW
+        ))  # fmt: skip
+
+
+def test_every_slot_the_finder_offers_for_a_move_books(db: Database, course: list[int]) -> None:
+    with db.reading() as s:
+        slots = course_rules.free_slots(s, course[1], near=at(dt.date(2026, 11, 18), 7),
+                                        count=10, now=NOW)  # fmt: skip
+    assert slots
+    days = {slot.starts_at.astimezone(at(dt.date(2026, 11, 18), 7).tzinfo).date()
+            for slot in slots}  # fmt: skip
+    assert dt.date(2026, 11, 18) not in days  # session 1's day: no gap at all
+    for slot in slots:
+        moved = tried(db, lambda s, slot=slot: life.reschedule(
+            s, course[1], starts_at=slot.starts_at, chair_id=slot.chair_id, actor=ACTOR, now=NOW
+        ))  # fmt: skip
+        assert moved == slot.starts_at
+
+
+def test_a_maintenance_plan_never_goes_past_its_end_date(db: Database, c: Clinic) -> None:
+    until = dt.date(2026, 12, 21)  # a Monday, visit day, and closed
+    with db.transaction() as s:
+        add_closure(s, until, "Holiday")
+        proposal = plan_maintenance(
+            s, patient_id=c.patient, protocol_id=protocol_id(s, IV_MAINTENANCE),
+            first_day=dt.date(2026, 11, 23), preferred_time=dt.time(10), every_weeks=4,
+            until=until, now=NOW,
+        )  # fmt: skip
+    assert len(proposal.rows) == 2
+    last = proposal.rows[-1]
+    assert last.starts_at is not None
+    assert last.starts_at < at(until, 0)
+    assert "Holiday" in last.reason
