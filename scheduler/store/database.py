@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 
 from scheduler import APP_NAME
-from scheduler.store import migrations, privacy
+from scheduler.store import migrations, network_fs, postgres, privacy
 from scheduler.store.location import resolve_database_url, sqlite_path
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -86,6 +86,9 @@ def open_database(given: str | None = None, *, now: dt.datetime | None = None) -
     path = sqlite_path(url)
     exposed = None
     if path is not None:
+        shared = network_fs.network_refusal(path)
+        if shared:
+            raise DatabaseError(shared)
         existed = path.exists()
         _check_sqlite_file(path)
         exposed = privacy.exposure_warning(path) if existed else None
@@ -137,7 +140,10 @@ def _create_engine(url: URL) -> Engine:
             event.listen(engine, "connect", _configure_sqlite_connection)
             event.listen(engine, "begin", _begin_sqlite_transaction)
             return engine
-        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        if url.get_backend_name() == "postgresql":
+            postgres.configure_engine(engine)
+        return engine
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         raise DatabaseError(f"Cannot use the database URL {_shown(url)}: {exc}") from exc
 

@@ -185,6 +185,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 
 
 @pytest.mark.slow
+@pytest.mark.soak
 def test_ten_thousand_actions_across_every_screen(
     qtbot: QtBot, demo: Database, qsettings: QSettings
 ) -> None:
