@@ -86,6 +86,19 @@ def db_path(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Pat
 
 
 @pytest.fixture
+def second_db_path(
+    backend: str, tmp_path: Path, pg_server: pg_server_module.Server
+) -> Iterator[Path | str]:
+    """A second, empty database on the same kind of database as ``db_path``."""
+    if backend == "sqlite":
+        yield tmp_path / "second.sqlite3"
+        return
+    name = pg_server.create(template=pg_server.template)
+    yield pg_server.url(name)
+    pg_server.drop(name)
+
+
+@pytest.fixture
 def empty_db(db_path: Path) -> Iterator[Database]:
     """A new database built by the migrations, with no clinic set up."""
     database = open_database(str(db_path), now=NOW)

@@ -16,7 +16,7 @@ from scheduler import APP_NAME, __version__
 from scheduler.store.location import ENV_VAR, default_database_path
 
 # Modules under scheduler.cli that each add one command.
-COMMAND_MODULES = ("demo", "sessions", "letters", "screenshots", "audit")
+COMMAND_MODULES = ("demo", "sessions", "letters", "screenshots", "audit", "backup")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -106,6 +106,10 @@ class ClinicSettings(Base):
     home_visit_travel_minutes: Mapped[int] = mapped_column(Integer, default=30)
     # Slot grid for proposals and free-slot searches.
     slot_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    # Daily backups (services/backup.py): where they go (none until set), how long kept.
+    backup_folder: Mapped[str | None] = mapped_column(String(500))
+    backup_keep_days: Mapped[int] = mapped_column(Integer, default=14)
+    last_backup_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class OpeningHours(Base):
