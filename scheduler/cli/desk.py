@@ -36,6 +36,7 @@ def run_desk(args: argparse.Namespace) -> int:
     from scheduler.ui.desk_warnings import check_on_start
     from scheduler.ui.first_start import ensure_clinic
     from scheduler.ui.main_window import MainWindow
+    from scheduler.ui.watch import start_watching
 
     app = create_application(sys.argv)
     log_path = set_up_logging()
@@ -47,6 +48,7 @@ def run_desk(args: argparse.Namespace) -> int:
             return 0
         window = MainWindow(desk)
         window.show()
+        start_watching(desk, window.banner)
         # After the window is up, so that a long trail since the last check never delays it.
         QTimer.singleShot(0, lambda: check_on_start(desk, window.banner))
         if os.environ.get(EXIT_AFTER_SHOW):
