@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session as DbSession
 from scheduler.services.clinic import get_settings, is_set_up
 from scheduler.services.errors import ServiceError
 from scheduler.store import Database
+from scheduler.store.postgres import is_lock_timeout
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -104,7 +105,7 @@ class Desk(QObject):
                     self.refuse(str(exc), parent)
                 return None
             except OperationalError as exc:
-                if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+                if "locked" in str(exc.orig) or "busy" in str(exc.orig) or is_lock_timeout(exc):
                     if attempt < BUSY_RETRIES:
                         time.sleep(BUSY_PAUSE_S)
                         continue

@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
 
 from scheduler.store import Database
 from scheduler.ui.desk import Desk
+from scheduler.ui.main_window import MainWindow
 from tests.conftest import ACTOR, NOW
 
 
@@ -40,3 +42,13 @@ def empty_desk(empty_db: Database) -> TestDesk:
 def qsettings(tmp_path: Path) -> QSettings:
     """Window settings in a file of the test's own, never the user's."""
     return QSettings(str(tmp_path / "desk.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, desk: TestDesk, qsettings: QSettings) -> MainWindow:
+    """The desk's main window on the test clinic, shown offscreen."""
+    widget = MainWindow(desk, settings=qsettings)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget

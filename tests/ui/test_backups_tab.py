@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from scheduler.services.backup import BACKUP_PREFIX, backup_plan, set_backup_plan
@@ -16,15 +15,6 @@ from scheduler.ui.main_window import MainWindow
 from scheduler.ui.settings_screen import SettingsScreen
 from tests.conftest import ACTOR, NOW
 from tests.ui.conftest import TestDesk
-
-
-@pytest.fixture
-def window(qtbot: QtBot, desk: TestDesk, qsettings: QSettings) -> MainWindow:
-    widget = MainWindow(desk, settings=qsettings)
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
 
 
 def test_backups_are_set_up_and_made_from_settings(
