@@ -188,7 +188,9 @@ def _migrate(engine: Engine, url: URL, now: dt.datetime) -> Path | None:
     path = sqlite_path(url)
     if current is not None and path is not None:
         backup = _copy_aside(path, current, now)
-    with engine.begin() as conn:
+    # As a write (the write lock first): two desks opening a new server database at once
+    # build its schema one after the other, and the second finds it built.
+    with engine.execution_options(immediate=True).begin() as conn:
         migrations.upgrade(conn)
     return backup
 
