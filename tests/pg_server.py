@@ -42,6 +42,10 @@ def server_programs() -> Path:
     return Path(folders[-1])
 
 
+def _as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
@@ -95,7 +99,7 @@ class Server:
 
     @staticmethod
     def _as_owner(command: list[str]) -> list[str]:
-        if os.geteuid() == 0:
+        if _as_root():
             return ["runuser", "-u", "postgres", "--", *command]
         return command
 
@@ -110,7 +114,7 @@ def start() -> Server:
     """initdb and start a server in a new temporary folder; wait until it accepts connections."""
     programs = server_programs()
     folder = Path(tempfile.mkdtemp(prefix="clinic-pg-"))
-    if os.geteuid() == 0:
+    if _as_root():
         shutil.chown(folder, "postgres", "postgres")
     server = Server(folder=folder, port=_free_port(), bin=programs)
     data = folder / "data"
