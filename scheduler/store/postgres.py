@@ -8,11 +8,15 @@ writer in between, and each audit entry is sealed onto the entry that is really 
 A clinic's writes take milliseconds, so queuing them costs nothing a person could notice, and the
 one lock cannot deadlock; readers never wait for it.
 
-Each write transaction also sends a notification on ``CHANGES_CHANNEL``; PostgreSQL delivers it to
-listening desks only when the transaction commits (ui/watch.py listens).
+Each write transaction also sends a notification on ``CHANGES_CHANNEL``, signed with the sending
+database's own signature; PostgreSQL delivers it to listening desks only when the transaction
+commits (ui/watch.py listens).
 """
 
 from __future__ import annotations
+
+import uuid
+import weakref
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import Connection
@@ -25,17 +29,29 @@ CHANGES_CHANNEL = "infusion_desk_changes"
 LOCK_TIMEOUT = "5s"
 
 
+# Each open database (engine) signs its notifications, so a desk can tell its own writes from
+# other workstations' whichever pooled connection made them.
+_signatures: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+
+
 def configure_engine(engine: Engine) -> None:
     """Make every write transaction on ``engine`` take the clinic's write lock and notify."""
-    event.listen(engine, "begin", _begin_transaction)
+    signature = uuid.uuid4().hex
+    _signatures[engine] = signature
+
+    def begin_transaction(conn: Connection) -> None:
+        if not conn.get_execution_options().get("immediate", False):
+            return
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+        conn.exec_driver_sql(f"NOTIFY {CHANGES_CHANNEL}, '{signature}'")
+
+    event.listen(engine, "begin", begin_transaction)
 
 
-def _begin_transaction(conn: Connection) -> None:
-    if not conn.get_execution_options().get("immediate", False):
-        return
-    conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
-    conn.exec_driver_sql(f"NOTIFY {CHANGES_CHANNEL}")
+def signature_of(engine: Engine) -> str | None:
+    """What this engine's own notifications carry, to tell them from other workstations'."""
+    return _signatures.get(engine)
 
 
 def is_lock_timeout(error: BaseException) -> bool:

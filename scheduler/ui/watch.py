@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from scheduler.store import Database
 from scheduler.store.location import sqlite_path
-from scheduler.store.postgres import CHANGES_CHANNEL
+from scheduler.store.postgres import CHANGES_CHANNEL, signature_of
 from scheduler.ui.backups import DailyBackup
 from scheduler.ui.desk import Desk
 from scheduler.ui.desk_warnings import WarningBanner
@@ -67,12 +67,15 @@ class PostgresProbe:
             url.render_as_string(hide_password=False), autocommit=True
         )
         self._connection.execute(f"LISTEN {CHANGES_CHANNEL}")
+        self._own = signature_of(database.engine)
 
     def changed(self) -> bool:
-        return any(True for _ in self._connection.notifies(timeout=0))
+        # Read every waiting notification; the desk's own writes are signed as its own.
+        notes = list(self._connection.notifies(timeout=0))
+        return any(note.payload != self._own for note in notes)
 
     def forget(self) -> None:
-        self.changed()
+        """Nothing to do: the desk's own notifications are recognised by their signature."""
 
     def close(self) -> None:
         self._connection.close()

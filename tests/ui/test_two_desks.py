@@ -84,15 +84,20 @@ def test_a_booking_on_one_desk_appears_on_the_other_within_two_seconds(
         other_database.close()
 
 
-def test_the_desks_own_writes_are_not_reported_again(qtbot: QtBot, db: Database) -> None:
+def test_the_desks_own_writes_are_not_reported_again(
+    qtbot: QtBot, db: Database, db_path: Path
+) -> None:
     desk = TestDesk(db)
     watch = ChangeWatch(desk)
+    elsewhere = open_database(str(db_path), now=NOW)
     try:
-        clinic = set_up_test_clinic(db)  # written outside the desk: news
+        clinic = set_up_test_clinic(elsewhere)  # another workstation's write: news
         with qtbot.waitSignal(watch.seen, timeout=WITHIN_MS):
             pass
         desk.act(lambda s: book_series(s, propose(s, clinic), actor=ACTOR, now=NOW))
+        assert desk.refusals == []
         with qtbot.assertNotEmitted(watch.seen, wait=1200):
             pass
     finally:
         watch.stop()
+        elsewhere.close()
