@@ -52,6 +52,8 @@ def run(db_path: str, runs: int) -> bool:
     from PySide6.QtGui import QKeyEvent
     from PySide6.QtWidgets import QApplication
 
+    from scheduler.domain.access import Actor
+    from scheduler.domain.enums import StaffRole
     from scheduler.store import open_database
     from scheduler.ui.calendar_screen import CalendarScreen
     from scheduler.ui.desk import Desk
@@ -59,7 +61,7 @@ def run(db_path: str, runs: int) -> bool:
     app = QApplication.instance() or QApplication(sys.argv)
     database = open_database(db_path)
     try:
-        desk = Desk(database, "calendar benchmark")
+        desk = Desk(database, Actor(None, "bench", "Calendar Bench", frozenset(StaffRole)))
         screen = CalendarScreen(desk)
         screen.resize(1280, 800)
         screen.show()

@@ -26,6 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
+from scheduler.domain.access import Actor
+from scheduler.domain.enums import StaffRole
 from scheduler.domain.letters import LetterContent
 from scheduler.letters.pdf import MARGIN, PdfRenderer, paragraph_styles, register_fonts
 from scheduler.letters.templates import load_templates
@@ -35,6 +37,7 @@ from scheduler.store import Database, open_database
 from tests.letter_fixtures import PatientSpec, add_patient, add_series, local_time
 
 NOW = dt.datetime(2026, 11, 16, 14, 0, tzinfo=dt.UTC)
+NURSE = Actor(None, "bench", "Bench Nurse", frozenset({StaffRole.NURSE}))
 DAY = dt.date(2026, 11, 18)
 
 
@@ -67,7 +70,7 @@ def ours(database: Database, out_root: Path) -> Callable[[], int]:
         with database.transaction() as s:
             batch = letters.prep_letters(
                 s, first_day=DAY, out_dir=out, templates=templates, renderer=renderer,
-                actor="bench", now=NOW,
+                actor=NURSE, now=NOW,
             )  # fmt: skip
         return len(batch.letters)
 
@@ -128,7 +131,7 @@ def main() -> int:
             with database.transaction() as s:
                 batch = letters.prep_letters(
                     s, first_day=DAY, out_dir=root / "contents", templates=load_templates(None),
-                    renderer=PdfRenderer(), actor="bench", now=NOW,
+                    renderer=PdfRenderer(), actor=NURSE, now=NOW,
                 )  # fmt: skip
             run_plain = plain_reportlab(list(batch.letters))
             run_plain()

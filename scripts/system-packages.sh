@@ -13,6 +13,8 @@ packages+=(fonts-droid-fallback)
     libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0)
 # The tests look at letters as a person would: PDF pages turned into pictures.
 [[ "${1:-}" == "--tests" ]] && packages+=(poppler-utils)
+# Every database test also runs on a throw-away PostgreSQL server the tests start themselves.
+[[ "${1:-}" == "--tests" ]] && packages+=(postgresql)
 
 command -v dpkg-query >/dev/null 2>&1 || exit 0
 missing=()

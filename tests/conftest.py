@@ -1,4 +1,10 @@
-"""Shared fixtures: a real SQLite file per test, a fixed clock, an offscreen Qt."""
+"""Shared fixtures: a real database per test (a SQLite file, and a PostgreSQL database on a
+throw-away server), a fixed clock, an offscreen Qt.
+
+Every test that asks for a database runs twice, once on each. A test about the SQLite file itself
+is marked ``sqlite_only``; one about the server ``postgres_only``; the long soak tests ``soak``
+run once, on SQLite, to keep the run short.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ from scheduler.domain.enums import StaffRole
 from scheduler.services import accounts
 from scheduler.services.clinic import set_up_clinic
 from scheduler.store import Database, open_database
+from tests import pg_server as pg_server_module
 
 # Property tests: "ci" (the default) draws the same examples on every run, so a red run is a
 # real breach that the next run reproduces; "slow" (SCHEDULER_HYPOTHESIS=slow, nightly) draws
@@ -49,9 +56,69 @@ def now() -> dt.datetime:
     return NOW
 
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run each database test on both databases, but each marked one only where it belongs."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    marks = {mark.name for mark in metafunc.definition.iter_markers()}
+    backends: tuple[str, ...] = BACKENDS
+    if marks & {"sqlite_only", "soak"}:
+        backends = ("sqlite",)
+    elif "postgres_only" in marks:
+        backends = ("postgresql",)
+    metafunc.parametrize("backend", backends, indirect=True)
+
+
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "clinic.sqlite3"
+def backend(request: pytest.FixtureRequest) -> str:
+    """Which database the test runs on: "sqlite" or "postgresql"."""
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[pg_server_module.Server]:
+    """One throw-away PostgreSQL server for the whole run, with a migrated template database."""
+    server = pg_server_module.start()
+    try:
+        template = server.create()
+        open_database(server.url(template), now=NOW).close()
+        server.mark_template(template)
+        server.template = template
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_database(pg_server: pg_server_module.Server) -> Iterator[str]:
+    """The URL of a new PostgreSQL database already at the newest schema, dropped afterwards."""
+    name = pg_server.create(template=pg_server.template)
+    yield pg_server.url(name)
+    pg_server.drop(name)
+
+
+@pytest.fixture
+def db_path(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Path | str:
+    """Where the test's database is: a SQLite file path, or a PostgreSQL URL (a str)."""
+    if backend == "sqlite":
+        return tmp_path / "clinic.sqlite3"
+    return str(request.getfixturevalue("pg_database"))
+
+
+@pytest.fixture
+def second_db_path(
+    backend: str, tmp_path: Path, pg_server: pg_server_module.Server
+) -> Iterator[Path | str]:
+    """A second, empty database on the same kind of database as ``db_path``."""
+    if backend == "sqlite":
+        yield tmp_path / "second.sqlite3"
+        return
+    name = pg_server.create(template=pg_server.template)
+    yield pg_server.url(name)
+    pg_server.drop(name)
 
 
 @pytest.fixture

@@ -208,16 +208,21 @@ def squashed(text: str) -> str:
     return " ".join(text.split())
 
 
-def add_printing_nurse(db: Database, db_path: Path) -> Path:
-    """Maria, a nurse with an account; her password goes in a file beside the database."""
+_password_files: dict[str, Path] = {}  # by database, for run_letters
+
+
+def add_printing_nurse(db: Database, db_path: Path | str, folder: Path) -> Path:
+    """Maria, a nurse with an account; her password goes in a file in ``folder``."""
     with db.transaction() as s:
         add_account(s, "Maria Santos", "maria", StaffRole.NURSE)
-    password_file = db_path.with_name("password")
+    password_file = folder / "nurse-password"
     password_file.write_text("correct horse\n", encoding="utf-8")
+    _password_files[str(db_path)] = password_file
     return password_file
 
 
-def run_letters(db_path: Path, *args: str) -> int:
+def run_letters(db_path: Path | str, *args: str) -> int:
     """``main.py letters ARGS`` as Maria (see ``add_printing_nurse``)."""
-    who = ["--user", "maria", "--password-file", str(db_path.with_name("password"))]
+    password = _password_files[str(db_path)]
+    who = ["--user", "maria", "--password-file", str(password)]
     return main(["letters", *args, "--db", str(db_path), *who])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import multiprocessing
-import sqlite3
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from scheduler.store.audit_hash import GENESIS
 from scheduler.store.models import AuditCheckpoint, AuditEntry
 from tests.conftest import NOW
 from tests.factories import make_patient
+from tests.raw_sql import engine_for, raw
 from tests.test_cli import run
 
 PATIENTS = 4
@@ -31,16 +31,6 @@ def trail(db: Database) -> Database:
         for number in range(PATIENTS):
             make_patient(s, first_name=f"Audit{number}")
     return db
-
-
-def raw(path: Path, sql: str, *params: object) -> None:
-    """Change the file the way any other program could: plain SQL, no app involved."""
-    connection = sqlite3.connect(path)
-    try:
-        with connection:
-            connection.execute(sql, params)
-    finally:
-        connection.close()
 
 
 def count(db: Database) -> int:
@@ -75,10 +65,18 @@ def test_an_edited_entry_is_named(trail: Database, db_path: Path) -> None:
     assert result.stdout.strip() == "Audit entry #5 was changed after it was written."
 
 
-def test_an_edit_inside_the_row_snapshot_is_caught_too(trail: Database, db_path: Path) -> None:
+EDIT_FIRST_NAME = {
+    "sqlite": "json_set(after, '$.first_name', 'Else')",
+    "postgresql": "jsonb_set(after::jsonb, '{first_name}', '\"Else\"')::json",
+}
+
+
+def test_an_edit_inside_the_row_snapshot_is_caught_too(
+    trail: Database, db_path: Path, backend: str
+) -> None:
     raw(
         db_path,
-        "UPDATE audit_trail SET after = json_set(after, '$.first_name', 'Else') "
+        f"UPDATE audit_trail SET after = {EDIT_FIRST_NAME[backend]} "
         "WHERE action = 'patient.create' AND id = (SELECT max(id) FROM audit_trail)",
     )
     assert check(trail) == (Tampering.CHANGED, count(trail))
@@ -109,9 +107,10 @@ def test_an_inserted_entry_is_named(trail: Database, db_path: Path) -> None:
     # A copy of a real entry, hashes and all, added at the end as if the app had written it.
     raw(
         db_path,
-        "INSERT INTO audit_trail (at, actor, action, entity, entity_id, before, after, reason, "
-        "patient_id, prev_hash, entry_hash) SELECT at, actor, action, entity, entity_id, "
-        "before, after, 'backdated', patient_id, prev_hash || 'x', entry_hash "
+        "INSERT INTO audit_trail (id, at, actor, action, entity, entity_id, before, after, "
+        "reason, patient_id, prev_hash, entry_hash) "
+        "SELECT (SELECT max(id) + 1 FROM audit_trail), at, actor, action, entity, entity_id, "
+        "before, after, 'backdated', patient_id, 'x' || substr(prev_hash, 2), entry_hash "
         "FROM audit_trail WHERE id = 3",
     )
     assert check(trail) == (Tampering.INSERTED, last + 1)
@@ -192,6 +191,7 @@ OLD_ENTRIES = [
 ]  # fmt: skip
 
 
+@pytest.mark.sqlite_only  # builds the old file with revision 0002 and SQLite literals
 def test_an_older_database_is_sealed_by_the_upgrade(db_path: Path) -> None:
     # The file as revision 0002 left it, with entries written by that version of the app.
     engine = create_engine(f"sqlite:///{db_path}")
@@ -268,7 +268,7 @@ def test_two_processes_writing_at_once_keep_one_chain(db: Database, db_path: Pat
 def test_the_upgrade_can_be_undone_and_redone(trail: Database, db_path: Path) -> None:
     entries = count(trail)
     trail.close()
-    engine = create_engine(f"sqlite:///{db_path}")
+    engine = engine_for(db_path)
     with engine.begin() as conn:
         command.downgrade(migrations.alembic_config(conn), "0002")
     engine.dispose()

@@ -38,6 +38,7 @@ def test_new_database_is_built_by_the_migrations_alone(db_path: Path) -> None:
         database.close()
 
 
+@pytest.mark.sqlite_only
 def test_connection_settings_are_applied(db_path: Path) -> None:
     database = open_database(str(db_path), now=NOW)
     try:
@@ -49,6 +50,7 @@ def test_connection_settings_are_applied(db_path: Path) -> None:
         database.close()
 
 
+@pytest.mark.sqlite_only
 def test_upgrade_of_a_database_holding_data_copies_it_first_and_keeps_rows(
     db_path: Path,
 ) -> None:
@@ -83,6 +85,7 @@ def test_upgrade_of_a_database_holding_data_copies_it_first_and_keeps_rows(
         database.close()
 
 
+@pytest.mark.sqlite_only
 def test_database_from_a_newer_version_is_refused_untouched(db_path: Path) -> None:
     open_database(str(db_path), now=NOW).close()
     with sqlite3.connect(db_path) as conn:
@@ -158,6 +161,7 @@ def test_a_failed_action_leaves_the_database_as_it_was(db_path: Path) -> None:
         database.close()
 
 
+@pytest.mark.sqlite_only
 def test_upgrade_gives_the_seeded_therapies_their_letter_wording(db_path: Path) -> None:
     """A clinic set up before letters had a wording per therapy gets the right one on upgrade."""
     engine = create_engine(f"sqlite:///{db_path}")

@@ -39,8 +39,8 @@ def booked(db: Database) -> dict[str, str]:
 
 
 @pytest.fixture(autouse=True)
-def nurse(db: Database, db_path: Path) -> Path:
-    return add_printing_nurse(db, db_path)
+def nurse(db: Database, db_path: Path, tmp_path: Path) -> Path:
+    return add_printing_nurse(db, db_path, tmp_path)
 
 
 run = run_letters

@@ -86,7 +86,7 @@ def test_a_character_no_font_has_is_reported_by_name(
         patient = add_patient(s, PatientSpec("Ra\U00013000", "Smith"))
         add_series(s, patient, "iv_ketamine", [local_time(day, 9)])
         chart = patient.chart_number
-    add_printing_nurse(db, db_path)
+    add_printing_nurse(db, db_path, tmp_path)
     out = tmp_path / "out"
     assert run_letters(db_path, "prep", "--date", day.isoformat(), "--out", str(out)) == 0
     notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note:")]

@@ -71,6 +71,7 @@ def test_until_a_date_and_a_closure_moves_one_visit(db: Database, c: Clinic) -> 
 def test_bad_plans_are_refused(
     db: Database, c: Clinic, kwargs: dict[str, object], message: str
 ) -> None:
+    kwargs = dict(kwargs)  # the parameters are shared by the run on each database
     name = str(kwargs.pop("protocol", IV_MAINTENANCE))
     with pytest.raises(BookingRefused, match=message), db.reading() as s:
         plan_maintenance(

@@ -38,6 +38,7 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+@pytest.mark.sqlite_only
 def test_a_new_database_and_its_side_files_are_private_in_a_private_folder(
     tmp_path: Path,
 ) -> None:
@@ -59,6 +60,7 @@ def test_a_new_database_and_its_side_files_are_private_in_a_private_folder(
         database.close()
 
 
+@pytest.mark.sqlite_only
 def test_the_copy_taken_before_an_upgrade_is_private(db_path: Path) -> None:
     engine = create_engine(f"sqlite:///{db_path}")
     with engine.begin() as conn:
@@ -101,6 +103,7 @@ def test_the_log_folder_and_every_log_file_are_private(tmp_path: Path) -> None:
         handler.close()
 
 
+@pytest.mark.sqlite_only
 def test_an_existing_database_open_to_others_is_warned_about(db_path: Path) -> None:
     open_database(str(db_path), now=NOW).close()
     db_path.chmod(0o644)

@@ -1,9 +1,10 @@
-"""Migration 0004: a clinic from before staff accounts keeps its staff and gets accounts."""
+"""Migration 0005: a clinic from before staff accounts keeps its staff and gets accounts."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, select, text
 
 from scheduler.domain.enums import StaffRole
@@ -12,6 +13,10 @@ from scheduler.services.accounts import NewAccount
 from scheduler.store import migrations, open_database
 from scheduler.store.models import ClinicSettings, Patient, Staff
 from tests.conftest import NOW
+
+# The clinic "from before" is written as a SQLite file, as the clinics that predate staff
+# accounts all are (PostgreSQL came later).
+pytestmark = pytest.mark.sqlite_only
 
 
 def _clinic_at_0002(path: Path) -> None:

@@ -17,7 +17,7 @@ from scheduler import APP_NAME, __version__
 from scheduler.store.location import ENV_VAR, default_database_path
 
 # Modules under scheduler.cli that each add one command.
-COMMAND_MODULES = ("init", "demo", "sessions", "letters", "screenshots", "audit", "check")
+COMMAND_MODULES = ("init", "demo", "sessions", "letters", "screenshots", "audit", "check", "backup")
 
 
 class OneLineParser(argparse.ArgumentParser):

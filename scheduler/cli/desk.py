@@ -53,6 +53,7 @@ def run_desk(args: argparse.Namespace) -> int:
     from scheduler.ui.first_start import ensure_administrator, ensure_clinic
     from scheduler.ui.main_window import MainWindow
     from scheduler.ui.sign_in import SignInDialog
+    from scheduler.ui.watch import start_watching
 
     app = create_application(sys.argv)
     log_path = set_up_logging()
@@ -74,6 +75,7 @@ def run_desk(args: argparse.Namespace) -> int:
             desk.sign_in(actor)
         window = MainWindow(desk)
         window.show()
+        start_watching(desk, window.banner)
         # After the window is up, so that a long trail since the last check never delays it.
         QTimer.singleShot(0, lambda: check_on_start(desk, window.banner))
         if os.environ.get(EXIT_AFTER_SHOW):

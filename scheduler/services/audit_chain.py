@@ -12,7 +12,8 @@ who did it; someone who rewrites every later hash as well is caught only where a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -110,16 +111,27 @@ def _columns_of(entry: AuditEntry) -> dict[str, Any]:
 # -- checking -------------------------------------------------------------------------------
 
 
-def _entries_after(db: DbSession, entry_id: int) -> Iterator[dict[str, Any]]:
+def _entries_after(db: DbSession, entry_id: int) -> Generator[dict[str, Any], None, None]:
     query: Select[Any] = select(TRAIL).where(TRAIL.c.id > entry_id).order_by(TRAIL.c.id)
-    for row in db.execute(query.execution_options(yield_per=READ_BATCH)):
-        yield dict(row._mapping)
+    # Closed even when the walk stops at a broken entry: on PostgreSQL the batches come from a
+    # cursor on the server, which must not be left open.
+    with db.execute(query.execution_options(yield_per=READ_BATCH)) as rows:
+        for row in rows:
+            yield dict(row._mapping)
 
 
 def _walk(db: DbSession, after_id: int, after_hash: str) -> ChainReport:
     """Check every entry after ``after_id``, whose hash must be ``after_hash``."""
-    previous_id, previous_hash, checked = after_id, after_hash, 0
-    for columns in _entries_after(db, after_id):
+    with closing(_entries_after(db, after_id)) as entries:
+        return _walk_entries(db, entries, after_id, after_hash)
+
+
+def _walk_entries(
+    db: DbSession, entries: Iterator[dict[str, Any]], previous_id: int, previous_hash: str
+) -> ChainReport:
+    """Check ``entries`` in order; the one before the first has ``previous_id`` and hash."""
+    checked = 0
+    for columns in entries:
         entry_id = int(columns["id"])
         sealed = columns["entry_hash"] is not None and columns["entry_hash"] == entry_hash(columns)
         linked = columns["prev_hash"] == previous_hash

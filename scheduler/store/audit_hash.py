@@ -22,7 +22,8 @@ HASH_COLUMN = "entry_hash"
 GENESIS = "0" * 64
 
 
-def _canonical_value(value: Any) -> Any:
+def canonical_value(value: Any) -> Any:
+    """One JSON-ready form of a column's value, the same whichever database it was read from."""
     if isinstance(value, dt.datetime):
         # Instants are stored as naive UTC; the ORM hands them out aware. Both give one text.
         aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
@@ -37,7 +38,7 @@ def _canonical_value(value: Any) -> Any:
 def canonical_text(columns: Mapping[str, Any]) -> bytes:
     """The bytes an entry's hash is taken over: its non-NULL columns, sorted, as compact JSON."""
     content = {
-        name: _canonical_value(value)
+        name: canonical_value(value)
         for name, value in columns.items()
         if name != HASH_COLUMN and value is not None
     }

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 
 from scheduler import APP_NAME
-from scheduler.store import migrations, opening, privacy
+from scheduler.store import migrations, network_fs, opening, postgres, privacy
 from scheduler.store.errors import DatabaseError
 from scheduler.store.location import resolve_database_url, sqlite_path
 
@@ -86,6 +86,9 @@ def open_database(
     path = sqlite_path(url)
     exposed = None
     if path is not None:
+        shared = network_fs.network_refusal(path)
+        if shared:
+            raise DatabaseError(shared)
         existed = path.exists()
         examined = opening.examine(path, create=create, is_known=migrations.is_known)
         exposed = privacy.exposure_warning(path) if existed else None
@@ -125,7 +128,10 @@ def _create_engine(url: URL) -> Engine:
             event.listen(engine, "connect", _configure_sqlite_connection)
             event.listen(engine, "begin", _begin_sqlite_transaction)
             return engine
-        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        if url.get_backend_name() == "postgresql":
+            postgres.configure_engine(engine)
+        return engine
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         raise DatabaseError(f"Cannot use the database URL {_shown(url)}: {exc}") from exc
 
@@ -171,7 +177,9 @@ def _migrate(engine: Engine, url: URL, now: dt.datetime) -> Path | None:
     if current is not None and path is not None:
         backup = _copy_aside(path, current, now)
     try:
-        with engine.begin() as conn:
+        # As a write (the write lock first): two desks opening a new server database at once
+        # build its schema one after the other, and the second finds it built.
+        with engine.execution_options(immediate=True).begin() as conn:
             migrations.upgrade(conn)
     except BaseException:
         # The upgrade rolled back, so the database is as it was: the copy is not needed.

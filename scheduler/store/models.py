@@ -110,6 +110,10 @@ class ClinicSettings(Base):
     slot_minutes: Mapped[int] = mapped_column(Integer, default=15)
     # The desk locks after this many minutes without a key press or a click.
     idle_lock_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    # Daily backups (services/backup.py): where they go (none until set), how long kept.
+    backup_folder: Mapped[str | None] = mapped_column(String(500))
+    backup_keep_days: Mapped[int] = mapped_column(Integer, default=14)
+    last_backup_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class OpeningHours(Base):

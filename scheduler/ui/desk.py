@@ -23,6 +23,7 @@ from scheduler.domain.access import Actor, Permission
 from scheduler.services.clinic import get_settings, is_set_up
 from scheduler.services.errors import ServiceError
 from scheduler.store import Database
+from scheduler.store.postgres import is_lock_timeout
 from scheduler.ui.waiting import wait_for_write_lock
 
 T = TypeVar("T")
@@ -137,8 +138,10 @@ class Desk(QObject):
                     self.refuse(str(exc), parent)
                 return None
             except OperationalError as exc:
-                if "locked" in str(exc.orig) or "busy" in str(exc.orig):
-                    continue  # taken between the look and the write: wait again
+                if "locked" in str(exc.orig) or "busy" in str(exc.orig) or is_lock_timeout(exc):
+                    # Taken between the look and the write, or the server's queue for the
+                    # write lock ran out: wait again.
+                    continue
                 self._unexpected(exc, parent)
                 return None
             except Exception as exc:  # the desk must keep running: log, tell, roll back

@@ -32,7 +32,9 @@ from PySide6.QtWidgets import (
 from scheduler import APP_NAME, __version__
 from scheduler.domain.access import Permission
 from scheduler.services import accounts
+from scheduler.services.backup import backup_plan
 from scheduler.services.clinic import get_settings, is_set_up
+from scheduler.ui.backups import last_backup_words
 from scheduler.ui.desk import Desk
 from scheduler.ui.desk_warnings import WarningBanner
 from scheduler.ui.lock import IdleWatch, LockDialog
@@ -172,7 +174,10 @@ class MainWindow(QMainWindow):
         self.database_label = QLabel(desk.database.description)
         self.database_label.setToolTip("The clinic database this desk works on")
         self.zone_label = QLabel()
-        for label in (self.clinic_label, self.database_label, self.zone_label):
+        self.backup_label = QLabel()
+        self.backup_label.setObjectName("last_backup_status")
+        self.backup_label.setToolTip("The last good backup of the clinic (Settings → Backups)")
+        for label in (self.clinic_label, self.database_label, self.zone_label, self.backup_label):
             label.setContentsMargins(8, 0, 8, 0)
             self.statusBar().addPermanentWidget(label)
         self._build_menus()
@@ -416,6 +421,9 @@ class MainWindow(QMainWindow):
         self.desk.settings_changed()
         self.clinic_label.setText(self._clinic_name())
         self.zone_label.setText(f"Time zone: {self.desk.zone.key}")
+        self.backup_label.setText(
+            last_backup_words(backup_plan(self.desk.database), self.desk.zone)
+        )
         index = max(self.stack.currentIndex(), 0)
         self.setWindowTitle(f"{SCREENS[index].label} — {self._clinic_name()} — {APP_NAME}")
 

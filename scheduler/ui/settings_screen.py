@@ -1068,6 +1068,9 @@ class SettingsScreen(RefreshedWhenShown):
         self.staff = StaffTab(desk)
         self.therapies = TherapiesTab(desk)
         self.protocols = ProtocolsTab(desk)
+        from scheduler.ui.backups import BackupsTab  # it builds on this module's tab
+
+        self.backups = BackupsTab(desk)
         self.tabs = QTabWidget()
         self.tab_list: list[_Tab] = [
             self.clinic,
@@ -1076,11 +1079,12 @@ class SettingsScreen(RefreshedWhenShown):
             self.staff,
             self.therapies,
             self.protocols,
+            self.backups,
         ]
         for tab, title in zip(
             self.tab_list,
             ("&Clinic", "&Hours and closures", "Chairs and &rooms", "S&taff", "T&herapies",
-             "&Protocols"),
+             "&Protocols", "&Backups"),
             strict=True,
         ):  # fmt: skip
             self.tabs.addTab(tab, title)

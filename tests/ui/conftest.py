@@ -6,11 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
 
 from scheduler.store import Database
 from scheduler.ui.desk import Desk
+from scheduler.ui.main_window import MainWindow
 from tests.conftest import ACTOR, NOW
 from tests.ui.paint_clinics import demo_clinic
 
@@ -51,3 +53,24 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 def qsettings(tmp_path: Path) -> QSettings:
     """Window settings in a file of the test's own, never the user's."""
     return QSettings(str(tmp_path / "desk.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, desk: TestDesk, qsettings: QSettings) -> MainWindow:
+    """The desk's main window on the test clinic, shown offscreen."""
+    widget = MainWindow(desk, settings=qsettings)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+@pytest.fixture(autouse=True)
+def no_window_outlives_its_test() -> Iterator[None]:
+    """Close every window a test leaves open: its timers (the idle lock) must not fire later,
+    against a database that is gone by then."""
+    yield
+    for widget in QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

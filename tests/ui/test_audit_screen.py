@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-import sqlite3
 import stat
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from scheduler.ui.desk_warnings import check_on_start
 from scheduler.ui.main_window import AUDIT, MainWindow
 from tests.conftest import ACTOR, NOW
 from tests.factories import NURSE_AMY, make_patient
+from tests.raw_sql import raw
 from tests.ui.conftest import TestDesk
 
 FRONT_DESK = Actor(None, "tom", "Tom Becker", frozenset({StaffRole.FRONT_DESK}))
@@ -127,10 +127,7 @@ def test_the_view_is_exported_as_a_private_csv(
 def test_checking_the_trail_names_a_changed_entry(screen: AuditScreen, db_path: Path) -> None:
     assert screen.check_trail()
     assert screen.check_label.text().startswith("The audit trail is intact")
-    connection = sqlite3.connect(db_path)
-    with connection:
-        connection.execute("UPDATE audit_trail SET actor = 'nobody' WHERE id = 3")
-    connection.close()
+    raw(db_path, "UPDATE audit_trail SET actor = 'nobody' WHERE id = 3")
     assert not screen.check_trail()
     assert screen.check_label.text() == "Audit entry #3 was changed after it was written."
     assert screen.check_label.objectName() == "banner_warning"
@@ -163,10 +160,7 @@ def test_an_intact_trail_starts_without_a_warning(window: MainWindow, desk: Test
 def test_a_tampered_trail_is_shown_at_the_top_of_the_desk(
     window: MainWindow, desk: TestDesk, db_path: Path
 ) -> None:
-    connection = sqlite3.connect(db_path)
-    with connection:
-        connection.execute("DELETE FROM audit_trail WHERE id = 4")
-    connection.close()
+    raw(db_path, "DELETE FROM audit_trail WHERE id = 4")
     desk.sign_in(FRONT_DESK)
     check_on_start(desk, window.banner)
     # Only those who may read the trail are told; the front desk can do nothing about it.
@@ -179,6 +173,7 @@ def test_a_tampered_trail_is_shown_at_the_top_of_the_desk(
     ]
 
 
+@pytest.mark.sqlite_only
 def test_a_database_open_to_others_is_warned_about_on_start(
     qtbot: QtBot, db: Database, db_path: Path, qsettings: QSettings
 ) -> None:

@@ -8,6 +8,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
 from pytestqt.qtbot import QtBot
@@ -18,6 +19,9 @@ from scheduler.store.models import Closure
 from scheduler.ui.desk import BUSY_MESSAGE
 from scheduler.ui.waiting import WAITING_TEXT
 from tests.ui.conftest import TestDesk
+
+# SQLite's write lock, held by another connection to the file (a server queues writes instead).
+pytestmark = pytest.mark.sqlite_only
 
 
 def hold_lock(db_path: Path) -> sqlite3.Connection:

@@ -27,15 +27,6 @@ from tests.conftest import ACTOR, NOW
 from tests.ui.conftest import TestDesk
 
 
-@pytest.fixture
-def window(qtbot: QtBot, desk: TestDesk, qsettings: QSettings) -> MainWindow:
-    widget = MainWindow(desk, settings=qsettings)
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
-
-
 def test_ctrl_numbers_switch_screens(qtbot: QtBot, window: MainWindow) -> None:
     for number, index in ((2, CALENDAR), (3, PATIENTS), (4, LETTERS), (5, SETTINGS), (1, TODAY)):
         qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.ControlModifier)

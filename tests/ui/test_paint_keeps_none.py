@@ -127,6 +127,7 @@ def test_week_of_a_40_chair_clinic_paints_without_losing_none(
 
 
 @pytest.mark.slow
+@pytest.mark.soak
 @pytest.mark.parametrize("clinic", ["demo", "busy"])
 def test_week_view_survives_ten_thousand_repaints(
     qtbot: QtBot, request: pytest.FixtureRequest, grid_paints: list[int], clinic: str

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from scheduler.services.patients import create_patient, update_patient
 from scheduler.store import Database
 from scheduler.ui import app as app_module
 from tests.conftest import ACTOR, NOW
+from tests.raw_sql import raw
 from tests.ui.conftest import TestDesk
 
 MARKER = "MARKER-9c1e"
@@ -45,17 +45,27 @@ def log_file(tmp_path: Path) -> Iterator[Path]:
             handler.close()
 
 
+# The driver's own error class, as the log names it.
+DRIVER_ERROR = {"sqlite": "sqlite3.IntegrityError", "postgresql": "psycopg.errors.CheckViolation"}
+FAULT_TRIGGER = {
+    "sqlite": [
+        "CREATE TRIGGER fault BEFORE UPDATE ON patients "
+        "BEGIN SELECT RAISE(ABORT, 'simulated fault'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql "
+        "AS $$ BEGIN RAISE EXCEPTION 'simulated fault' USING ERRCODE = 'check_violation'; END $$",
+        "CREATE TRIGGER fault BEFORE UPDATE ON patients FOR EACH ROW EXECUTE FUNCTION fault()",
+    ],
+}
+
+
 def failing_patient(db: Database, db_path: Path) -> int:
     """A patient whose every update fails inside the database, as a full disk would."""
     with db.transaction() as s:
         patient_id = create_patient(s, DETAILS, actor=ACTOR, now=NOW).id
-    connection = sqlite3.connect(db_path)
-    with connection:
-        connection.execute(
-            "CREATE TRIGGER fault BEFORE UPDATE ON patients "
-            "BEGIN SELECT RAISE(ABORT, 'simulated fault'); END"
-        )
-    connection.close()
+    for statement in FAULT_TRIGGER[db.engine.dialect.name]:
+        raw(db_path, statement)
     return patient_id
 
 
@@ -79,7 +89,8 @@ def test_a_database_error_in_a_desk_action_is_logged_without_patient_data(
     assert "unexpected error in a desk action" in text
     assert "sqlalchemy.exc.IntegrityError" in text
     assert "SQL: UPDATE patients SET" in text
-    assert "sqlite3.IntegrityError: (message left out: it may hold patient data)" in text
+    driver_error = DRIVER_ERROR[db.engine.dialect.name]
+    assert f"{driver_error}: (message left out: it may hold patient data)" in text
     assert MARKER not in text
     assert "lithium" not in text
     assert MARKER not in shown[0]

@@ -177,6 +177,7 @@ class ScriptedDay:
 
 
 @pytest.mark.slow
+@pytest.mark.soak
 def test_ten_thousand_actions_across_every_screen(
     qtbot: QtBot, demo: Database, qsettings: QSettings
 ) -> None:

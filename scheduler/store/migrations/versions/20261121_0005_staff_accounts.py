@@ -62,9 +62,13 @@ def downgrade() -> None:
     op.add_column(
         "staff", sa.Column("role", sa.String(length=20), nullable=False, server_default="nurse")
     )
-    # A person with several roles keeps the first one.
-    op.execute(
-        "UPDATE staff SET role = CASE WHEN instr(roles, ',') > 0 "
-        "THEN substr(roles, 1, instr(roles, ',') - 1) ELSE roles END"
-    )
+    # A person with several roles keeps the first one (row by row: portable to every server).
+    staff = sa.table(
+        "staff", sa.column("id", sa.Integer), sa.column("roles", sa.String),
+        sa.column("role", sa.String),
+    )  # fmt: skip
+    conn = op.get_bind()
+    for staff_id, roles in conn.execute(sa.select(staff.c.id, staff.c.roles)).all():
+        first = roles.split(",")[0] or "nurse"
+        conn.execute(staff.update().where(staff.c.id == staff_id).values(role=first))
     op.drop_column("staff", "roles")
