@@ -12,7 +12,8 @@ import itertools
 import shutil
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,17 @@ TWO_COURSES_THEN_A_MOVE = [
 def test_random_bookings_keep_every_rule(
     template: Path, clinic: dict[str, object], operations: list[tuple[object, ...]]
 ) -> None:
+    with _clinic_after(template, clinic, operations) as database, database.reading() as s:
+        booked = check_invariants(s, booked_after=NOW)
+    event(f"sessions on the books: {min(booked, 20) // 5 * 5}+")
+
+
+@contextmanager
+def _clinic_after(
+    template: Path, clinic: dict[str, object], operations: list[tuple[object, ...]]
+) -> Iterator[Database]:
+    """A copy of the template clinic shaped as drawn, after the operations (refusals are fine:
+    the invariants must hold all the same)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "clinic.sqlite3"
         shutil.copy(template, path)
@@ -131,10 +143,8 @@ def test_random_bookings_keep_every_rule(
                     with database.transaction() as s:
                         _apply(s, op, chairs)
                 except ServiceError:
-                    pass  # a refusal is fine; the invariants below must still hold
-            with database.reading() as s:
-                booked = check_invariants(s, booked_after=NOW)
-            event(f"sessions on the books: {min(booked, 20) // 5 * 5}+")
+                    pass
+            yield database
         finally:
             database.close()
 
@@ -295,42 +305,29 @@ def test_every_slot_the_finder_offers_books(
     pick: int,
     near: tuple[int, int, int],
 ) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "clinic.sqlite3"
-        shutil.copy(template, path)
-        database = open_database(str(path), now=NOW)
-        try:
-            chairs = _shape_clinic(database, clinic)
-            for op in operations:
-                try:
-                    with database.transaction() as s:
-                        _apply(s, op, chairs)
-                except ServiceError:
-                    pass
-            with database.reading() as s:
-                session = _session_at(s, pick)
-                if session is None or session.series_id is None or session.starts_at <= NOW:
-                    return
-                session_id, missed = session.id, session.status in course_rules.MISSED
-                day, time = _wall(near)
-                slots = course_rules.free_slots(
-                    s, session_id, near=clinic_calendar(s).at(day, time), count=4, now=NOW
-                )
-            for slot in slots:
-                if missed:
-                    refused = _books(database, lambda s, slot=slot: life.book_makeup(
-                        s, session_id, starts_at=slot.starts_at, chair_id=slot.chair_id,
-                        actor=ACTOR, now=NOW))  # fmt: skip
-                else:
-                    refused = _books(database, lambda s, slot=slot: life.reschedule(
-                        s, session_id, starts_at=slot.starts_at, chair_id=slot.chair_id,
-                        actor=ACTOR, now=NOW))  # fmt: skip
-                if (
-                    refused
-                    and "already been made up" not in refused
-                    and "would exceed" not in (refused)
-                ):
-                    raise AssertionError(f"offered {slot.starts_at:%Y-%m-%d %H:%M} but: {refused}")
-            event(f"slots offered: {len(slots)}")
-        finally:
-            database.close()
+    with _clinic_after(template, clinic, operations) as database:
+        with database.reading() as s:
+            session = _session_at(s, pick)
+            if session is None or session.series_id is None or session.starts_at <= NOW:
+                return
+            session_id, missed = session.id, session.status in course_rules.MISSED
+            day, time = _wall(near)
+            slots = course_rules.free_slots(
+                s, session_id, near=clinic_calendar(s).at(day, time), count=4, now=NOW
+            )
+        for slot in slots:
+            if missed:
+                refused = _books(database, lambda s, slot=slot: life.book_makeup(
+                    s, session_id, starts_at=slot.starts_at, chair_id=slot.chair_id,
+                    actor=ACTOR, now=NOW))  # fmt: skip
+            else:
+                refused = _books(database, lambda s, slot=slot: life.reschedule(
+                    s, session_id, starts_at=slot.starts_at, chair_id=slot.chair_id,
+                    actor=ACTOR, now=NOW))  # fmt: skip
+            if (
+                refused
+                and "already been made up" not in refused
+                and "would exceed" not in (refused)
+            ):
+                raise AssertionError(f"offered {slot.starts_at:%Y-%m-%d %H:%M} but: {refused}")
+        event(f"slots offered: {len(slots)}")
