@@ -8,20 +8,19 @@ import pytest
 
 from scheduler.domain.availability import (
     ClinicCalendar,
-    Occupation,
     conflicts,
     problems,
     start_times,
 )
 from scheduler.domain.enums import Phase, Place
+from scheduler.domain.occupancy import Occupation
 from scheduler.domain.planning import (
     SlotNeeds,
-    Spacing,
     count_problem,
     maintenance_days,
     plan_series,
-    spacing_problems,
 )
+from scheduler.domain.spacing import Spacing, spacing_problems
 
 NY = "America/New_York"
 WEEKDAYS = {d: (dt.time(8), dt.time(18)) for d in range(5)}

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
+from scheduler.domain.occupancy import Occupancy, Occupation
+
 
 @dataclass(frozen=True)
 class ClinicCalendar:
@@ -81,39 +83,6 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-@dataclass(frozen=True)
-class Occupation:
-    """A session as availability sees it: who, where, when, and how long the chair stays taken.
-
-    ``home`` sessions take no chair; their nurse is away for ``travel`` minutes either side.
-    """
-
-    patient_id: int
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    buffer_minutes: int = 0
-    chair_id: int | None = None
-    nurse_id: int | None = None
-    home: bool = False
-    session_id: int | None = None
-    series_id: int | None = None
-
-    @property
-    def chair_free_at(self) -> dt.datetime:
-        return self.ends_at + dt.timedelta(minutes=self.buffer_minutes)
-
-    def nurse_window(self, travel_minutes: int) -> tuple[dt.datetime, dt.datetime]:
-        """When the nurse is taken by this session (travel included for a home visit)."""
-        if not self.home:
-            return self.starts_at, self.ends_at
-        travel = dt.timedelta(minutes=travel_minutes)
-        return self.starts_at - travel, self.ends_at + travel
-
-
-def _overlap(a: tuple[dt.datetime, dt.datetime], b: tuple[dt.datetime, dt.datetime]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
-
-
 def hours_problems(wanted: Occupation, calendar: ClinicCalendar) -> list[str]:
     """Why the session does not fit the clinic's day: closure, closed weekday, outside hours."""
     start, end = calendar.local(wanted.starts_at), calendar.local(wanted.ends_at)
@@ -140,52 +109,28 @@ def hours_problems(wanted: Occupation, calendar: ClinicCalendar) -> list[str]:
 
 
 def conflicts(
-    wanted: Occupation, calendar: ClinicCalendar, booked: Iterable[Occupation]
+    wanted: Occupation, calendar: ClinicCalendar, booked: Occupancy | Iterable[Occupation]
 ) -> list[str]:
     """Why the session collides with sessions on the books: chair, patient or nurse."""
-    problems: list[str] = []
-    others = [
-        b
-        for b in booked
-        if b.session_id is None or wanted.session_id is None or b.session_id != wanted.session_id
+    occupancy = Occupancy.of(booked)
+    problems = [
+        f"{calendar.chair_name(wanted.chair_id)} is taken "
+        f"{calendar.span_text(other.starts_at, other.chair_free_at)} (turnover included)."
+        for other in occupancy.chair_clashes(wanted)
     ]
-    mine = (wanted.starts_at, wanted.ends_at)
-    for other in others:
-        if (
-            wanted.chair_id is not None
-            and other.chair_id == wanted.chair_id
-            and _overlap(
-                (wanted.starts_at, wanted.chair_free_at), (other.starts_at, other.chair_free_at)
-            )
-        ):
-            problems.append(
-                f"{calendar.chair_name(wanted.chair_id)} is taken "
-                f"{calendar.span_text(other.starts_at, other.chair_free_at)} "
-                "(turnover included)."
-            )
-        if other.patient_id == wanted.patient_id and _overlap(
-            mine, (other.starts_at, other.ends_at)
-        ):
-            problems.append(
-                "The patient already has a session "
-                f"{calendar.span_text(other.starts_at, other.ends_at)}."
-            )
-    problems.extend(_nurse_problems(wanted, calendar, others))
+    problems.extend(
+        f"The patient already has a session {calendar.span_text(other.starts_at, other.ends_at)}."
+        for other in occupancy.patient_clashes(wanted)
+    )
+    problems.extend(_nurse_problems(wanted, calendar, occupancy))
     return list(dict.fromkeys(problems))
 
 
-def _nurse_problems(
-    wanted: Occupation, calendar: ClinicCalendar, others: Sequence[Occupation]
-) -> list[str]:
+def _nurse_problems(wanted: Occupation, calendar: ClinicCalendar, booked: Occupancy) -> list[str]:
     if wanted.nurse_id is None:
         return []
     travel = calendar.travel_minutes
-    window = wanted.nurse_window(travel)
-    hers = [
-        o
-        for o in others
-        if o.nurse_id == wanted.nurse_id and _overlap(window, o.nurse_window(travel))
-    ]
+    hers = booked.nurse_sessions(wanted, travel)
     name = calendar.nurse_name(wanted.nurse_id)
     away = [o for o in hers if o.home or wanted.home]
     if away:
@@ -217,20 +162,35 @@ def _peak(wanted: Occupation, others: Sequence[Occupation]) -> tuple[int, dt.dat
     return best, best_at
 
 
-def problems(
-    wanted: Occupation,
-    calendar: ClinicCalendar,
-    booked: Iterable[Occupation],
-    *,
-    now: dt.datetime | None = None,
+def timing_problems(
+    wanted: Occupation, calendar: ClinicCalendar, *, now: dt.datetime | None = None
 ) -> list[str]:
-    """Every reason the session cannot be placed; empty when it fits."""
+    """Why the time itself will not do, whatever the chair: in the past, closed, after hours."""
     found: list[str] = []
     if now is not None and wanted.starts_at <= now:
         found.append(f"{calendar.when_text(wanted.starts_at)} is in the past.")
     found.extend(hours_problems(wanted, calendar))
-    found.extend(conflicts(wanted, calendar, booked))
     return found
+
+
+def is_free(wanted: Occupation, calendar: ClinicCalendar, booked: Occupancy) -> bool:
+    """Whether nothing on the books collides with the session: ``conflicts`` without words."""
+    return not (
+        booked.chair_clashes(wanted)
+        or booked.patient_clashes(wanted)
+        or _nurse_problems(wanted, calendar, booked)
+    )
+
+
+def problems(
+    wanted: Occupation,
+    calendar: ClinicCalendar,
+    booked: Occupancy | Iterable[Occupation],
+    *,
+    now: dt.datetime | None = None,
+) -> list[str]:
+    """Every reason the session cannot be placed; empty when it fits."""
+    return timing_problems(wanted, calendar, now=now) + conflicts(wanted, calendar, booked)
 
 
 def start_times(

@@ -9,15 +9,23 @@ always the same.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import WEEKLY, rrule
 
-from scheduler.domain.availability import ClinicCalendar, Occupation, problems, start_times
+from scheduler.domain.availability import (
+    ClinicCalendar,
+    is_free,
+    problems,
+    start_times,
+    timing_problems,
+)
 from scheduler.domain.catalogue import INDUCTION_MAX_SESSIONS, INDUCTION_MIN_SESSIONS
 from scheduler.domain.enums import Phase, Place
+from scheduler.domain.occupancy import Occupancy, Occupation
+from scheduler.domain.spacing import Spacing, neighbour_problems
 
 # How many days after the first wished-for day a series' first session may be searched for.
 FIRST_SESSION_SEARCH_DAYS = 14
@@ -64,15 +72,6 @@ class SeriesProposal:
 
 
 @dataclass(frozen=True)
-class Spacing:
-    """A protocol's rules between sessions, in calendar days of the clinic's wall clock."""
-
-    min_gap_days: int = 1
-    max_gap_days: int | None = None
-    max_span_days: int | None = None
-
-
-@dataclass(frozen=True)
 class SlotNeeds:
     """What every session of a course needs: its length, place and who may run it."""
 
@@ -98,44 +97,10 @@ def count_problem(phase: Phase, count: int) -> str | None:
     return None
 
 
-def spacing_problems(
-    days: Sequence[dt.date], spacing: Spacing, *, numbers: Sequence[int] | None = None
-) -> list[str]:
-    """Why the days of a course (in order) break its spacing; empty when they keep it."""
-    numbers = list(numbers) if numbers is not None else list(range(1, len(days) + 1))
-    found = []
-    for (a, na), (b, nb) in zip(
-        zip(days, numbers, strict=True), zip(days[1:], numbers[1:], strict=True), strict=False
-    ):
-        gap = (b - a).days
-        if gap < spacing.min_gap_days:
-            found.append(
-                f"Sessions {na} and {nb} are {_days(gap)} apart; "
-                f"the protocol needs at least {_days(spacing.min_gap_days)}."
-            )
-        if spacing.max_gap_days is not None and gap > spacing.max_gap_days:
-            found.append(
-                f"Sessions {na} and {nb} are {_days(gap)} apart; "
-                f"the protocol allows at most {_days(spacing.max_gap_days)}."
-            )
-    if spacing.max_span_days is not None and len(days) > 1:
-        span = (max(days) - min(days)).days
-        if span > spacing.max_span_days:
-            found.append(
-                f"The course would span {_days(span)}; "
-                f"the protocol allows at most {_days(spacing.max_span_days)}."
-            )
-    return found
-
-
-def _days(n: int) -> str:
-    return "1 day" if n == 1 else f"{n} days"
-
-
 def try_start(
     needs: SlotNeeds,
     calendar: ClinicCalendar,
-    booked: Sequence[Occupation],
+    booked: Occupancy | Sequence[Occupation],
     starts_at: dt.datetime,
     *,
     now: dt.datetime | None,
@@ -144,30 +109,71 @@ def try_start(
 
     The reasons cover every chair tried, so "any chair" tells the desk that each one is taken.
     """
-    ends_at = starts_at + dt.timedelta(minutes=needs.minutes)
-    home = needs.place is Place.HOME
-    chairs: Sequence[int | None] = needs.chair_ids if needs.place.needs_chair else (None,)
-    if needs.place.needs_chair and not chairs:
+    occupancy = Occupancy.of(booked)
+    taken = first_free(needs, calendar, occupancy, starts_at, now=now)
+    if taken is not None:
+        return taken, []
+    if needs.place.needs_chair and not needs.chair_ids:
         return None, [f"The clinic has no {needs.place.value.replace('_', ' ')} to book."]
     per_chair: list[list[str]] = []
+    chairs = _chairs(needs)
     for chair_id in chairs:
         reasons: dict[str, None] = {}  # insertion-ordered and without repeats
-        for nurse_id in needs.nurse_ids:
-            wanted = Occupation(
-                patient_id=needs.patient_id,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                buffer_minutes=0 if home else needs.buffer_minutes,
-                chair_id=chair_id,
-                nurse_id=nurse_id,
-                home=home,
-            )
-            found = problems(wanted, calendar, booked, now=now)
-            if not found:
-                return wanted, []
-            reasons.update(dict.fromkeys(found))
+        for wanted in _candidates(needs, starts_at, chair_id):
+            reasons.update(dict.fromkeys(problems(wanted, calendar, occupancy, now=now)))
         per_chair.append(list(reasons))
     return None, _why_no_chair(per_chair, [calendar.chair_name(c) for c in chairs])
+
+
+def first_free(
+    needs: SlotNeeds,
+    calendar: ClinicCalendar,
+    booked: Occupancy,
+    starts_at: dt.datetime,
+    *,
+    now: dt.datetime | None,
+) -> Occupation | None:
+    """The occupation at ``starts_at`` on the first free chair and nurse; None when none is.
+
+    The same rules as ``problems`` (whose reasons ``try_start`` gives), asked without words:
+    the time once, then each chair and nurse by a binary search of the books.
+    """
+    chairs = _chairs(needs)
+    if not chairs:
+        return None
+    probe = next(iter(_candidates(needs, starts_at, chairs[0])), None)
+    if probe is None or timing_problems(probe, calendar, now=now) or booked.patient_clashes(probe):
+        return None
+    free_at = probe.chair_free_at
+    for chair_id in chairs:
+        if chair_id is not None and booked.chair_taken(chair_id, starts_at, free_at):
+            continue  # the common answer on a busy day, found without building a session
+        for wanted in _candidates(needs, starts_at, chair_id):
+            if is_free(wanted, calendar, booked):
+                return wanted
+    return None
+
+
+def _chairs(needs: SlotNeeds) -> Sequence[int | None]:
+    return needs.chair_ids if needs.place.needs_chair else (None,)
+
+
+def _candidates(
+    needs: SlotNeeds, starts_at: dt.datetime, chair_id: int | None
+) -> Iterator[Occupation]:
+    """The session at ``starts_at`` on one chair with each nurse who may run it."""
+    home = needs.place is Place.HOME
+    ends_at = starts_at + dt.timedelta(minutes=needs.minutes)
+    for nurse_id in needs.nurse_ids:
+        yield Occupation(
+            patient_id=needs.patient_id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            buffer_minutes=0 if home else needs.buffer_minutes,
+            chair_id=chair_id,
+            nurse_id=nurse_id,
+            home=home,
+        )
 
 
 def _why_no_chair(per_chair: list[list[str]], names: list[str]) -> list[str]:
@@ -187,18 +193,19 @@ def _why_no_chair(per_chair: list[list[str]], names: list[str]) -> list[str]:
 def find_near(
     needs: SlotNeeds,
     calendar: ClinicCalendar,
-    booked: Sequence[Occupation],
+    booked: Occupancy | Sequence[Occupation],
     *,
     days: Sequence[dt.date],
     preferred_time: dt.time,
     now: dt.datetime | None,
 ) -> Occupation | None:
     """The first free slot over ``days`` (in the order given), nearest the preferred time."""
+    occupancy = Occupancy.of(booked)
     for day in days:
         if now is not None and day < calendar.local_day(now):
             continue
         for start in start_times(calendar, day, needs.minutes, preferred_time):
-            occupation, _ = try_start(needs, calendar, booked, start, now=now)
+            occupation = first_free(needs, calendar, occupancy, start, now=now)
             if occupation is not None:
                 return occupation
     return None
@@ -234,15 +241,19 @@ def place_row(
     number: int,
     needs: SlotNeeds,
     calendar: ClinicCalendar,
-    booked: Sequence[Occupation],
+    booked: Occupancy | Sequence[Occupation],
     window: RowWindow,
     *,
     preferred_time: dt.time,
     weekdays: Sequence[int],
     now: dt.datetime | None,
     chair_ids: Sequence[int] | None = None,
+    day_rule: Callable[[dt.date], list[str]] | None = None,
 ) -> tuple[ProposedSession, Occupation | None]:
-    """Find the slot for one row: the wished-for one, else the nearest free one in the window."""
+    """Find the slot for one row: the wished-for one, else the nearest free one in the window.
+
+    ``day_rule`` says why the course's spacing refuses a day; no row goes on such a day.
+    """
     if chair_ids is not None:
         needs = replace(needs, chair_ids=chair_ids)
     if window.lo > window.hi:
@@ -252,12 +263,22 @@ def place_row(
             f"{calendar.day_text(window.hi)}."
         )
         return ProposedSession(number, None, None, None, "", None, True, reason), None
+    occupancy = Occupancy.of(booked)
+
+    def refused(day: dt.date) -> list[str]:
+        return day_rule(day) if day_rule is not None else []
+
     wished = calendar.at(window.target, preferred_time)
-    taken, why = try_start(needs, calendar, booked, wished, now=now)
+    why = refused(window.target)
+    taken = None
+    if not why:
+        taken, why = try_start(needs, calendar, occupancy, wished, now=now)
     if taken is None:
-        days = _day_order(window.lo, window.hi, window.target, weekdays)
+        days = [
+            d for d in _day_order(window.lo, window.hi, window.target, weekdays) if not refused(d)
+        ]
         taken = find_near(
-            needs, calendar, booked, days=days, preferred_time=preferred_time, now=now
+            needs, calendar, occupancy, days=days, preferred_time=preferred_time, now=now
         )
     if taken is None:
         reason = (
@@ -293,21 +314,29 @@ def _chairs_starting_with(chair_ids: Sequence[int], chair_id: int | None) -> lis
     return [chair_id, *(c for c in chair_ids if c != chair_id)]
 
 
+# Why a course's spacing refuses a day for its next session, given the days placed so far.
+DayRule = Callable[[Sequence[dt.date], dt.date], list[str]]
+
+
 def _plan_rows(
     needs: SlotNeeds,
     calendar: ClinicCalendar,
-    booked: Sequence[Occupation],
+    booked: Occupancy,
     window_for: Callable[[int, dt.date | None], RowWindow],
     *,
     numbers: Sequence[int],
     previous_day: dt.date | None,
+    day_rule: DayRule,
     preferred_time: dt.time,
     weekdays: Sequence[int],
     now: dt.datetime | None,
 ) -> list[ProposedSession]:
-    """Place rows one after another, each in the window its predecessor's day allows."""
+    """Place rows one after another, each in the window its predecessor's day allows.
+
+    Each row placed is added to ``booked``, so the next one avoids it.
+    """
     rows: list[ProposedSession] = []
-    taken: list[Occupation] = list(booked)
+    placed: list[dt.date] = []
     prev = previous_day
     chair_hint: int | None = None
     for index, number in enumerate(numbers):
@@ -316,18 +345,20 @@ def _plan_rows(
             number,
             needs,
             calendar,
-            taken,
+            booked,
             window,
             preferred_time=preferred_time,
             weekdays=weekdays,
             now=now,
             chair_ids=_chairs_starting_with(needs.chair_ids, chair_hint),
+            day_rule=lambda day: day_rule(placed, day),
         )
         rows.append(row)
         if occupation is not None:
-            taken.append(occupation)
+            booked.add(occupation)
             chair_hint = occupation.chair_id
             prev = calendar.local_day(occupation.starts_at)
+            placed.append(prev)
         else:
             # Keep the course's shape for the rows after a gap the desk must fill by hand.
             prev = window.target
@@ -337,7 +368,7 @@ def _plan_rows(
 def plan_series(
     needs: SlotNeeds,
     calendar: ClinicCalendar,
-    booked: Sequence[Occupation],
+    booked: Occupancy | Sequence[Occupation],
     *,
     count: int,
     first_day: dt.date,
@@ -346,25 +377,28 @@ def plan_series(
     spacing: Spacing,
     now: dt.datetime | None,
     first_number: int = 1,
-    previous_day: dt.date | None = None,
-    span_start: dt.date | None = None,
+    course_days: Sequence[dt.date] = (),
 ) -> list[ProposedSession]:
     """Plan ``count`` sessions, each on the wished-for day and time or the nearest free slot.
 
     Each session goes on the first preferred weekday at least the minimum gap after the one
-    before (``previous_day`` for the first, when continuing a course), and no later than the
-    maximum gap and the maximum span from ``span_start`` (the course's first day) allow.
+    before (the last of ``course_days``, the days the course already holds, when continuing
+    it), and no later than the maximum gap and the maximum span allow. Every day is asked of
+    ``spacing.neighbour_problems``, as a move or a make-up of the course would be.
     """
-    span = [span_start]
+    previous_day = max(course_days) if course_days else None
+    span = [min(course_days) if course_days else None]
 
     def window_for(_index: int, prev: dt.date | None) -> RowWindow:
         if span[0] is None and prev is not None:
             span[0] = prev  # the course's first day, once it is placed
         return _series_window(prev, first_day, span[0], weekdays, spacing)
 
+    occupancy = Occupancy.of(booked)
     return _plan_rows(
-        needs, calendar, booked, window_for,
+        needs, calendar, occupancy, window_for,
         numbers=range(first_number, first_number + count), previous_day=previous_day,
+        day_rule=lambda placed, day: neighbour_problems([*course_days, *placed], day, spacing),
         preferred_time=preferred_time, weekdays=weekdays, now=now,
     )  # fmt: skip
 
@@ -399,28 +433,30 @@ def maintenance_days(
     if count is None and until is None:
         raise ValueError("a maintenance plan needs a count or an end date")
     start = dt.datetime.combine(first_day, dt.time())
+    # rrule takes a count or an end, not both: with both, the end bounds and the count cuts.
     rule = rrule(
         WEEKLY,
         interval=every_weeks,
         dtstart=start,
-        count=count,
+        count=count if until is None else None,
         until=None if until is None else dt.datetime.combine(until, dt.time()),
     )
-    return [moment.date() for moment in rule]
+    days = [moment.date() for moment in rule]
+    return days if count is None else days[:count]
 
 
 def plan_maintenance(
     needs: SlotNeeds,
     calendar: ClinicCalendar,
-    booked: Sequence[Occupation],
+    booked: Occupancy | Sequence[Occupation],
     *,
     days: Sequence[dt.date],
     preferred_time: dt.time,
-    min_gap_days: int,
+    spacing: Spacing,
     now: dt.datetime | None,
     last_day: dt.date | None = None,
 ) -> list[ProposedSession]:
-    """One visit near each of ``days``, at most a few days off and never closer than the gap.
+    """One visit near each of ``days``, at most a few days off, keeping the protocol's spacing.
 
     With ``last_day`` (a plan "until" a date) no visit moves past it: a closed last day
     moves its visit earlier, not later.
@@ -431,14 +467,15 @@ def plan_maintenance(
         day = days[index]
         lo = day - slack
         if prev is not None:
-            lo = max(lo, prev + relativedelta(days=min_gap_days))
+            lo = max(lo, prev + relativedelta(days=spacing.min_gap_days))
         hi = max(day + slack, lo)
         if last_day is not None:
             hi = min(hi, last_day)
         return RowWindow(target=min(max(day, lo), hi), lo=lo, hi=hi)
 
     return _plan_rows(
-        needs, calendar, booked, window_for, numbers=range(1, len(days) + 1), previous_day=None,
+        needs, calendar, Occupancy.of(booked), window_for, numbers=range(1, len(days) + 1),
+        previous_day=None, day_rule=lambda placed, day: neighbour_problems(placed, day, spacing),
         preferred_time=preferred_time, weekdays=(), now=now,
     )  # fmt: skip
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.access import Actor, Permission
-from scheduler.domain.availability import ClinicCalendar, Occupation
+from scheduler.domain.availability import ClinicCalendar
 from scheduler.domain.enums import (
     FindingSeverity,
     FindingStatus,
@@ -25,27 +25,23 @@ from scheduler.domain.enums import (
     SessionStatus,
     StaffRole,
 )
+from scheduler.domain.occupancy import Occupancy, Occupation
 from scheduler.domain.planning import (
     ProposedSession,
     SeriesProposal,
     SlotNeeds,
-    Spacing,
     count_problem,
     plan_series,
-    spacing_problems,
     try_start,
 )
 from scheduler.domain.planning import with_row_changed as _with_row_changed
 from scheduler.domain.screening import FINDING_KINDS
+from scheduler.domain.spacing import Spacing, spacing_problems
 from scheduler.services import audit
 from scheduler.services.access import require, signing_clinician
+from scheduler.services.books import books
 from scheduler.services.errors import NotAllowed, NotFound, ServiceError
-from scheduler.services.schedule import (
-    active_nurses,
-    chairs_for,
-    clinic_calendar,
-    occupations_between,
-)
+from scheduler.services.schedule import active_nurses, chairs_for, clinic_calendar
 from scheduler.store.models import (
     Chair,
     Patient,
@@ -215,12 +211,10 @@ def propose_series(
     chair_id = checked_chair(db, chair_id, place)
     needs = slot_needs(db, parts, place, chair_id=chair_id, nurse_id=checked_nurse(db, nurse_id))
     calendar = clinic_calendar(db)
-    start = calendar.at(first_day, dt.time())
-    reach = dt.timedelta(days=count * 21 + 30)
     rows = plan_series(
         needs,
         calendar,
-        occupations_between(db, start, start + reach),
+        books(db),
         count=count,
         first_day=first_day,
         preferred_time=preferred_time,
@@ -317,7 +311,7 @@ def _row_occupation(
     db: DbSession,
     needs: SlotNeeds,
     calendar: ClinicCalendar,
-    booked: Sequence[Occupation],
+    booked: Occupancy,
     row: ProposedSession,
     place: Place,
     *,
@@ -350,10 +344,7 @@ def check_rows(
             reasons.append(f"Session {row.number} has no time yet. {row.reason}".strip())
     if not timed:
         return reasons, []
-    first, last = timed[0].starts_at, timed[-1].starts_at
-    assert first is not None
-    assert last is not None
-    booked = occupations_between(db, first, last + dt.timedelta(days=1), excluding=list(excluding))
+    booked = books(db, excluding=excluding)
     placed: list[tuple[int, Occupation]] = []
     for number, row in enumerate(timed, start=1):
         occupation, found = _row_occupation(db, needs, calendar, booked, row, place, now=now)
@@ -363,7 +354,7 @@ def check_rows(
             reasons.extend(f"Session {number} ({when}): {p}" for p in found)
             continue
         placed.append((number, occupation))
-        booked.append(occupation)
+        booked.add(occupation)
     return reasons, placed
 
 

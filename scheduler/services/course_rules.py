@@ -9,12 +9,11 @@ Proposals, reflows and maintenance plans place their rows inside the same spacin
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.enums import Place, SessionStatus
-from scheduler.domain.planning import Spacing, spacing_problems
+from scheduler.domain.spacing import gap_left_behind, neighbour_problems, short_day
 from scheduler.services import schedule
 from scheduler.services.booking import spacing_of
 from scheduler.services.errors import NotFound
@@ -49,7 +48,7 @@ def day_problems(db: DbSession, session: ClinicSession, day: dt.date) -> list[st
         found = []
         if days and day <= max(days):
             found.append(
-                f"A make-up goes after the course's last session ({_short(max(days))}); "
+                f"A make-up goes after the course's last session ({short_day(max(days))}); "
                 "choose a later day, or move the rest of the course instead."
             )
         return found + neighbour_problems(days, day, spacing)
@@ -77,48 +76,3 @@ def free_slots(
         patient_id=session.patient_id, place=Place(session.place), now=now,
         day_allowed=allowed,
     )  # fmt: skip
-
-
-def neighbour_problems(days: Sequence[dt.date], day: dt.date, spacing: Spacing) -> list[str]:
-    """Why a session on ``day`` breaks the spacing with the course's sessions either side of it.
-
-    Only its own gaps count (and the span): a gap left elsewhere by a missed session is not
-    this session's doing.
-    """
-    earlier = [d for d in days if d <= day]
-    later = [d for d in days if d > day]
-    around = [*earlier[-1:], day, *later[:1]]
-    found = spacing_problems(around, Spacing(spacing.min_gap_days, spacing.max_gap_days, None))
-    if spacing.max_span_days is not None and days:
-        span = (max(*days, day) - min(*days, day)).days
-        if span > spacing.max_span_days:
-            found.append(
-                f"The course would span {span} days; "
-                f"the protocol allows at most {spacing.max_span_days} days."
-            )
-    return found
-
-
-def gap_left_behind(
-    days: Sequence[dt.date], old_day: dt.date, new_day: dt.date, spacing: Spacing
-) -> list[str]:
-    """Why moving a session off ``old_day`` leaves its old neighbours too far apart.
-
-    Taking session 2 past session 3 joins sessions 1 and 3: that gap is the move's doing.
-    """
-    before = [d for d in days if d < old_day]
-    after = [d for d in days if d > old_day]
-    if not before or not after or spacing.max_gap_days is None:
-        return []
-    first, second = before[-1], after[0]
-    gap = (second - first).days
-    if first <= new_day <= second or gap <= spacing.max_gap_days:
-        return []
-    return [
-        f"Moving it would leave {gap} days between the sessions of {_short(first)} and "
-        f"{_short(second)}; the protocol allows at most {spacing.max_gap_days} days."
-    ]
-
-
-def _short(day: dt.date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"

@@ -23,7 +23,8 @@ from scheduler.services.booking import (
     proposal_of,
     slot_needs,
 )
-from scheduler.services.schedule import HOLDING, clinic_calendar, occupations_between
+from scheduler.services.books import books
+from scheduler.services.schedule import HOLDING, clinic_calendar
 from scheduler.store.models import Patient, Protocol, Series
 from scheduler.store.models import Session as ClinicSession
 
@@ -87,15 +88,13 @@ def plan_maintenance(
     place = place_for(parts.therapy, place)
     needs = slot_needs(db, parts, place, chair_id=checked_chair(db, chair_id, place))
     calendar = clinic_calendar(db)
-    start = calendar.at(days[0], dt.time()) - dt.timedelta(days=7)
-    end = calendar.at(days[-1], dt.time()) + dt.timedelta(days=7)
     rows = plan_visits(
         needs,
         calendar,
-        occupations_between(db, start, end),
+        books(db),
         days=days,
         preferred_time=preferred_time,
-        min_gap_days=parts.protocol.min_gap_days,
+        spacing=parts.spacing,
         now=now,
         last_day=until,
     )

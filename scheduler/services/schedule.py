@@ -7,7 +7,7 @@ after the database session is gone.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
@@ -15,9 +15,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
-from scheduler.domain.availability import ClinicCalendar, Occupation, start_times
+from scheduler.domain.availability import ClinicCalendar, start_times
 from scheduler.domain.enums import ChairKind, Phase, Place, SeriesStatus, SessionStatus, StaffRole
-from scheduler.domain.planning import SlotNeeds, try_start
+from scheduler.domain.planning import SlotNeeds, first_free
+from scheduler.services.books import books
 from scheduler.services.clinic import get_settings
 from scheduler.services.errors import NotFound
 from scheduler.store.models import (
@@ -33,8 +34,6 @@ from scheduler.store.models import (
 )
 
 HOLDING = tuple(s.value for s in SessionStatus if s.holds_slot)
-# Sessions that could collide with a new one start at most this long before it (longest day).
-_LOOKBEHIND = dt.timedelta(days=1)
 FREE_SLOT_SEARCH_DAYS = 28
 
 
@@ -178,36 +177,6 @@ def clinic_calendar(db: DbSession) -> ClinicCalendar:
     )
 
 
-def occupation_of(session: ClinicSession) -> Occupation:
-    return Occupation(
-        patient_id=session.patient_id,
-        starts_at=session.starts_at,
-        ends_at=session.ends_at,
-        buffer_minutes=session.buffer_minutes,
-        chair_id=session.chair_id,
-        nurse_id=session.nurse_id,
-        home=session.place == Place.HOME.value,
-        session_id=session.id,
-        series_id=session.series_id,
-    )
-
-
-def occupations_between(
-    db: DbSession,
-    start: dt.datetime,
-    end: dt.datetime,
-    *,
-    excluding: Collection[int] = (),
-) -> list[Occupation]:
-    """Sessions holding a slot that could collide with anything placed from ``start`` to ``end``."""
-    query = select(ClinicSession).where(
-        ClinicSession.status.in_(HOLDING),
-        ClinicSession.starts_at < end + _LOOKBEHIND,
-        ClinicSession.starts_at > start - _LOOKBEHIND,
-    )
-    return [occupation_of(s) for s in db.scalars(query) if s.id not in excluding]
-
-
 def _day_bounds(calendar: ClinicCalendar, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return calendar.at(day, dt.time()), calendar.at(day + relativedelta(days=1), dt.time())
 
@@ -306,7 +275,8 @@ def next_free_slots(
         return []
     first_day = calendar.local_day(near)
     last = near + dt.timedelta(days=FREE_SLOT_SEARCH_DAYS)
-    booked = occupations_between(db, near, last)
+    booked = books(db)
+    booked.cover(near, last)
     slots: list[Slot] = []
     for offset in range(FREE_SLOT_SEARCH_DAYS):
         day = first_day + relativedelta(days=offset)
@@ -315,7 +285,7 @@ def next_free_slots(
         for start in start_times(calendar, day, needs.minutes):
             if start < near:
                 continue
-            taken, _ = try_start(needs, calendar, booked, start, now=now)
+            taken = first_free(needs, calendar, booked, start, now=now)
             if taken is not None:
                 slots.append(
                     Slot(

@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session as DbSession
 from scheduler.domain.access import Actor, Permission
 from scheduler.domain.catalogue import INDUCTION_MAX_SESSIONS
 from scheduler.domain.enums import Phase, Place, SeriesStatus, SessionStatus
-from scheduler.domain.planning import ProposedSession, Spacing, plan_series
+from scheduler.domain.occupancy import Occupation
+from scheduler.domain.planning import ProposedSession, plan_series
+from scheduler.domain.spacing import Spacing, resumed, resumed_problems, spacing_problems
 from scheduler.services import audit, course_rules
 from scheduler.services.access import require
 from scheduler.services.booking import (
@@ -30,9 +32,10 @@ from scheduler.services.booking import (
     slot_needs,
     spacing_of,
 )
+from scheduler.services.books import books
 from scheduler.services.clinic import get_settings
 from scheduler.services.errors import NotFound, ServiceError
-from scheduler.services.schedule import clinic_calendar, occupations_between
+from scheduler.services.schedule import clinic_calendar
 from scheduler.store.models import Series
 from scheduler.store.models import Session as ClinicSession
 
@@ -202,19 +205,13 @@ def _parts_of(db: DbSession, session: ClinicSession) -> CourseParts:
 def _move(
     db: DbSession,
     session: ClinicSession,
-    row: ProposedSession,
-    parts: CourseParts,
+    occupation: Occupation,
     *,
     action: str,
     actor: Actor,
     now: dt.datetime,
-    excluding: Sequence[int],
 ) -> None:
-    """Move one session to the row's slot (already checked), noting it in history and audit."""
-    found, placed = check_rows(db, parts, Place(session.place), [row], now=now, excluding=excluding)
-    if found:
-        raise BookingRefused(found)
-    occupation = placed[0][1]
+    """Move one session to a slot already checked, noting it in history and audit."""
     calendar = clinic_calendar(db)
     before = audit.snapshot(session)
     was = calendar.when_text(session.starts_at)
@@ -227,6 +224,22 @@ def _move(
     audit.record(
         db, actor=actor.sign_in, now=now, action=action, row=session, before=before, reason=note
     )
+
+
+def _checked(
+    db: DbSession,
+    parts: CourseParts,
+    moving: Sequence[ClinicSession],
+    rows: Sequence[ProposedSession],
+    *,
+    now: dt.datetime,
+) -> list[Occupation]:
+    """The slots of ``rows`` for the sessions ``moving``, checked together as a booking is."""
+    place = Place(moving[0].place)
+    found, placed = check_rows(db, parts, place, rows, now=now, excluding=[s.id for s in moving])
+    if found:
+        raise BookingRefused(found)
+    return [occupation for _, occupation in placed]
 
 
 def reschedule(
@@ -254,8 +267,8 @@ def reschedule(
     if problems:
         raise BookingRefused(problems)
     row = ProposedSession(session.number or 1, starts_at, None, chair_id, "", nurse_id, True, "")
-    _move(db, session, row, parts, action="session.reschedule", actor=actor, now=now,
-          excluding=[session.id])  # fmt: skip
+    (occupation,) = _checked(db, parts, [session], [row], now=now)
+    _move(db, session, occupation, action="session.reschedule", actor=actor, now=now)
     _renumber(series)
     return session
 
@@ -304,22 +317,18 @@ def propose_makeup(
     needs = slot_needs(db, parts, place, chair_id=chair_id)
     if chair_id is None:
         needs = replace(needs, chair_ids=_first(session.chair_id, needs.chair_ids))
-    last = max(days) if days else None
-    today = calendar.local_day(now)
-    start = calendar.at(today, dt.time())
     rows = plan_series(
         needs,
         calendar,
-        occupations_between(db, start, start + dt.timedelta(days=60)),
+        books(db),
         count=1,
-        first_day=today,
+        first_day=calendar.local_day(now),
         preferred_time=preferred_time or calendar.local(session.starts_at).time(),
         weekdays=parts.protocol.weekday_list,
         spacing=parts.spacing,
         now=now,
         first_number=len(holding) + 1,
-        previous_day=last,
-        span_start=min(days) if days else None,
+        course_days=days,
     )
     return rows[0]
 
@@ -368,8 +377,9 @@ def reflow_series(
     """Move the course's sessions from ``from_number`` on later, keeping the protocol's gaps.
 
     Each keeps its time of day and chair when free. The first moved session goes no earlier
-    than ``not_before`` (default: tomorrow). The maximum span is not enforced here: a reflow
-    exists because the course was interrupted. All move, or none.
+    than ``not_before`` (default: tomorrow). After a missed session only the minimum gap to
+    the sessions kept holds, and not the maximum span: the interruption made that gap. All
+    move, or none.
     """
     require(actor, Permission.MOVE)
     series = _get_series(db, series_id)
@@ -383,35 +393,44 @@ def reflow_series(
         raise SessionStateError(f"No session from number {from_number} on can be moved.")
     parts = course_parts(db, series.patient_id, series.protocol_id)
     before_first = [s for s in _holding(series) if s.starts_at < moving[0].starts_at]
+    kept = [calendar.local_day(s.starts_at) for s in before_first]
     earliest = not_before or calendar.local_day(now) + dt.timedelta(days=1)
-    if before_first:
-        # The gap after the interruption is what it is; only the minimum gap still holds.
-        after = calendar.local_day(before_first[-1].starts_at)
-        earliest = max(earliest, after + dt.timedelta(days=parts.spacing.min_gap_days))
+    # After a missed session the gap it left is what it is: from the sessions kept only the
+    # minimum gap holds, and the span no longer does. A course moved on without one keeps all.
+    interrupted = any(s.status in course_rules.MISSED for s in series.sessions)
+    if interrupted and kept:
+        earliest = max(earliest, max(kept) + dt.timedelta(days=parts.spacing.min_gap_days))
     place = Place(moving[0].place)
     needs = slot_needs(db, parts, place)
     needs = replace(needs, chair_ids=_first(moving[0].chair_id, needs.chair_ids))
-    excluding = [s.id for s in moving]
-    start = calendar.at(earliest, dt.time())
     rows = plan_series(
         needs,
         calendar,
-        occupations_between(db, start, start + dt.timedelta(days=90), excluding=excluding),
+        books(db, excluding=[s.id for s in moving]),
         count=len(moving),
         first_day=earliest,
         preferred_time=calendar.local(moving[0].starts_at).time(),
         weekdays=parts.protocol.weekday_list,
-        spacing=Spacing(parts.spacing.min_gap_days, parts.spacing.max_gap_days, None),
+        spacing=resumed(parts.spacing) if interrupted else parts.spacing,
         now=now,
         first_number=moving[0].number or 1,
+        course_days=() if interrupted else kept,
     )
     missing = [r for r in rows if r.starts_at is None]
     if missing:
         raise BookingRefused([f"Session {r.number}: {r.reason}" for r in missing])
-    for session, row in zip(moving, rows, strict=True):
-        _move(db, session, row, parts, action="session.reflow", actor=actor, now=now,
-              excluding=excluding)  # fmt: skip
-        db.flush()
+    occupations = _checked(db, parts, moving, rows, now=now)
+    days = [calendar.local_day(o.starts_at) for o in occupations]
+    problems = (
+        resumed_problems(kept, days, parts.spacing)
+        if interrupted
+        else spacing_problems(sorted([*kept, *days]), parts.spacing)
+    )
+    if problems:
+        raise BookingRefused(problems)
+    for session, occupation in zip(moving, occupations, strict=True):
+        _move(db, session, occupation, action="session.reflow", actor=actor, now=now)
+    db.flush()
     _renumber(series)
     return moving
 

@@ -1,0 +1,217 @@
+"""What is on the books around a plan: every chair, patient and nurse as sorted intervals.
+
+Planning a course asks "is this chair free at this time?" thousands of times. ``Occupancy``
+answers each question with a binary search in the intervals of that one chair (patient,
+nurse), so the answer costs the same whether the clinic has a hundred sessions ahead or
+thirty thousand. It is filled once per plan, by whole days as the search reaches them: each
+day by one query bounded by start time (the services pass it in as a loader), so a plan
+reads the few days it looks at, not the weeks it might, and never answers on missing rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+# No session, turnover and home-visit travel included, lasts longer than this: a question
+# about an instant needs every session that started up to this long before it.
+LONGEST_SESSION = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Occupation:
+    """A session as availability sees it: who, where, when, and how long the chair stays taken.
+
+    ``home`` sessions take no chair; their nurse is away for ``travel`` minutes either side.
+    """
+
+    patient_id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    buffer_minutes: int = 0
+    chair_id: int | None = None
+    nurse_id: int | None = None
+    home: bool = False
+    session_id: int | None = None
+    series_id: int | None = None
+
+    @property
+    def chair_free_at(self) -> dt.datetime:
+        return self.ends_at + dt.timedelta(minutes=self.buffer_minutes)
+
+    def nurse_window(self, travel_minutes: int) -> tuple[dt.datetime, dt.datetime]:
+        """When the nurse is taken by this session (travel included for a home visit)."""
+        if not self.home:
+            return self.starts_at, self.ends_at
+        travel = dt.timedelta(minutes=travel_minutes)
+        return self.starts_at - travel, self.ends_at + travel
+
+    def is_same_session(self, other: Occupation) -> bool:
+        """Whether both stand for one booked session (a session never clashes with itself)."""
+        return self.session_id is not None and self.session_id == other.session_id
+
+
+# Which occupations start from the first instant up to (not including) the second.
+Loader = Callable[[dt.datetime, dt.datetime], Iterable[Occupation]]
+
+
+class _Line:
+    """One chair's, patient's or nurse's occupations in order of start, with their ends."""
+
+    __slots__ = ("ends", "items", "longest", "starts")
+
+    def __init__(self) -> None:
+        self.starts: list[dt.datetime] = []
+        self.ends: list[dt.datetime] = []
+        self.items: list[Occupation] = []
+        self.longest = dt.timedelta(0)
+
+    def add(self, occupation: Occupation, until: dt.datetime) -> None:
+        at = bisect_right(self.starts, occupation.starts_at)
+        self.starts.insert(at, occupation.starts_at)
+        self.ends.insert(at, until)
+        self.items.insert(at, occupation)
+        self.longest = max(self.longest, until - occupation.starts_at)
+
+    def running(self, start: dt.datetime, end: dt.datetime, wanted: Occupation) -> list[Occupation]:
+        """Those running at some time from ``start`` to ``end`` (but ``wanted`` itself).
+
+        Found by binary search: nothing that starts ``longest`` or more before ``start`` can
+        still be running then, nothing that starts at ``end`` or later runs before it.
+        """
+        first = bisect_right(self.starts, start - self.longest)
+        last = bisect_left(self.starts, end, first)
+        ends, items = self.ends, self.items
+        return [
+            items[i]
+            for i in range(first, last)
+            if ends[i] > start and not items[i].is_same_session(wanted)
+        ]
+
+
+class Occupancy:
+    """The sessions on the books in a window, indexed by chair, patient and nurse.
+
+    Built from a list (which is then all there is), or from a ``loader`` that is asked for
+    each stretch of time a question needs and that is not loaded yet (``cover``).
+    """
+
+    def __init__(self, occupations: Iterable[Occupation] = (), *, loader: Loader | None = None):
+        self._chairs: dict[int, _Line] = {}
+        self._patients: dict[int, _Line] = {}
+        self._nurses: dict[int, _Line] = {}
+        self._loader = loader
+        self._loaded: list[tuple[dt.datetime, dt.datetime]] = []  # starts loaded, merged
+        for occupation in occupations:
+            self.add(occupation)
+
+    @classmethod
+    def of(cls, booked: Occupancy | Iterable[Occupation]) -> Occupancy:
+        """``booked`` itself when it is an occupancy, else one holding exactly those."""
+        return booked if isinstance(booked, Occupancy) else cls(booked)
+
+    def add(self, occupation: Occupation) -> None:
+        """Put a session on these books (one just planned, so the next row avoids it)."""
+        if occupation.chair_id is not None:
+            _line(self._chairs, occupation.chair_id).add(occupation, occupation.chair_free_at)
+        _line(self._patients, occupation.patient_id).add(occupation, occupation.ends_at)
+        if occupation.nurse_id is not None:
+            _line(self._nurses, occupation.nurse_id).add(occupation, occupation.ends_at)
+
+    def cover(self, start: dt.datetime, end: dt.datetime) -> None:
+        """Make sure every session that may run between ``start`` and ``end`` is here."""
+        if self._loader is None:
+            return
+        needed = start - LONGEST_SESSION
+        if any(lo <= needed and end <= hi for lo, hi in self._loaded):
+            return
+        # Whole days at a time: the next question is most likely about the same day.
+        lo = _midnight(start - LONGEST_SESSION)
+        hi = _midnight(end) + dt.timedelta(days=1)
+        for gap_lo, gap_hi in self._gaps(lo, hi):
+            for occupation in self._loader(gap_lo, gap_hi):
+                self.add(occupation)
+            self._loaded.append((gap_lo, gap_hi))
+        self._loaded = _merged(self._loaded)
+
+    def _gaps(self, lo: dt.datetime, hi: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+        """The parts of ``lo``..``hi`` not loaded yet."""
+        gaps = []
+        for have_lo, have_hi in self._loaded:
+            if have_hi <= lo:
+                continue
+            if have_lo >= hi:
+                break
+            if have_lo > lo:
+                gaps.append((lo, have_lo))
+            lo = max(lo, have_hi)
+        if lo < hi:
+            gaps.append((lo, hi))
+        return gaps
+
+    def chair_clashes(self, wanted: Occupation) -> list[Occupation]:
+        """Sessions holding ``wanted``'s chair while it would (turnover on both sides)."""
+        if wanted.chair_id is None:
+            return []
+        start, until = wanted.starts_at, wanted.chair_free_at
+        self.cover(start, until)
+        line = self._chairs.get(wanted.chair_id)
+        return [] if line is None else line.running(start, until, wanted)
+
+    def chair_taken(self, chair_id: int, start: dt.datetime, until: dt.datetime) -> bool:
+        """Whether a new session would clash on the chair: ``chair_clashes``, only faster."""
+        self.cover(start, until)
+        line = self._chairs.get(chair_id)
+        return line is not None and bool(line.running(start, until, _NEW))
+
+    def patient_clashes(self, wanted: Occupation) -> list[Occupation]:
+        """The patient's other sessions running at the same time as ``wanted``."""
+        start, end = wanted.starts_at, wanted.ends_at
+        self.cover(start, end)
+        line = self._patients.get(wanted.patient_id)
+        return [] if line is None else line.running(start, end, wanted)
+
+    def nurse_sessions(self, wanted: Occupation, travel_minutes: int) -> list[Occupation]:
+        """The nurse's other sessions that take her while ``wanted`` would (travel included)."""
+        if wanted.nurse_id is None:
+            return []
+        start, end = wanted.nurse_window(travel_minutes)
+        travel = dt.timedelta(minutes=travel_minutes)
+        self.cover(start - travel, end + travel)
+        line = self._nurses.get(wanted.nurse_id)
+        if line is None:
+            return []
+        found = []
+        # Her other sessions' own travel may reach into the window from either side.
+        for o in line.running(start - travel, end + travel, wanted):
+            o_start, o_end = o.nurse_window(travel_minutes)
+            if o_start < end and start < o_end:
+                found.append(o)
+        return found
+
+
+# A session not booked yet, as ``chair_taken`` asks about one.
+_NEW = Occupation(0, dt.datetime.min, dt.datetime.min)
+
+
+def _line(lines: dict[int, _Line], key: int) -> _Line:
+    line = lines.get(key)
+    if line is None:
+        line = lines[key] = _Line()
+    return line
+
+
+def _midnight(instant: dt.datetime) -> dt.datetime:
+    return instant.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _merged(spans: list[tuple[dt.datetime, dt.datetime]]) -> list[tuple[dt.datetime, dt.datetime]]:
+    merged: list[tuple[dt.datetime, dt.datetime]] = []
+    for lo, hi in sorted(spans):
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+        else:
+            merged.append((lo, hi))
+    return merged
