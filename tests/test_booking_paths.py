@@ -115,3 +115,41 @@ def test_a_maintenance_plan_never_goes_past_its_end_date(db: Database, c: Clinic
     assert last.starts_at is not None
     assert last.starts_at < at(until, 0)
     assert "Holiday" in last.reason
+
+
+def test_a_reflow_of_a_course_that_missed_nothing_keeps_its_largest_gap(
+    db: Database, course: list[int]
+) -> None:
+    with db.reading() as s:
+        series_id = s.get(ClinicSession, course[0]).series_id  # type: ignore[union-attr]
+        before = [x.starts_at for x in life.sessions_of_series(s, series_id)]
+    # Sessions 1 and 2 stay on Wed 18 and Fri 20: session 3 may not wait past Tue 24.
+    with pytest.raises(BookingRefused, match="No day fits"), db.transaction() as s:
+        life.reflow_series(s, series_id, from_number=3, actor=ACTOR, now=NOW,
+                           not_before=dt.date(2026, 11, 28))  # fmt: skip
+    with db.reading() as s:
+        assert [x.starts_at for x in life.sessions_of_series(s, series_id)] == before
+
+
+def test_a_reflow_after_a_missed_session_keeps_only_the_minimum_gap_to_it(
+    db: Database, course: list[int]
+) -> None:
+    with db.transaction() as s:
+        series_id = s.get(ClinicSession, course[0]).series_id  # type: ignore[union-attr]
+        life.cancel(s, course[2], reason="Flu", actor=ACTOR, now=NOW)
+        moved = life.reflow_series(s, series_id, from_number=3, actor=ACTOR, now=NOW,
+                                   not_before=dt.date(2026, 11, 28))  # fmt: skip
+        days = [x.starts_at for x in moved]
+    assert days[0] >= at(dt.date(2026, 11, 28), 0)
+
+
+def test_a_maintenance_plan_by_count_and_end_date_stops_at_whichever_comes_first(
+    db: Database, c: Clinic
+) -> None:
+    with db.transaction() as s:
+        proposal = plan_maintenance(
+            s, patient_id=c.patient, protocol_id=protocol_id(s, IV_MAINTENANCE),
+            first_day=dt.date(2026, 11, 23), preferred_time=dt.time(10), every_weeks=4,
+            count=5, until=dt.date(2027, 1, 20), now=NOW,
+        )  # fmt: skip
+    assert len(proposal.rows) == 3

@@ -1,0 +1,90 @@
+"""The books as sorted intervals: every answer is the one a walk over every session gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scheduler.domain.occupancy import Occupancy, Occupation
+
+MONDAY = dt.datetime(2026, 11, 16, 13, 0, tzinfo=dt.UTC)
+TRAVEL = 30
+
+
+def _overlap(a: tuple[dt.datetime, dt.datetime], b: tuple[dt.datetime, dt.datetime]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+occupations = st.builds(
+    lambda patient, start, minutes, buffer, chair, nurse, home, session: Occupation(
+        patient_id=patient,
+        starts_at=MONDAY + dt.timedelta(minutes=15 * start),
+        ends_at=MONDAY + dt.timedelta(minutes=15 * start + minutes),
+        buffer_minutes=buffer,
+        chair_id=None if home else chair,
+        nurse_id=nurse,
+        home=home,
+        session_id=session,
+    ),
+    st.integers(1, 4), st.integers(0, 400), st.integers(15, 300), st.sampled_from([0, 15, 30]),
+    st.integers(1, 3), st.none() | st.integers(7, 8), st.booleans(),
+    st.none() | st.integers(1, 50),
+)  # fmt: skip
+
+
+@given(booked=st.lists(occupations, max_size=40), wanted=occupations)
+def test_every_clash_is_found_by_binary_search(
+    booked: list[Occupation], wanted: Occupation
+) -> None:
+    occupancy = Occupancy(booked)
+    others = [o for o in booked if not o.is_same_session(wanted)]
+    chair = [
+        o for o in others
+        if wanted.chair_id is not None and o.chair_id == wanted.chair_id
+        and _overlap((wanted.starts_at, wanted.chair_free_at), (o.starts_at, o.chair_free_at))
+    ]  # fmt: skip
+    patient = [
+        o for o in others
+        if o.patient_id == wanted.patient_id
+        and _overlap((wanted.starts_at, wanted.ends_at), (o.starts_at, o.ends_at))
+    ]  # fmt: skip
+    nurse = [
+        o for o in others
+        if wanted.nurse_id is not None and o.nurse_id == wanted.nurse_id
+        and _overlap(wanted.nurse_window(TRAVEL), o.nurse_window(TRAVEL))
+    ]  # fmt: skip
+    key = sorted_by_start
+    assert key(occupancy.chair_clashes(wanted)) == key(chair)
+    assert key(occupancy.patient_clashes(wanted)) == key(patient)
+    assert key(occupancy.nurse_sessions(wanted, TRAVEL)) == key(nurse)
+    if wanted.chair_id is not None and wanted.session_id is None:
+        assert occupancy.chair_taken(wanted.chair_id, wanted.starts_at, wanted.chair_free_at) == (
+            bool(chair)
+        )
+
+
+def sorted_by_start(found: list[Occupation]) -> list[Occupation]:
+    return sorted(found, key=lambda o: (o.starts_at, repr(o)))
+
+
+@given(booked=st.lists(occupations, max_size=40), asked=st.lists(occupations, max_size=6))
+def test_books_loaded_day_by_day_answer_as_all_the_books(
+    booked: list[Occupation], asked: list[Occupation]
+) -> None:
+    queries: list[tuple[dt.datetime, dt.datetime]] = []
+
+    def load(start: dt.datetime, end: dt.datetime) -> list[Occupation]:
+        queries.append((start, end))
+        return [o for o in booked if start <= o.starts_at < end]
+
+    everything, by_day = Occupancy(booked), Occupancy(loader=load)
+    for wanted in asked:
+        assert by_day.chair_clashes(wanted) == everything.chair_clashes(wanted)
+        assert by_day.patient_clashes(wanted) == everything.patient_clashes(wanted)
+        assert by_day.nurse_sessions(wanted, TRAVEL) == everything.nurse_sessions(wanted, TRAVEL)
+    # Each stretch of time is read once: no session is loaded twice.
+    for a, b in itertools.combinations(queries, 2):
+        assert not _overlap(a, b)
