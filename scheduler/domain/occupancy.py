@@ -4,8 +4,9 @@ Planning a course asks "is this chair free at this time?" thousands of times. ``
 answers each question with a binary search in the intervals of that one chair (patient,
 nurse), so the answer costs the same whether the clinic has a hundred sessions ahead or
 thirty thousand. It is filled once per plan, by whole days as the search reaches them: each
-day by one query bounded by start time (the services pass it in as a loader), so a plan
-reads the few days it looks at, not the weeks it might, and never answers on missing rows.
+day by queries bounded by start time (the services pass them in as a loader), the day
+before only for what still runs into it, so a plan reads the few days it looks at, not the
+weeks it might, and never answers on missing rows.
 """
 
 from __future__ import annotations
@@ -53,8 +54,9 @@ class Occupation:
         return self.session_id is not None and self.session_id == other.session_id
 
 
-# Which occupations start from the first instant up to (not including) the second.
-Loader = Callable[[dt.datetime, dt.datetime], Iterable[Occupation]]
+# Which occupations start from the first instant up to (not including) the second; with a
+# third, only those still running after it may be left out (see ``may_run_after``).
+Loader = Callable[[dt.datetime, dt.datetime, dt.datetime | None], Iterable[Occupation]]
 
 
 class _Line:
@@ -69,11 +71,24 @@ class _Line:
         self.longest = dt.timedelta(0)
 
     def add(self, occupation: Occupation, until: dt.datetime) -> None:
-        at = bisect_right(self.starts, occupation.starts_at)
-        self.starts.insert(at, occupation.starts_at)
+        start = occupation.starts_at
+        if until - start > self.longest:
+            self.longest = until - start
+        if not self.starts or start >= self.starts[-1]:  # the books come in order of start
+            self.starts.append(start)
+            self.ends.append(until)
+            self.items.append(occupation)
+            return
+        at = bisect_right(self.starts, start)
+        self.starts.insert(at, start)
         self.ends.insert(at, until)
         self.items.insert(at, occupation)
-        self.longest = max(self.longest, until - occupation.starts_at)
+
+    def busy(self, start: dt.datetime, end: dt.datetime) -> bool:
+        """Whether anything runs at some time from ``start`` to ``end``: ``running``, faster."""
+        first = bisect_right(self.starts, start - self.longest)
+        last = bisect_left(self.starts, end, first)
+        return any(self.ends[i] > start for i in range(first, last))
 
     def running(self, start: dt.datetime, end: dt.datetime, wanted: Occupation) -> list[Occupation]:
         """Those running at some time from ``start`` to ``end`` (but ``wanted`` itself).
@@ -100,10 +115,14 @@ class Occupancy:
 
     def __init__(self, occupations: Iterable[Occupation] = (), *, loader: Loader | None = None):
         self._chairs: dict[int, _Line] = {}
+        # A plan asks about one patient among thousands: a patient's line is sorted out of
+        # everything loaded when first asked for, and kept up to date from then on.
         self._patients: dict[int, _Line] = {}
+        self._all: list[Occupation] = []
         self._nurses: dict[int, _Line] = {}
         self._loader = loader
-        self._loaded: list[tuple[dt.datetime, dt.datetime]] = []  # starts loaded, merged
+        self._loaded: list[tuple[dt.datetime, dt.datetime]] = []  # answered for, merged
+        self._ids: set[int] = set()  # sessions loaded (a long one may be read twice)
         for occupation in occupations:
             self.add(occupation)
 
@@ -116,25 +135,40 @@ class Occupancy:
         """Put a session on these books (one just planned, so the next row avoids it)."""
         if occupation.chair_id is not None:
             _line(self._chairs, occupation.chair_id).add(occupation, occupation.chair_free_at)
-        _line(self._patients, occupation.patient_id).add(occupation, occupation.ends_at)
+        self._all.append(occupation)
+        line = self._patients.get(occupation.patient_id)
+        if line is not None:
+            line.add(occupation, occupation.ends_at)
         if occupation.nurse_id is not None:
             _line(self._nurses, occupation.nurse_id).add(occupation, occupation.ends_at)
 
     def cover(self, start: dt.datetime, end: dt.datetime) -> None:
-        """Make sure every session that may run between ``start`` and ``end`` is here."""
+        """Make sure every session that may run between ``start`` and ``end`` is here.
+
+        What is loaded is kept as the stretches of time it answers for. A stretch is read as
+        the sessions starting in it, and those started the day before that are still running
+        when it begins: on a clinic's day a handful at most.
+        """
         if self._loader is None:
             return
-        needed = start - LONGEST_SESSION
-        if any(lo <= needed and end <= hi for lo, hi in self._loaded):
+        if any(lo <= start and end <= hi for lo, hi in self._loaded):
             return
-        # Whole days at a time: the next question is most likely about the same day.
-        lo = _midnight(start - LONGEST_SESSION)
-        hi = _midnight(end) + dt.timedelta(days=1)
+        # To the end of the day, from a round hour: the next question is most likely about
+        # the same day, a little earlier or later.
+        lo = _round_hour(start)
+        hi = _round_hour(end).replace(hour=0) + dt.timedelta(days=1)
         for gap_lo, gap_hi in self._gaps(lo, hi):
-            for occupation in self._loader(gap_lo, gap_hi):
-                self.add(occupation)
+            self._take(self._loader(gap_lo - LONGEST_SESSION, gap_lo, gap_lo))
+            self._take(self._loader(gap_lo, gap_hi, None))
             self._loaded.append((gap_lo, gap_hi))
         self._loaded = _merged(self._loaded)
+
+    def _take(self, loaded: Iterable[Occupation]) -> None:
+        for occupation in loaded:
+            if occupation.session_id is None or occupation.session_id not in self._ids:
+                self.add(occupation)
+                if occupation.session_id is not None:
+                    self._ids.add(occupation.session_id)
 
     def _gaps(self, lo: dt.datetime, hi: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
         """The parts of ``lo``..``hi`` not loaded yet."""
@@ -160,18 +194,36 @@ class Occupancy:
         line = self._chairs.get(wanted.chair_id)
         return [] if line is None else line.running(start, until, wanted)
 
-    def chair_taken(self, chair_id: int, start: dt.datetime, until: dt.datetime) -> bool:
-        """Whether a new session would clash on the chair: ``chair_clashes``, only faster."""
+    def free_chairs(
+        self, chair_ids: Iterable[int], start: dt.datetime, until: dt.datetime
+    ) -> list[int]:
+        """Of ``chair_ids``, those a new session may hold from ``start`` to ``until``.
+
+        The same answer as an empty ``chair_clashes``, for many chairs at once and faster.
+        """
         self.cover(start, until)
-        line = self._chairs.get(chair_id)
-        return line is not None and bool(line.running(start, until, _NEW))
+        found = []
+        for chair_id in chair_ids:
+            line = self._chairs.get(chair_id)
+            if line is None or not line.busy(start, until):
+                found.append(chair_id)
+        return found
 
     def patient_clashes(self, wanted: Occupation) -> list[Occupation]:
         """The patient's other sessions running at the same time as ``wanted``."""
         start, end = wanted.starts_at, wanted.ends_at
         self.cover(start, end)
-        line = self._patients.get(wanted.patient_id)
-        return [] if line is None else line.running(start, end, wanted)
+        return self._patient_line(wanted.patient_id).running(start, end, wanted)
+
+    def _patient_line(self, patient_id: int) -> _Line:
+        line = self._patients.get(patient_id)
+        if line is None:
+            line = self._patients[patient_id] = _Line()
+            for occupation in sorted(
+                (o for o in self._all if o.patient_id == patient_id), key=lambda o: o.starts_at
+            ):
+                line.add(occupation, occupation.ends_at)
+        return line
 
     def nurse_sessions(self, wanted: Occupation, travel_minutes: int) -> list[Occupation]:
         """The nurse's other sessions that take her while ``wanted`` would (travel included)."""
@@ -192,10 +244,6 @@ class Occupancy:
         return found
 
 
-# A session not booked yet, as ``chair_taken`` asks about one.
-_NEW = Occupation(0, dt.datetime.min, dt.datetime.min)
-
-
 def _line(lines: dict[int, _Line], key: int) -> _Line:
     line = lines.get(key)
     if line is None:
@@ -203,8 +251,27 @@ def _line(lines: dict[int, _Line], key: int) -> _Line:
     return line
 
 
-def _midnight(instant: dt.datetime) -> dt.datetime:
-    return instant.replace(hour=0, minute=0, second=0, microsecond=0)
+# Turnover after a session, and a nurse's travel around a home visit, run past its end; the
+# books read for a stretch of time leave out what the day before ended longer ago than this
+# and could not reach into it.
+LONGEST_TAIL = dt.timedelta(hours=6)
+
+
+def may_run_after(occupation: Occupation, instant: dt.datetime) -> bool:
+    """Whether a session, with its turnover or a nurse's travel, might run past ``instant``.
+
+    What a loader must keep when asked for what runs after an instant (it may keep more).
+    """
+    return (
+        occupation.home
+        or occupation.ends_at > instant - LONGEST_TAIL
+        or occupation.buffer_minutes > LONGEST_TAIL.total_seconds() // 60
+    )
+
+
+def _round_hour(instant: dt.datetime) -> dt.datetime:
+    """The quarter of the day ``instant`` falls in, by its start (0, 6, 12 or 18 o'clock)."""
+    return instant.replace(hour=instant.hour - instant.hour % 6, minute=0, second=0, microsecond=0)
 
 
 def _merged(spans: list[tuple[dt.datetime, dt.datetime]]) -> list[tuple[dt.datetime, dt.datetime]]:

@@ -144,10 +144,11 @@ def first_free(
     probe = next(iter(_candidates(needs, starts_at, chairs[0])), None)
     if probe is None or timing_problems(probe, calendar, now=now) or booked.patient_clashes(probe):
         return None
-    free_at = probe.chair_free_at
+    chair_ids = [c for c in chairs if c is not None]
+    if chair_ids:
+        # On a busy day most chairs are taken: that is found without building a session.
+        chairs = booked.free_chairs(chair_ids, starts_at, probe.chair_free_at)
     for chair_id in chairs:
-        if chair_id is not None and booked.chair_taken(chair_id, starts_at, free_at):
-            continue  # the common answer on a busy day, found without building a session
         for wanted in _candidates(needs, starts_at, chair_id):
             if is_free(wanted, calendar, booked):
                 return wanted

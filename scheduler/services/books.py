@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.enums import Place, SessionStatus
-from scheduler.domain.occupancy import Occupancy, Occupation
+from scheduler.domain.occupancy import LONGEST_TAIL, Occupancy, Occupation
 from scheduler.store.models import Session as ClinicSession
 
 _HOLDING = [status.value for status in SessionStatus if status.holds_slot]
@@ -33,19 +33,27 @@ _COLUMNS = (
 def books(db: DbSession, *, excluding: Collection[int] = ()) -> Occupancy:
     """The sessions holding a slot (but those in ``excluding``), read a time range at a time.
 
-    Each day a question reaches is one query bounded by start time, so it reads the index on
-    ``starts_at`` and nothing else of the history.
+    Each day a question reaches is read by start time (and the day before by what still
+    runs into it), so the queries use the index on ``starts_at`` and nothing else of the
+    history.
     """
     leave_out = frozenset(excluding)
 
-    def load(start: dt.datetime, end: dt.datetime) -> list[Occupation]:
-        rows = db.execute(
-            select(*_COLUMNS).where(
-                ClinicSession.starts_at >= start,
-                ClinicSession.starts_at < end,
-                ClinicSession.status.in_(_HOLDING),
-            )
+    def load(start: dt.datetime, end: dt.datetime, after: dt.datetime | None) -> list[Occupation]:
+        query = select(*_COLUMNS).where(
+            ClinicSession.starts_at >= start,
+            ClinicSession.starts_at < end,
+            ClinicSession.status.in_(_HOLDING),
         )
+        if after is not None:  # occupancy.may_run_after, in SQL
+            query = query.where(
+                or_(
+                    ClinicSession.place == Place.HOME.value,
+                    ClinicSession.ends_at > after - LONGEST_TAIL,
+                    ClinicSession.buffer_minutes > LONGEST_TAIL.total_seconds() // 60,
+                )
+            )
+        rows = db.execute(query)
         return [
             Occupation(
                 patient_id=patient_id,
