@@ -36,7 +36,10 @@ def run_desk(args: argparse.Namespace) -> int:
     try:
         # Only the first start on this computer makes a database unasked, in the default
         # place; a path given that holds nothing is refused (a typo must not become a clinic).
-        database = open_database(given, create=given is None and not os.environ.get(ENV_VAR))
+        # The integrity check reads the whole file; it runs once the window is up.
+        database = open_database(
+            given, create=given is None and not os.environ.get(ENV_VAR), check_later=True
+        )
     except DatabaseError as exc:
         return fail(str(exc))
     # Qt is imported only here, so that the other commands start fast and run without it.
@@ -49,7 +52,7 @@ def run_desk(args: argparse.Namespace) -> int:
         set_up_logging,
     )
     from scheduler.ui.desk import Desk
-    from scheduler.ui.desk_warnings import check_on_start
+    from scheduler.ui.desk_warnings import check_file_later, check_on_start
     from scheduler.ui.first_start import ensure_administrator, ensure_clinic
     from scheduler.ui.main_window import MainWindow
     from scheduler.ui.sign_in import SignInDialog
@@ -78,6 +81,7 @@ def run_desk(args: argparse.Namespace) -> int:
         start_watching(desk, window.banner)
         # After the window is up, so that a long trail since the last check never delays it.
         QTimer.singleShot(0, lambda: check_on_start(desk, window.banner))
+        QTimer.singleShot(0, lambda: check_file_later(desk, window.banner))
         if os.environ.get(EXIT_AFTER_SHOW):
 
             def shown() -> None:
