@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -50,6 +51,9 @@ from scheduler.ui.letters_screen import day_sessions, letter_kit  # noqa: E402
 
 # What the desk types into the patient search, a keystroke at a time.
 TYPED = ("garcía", "łukas", "иванов", "o'brien", "1000457", "207 555 01", "jennifer smi")
+# What the actions are timed by: this process's CPU time on SQLite, where all the work is ours
+# and a shared machine's load would otherwise swell every figure; the wall clock on a server.
+CLOCK: list[Callable[[], float]] = [time.perf_counter]
 ACTOR = Actor(None, "bench", "Scale bench", frozenset(StaffRole))
 
 RAW_SESSIONS = """
@@ -93,9 +97,9 @@ def paired_ms(
     mine, bare = [], []
     for _ in range(runs):
         for step, samples in ((ours, mine), (raw, bare)):
-            started = time.perf_counter()
+            started = CLOCK[0]()
             step()
-            samples.append((time.perf_counter() - started) * 1000)
+            samples.append((CLOCK[0]() - started) * 1000)
     return statistics.median(mine), statistics.median(bare)
 
 
@@ -109,9 +113,9 @@ def median_ms(step: Callable[[], object], runs: int) -> float:
         step()
     samples = []
     for _ in range(runs):
-        started = time.perf_counter()
+        started = CLOCK[0]()
         step()
-        samples.append((time.perf_counter() - started) * 1000)
+        samples.append((CLOCK[0]() - started) * 1000)
     return statistics.median(samples)
 
 
@@ -294,8 +298,20 @@ def bench_cold_start(db_given: str, runs: int) -> Result:
         secret = Path(folder) / "password"
         secret.write_text(account.password, encoding="utf-8")
         secret.chmod(0o600)
-        samples = [launch_once(db_given, secret)[0] for _ in range(runs)]
-    return Result("cold start to the window", statistics.median(samples), None, "≤ 1.5 s")
+        walls, cpus = [], []
+        for _ in range(runs):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            walls.append(launch_once(db_given, secret)[0])
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            spent = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+            cpus.append(spent * 1000)
+    return Result(
+        "cold start to the window",
+        statistics.median(walls),
+        None,
+        "≤ 1.5 s",
+        f"wall clock; the desk's CPU time {statistics.median(cpus):.0f} ms",
+    )
 
 
 ACTIONS = ("views", "search", "planning", "letters", "start")
@@ -305,6 +321,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True, help="a big clinic (big_clinic.py): file or URL")
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--wall", action="store_true", help="time by the wall clock on SQLite too")
     parser.add_argument(
         "--slow-runs", type=int, default=3, help="runs of propose and booster-due (1: no warm-up)"
     )
@@ -312,6 +329,8 @@ def main() -> None:
     args = parser.parse_args()
     only = set(args.only.split(","))
     database = open_database(args.db, create=False)
+    sqlite = database.url.get_backend_name() == "sqlite"
+    CLOCK[0] = time.process_time if sqlite and not args.wall else time.perf_counter
     desk = Desk(database)
     today = desk.today()
     raw = Raw(database)
@@ -319,7 +338,8 @@ def main() -> None:
     try:
         with database.reading() as db:
             total = db.scalar(select(func.count(ClinicSession.id)))
-        print(f"{database.url.get_backend_name()}, {total:,} sessions, today {today}")
+        clock = "CPU time" if CLOCK[0] is time.process_time else "wall clock"
+        print(f"{database.url.get_backend_name()}, {total:,} sessions, today {today}, {clock}")
         if "views" in only:
             results += bench_views(desk, raw, today, args.runs)
         if "search" in only:
