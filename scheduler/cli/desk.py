@@ -4,7 +4,8 @@ The desk opens on its sign-in screen (after the first start of a new clinic, whi
 administrator). ``--user NAME --password-file PATH`` signs in without it.
 
 ``SCHEDULER_EXIT_AFTER_SHOW=1`` makes the desk quit as soon as its window is shown, printing
-the milliseconds since launch: ``benchmarks/startup_bench.py`` uses it to time start-up.
+the milliseconds since launch and the CPU time spent: ``benchmarks/startup_bench.py`` uses it
+to time start-up.
 """
 
 from __future__ import annotations
@@ -85,7 +86,10 @@ def run_desk(args: argparse.Namespace) -> int:
         if os.environ.get(EXIT_AFTER_SHOW):
 
             def shown() -> None:
-                print(f"shown after {(time.perf_counter() - started) * 1000:.0f} ms", flush=True)
+                wall = (time.perf_counter() - started) * 1000
+                # CPU time since the process began: imports included, a busy machine's wait not.
+                cpu = time.process_time() * 1000
+                print(f"shown after {wall:.0f} ms, {cpu:.0f} ms of CPU", flush=True)
                 window.close()
                 app.quit()
 
