@@ -4,7 +4,8 @@ The desk opens on its sign-in screen (after the first start of a new clinic, whi
 administrator). ``--user NAME --password-file PATH`` signs in without it.
 
 ``SCHEDULER_EXIT_AFTER_SHOW=1`` makes the desk quit as soon as its window is shown, printing
-the milliseconds since launch: ``benchmarks/startup_bench.py`` uses it to time start-up.
+the milliseconds since launch and the CPU time spent: ``benchmarks/startup_bench.py`` uses it
+to time start-up.
 """
 
 from __future__ import annotations
@@ -36,7 +37,10 @@ def run_desk(args: argparse.Namespace) -> int:
     try:
         # Only the first start on this computer makes a database unasked, in the default
         # place; a path given that holds nothing is refused (a typo must not become a clinic).
-        database = open_database(given, create=given is None and not os.environ.get(ENV_VAR))
+        # The integrity check reads the whole file; it runs once the window is up.
+        database = open_database(
+            given, create=given is None and not os.environ.get(ENV_VAR), check_later=True
+        )
     except DatabaseError as exc:
         return fail(str(exc))
     # Qt is imported only here, so that the other commands start fast and run without it.
@@ -49,7 +53,7 @@ def run_desk(args: argparse.Namespace) -> int:
         set_up_logging,
     )
     from scheduler.ui.desk import Desk
-    from scheduler.ui.desk_warnings import check_on_start
+    from scheduler.ui.desk_warnings import check_file_later, check_on_start
     from scheduler.ui.first_start import ensure_administrator, ensure_clinic
     from scheduler.ui.main_window import MainWindow
     from scheduler.ui.sign_in import SignInDialog
@@ -78,10 +82,14 @@ def run_desk(args: argparse.Namespace) -> int:
         start_watching(desk, window.banner)
         # After the window is up, so that a long trail since the last check never delays it.
         QTimer.singleShot(0, lambda: check_on_start(desk, window.banner))
+        QTimer.singleShot(0, lambda: check_file_later(desk, window.banner))
         if os.environ.get(EXIT_AFTER_SHOW):
 
             def shown() -> None:
-                print(f"shown after {(time.perf_counter() - started) * 1000:.0f} ms", flush=True)
+                wall = (time.perf_counter() - started) * 1000
+                # CPU time since the process began: imports included, a busy machine's wait not.
+                cpu = time.process_time() * 1000
+                print(f"shown after {wall:.0f} ms, {cpu:.0f} ms of CPU", flush=True)
                 window.close()
                 app.quit()
 

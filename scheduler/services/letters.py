@@ -50,6 +50,7 @@ from scheduler.services.access import require
 from scheduler.services.clinic import get_settings
 from scheduler.services.errors import NotFound, ServiceError
 from scheduler.services.patients import get_by_chart_number
+from scheduler.services.schedule import day_bounds, overlapping
 from scheduler.services.staging import stage_files
 from scheduler.store.models import ClinicSettings, Letter, Patient, Session, Therapy
 
@@ -158,19 +159,12 @@ def session_facts(session: Session) -> SessionFacts:
     )
 
 
-def _day_bounds(first: dt.date, last: dt.date, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
-    """The instants from the clinic's midnight starting ``first`` to the one ending ``last``."""
-    start = dt.datetime.combine(first, dt.time(0), zone)
-    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), zone)
-    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
-
-
-def sessions_between(db: DbSession, first: dt.date, last: dt.date, zone: ZoneInfo) -> list[Session]:
+def live_sessions_on(db: DbSession, first: dt.date, last: dt.date, zone: ZoneInfo) -> list[Session]:
     """The sessions that still take place on the clinic's local days ``first`` to ``last``."""
-    start, end = _day_bounds(first, last, zone)
+    start, end = day_bounds(zone, first, last)
     query = (
         select(Session)
-        .where(Session.starts_at >= start, Session.starts_at < end, Session.status.in_(_LIVE))
+        .where(overlapping(start, end), Session.status.in_(_LIVE))
         .options(
             selectinload(Session.patient).selectinload(Patient.findings),
             selectinload(Session.therapy),
@@ -223,7 +217,7 @@ def prep_letters(
             s,
             clinic.zone,
         )
-        for s in sessions_between(db, first_day, last_day, clinic.zone)
+        for s in live_sessions_on(db, first_day, last_day, clinic.zone)
     ]
     span = first_day.isoformat()
     if last_day != first_day:
@@ -252,7 +246,7 @@ def aftercare_letters(
     clinic, notes = clinic_facts(settings)
     today = now.astimezone(clinic.zone).date()
     planned = []
-    everyone = sessions_between(db, day, day, clinic.zone)
+    everyone = live_sessions_on(db, day, day, clinic.zone)
     # Consultations, follow-up visits and video calls send no one home with a sheet.
     day_sessions = [s for s in everyone if session_facts(s).has_aftercare]
     after = _later_in_series(db, day_sessions)

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Select, select
+from sqlalchemy import DateTime, Select, and_, func, select, type_coerce
 from sqlalchemy.orm import Session as DbSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.sql.elements import ColumnElement
 
 from scheduler.domain.availability import ClinicCalendar, start_times
 from scheduler.domain.enums import ChairKind, Phase, Place, SeriesStatus, SessionStatus, StaffRole
@@ -25,6 +28,8 @@ from scheduler.store.models import (
     Chair,
     Closure,
     OpeningHours,
+    Patient,
+    Protocol,
     Series,
     Staff,
     Therapy,
@@ -162,34 +167,74 @@ def _with_relations(query: Select[ClinicSession]) -> Select[ClinicSession]:
     )
 
 
-def clinic_calendar(db: DbSession) -> ClinicCalendar:
-    """The clinic's time zone, hours, closures, limits and the names of chairs and nurses."""
+def clinic_calendar(db: DbSession, *, names: bool = True) -> ClinicCalendar:
+    """The clinic's time zone, hours, closures, limits and the names of chairs and nurses.
+
+    ``names=False`` leaves out the names, for a screen that only needs the wall clock.
+    """
     settings = get_settings(db)
-    return ClinicCalendar(
+    calendar = ClinicCalendar(
         timezone=settings.timezone,
         hours={h.weekday: (h.opens, h.closes) for h in db.scalars(select(OpeningHours))},
         closures={c.day: c.reason for c in db.scalars(select(Closure))},
         nurse_patient_limit=settings.nurse_patient_limit,
         travel_minutes=settings.home_visit_travel_minutes,
         slot_minutes=settings.slot_minutes,
+    )
+    if not names:
+        return calendar
+    return replace(
+        calendar,
         chair_names={c.id: c.name for c in db.scalars(select(Chair))},
         nurse_names={s.id: s.name for s in db.scalars(select(Staff))},
     )
 
 
-def _day_bounds(calendar: ClinicCalendar, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    return calendar.at(day, dt.time()), calendar.at(day + relativedelta(days=1), dt.time())
+# A session ends on the local day it starts (``hours_problems`` refuses anything else), so none
+# holds its place longer than a day: 25 hours on the day the clocks go back. Any session
+# overlapping a span therefore starts at most this long before it, which bounds every interval
+# query to an index range instead of all history since the clinic opened.
+LONGEST_SESSION = dt.timedelta(hours=25)
+
+
+def day_bounds(zone: ZoneInfo, first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The UTC instants from the clinic's midnight starting ``first`` to the one ending ``last``."""
+    start = dt.datetime.combine(first, dt.time(0), zone)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), zone)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+def overlapping(start: dt.datetime, end: dt.datetime) -> ColumnElement[bool]:
+    """The condition "the session overlaps ``start``..``end``", served by the starts_at index."""
+    return and_(
+        ClinicSession.starts_at > start - LONGEST_SESSION,
+        ClinicSession.starts_at < end,
+        ClinicSession.ends_at > start,
+    )
 
 
 def sessions_on_day(
     db: DbSession, day: dt.date, *, include_cancelled: bool = True
 ) -> list[SessionView]:
     """Every session of a local clinic day, by start time then chair order."""
-    start, end = _day_bounds(clinic_calendar(db), day)
-    views = sessions_between(db, start, end)
-    if include_cancelled:
-        return views
-    return [v for v in views if v.status.holds_slot]
+    return sessions_on_days(db, day, day, include_cancelled=include_cancelled)
+
+
+def sessions_on_days(
+    db: DbSession,
+    first: dt.date,
+    last: dt.date,
+    *,
+    include_cancelled: bool = True,
+    zone: ZoneInfo | None = None,
+) -> list[SessionView]:
+    """Every session of the local clinic days ``first`` to ``last`` (a week view) in one query.
+
+    ``zone`` is the clinic's time zone, when the caller has it already.
+    """
+    zone = zone or ZoneInfo(get_settings(db).timezone)
+    start, end = day_bounds(zone, first, last)
+    return sessions_between(db, start, end, include_cancelled=include_cancelled)
 
 
 def sessions_between(
@@ -197,22 +242,95 @@ def sessions_between(
     start: dt.datetime,
     end: dt.datetime,
     chair_ids: Sequence[int] | None = None,
+    *,
+    include_cancelled: bool = True,
 ) -> list[SessionView]:
-    """Sessions overlapping ``start``..``end`` (optionally on some chairs): day and week views."""
-    query = select(ClinicSession).where(
-        ClinicSession.starts_at < end, ClinicSession.ends_at > start
-    )
+    """Sessions overlapping ``start``..``end`` (optionally on some chairs): day and week views.
+
+    One query: the session's columns with those of its patient, therapy, chair, nurse, course
+    and protocol joined in, read as plain values (no ORM objects, no loads one row at a time).
+    Ordered by start time, then the desk's chair order.
+    """
+    query = _VIEW_QUERY.where(overlapping(start, end))
     if chair_ids is not None:
         query = query.where(ClinicSession.chair_id.in_(list(chair_ids)))
-    order = {c.id: (c.sort_order, c.name) for c in db.scalars(select(Chair))}
-    found = db.scalars(_with_relations(query)).all()
-    return [
-        view_of(s)
-        for s in sorted(
-            found,
-            key=lambda s: (s.starts_at, order.get(s.chair_id or -1, (1_000_000, "")), s.id),
-        )
-    ]
+    if not include_cancelled:
+        query = query.where(ClinicSession.status.in_(HOLDING))
+    query = query.order_by(
+        ClinicSession.starts_at,
+        func.coalesce(Chair.sort_order, 1_000_000),
+        func.coalesce(Chair.name, ""),
+        ClinicSession.id,
+    )
+    # On the connection: plain rows, without the ORM's result machinery, for a few thousand.
+    return [_view_from_row(row) for row in db.connection().execute(query)]
+
+
+_Nurse = aliased(Staff)
+_VIEW_QUERY = (
+    select(
+        ClinicSession.id,
+        ClinicSession.patient_id,
+        Patient.preferred_name,
+        Patient.first_name,
+        Patient.last_name,
+        Patient.chart_number,
+        Patient.driver_name,
+        ClinicSession.therapy_id,
+        Therapy.name,
+        Therapy.colour,
+        Therapy.session_noun,
+        Therapy.aftercare_letter,
+        ClinicSession.place,
+        ClinicSession.chair_id,
+        Chair.name,
+        ClinicSession.nurse_id,
+        _Nurse.name,
+        # Read as plain (naive UTC) datetimes, made aware below: one call less per value.
+        type_coerce(ClinicSession.starts_at, DateTime()),
+        type_coerce(ClinicSession.ends_at, DateTime()),
+        ClinicSession.treatment_minutes,
+        ClinicSession.observation_minutes,
+        ClinicSession.buffer_minutes,
+        ClinicSession.status,
+        ClinicSession.status_reason,
+        ClinicSession.late_cancellation,
+        ClinicSession.number,
+        ClinicSession.series_id,
+        Series.planned_count,
+        Protocol.name,
+    )
+    .join(Patient, Patient.id == ClinicSession.patient_id)
+    .join(Therapy, Therapy.id == ClinicSession.therapy_id)
+    .outerjoin(Chair, Chair.id == ClinicSession.chair_id)
+    .outerjoin(_Nurse, _Nurse.id == ClinicSession.nurse_id)
+    .outerjoin(Series, Series.id == ClinicSession.series_id)
+    .outerjoin(Protocol, Protocol.id == Series.protocol_id)
+)
+
+
+# Dictionary look-ups: a few thousand rows a week, and calling an enum class is slow.
+_PLACES = {p.value: p for p in Place}
+_STATUSES = {s.value: s for s in SessionStatus}
+
+
+def _view_from_row(row: Sequence[Any]) -> SessionView:
+    """The view of one row of ``_VIEW_QUERY``: the same values ``view_of`` takes from objects."""
+    (
+        session_id, patient_id, preferred, first, last, chart, driver, therapy_id, therapy,
+        colour, noun, aftercare, place, chair_id, chair, nurse_id, nurse, starts_at, ends_at,
+        treatment, observation, buffer, status, reason, late, number, series_id, count, protocol,
+    ) = row  # fmt: skip
+    # Positional, in SessionView's field order: the week view builds a few thousand of them.
+    return SessionView(
+        session_id, patient_id, f"{preferred or first} {last}", chart,
+        therapy_id, therapy, colour, noun,
+        _PLACES[place], chair_id, chair or "", nurse_id, nurse or "",
+        starts_at.replace(tzinfo=dt.UTC), ends_at.replace(tzinfo=dt.UTC),
+        treatment, observation, buffer, _STATUSES[status], reason, late,
+        number, count, progress_label(number, count), driver, series_id, protocol or "",
+        aftercare and place != Place.VIDEO.value,
+    )  # fmt: skip
 
 
 def chairs_for(db: DbSession, place: Place) -> list[Chair]:

@@ -33,6 +33,8 @@ class Database:
     backup_path: Path | None = None  # the copy taken before the last upgrade, if any
     # Set when an existing database file may be read by other users of the computer.
     exposure_warning: str | None = None
+    # A SQLite file whose integrity check was left for after start (``check_later``).
+    unchecked_file: Path | None = None
 
     def __post_init__(self) -> None:
         self._write_sessions = sessionmaker(
@@ -73,24 +75,38 @@ class Database:
 
 
 def open_database(
-    given: str | None = None, *, now: dt.datetime | None = None, create: bool = True
+    given: str | None = None,
+    *,
+    now: dt.datetime | None = None,
+    create: bool = True,
+    check_later: bool = False,
 ) -> Database:
     """Open (upgrading as needed) the database named by ``given`` or the default.
 
     A SQLite file is examined read-only first (``opening.examine``), so nothing is written
     to a file that is missing, damaged, of another application or of a newer version.
     ``create=False`` refuses a missing path instead of making a new database there.
+    ``check_later`` leaves the integrity check of a file needing no upgrade to the caller
+    (``opening.damage_found``, named by ``unchecked_file``): it reads the whole file, which
+    takes seconds for years of history, and the desk runs it once its window is shown.
     Raises ``DatabaseError`` with one sentence saying why.
     """
     url = resolve_database_url(given)
     path = sqlite_path(url)
     exposed = None
+    unchecked = None
     if path is not None:
         shared = network_fs.network_refusal(path)
         if shared:
             raise DatabaseError(shared)
         existed = path.exists()
-        examined = opening.examine(path, create=create, is_known=migrations.is_known)
+        examined = opening.examine(
+            path,
+            create=create,
+            is_known=migrations.is_known,
+            check_later_at=migrations.head_revision() if check_later else None,
+        )
+        unchecked = None if examined.checked else path
         exposed = privacy.exposure_warning(path) if existed else None
         if examined.revision not in (None, migrations.head_revision()) and not (
             opening.writable(path)
@@ -110,7 +126,13 @@ def open_database(
         if path is not None and isinstance(exc.orig, sqlite3.Error):
             raise opening.explain_sqlite(exc.orig, path) from exc
         raise DatabaseError(f"Cannot open the database {_shown(url)}: {exc.orig}") from exc
-    return Database(engine=engine, url=url, backup_path=backup, exposure_warning=exposed)
+    return Database(
+        engine=engine,
+        url=url,
+        backup_path=backup,
+        exposure_warning=exposed,
+        unchecked_file=unchecked,
+    )
 
 
 def _shown(url: URL) -> str:

@@ -25,6 +25,9 @@ from scheduler.store.errors import DatabaseError
 SQLITE_HEADER = b"SQLite format 3\x00"
 REVISION_TABLE = "alembic_version"
 LOCK_WAIT_S = 5.0
+# Files up to this size are checked on opening, even by the desk: a quarter of a second at most
+# on a slow machine. Bigger ones (years of history) may be checked after the window is up.
+CHECK_LATER_BYTES = 64 * 1024 * 1024
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +46,24 @@ class Examined:
 
     revision: str | None  # None for a new, empty database
     check_seconds: float  # how long the integrity check took
+    checked: bool = True  # False when the integrity check was left for later
 
 
-def examine(path: Path, *, create: bool, is_known: Callable[[str], bool]) -> Examined:
+def examine(
+    path: Path,
+    *,
+    create: bool,
+    is_known: Callable[[str], bool],
+    check_later_at: str | None = None,
+) -> Examined:
     """Refuse a file that is not ours, too new or damaged, before anything writes to it.
 
     ``create`` allows a missing (or empty) file to become a new database; the folder and the
     file are then made owner-only. ``is_known`` says whether a schema revision ships with
-    this version of the app.
+    this version of the app. With ``check_later_at`` (the newest revision) a big file
+    already at it skips the integrity check, which reads every page (seconds for years of
+    history): the desk runs it (``damage_found``) once its window is up. A file to be
+    upgraded, or small enough to check in a moment, is checked here.
     """
     if path.is_dir():
         raise DatabaseError(f"{path} is a folder, not a database file.")
@@ -68,7 +81,7 @@ def examine(path: Path, *, create: bool, is_known: Callable[[str], bool]) -> Exa
             )
         return Examined(None, 0.0)
     check_header(path)
-    return _look_inside(path, is_known)
+    return _look_inside(path, is_known, check_later_at if size > CHECK_LATER_BYTES else None)
 
 
 def missing_message(path: Path) -> str:
@@ -132,7 +145,9 @@ def read_only(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def _look_inside(path: Path, is_known: Callable[[str], bool]) -> Examined:
+def _look_inside(
+    path: Path, is_known: Callable[[str], bool], check_later_at: str | None
+) -> Examined:
     try:
         with closing(read_only(path)) as connection:
             tables = {
@@ -153,6 +168,8 @@ def _look_inside(path: Path, is_known: Callable[[str], bool]) -> Examined:
                     f"{path} was written by a newer version of {APP_NAME} (schema {revision}). "
                     "Install the newer version to open it; nothing was changed."
                 )
+            if revision is not None and revision == check_later_at:
+                return Examined(revision, 0.0, checked=False)
             started = time.perf_counter()
             problems = integrity_problems(connection, full=False)
             seconds = time.perf_counter() - started
@@ -162,6 +179,22 @@ def _look_inside(path: Path, is_known: Callable[[str], bool]) -> Examined:
     if problems:
         raise DamagedDatabase(damaged_message(path, problems[0]))
     return Examined(revision, seconds)
+
+
+def damage_found(path: Path) -> str | None:
+    """The integrity check left for later: the sentence for a damaged file, None when sound.
+
+    Reads every page through its own read-only connection, so it may run in a worker thread
+    while the desk is in use (SQLite lets other threads run while it reads).
+    """
+    started = time.perf_counter()
+    try:
+        with closing(read_only(path)) as connection:
+            problems = integrity_problems(connection, full=False)
+    except sqlite3.DatabaseError as exc:
+        return str(explain_sqlite(exc, path))
+    log.info("integrity quick check (after start) took %.3f s", time.perf_counter() - started)
+    return damaged_message(path, problems[0]) if problems else None
 
 
 def integrity_problems(connection: sqlite3.Connection, *, full: bool) -> list[str]:

@@ -386,20 +386,27 @@ class DayData:
 
 
 def load_days(desk: Desk, days: Sequence[dt.date]) -> tuple[list[ChairInfo], list[DayData]]:
-    """The chairs and the given days' sessions, hours and closures, in one read."""
+    """The chairs and the given days' sessions, hours and closures, in one read.
+
+    The sessions of all the days come from one query over their span (a week is one query, not
+    seven), and the clinic's hours and closures are read once.
+    """
 
     def load(db: Any) -> tuple[list[ChairInfo], list[DayData]]:
         chairs = [ChairInfo(c.chair_id, c.name) for c in schedule.chairs(db)]
-        result = []
-        for day in days:
-            sessions = tuple(
-                v for v in schedule.sessions_on_day(db, day) if SessionStatus(v.status).holds_slot
-            )
-            result.append(
-                DayData(
-                    day, sessions, schedule.opening_hours_on(db, day), schedule.closure_on(db, day)
-                )
-            )
+        if not days:
+            return chairs, []
+        calendar = schedule.clinic_calendar(db, names=False)
+        by_day: dict[dt.date, list[SessionLike]] = {day: [] for day in days}
+        found = schedule.sessions_on_days(
+            db, min(days), max(days), include_cancelled=False, zone=calendar.zone
+        )
+        for view in found:
+            by_day.get(calendar.local_day(view.starts_at), []).append(view)
+        result = [
+            DayData(day, tuple(by_day[day]), calendar.hours_on(day), calendar.closures.get(day))
+            for day in days
+        ]
         return chairs, result
 
     return desk.read(load)

@@ -7,13 +7,15 @@ reads only the entries written since the last check (``verify_new_entries``).
 from __future__ import annotations
 
 import logging
+import threading
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from sqlalchemy.exc import OperationalError
 
 from scheduler.domain.access import Permission
 from scheduler.services.audit_chain import ChainReport, verify_new_entries
+from scheduler.store import opening
 from scheduler.ui.desk import Desk
 
 log = logging.getLogger(__name__)
@@ -90,3 +92,45 @@ def check_on_start(desk: Desk, banner: WarningBanner) -> ChainReport:
     if not report.intact:
         warn_audit_broken(desk, banner, report)
     return report
+
+
+class _DamageRelay(QObject):
+    """Carries the deferred integrity check's finding from its thread to the banner."""
+
+    found = Signal(str)
+
+    def __init__(self, banner: WarningBanner) -> None:
+        super().__init__(banner)
+        self.banner = banner
+        # Emitted in the worker thread, delivered in the banner's (queued across threads).
+        self.found.connect(self.warn)
+
+    @Slot(str)
+    def warn(self, sentence: str) -> None:
+        log.warning("the database failed its integrity check after start")
+        self.banner.warn(
+            "damaged",
+            f"{sentence} Do not enter anything more; close the desk and restore a backup.",
+        )
+
+
+def check_file_later(desk: Desk, banner: WarningBanner) -> threading.Thread | None:
+    """Run the integrity check the opening left for later, in a worker thread.
+
+    It reads every page of the file, seconds for years of history; the window is up and in
+    use meanwhile. A damaged file is named on the banner. Returns the thread (None when the
+    file was checked on opening, or is on a server).
+    """
+    path = desk.database.unchecked_file
+    if path is None:
+        return None
+    relay = _DamageRelay(banner)
+
+    def check() -> None:
+        sentence = opening.damage_found(path)
+        if sentence:
+            relay.found.emit(sentence)
+
+    thread = threading.Thread(target=check, name="integrity check", daemon=True)
+    thread.start()
+    return thread

@@ -29,6 +29,7 @@ from scheduler.ui.session_models import DaySessionsModel, SessionLike
 BOOKED, CONFIRMED = SessionStatus.BOOKED.value, SessionStatus.CONFIRMED.value
 CHECKED_IN, COMPLETED = SessionStatus.CHECKED_IN.value, SessionStatus.COMPLETED.value
 
+SIZED_BY_ROWS = 100
 # Which actions make sense in which status; the service has the last word.
 ALLOWED: dict[str, tuple[str, ...]] = {
     "confirm": (BOOKED,),
@@ -83,6 +84,9 @@ class TodayScreen(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(DaySessionsModel.COL_PATIENT, QHeaderView.ResizeMode.Stretch)
+        # Columns are sized from the first 100 rows, not all of a busy day's 300: every row's
+        # times, therapies and statuses are alike, and asking them all slowed the start.
+        header.setResizeContentsPrecision(SIZED_BY_ROWS)
         self.empty = QLabel("No sessions today.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
 

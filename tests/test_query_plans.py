@@ -1,0 +1,95 @@
+"""The desk's hot reads touch only what they return: no pass over all of a clinic's history.
+
+The clinic here is small (a few thousand sessions from ``benchmarks/big_clinic.py``, without
+planner statistics), but the plans are those a big clinic would get: on SQLite the planner's
+rules do not depend on the rows, and on PostgreSQL sequential scans are switched off, so one
+appears only where no index serves the statement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from benchmarks.big_clinic import build
+from benchmarks.query_plans import full_scans, statements_sent
+from scheduler.services import letters, schedule
+from scheduler.store import Database, open_database
+from scheduler.ui.calendar_screen import load_days
+from scheduler.ui.desk import Desk
+from scheduler.ui.letters_screen import day_sessions, letter_kit
+from tests.conftest import ACTOR, NOW
+
+TODAY = dt.date(2026, 11, 16)  # NOW's day in the clinic (a Monday)
+WEEK = [TODAY + dt.timedelta(days=n) for n in range(7)]
+
+
+@pytest.fixture
+def clinic(db_path: Path | str) -> Iterator[Database]:
+    """A clinic with about ten days of sessions before ``TODAY`` and a few after."""
+    build(str(db_path), 3_000, TODAY, analyze=False)
+    database = open_database(str(db_path), now=NOW)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def desk(clinic: Database) -> Desk:
+    return Desk(clinic, ACTOR, clock=lambda: NOW)
+
+
+def _sessions_queries(sent: list[tuple[str, object]]) -> int:
+    return sum(1 for statement, _ in sent if re.search(r"\bFROM sessions\b", statement))
+
+
+def test_the_calendar_week_is_one_query_through_an_index(clinic: Database, desk: Desk) -> None:
+    with statements_sent(clinic) as sent:
+        _, days = load_days(desk, WEEK)
+    assert sum(len(d.sessions) for d in days) > 500
+    assert _sessions_queries(sent) == 1
+    assert full_scans(clinic, sent) == []
+
+
+def test_the_calendar_day_and_today_read_through_indexes(clinic: Database, desk: Desk) -> None:
+    with statements_sent(clinic) as sent:
+        _, (day,) = load_days(desk, [TODAY])
+        rows = day_sessions(desk, TODAY)
+    assert day.sessions
+    assert rows
+    assert _sessions_queries(sent) == 2
+    assert full_scans(clinic, sent) == []
+
+
+def test_a_week_loaded_at_once_matches_its_days_loaded_one_by_one(desk: Desk) -> None:
+    _, week = load_days(desk, WEEK)
+    one_by_one = [load_days(desk, [day])[1][0] for day in WEEK]
+    assert week == one_by_one
+    assert [v.starts_at for d in week for v in d.sessions] == sorted(
+        v.starts_at for d in week for v in d.sessions
+    )
+
+
+def test_prep_letters_read_through_indexes(clinic: Database, tmp_path: Path) -> None:
+    with clinic.transaction() as db:
+        templates, renderer = letter_kit(db)
+        with statements_sent(clinic) as sent:
+            batch = letters.prep_letters(
+                db, first_day=TODAY + dt.timedelta(days=1), out_dir=tmp_path,
+                templates=templates, renderer=renderer, actor=ACTOR, now=NOW,
+            )  # fmt: skip
+        db.rollback()
+    assert batch.files
+    assert full_scans(clinic, sent) == []
+
+
+def test_the_overlap_finds_a_session_that_began_before_the_span(clinic: Database) -> None:
+    """The lower bound (the longest session) keeps sessions that started before ``start``."""
+    with clinic.reading() as db:
+        (first, *_) = schedule.sessions_on_day(db, TODAY)
+        inside = first.starts_at + dt.timedelta(minutes=1)
+        found = schedule.sessions_between(db, inside, inside + dt.timedelta(minutes=1))
+    assert first.session_id in {v.session_id for v in found}
