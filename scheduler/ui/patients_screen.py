@@ -277,10 +277,13 @@ class PatientsScreen(RefreshedWhenShown):
         total = desk.read(
             lambda db: patient_service.count_patients(db, text, include_archived=archived)
         )
+        # The service counts only so far: beyond that the desk says "more than".
+        limit = patient_service.count_limit(text)
+        shown = f"more than {limit:,}" if total > limit else f"{total}"
         if text.strip():
-            self.count_label.setText(f"{total} found" if total else "No patient matches.")
+            self.count_label.setText(f"{shown} found" if total else "No patient matches.")
         else:
-            self.count_label.setText(f"{total} patients")
+            self.count_label.setText(f"{shown} patients")
         if self.open is not None:
             self._select_in_results(self.open.patient_id)
 
