@@ -423,6 +423,12 @@ class Session(Base):
         Index("ix_sessions_patient_time", "patient_id", "starts_at"),
         Index("ix_sessions_nurse_time", "nurse_id", "starts_at"),
         Index("ix_sessions_starts_at", "starts_at"),
+        # A patient's sessions by status in time order, with the course: their last completed
+        # session of a course, and whether anything is booked ahead, from the index alone.
+        Index("ix_sessions_patient_status_time", "patient_id", "status", "starts_at", "series_id"),
+        # Sessions of one status in time order: the booster-due list reads completed ones from
+        # the oldest, checking each against the index above before reading the session.
+        Index("ix_sessions_status_time", "status", "starts_at", "patient_id", "series_id"),
         CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
     )
 

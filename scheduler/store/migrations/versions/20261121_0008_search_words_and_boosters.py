@@ -1,4 +1,5 @@
-"""Patient search words (a B-tree served prefix search), filled for the patients on file.
+"""Patient search words (a B-tree served prefix search), filled for the patients on file;
+an index that finds each patient's last completed session for the booster-due list.
 
 Revision ID: 0008
 Revises: 0006
@@ -51,6 +52,18 @@ def upgrade() -> None:
         ["kind", "word", "name_key", "patient_id", "archived"],
         unique=False,
     )
+    op.create_index(
+        "ix_sessions_patient_status_time",
+        "sessions",
+        ["patient_id", "status", "starts_at", "series_id"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_sessions_status_time",
+        "sessions",
+        ["status", "starts_at", "patient_id", "series_id"],
+        unique=False,
+    )
 
 
 def _fill(words: sa.Table) -> None:
@@ -85,5 +98,7 @@ def _fill(words: sa.Table) -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_sessions_status_time", table_name="sessions")
+    op.drop_index("ix_sessions_patient_status_time", table_name="sessions")
     op.drop_index("ix_patient_search_words_kind_word", table_name="patient_search_words")
     op.drop_table("patient_search_words")
