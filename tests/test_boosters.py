@@ -85,6 +85,10 @@ def _as_checked(due: list[BoosterDue]) -> list[tuple[int, int, dt.date, int]]:
 
 @pytest.fixture
 def clinic(db: Database) -> Database:
+    return add_booster_clinic(db)
+
+
+def add_booster_clinic(db: Database) -> Database:
     """Patients due and not: ties in days overdue, an evening session, the archived, a
     NAD+ infusion after the last ketamine, esketamine's shorter interval."""
     c = set_up_test_clinic(db)

@@ -189,6 +189,11 @@ def test_archived_patients_leave_search_but_keep_their_chart(db: Database) -> No
 
 @pytest.fixture
 def people(db: Database) -> Database:
+    return add_people(db)
+
+
+def add_people(db: Database) -> Database:
+    """Six patients whose names, phones and birth dates search must find however typed."""
     for first, last, preferred, born, phone in (
         ("Zoë", "Łukasiewicz-Núñez", "", dt.date(1980, 1, 2), "(207) 555-0142"),
         ("Seán", "O'Brien", "Sean", dt.date(1975, 3, 9), "207-555-9876"),

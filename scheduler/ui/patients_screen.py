@@ -8,6 +8,7 @@ their series with each session, with the booking actions above.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, Qt, QTimer, Signal
@@ -263,12 +264,16 @@ class PatientsScreen(RefreshedWhenShown):
         archived = self.include_archived.isChecked()
         desk = self.desk
 
-        def fetch(offset: int, limit: int) -> list[PatientRow]:
+        def fetch(loaded: Sequence[PatientRow]) -> list[PatientRow]:
             return desk.read(
                 lambda db: [
                     patient_row(p)
                     for p in patient_service.search_patients(
-                        db, text, limit=limit, offset=offset, include_archived=archived
+                        db,
+                        text,
+                        limit=PatientSearchModel.PAGE,
+                        offset=len(loaded),
+                        include_archived=archived,
                     )
                 ]
             )
