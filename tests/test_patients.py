@@ -256,12 +256,19 @@ def test_search_pages_through_results(people: Database) -> None:
     assert not {p.id for p in first} & {p.id for p in rest}
 
 
-@pytest.mark.parametrize("few", [0, 10**6], ids=["walk-patients", "lead-by-word"])
-def test_both_ways_of_searching_find_the_same_patients(
-    people: Database, monkeypatch: pytest.MonkeyPatch, few: int
+@pytest.mark.parametrize(
+    ("few", "counted"),
+    [(0, 1000), (10**6, 10**6), (1, 1)],
+    ids=["walk-patients", "lead-by-word", "lead-by-sample"],
+)
+def test_every_way_of_searching_finds_the_same_patients(
+    people: Database, monkeypatch: pytest.MonkeyPatch, few: int, counted: int
 ) -> None:
-    """A common number walks the patients in name order, a rare one leads from its words."""
+    """A common number walks the patients in name order, a rare word leads from its words,
+    and among common words the one whose first patients most often match the rest leads."""
     monkeypatch.setattr(patient_service, "FEW_MATCHES", few)
+    monkeypatch.setattr(patient_service, "LEAD_COUNT_LIMIT", counted)
+    monkeypatch.setattr(patient_service, "_LEADS", {})
     with people.reading() as session:
         for typed, found in SEARCHES:
             names = [p.full_name for p in search_patients(session, typed)]

@@ -52,6 +52,12 @@ def _plans(db: DbSession) -> Iterator[list[str]]:
         lines.extend(f"{row[3]}    ({bounded}) <- {statement[:60]!r}" for row in plan)
 
 
+@pytest.fixture(autouse=True)
+def fresh_choices(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's searches choose their way afresh, not as an earlier test's did."""
+    monkeypatch.setattr(patient_service, "_LEADS", {})
+
+
 @pytest.fixture
 def people(db: Database) -> Database:
     return add_people(db)

@@ -162,9 +162,12 @@ _AFTER_ALL = "\U0010ffff"
 # gathered and sorted); a commoner one (an area code) is checked patient by patient in name
 # order instead, which soon fills a page because most patients match.
 FEW_MATCHES = 3000
-# Words typed are counted this far to choose the rarest to lead (counting is cheap: one
-# index range), since walking a common word and checking a rarer one costs far more.
-LEAD_COUNT_LIMIT = 10_000
+# Words typed are counted this far to choose the rarest to lead, since walking a common
+# word and checking a rarer one costs far more; past this, all are common alike. (At least
+# FEW_MATCHES, which decides on these counts.)
+LEAD_COUNT_LIMIT = 5000
+# Patients of each common word looked at to see how often they match the others.
+SAMPLE = 400
 # The desk counts a search's matches only as far as one page ("more than 200 found"):
 # counting further costs time on every keystroke and tells the desk nothing it can use.
 COUNT_LIMIT = SEARCH_PAGE
@@ -253,14 +256,43 @@ class _Typed:
             # A birth date or chart number is served by its own index; nothing typed is a
             # walk down the name index.
             return self.by_patient(include_archived=include_archived)
+        if self not in _LEADS:
+            _LEADS[self] = self._lead(db)
+            while len(_LEADS) > _LEADS_KEPT:
+                del _LEADS[next(iter(_LEADS))]
+        lead = _LEADS[self]
+        if lead is None:
+            return self.by_patient(include_archived=include_archived)
+        return self.by_word(lead, include_archived=include_archived)
+
+    def _lead(self, db: DbSession) -> _Prefix | None:
+        """The word to gather the patients from, or None to check patient by patient."""
         names = [p for p in self.prefixes if p.kind == NAME]
         counts = {p: _count_up_to(db, p.patient_ids(), LEAD_COUNT_LIMIT) for p in self.prefixes}
-        lead = min(names or self.prefixes, key=lambda p: counts[p])
+        if len(self.prefixes) > 1 and min(counts.values()) == LEAD_COUNT_LIMIT:
+            # Every word is common ("sam l"): the quickest to lead is the one whose patients
+            # most often match the other words too, as it fills a page soonest.
+            counts = {p: -self._sampled_hits(db, p) for p in counts}
+        # Among words equally common, a short name start is read in name order and stops at
+        # a page, and a longer start is the likelier to narrow the others down.
+        lead = min(names or self.prefixes, key=lambda p: (counts[p], not p.exact, -len(p.start)))
         # Name words lead even when common: their patients cluster in name order (last names
         # come first), so checking patient by patient would pass over most of the clinic.
-        if names or counts[lead] < FEW_MATCHES:
-            return self.by_word(lead, include_archived=include_archived)
-        return self.by_patient(include_archived=include_archived)
+        return lead if names or counts[lead] < FEW_MATCHES else None
+
+    def _sampled_hits(self, db: DbSession, lead: _Prefix) -> int:
+        """Of the first patients ``lead`` matches, how many match every other word too."""
+        first = select(_Word).where(lead.matches()).limit(SAMPLE).subquery()
+        sampled = aliased(_Word, first)
+        others = (p.holds_for(sampled.patient_id) for p in self.prefixes if p != lead)
+        return db.scalar(select(func.count()).select_from(sampled).where(*others)) or 0
+
+
+# The way chosen for the last searches: the desk asks for a page and then the count of the
+# same words, and the choice, which only makes a search quicker or slower, never changes
+# what it finds, so it is kept rather than counted again.
+_LEADS: dict[_Typed, _Prefix | None] = {}
+_LEADS_KEPT = 64
 
 
 def search_query(text: str, *, include_archived: bool = False) -> Select[Patient]:
