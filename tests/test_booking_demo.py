@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from scheduler.domain.enums import SeriesStatus, SessionStatus
+from scheduler.services.boosters import boosters_due
 from scheduler.services.demo import build_demo_clinic
-from scheduler.services.maintenance import boosters_due
 from scheduler.services.schedule import clinic_calendar
 from scheduler.store import Database, open_database
 from scheduler.store.models import AuditEntry, Series

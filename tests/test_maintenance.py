@@ -8,7 +8,8 @@ import pytest
 
 from scheduler.services import session_life as life
 from scheduler.services.booking import BookingRefused, book_series, book_single
-from scheduler.services.maintenance import boosters_due, plan_maintenance
+from scheduler.services.boosters import boosters_due
+from scheduler.services.maintenance import plan_maintenance
 from scheduler.services.schedule import clinic_calendar
 from scheduler.store import Database
 from tests.conftest import ACTOR, NOW

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from scheduler.domain.patients import PatientDetails
+from scheduler.services import patients as patient_service
 from scheduler.services.errors import ValidationFailed
 from scheduler.services.patients import (
     LikelyDuplicate,
@@ -188,6 +189,11 @@ def test_archived_patients_leave_search_but_keep_their_chart(db: Database) -> No
 
 @pytest.fixture
 def people(db: Database) -> Database:
+    return add_people(db)
+
+
+def add_people(db: Database) -> Database:
+    """Six patients whose names, phones and birth dates search must find however typed."""
     for first, last, preferred, born, phone in (
         ("Zoë", "Łukasiewicz-Núñez", "", dt.date(1980, 1, 2), "(207) 555-0142"),
         ("Seán", "O'Brien", "Sean", dt.date(1975, 3, 9), "207-555-9876"),
@@ -201,34 +207,34 @@ def people(db: Database) -> Database:
     return db
 
 
-@pytest.mark.parametrize(
-    ("typed", "found"),
-    [
-        ("Zoe", ["Zoe Adams", "Zoë Łukasiewicz-Núñez", "Marie Zoellner"]),
-        ("zoë", ["Zoe Adams", "Zoë Łukasiewicz-Núñez", "Marie Zoellner"]),
-        ("zoe luk", ["Zoë Łukasiewicz-Núñez"]),
-        ("nunez", ["Zoë Łukasiewicz-Núñez"]),
-        ("LUKASIEWICZ-NUNEZ", ["Zoë Łukasiewicz-Núñez"]),
-        ("o'brien", ["Seán O'Brien"]),
-        ("obrien", ["Seán O'Brien"]),
-        ("O’Brien", ["Seán O'Brien"]),
-        ("sean", ["Seán O'Brien"]),
-        ("nguyen", ["An Nguyễn"]),
-        ("hanako", ["花子 山田"]),
-        ("山田", ["花子 山田"]),
-        ("100002", ["Seán O'Brien"]),
-        ("10000", None),  # chart number prefix: everyone
-        ("555-0142", ["Zoë Łukasiewicz-Núñez"]),
-        ("9876", ["Seán O'Brien"]),
-        ("6175553344", ["Zoe Adams"]),
-        ("1980-01-02", ["Zoë Łukasiewicz-Núñez"]),
-        ("12/25/2001", ["Zoe Adams"]),
-        ("o'brien 1975-03-09", ["Seán O'Brien"]),
-        ("brien", []),  # names match from the start of a word
-        ("nobody", []),
-        ("50%_", []),
-    ],
-)
+SEARCHES = [
+    ("Zoe", ["Zoe Adams", "Zoë Łukasiewicz-Núñez", "Marie Zoellner"]),
+    ("zoë", ["Zoe Adams", "Zoë Łukasiewicz-Núñez", "Marie Zoellner"]),
+    ("zoe luk", ["Zoë Łukasiewicz-Núñez"]),
+    ("nunez", ["Zoë Łukasiewicz-Núñez"]),
+    ("LUKASIEWICZ-NUNEZ", ["Zoë Łukasiewicz-Núñez"]),
+    ("o'brien", ["Seán O'Brien"]),
+    ("obrien", ["Seán O'Brien"]),
+    ("O’Brien", ["Seán O'Brien"]),
+    ("sean", ["Seán O'Brien"]),
+    ("nguyen", ["An Nguyễn"]),
+    ("hanako", ["花子 山田"]),
+    ("山田", ["花子 山田"]),
+    ("100002", ["Seán O'Brien"]),
+    ("10000", None),  # chart number prefix: everyone
+    ("555-0142", ["Zoë Łukasiewicz-Núñez"]),
+    ("9876", ["Seán O'Brien"]),
+    ("6175553344", ["Zoe Adams"]),
+    ("1980-01-02", ["Zoë Łukasiewicz-Núñez"]),
+    ("12/25/2001", ["Zoe Adams"]),
+    ("o'brien 1975-03-09", ["Seán O'Brien"]),
+    ("brien", []),  # names match from the start of a word
+    ("nobody", []),
+    ("50%_", []),
+]
+
+
+@pytest.mark.parametrize(("typed", "found"), SEARCHES)
 def test_search_is_case_and_accent_insensitive(
     people: Database, typed: str, found: list[str] | None
 ) -> None:
@@ -248,3 +254,59 @@ def test_search_pages_through_results(people: Database) -> None:
         rest = search_patients(session, "", limit=4, offset=4)
     assert (len(first), len(rest)) == (4, 2)
     assert not {p.id for p in first} & {p.id for p in rest}
+
+
+@pytest.mark.parametrize(
+    ("few", "counted"),
+    [(0, 1000), (10**6, 10**6), (1, 1)],
+    ids=["walk-patients", "lead-by-word", "lead-by-sample"],
+)
+def test_every_way_of_searching_finds_the_same_patients(
+    people: Database, monkeypatch: pytest.MonkeyPatch, few: int, counted: int
+) -> None:
+    """A common number walks the patients in name order, a rare word leads from its words,
+    and among common words the one whose first patients most often match the rest leads."""
+    monkeypatch.setattr(patient_service, "FEW_MATCHES", few)
+    monkeypatch.setattr(patient_service, "LEAD_COUNT_LIMIT", counted)
+    monkeypatch.setattr(patient_service, "_LEADS", {})
+    with people.reading() as session:
+        for typed, found in SEARCHES:
+            names = [p.full_name for p in search_patients(session, typed)]
+            assert names == found if found is not None else len(names) == 6, typed
+            assert count_patients(session, typed) == len(names), typed
+
+
+def test_search_follows_new_names_phones_and_archiving(db: Database) -> None:
+    patient = _create(db, _details())
+    with db.transaction() as session:
+        update_patient(
+            session,
+            patient.id,
+            _details(last_name="Byron", preferred_name="Ida", mobile_phone="617-555-7788"),
+            actor=ACTOR,
+            now=NOW,
+        )
+
+    def found(typed: str, *, include_archived: bool = False) -> list[int]:
+        with db.reading() as session:
+            return [
+                p.id for p in search_patients(session, typed, include_archived=include_archived)
+            ]
+
+    assert found("lovelace") == found("lov") == found("5550101") == []
+    assert found("byron") == found("ida b") == found("7788") == found("a b") == [patient.id]
+    with db.transaction() as session:
+        set_archived(session, patient.id, True, actor=ACTOR, now=NOW)
+    assert found("byron") == found("by") == found("7788") == []
+    assert (
+        found("by", include_archived=True) == found("7788", include_archived=True) == [patient.id]
+    )
+
+
+def test_counting_stops_past_the_limit(people: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(patient_service, "COUNT_LIMIT", 2)
+    with people.reading() as session:
+        assert count_patients(session, "10000") == 3  # "more than 2"
+        assert count_patients(session, "zoe") == 3
+        assert count_patients(session, "zoe adams") == 1
+        assert count_patients(session, "") == 6  # the patients on file count further

@@ -35,3 +35,43 @@ def name_key(*parts: str) -> str:
 
 def digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
+
+
+# The kinds of search word: a folded name word, or a chart or phone number key.
+NAME, NUMBER = "name", "number"
+# Typed numbers shorter than this are read as name words, not as chart or phone numbers.
+MIN_NUMBER_DIGITS = 3
+# Longer words are kept, and typed, only this far: nobody types more of a word to find it.
+SEARCH_WORD_MAX = 100
+# The first letters of every name word are kept as words of their own, up to this many, so
+# that a short start ("m", "ma"), shared by thousands, is one exact key in name order.
+SHORT_START = 3
+
+
+def name_search_words(*parts: str) -> set[str]:
+    """The folded name words a patient is found by, cut to ``SEARCH_WORD_MAX``, and their
+    starts of up to ``SHORT_START`` letters."""
+    words = {w[:SEARCH_WORD_MAX] for w in name_words(*parts)}
+    return words | {w[:n] for w in words for n in range(1, SHORT_START + 1)}
+
+
+def number_search_words(chart_number: str, *phones: str) -> set[str]:
+    """What a typed number may begin: the chart number, or any tail of a phone's digits.
+
+    Every tail of at least ``MIN_NUMBER_DIGITS`` digits is kept, so the last four digits of a
+    phone, or any run of digits from its middle, find the patient by a prefix alone.
+    """
+    found = {chart_number.strip()[:SEARCH_WORD_MAX]} - {""}
+    for phone in phones:
+        number = digits(phone)
+        found.update(number[i:] for i in range(len(number) - MIN_NUMBER_DIGITS + 1))
+    return found
+
+
+def search_words(
+    *, last_name: str, first_name: str, preferred_name: str, chart_number: str, phones: list[str]
+) -> set[tuple[str, str]]:
+    """The (kind, word) pairs a patient is found by."""
+    names = name_search_words(last_name, first_name, preferred_name)
+    numbers = number_search_words(chart_number, *phones)
+    return {(NAME, w) for w in names} | {(NUMBER, w) for w in numbers}

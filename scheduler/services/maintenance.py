@@ -1,4 +1,4 @@
-"""Maintenance: visits every few weeks after an induction, and who is due for a booster.
+"""Maintenance: visits every few weeks after an induction (who is due: ``boosters``).
 
 A plan is proposed here and booked with ``booking.book_series`` like any course; a single
 booster is ``booking.book_single`` with a maintenance protocol.
@@ -7,12 +7,10 @@ booster is ``booking.book_single`` with a maintenance protocol.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from scheduler.domain.enums import Phase, Place, SessionStatus
+from scheduler.domain.enums import Phase, Place
 from scheduler.domain.planning import SeriesProposal, maintenance_days
 from scheduler.domain.planning import plan_maintenance as plan_visits
 from scheduler.services.booking import (
@@ -24,28 +22,10 @@ from scheduler.services.booking import (
     slot_needs,
 )
 from scheduler.services.books import books
-from scheduler.services.schedule import HOLDING, clinic_calendar
-from scheduler.store.models import Patient, Protocol, Series
-from scheduler.store.models import Session as ClinicSession
+from scheduler.services.schedule import clinic_calendar
 
 # A plan by end date alone still stops somewhere.
 MAX_PLANNED_VISITS = 26
-
-
-@dataclass(frozen=True)
-class BoosterDue:
-    """A patient whose last session is older than their maintenance interval, nothing booked."""
-
-    patient_id: int
-    patient_name: str
-    chart_number: str
-    phone: str
-    last_session_on: dt.date
-    last_therapy_name: str
-    protocol_id: int  # the maintenance protocol to book
-    protocol_name: str
-    interval_days: int
-    days_overdue: int
 
 
 def plan_maintenance(
@@ -99,79 +79,3 @@ def plan_maintenance(
         last_day=until,
     )
     return proposal_of(parts, place, needs, calendar, rows)
-
-
-def _maintenance_protocol(db: DbSession, protocol: Protocol) -> Protocol | None:
-    """The protocol whose interval applies after a course under ``protocol``."""
-    if protocol.maintenance_interval_days:
-        return protocol
-    return db.scalar(
-        select(Protocol)
-        .where(
-            Protocol.therapy_id == protocol.therapy_id,
-            Protocol.phase == Phase.MAINTENANCE.value,
-            Protocol.active.is_(True),
-            Protocol.maintenance_interval_days.is_not(None),
-        )
-        .order_by(Protocol.id)
-    )
-
-
-def boosters_due(db: DbSession, *, today: dt.date) -> list[BoosterDue]:
-    """Patients past their maintenance interval with nothing booked, most overdue first.
-
-    The interval comes from the protocol of the patient's last completed session, or, after
-    an induction or single session, from that therapy's maintenance protocol.
-    """
-    calendar = clinic_calendar(db)
-    start_of_today = calendar.at(today, dt.time())
-    booked_ahead = set(
-        db.scalars(
-            select(ClinicSession.patient_id).where(
-                ClinicSession.status.in_(HOLDING),
-                ClinicSession.status != SessionStatus.COMPLETED.value,
-                ClinicSession.starts_at >= start_of_today,
-            )
-        )
-    )
-    completed = db.execute(
-        select(ClinicSession, Series)
-        .join(Series, ClinicSession.series_id == Series.id)
-        .join(Patient, ClinicSession.patient_id == Patient.id)
-        .where(
-            ClinicSession.status == SessionStatus.COMPLETED.value,
-            Patient.archived.is_(False),
-        )
-        .order_by(ClinicSession.patient_id, ClinicSession.starts_at.desc(), ClinicSession.id.desc())
-    ).all()
-    due: list[BoosterDue] = []
-    seen: set[int] = set()
-    for session, series in completed:
-        if session.patient_id in seen:
-            continue
-        seen.add(session.patient_id)
-        if session.patient_id in booked_ahead:
-            continue
-        protocol = _maintenance_protocol(db, series.protocol)
-        if protocol is None or not protocol.maintenance_interval_days:
-            continue
-        last = calendar.local_day(session.starts_at)
-        overdue = (today - last).days - protocol.maintenance_interval_days
-        if overdue <= 0:
-            continue
-        patient = session.patient
-        due.append(
-            BoosterDue(
-                patient_id=patient.id,
-                patient_name=patient.display_name,
-                chart_number=patient.chart_number,
-                phone=patient.mobile_phone or patient.home_phone,
-                last_session_on=last,
-                last_therapy_name=session.therapy.name,
-                protocol_id=protocol.id,
-                protocol_name=protocol.name,
-                interval_days=protocol.maintenance_interval_days,
-                days_overdue=overdue,
-            )
-        )
-    return sorted(due, key=lambda d: (-d.days_overdue, d.patient_name, d.patient_id))

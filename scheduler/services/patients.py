@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm.util import AliasedClass
 
 from scheduler.domain.access import Actor, Permission
 from scheduler.domain.patients import PatientDetails, parse_date, validate
-from scheduler.domain.text import digits, fold, name_key, name_words
+from scheduler.domain.text import (
+    MIN_NUMBER_DIGITS,
+    NAME,
+    NUMBER,
+    SEARCH_WORD_MAX,
+    SHORT_START,
+    digits,
+    fold,
+    name_key,
+    name_words,
+    search_words,
+)
 from scheduler.services import audit
 from scheduler.services.access import require
 from scheduler.services.errors import FieldProblem, NotFound, ServiceError, ValidationFailed
-from scheduler.store.models import Patient
+from scheduler.store.models import Patient, PatientSearchWord
 
 FIRST_CHART_NUMBER = 100001
 SEARCH_PAGE = 200
@@ -56,7 +70,11 @@ def create_patient(
                 [FieldProblem("chart_number", f"Chart number {chart_number} is already taken.")]
             )
     patient = Patient(
-        chart_number=chart_number or _next_chart_number(db), created_at=now, updated_at=now
+        chart_number=chart_number or _next_chart_number(db),
+        archived=False,
+        created_at=now,
+        updated_at=now,
+        search_words=[],
     )
     _apply(patient, details)
     db.add(patient)
@@ -100,6 +118,7 @@ def set_archived(
     before = audit.snapshot(patient)
     patient.archived = archived
     patient.updated_at = now
+    keep_search_words(patient)
     action = "patient.archive" if archived else "patient.unarchive"
     audit.record(db, actor=actor.sign_in, now=now, action=action, row=patient, before=before)
     return patient
@@ -137,18 +156,157 @@ def likely_duplicates(db: DbSession, details: PatientDetails) -> list[Patient]:
     return [p for p in candidates if (fold(p.first_name), fold(p.last_name)) == wanted]
 
 
+# Above every character: ``word < start + _AFTER_ALL`` holds for each word starting with start.
+_AFTER_ALL = "\U0010ffff"
+# A number matched by fewer search words than this leads the search (its patients are
+# gathered and sorted); a commoner one (an area code) is checked patient by patient in name
+# order instead, which soon fills a page because most patients match.
+FEW_MATCHES = 3000
+# Words typed are counted this far to choose the rarest to lead, since walking a common
+# word and checking a rarer one costs far more; past this, all are common alike. (At least
+# FEW_MATCHES, which decides on these counts.)
+LEAD_COUNT_LIMIT = 5000
+# Patients of each common word looked at to see how often they match the others.
+SAMPLE = 400
+# The desk counts a search's matches only as far as one page ("more than 200 found"):
+# counting further costs time on every keystroke and tells the desk nothing it can use.
+COUNT_LIMIT = SEARCH_PAGE
+# With nothing typed, counting the patients on file checks no words, so it goes further.
+ON_FILE_COUNT_LIMIT = 10_000
+
+_Word = PatientSearchWord
+
+
+@dataclass(frozen=True)
+class _Prefix:
+    """A typed word as the start of a patient's search words of one kind."""
+
+    kind: str
+    start: str
+
+    @property
+    def exact(self) -> bool:
+        """Short name starts are search words themselves: one key, already in name order."""
+        return self.kind == NAME and len(self.start) <= SHORT_START
+
+    def matches(self, word: type[_Word] | AliasedClass[_Word] = _Word) -> ColumnElement[bool]:
+        if self.exact:
+            return and_(word.kind == self.kind, word.word == self.start)
+        return and_(
+            word.kind == self.kind,
+            word.word >= self.start,
+            word.word < self.start + _AFTER_ALL,
+        )
+
+    def patient_ids(self) -> Select[int]:
+        return select(_Word.patient_id).where(self.matches())
+
+    def holds_for(self, patient_id: InstrumentedAttribute[int]) -> ColumnElement[bool]:
+        found = aliased(_Word)
+        return exists().where(found.patient_id == patient_id, self.matches(found))
+
+
+@dataclass(frozen=True)
+class _Typed:
+    """What was typed, split into word prefixes and conditions on the patient's own columns."""
+
+    prefixes: tuple[_Prefix, ...]
+    conditions: tuple[ColumnElement[bool], ...]
+
+    @classmethod
+    def read(cls, text: str) -> _Typed:
+        prefixes: list[_Prefix] = []
+        conditions: list[ColumnElement[bool]] = []
+        for word in text.split():
+            born = parse_date(word)
+            number = digits(word)
+            if born is not None:
+                conditions.append(Patient.date_of_birth == born)
+            elif not any(ch.isalpha() for ch in word) and len(number) >= MIN_NUMBER_DIGITS:
+                prefixes.append(_Prefix(NUMBER, number[:SEARCH_WORD_MAX]))
+            elif parts := name_words(word):
+                prefixes.extend(_Prefix(NAME, part[:SEARCH_WORD_MAX]) for part in parts)
+            else:
+                conditions.append(Patient.chart_number == word)
+        return cls(tuple(dict.fromkeys(prefixes)), tuple(conditions))
+
+    def by_patient(self, *, include_archived: bool) -> Select[int]:
+        """Matching patient ids, checked patient by patient in name order."""
+        query = select(Patient.id).where(*self.conditions)
+        if not include_archived:
+            query = query.where(Patient.archived.is_(False))
+        query = query.where(*(p.holds_for(Patient.id) for p in self.prefixes))
+        # name_key starts with the folded last name, so it sorts Łukasiewicz among the Ls.
+        return query.order_by(Patient.name_key, Patient.id)
+
+    def by_word(self, lead: _Prefix, *, include_archived: bool) -> Select[int]:
+        """Matching patient ids, gathered from the search words of ``lead``, in name order."""
+        query = select(_Word.patient_id).where(lead.matches())
+        if not include_archived:
+            query = query.where(_Word.archived.is_(False))
+        query = query.where(*(p.holds_for(_Word.patient_id) for p in self.prefixes if p != lead))
+        if not lead.exact:
+            # Two words of one patient may share the start ("5555", "555").
+            query = query.group_by(_Word.name_key, _Word.patient_id)
+        return query.order_by(_Word.name_key, _Word.patient_id)
+
+    def planned(self, db: DbSession, *, include_archived: bool) -> Select[int]:
+        """Matching patient ids in name order, by the quickest way for this database."""
+        if self.conditions or not self.prefixes:
+            # A birth date or chart number is served by its own index; nothing typed is a
+            # walk down the name index.
+            return self.by_patient(include_archived=include_archived)
+        if self not in _LEADS:
+            _LEADS[self] = self._lead(db)
+            while len(_LEADS) > _LEADS_KEPT:
+                del _LEADS[next(iter(_LEADS))]
+        lead = _LEADS[self]
+        if lead is None:
+            return self.by_patient(include_archived=include_archived)
+        return self.by_word(lead, include_archived=include_archived)
+
+    def _lead(self, db: DbSession) -> _Prefix | None:
+        """The word to gather the patients from, or None to check patient by patient."""
+        names = [p for p in self.prefixes if p.kind == NAME]
+        counts = {p: _count_up_to(db, p.patient_ids(), LEAD_COUNT_LIMIT) for p in self.prefixes}
+        if len(self.prefixes) > 1 and min(counts.values()) == LEAD_COUNT_LIMIT:
+            # Every word is common ("sam l"): the quickest to lead is the one whose patients
+            # most often match the other words too, as it fills a page soonest.
+            counts = {p: -self._sampled_hits(db, p) for p in counts}
+        # Among words equally common, a short name start is read in name order and stops at
+        # a page, and a longer start is the likelier to narrow the others down.
+        lead = min(names or self.prefixes, key=lambda p: (counts[p], not p.exact, -len(p.start)))
+        # Name words lead even when common: their patients cluster in name order (last names
+        # come first), so checking patient by patient would pass over most of the clinic.
+        return lead if names or counts[lead] < FEW_MATCHES else None
+
+    def _sampled_hits(self, db: DbSession, lead: _Prefix) -> int:
+        """Of the first patients ``lead`` matches, how many match every other word too."""
+        first = select(_Word).where(lead.matches()).limit(SAMPLE).subquery()
+        sampled = aliased(_Word, first)
+        others = (p.holds_for(sampled.patient_id) for p in self.prefixes if p != lead)
+        return db.scalar(select(func.count()).select_from(sampled).where(*others)) or 0
+
+
+# The way chosen for the last searches: the desk asks for a page and then the count of the
+# same words, and the choice, which only makes a search quicker or slower, never changes
+# what it finds, so it is kept rather than counted again.
+_LEADS: dict[_Typed, _Prefix | None] = {}
+_LEADS_KEPT = 64
+
+
 def search_query(text: str, *, include_archived: bool = False) -> Select[Patient]:
     """Patients matching every word typed: a name prefix, chart number, phone digits or birth date.
 
     Name words match the start of any part of the first, last or preferred name, ignoring case,
-    accents and apostrophes ("zoe" finds Zoë, "o'brien" and "obrien" find O'Brien).
+    accents and apostrophes ("zoe" finds Zoë, "o'brien" and "obrien" find O'Brien). A number
+    of three digits or more matches the start of a chart number or any run of a phone's digits.
     """
-    query = select(Patient)
+    typed = _Typed.read(text)
+    query = select(Patient).where(*typed.conditions)
     if not include_archived:
         query = query.where(Patient.archived.is_(False))
-    for word in text.split():
-        query = query.where(_word_condition(word))
-    # name_key starts with the folded last name, so it sorts Łukasiewicz among the Ls.
+    query = query.where(*(Patient.id.in_(p.patient_ids()) for p in typed.prefixes))
     return query.order_by(Patient.name_key, Patient.id)
 
 
@@ -160,32 +318,48 @@ def search_patients(
     offset: int = 0,
     include_archived: bool = False,
 ) -> list[Patient]:
-    query = search_query(text, include_archived=include_archived).limit(limit).offset(offset)
-    return list(db.scalars(query))
+    """One page of the patients matching ``text`` (see ``search_query``), in name order."""
+    query = _Typed.read(text).planned(db, include_archived=include_archived)
+    ids = list(db.scalars(query.limit(limit).offset(offset)))
+    found = {p.id: p for p in db.scalars(select(Patient).where(Patient.id.in_(ids)))}
+    return [found[i] for i in ids]
+
+
+def count_limit(text: str) -> int:
+    """How far ``count_patients`` counts: a count above it means "more than" it."""
+    return COUNT_LIMIT if text.strip() else ON_FILE_COUNT_LIMIT
 
 
 def count_patients(db: DbSession, text: str = "", *, include_archived: bool = False) -> int:
-    query = search_query(text, include_archived=include_archived).order_by(None)
-    return db.scalar(select(func.count()).select_from(query.subquery())) or 0
+    """How many patients match ``text``, counted no further than ``count_limit(text)`` + 1."""
+    query = _Typed.read(text).planned(db, include_archived=include_archived)
+    return _count_up_to(db, query.order_by(None), count_limit(text) + 1)
 
 
-def _word_condition(word: str) -> ColumnElement[bool]:
-    born = parse_date(word)
-    if born is not None:
-        return Patient.date_of_birth == born
-    if not any(ch.isalpha() for ch in word) and len(number := digits(word)) >= 3:
-        return or_(
-            Patient.chart_number.like(f"{number}%"),
-            Patient.phone_digits.like(f"%{_escaped(number)}%", escape="\\"),
-        )
-    parts = name_words(word)
-    if not parts:
-        return Patient.chart_number == word
-    return and_(*(Patient.name_key.like(f"% {_escaped(part)}%", escape="\\") for part in parts))
+def _count_up_to(db: DbSession, query: Select[Any], most: int) -> int:
+    return db.scalar(select(func.count()).select_from(query.limit(most).subquery())) or 0
 
 
-def _escaped(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def keep_search_words(patient: Patient) -> None:
+    """Bring the patient's search words in step with their name, phones, chart and archiving.
+
+    Words that stay are updated in place: removing and adding the same row in one flush
+    would insert it before the old one is deleted.
+    """
+    wanted = search_words(
+        last_name=patient.last_name,
+        first_name=patient.first_name,
+        preferred_name=patient.preferred_name,
+        chart_number=patient.chart_number,
+        phones=[patient.mobile_phone, patient.home_phone],
+    )
+    kept = [w for w in patient.search_words if (w.kind, w.word) in wanted]
+    have = {(w.kind, w.word) for w in kept}
+    patient.search_words = kept + [
+        _Word(kind=kind, word=word) for kind, word in sorted(wanted - have)
+    ]
+    for word in patient.search_words:
+        word.name_key, word.archived = patient.name_key, patient.archived
 
 
 def _checked(details: PatientDetails, now: dt.datetime) -> PatientDetails:
@@ -203,6 +377,7 @@ def _apply(patient: Patient, details: PatientDetails) -> None:
     patient.phone_digits = " ".join(
         d for d in (digits(details.mobile_phone), digits(details.home_phone)) if d
     )
+    keep_search_words(patient)
 
 
 def _chart_taken(db: DbSession, chart_number: str) -> bool:

@@ -312,6 +312,7 @@ class Patient(Base):
         back_populates="patient", order_by="ScreeningFinding.id"
     )
     screening_cleared_by: Mapped[Staff | None] = relationship()
+    search_words: Mapped[list[PatientSearchWord]] = relationship(cascade="all, delete-orphan")
 
     @property
     def display_name(self) -> str:
@@ -326,6 +327,45 @@ class Patient(Base):
     def address_lines(self) -> list[str]:
         town = " ".join(p for p in (self.city, self.region, self.postal_code) if p)
         return [line for line in (self.street, town) if line]
+
+
+# Search words compare byte by byte (code point order) on every backend, so that a range
+# ``word >= 'nune' AND word < 'nune' || U+10FFFF`` finds exactly the words starting with "nune"
+# and a B-tree serves it; PostgreSQL would otherwise compare in the database's locale.
+SEARCH_WORD = String(100).with_variant(String(100, collation="C"), "postgresql")
+
+
+class PatientSearchWord(Base):
+    """One word a patient can be found by: a folded name word or its first letters, or a chart
+    or phone number key.
+
+    Kept in step with the patient by the patient service. The patient's ``name_key`` and
+    ``archived`` are repeated here so that the (kind, word) index alone gives a page of
+    patients in name order, without visiting the patients it passes over.
+    """
+
+    __tablename__ = "patient_search_words"
+    __table_args__ = (
+        Index(
+            "ix_patient_search_words_kind_word",
+            "kind",
+            "word",
+            "name_key",
+            "patient_id",
+            "archived",
+        ),
+        # On SQLite the rows live in the primary key's B-tree: one copy fewer, and looking up
+        # one patient's words reads only that B-tree.
+        {"sqlite_with_rowid": False},
+    )
+
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(6), primary_key=True)  # "name" or "number"
+    word: Mapped[str] = mapped_column(SEARCH_WORD, primary_key=True)
+    name_key: Mapped[str] = mapped_column(String(400))
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ScreeningFinding(Base):
@@ -383,6 +423,12 @@ class Session(Base):
         Index("ix_sessions_patient_time", "patient_id", "starts_at"),
         Index("ix_sessions_nurse_time", "nurse_id", "starts_at"),
         Index("ix_sessions_starts_at", "starts_at"),
+        # A patient's sessions by status in time order, with the course: their last completed
+        # session of a course, and whether anything is booked ahead, from the index alone.
+        Index("ix_sessions_patient_status_time", "patient_id", "status", "starts_at", "series_id"),
+        # Sessions of one status in time order: the booster-due list reads completed ones from
+        # the oldest, checking each against the index above before reading the session.
+        Index("ix_sessions_status_time", "status", "starts_at", "patient_id", "series_id"),
         CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
     )
 

@@ -35,6 +35,7 @@ from scheduler.services import accounts
 from scheduler.services.backup import backup_plan
 from scheduler.services.clinic import get_settings, is_set_up
 from scheduler.ui.backups import last_backup_words
+from scheduler.ui.boosters_dialog import BoostersDueDialog
 from scheduler.ui.desk import Desk
 from scheduler.ui.desk_warnings import WarningBanner
 from scheduler.ui.lock import IdleWatch, LockDialog
@@ -272,6 +273,7 @@ class MainWindow(QMainWindow):
         self.single_action = self._action(
             "Book a &single session…", "Ctrl+Shift+S", lambda: self.book("single")
         )
+        self.boosters_action = self._action("Boosters &due…", None, self.show_boosters_due)
         for action in (
             self.find_action,
             self.new_action,
@@ -279,6 +281,8 @@ class MainWindow(QMainWindow):
             self.book_action,
             self.maintenance_action,
             self.single_action,
+            None,
+            self.boosters_action,
         ):
             if action is None:
                 patient_menu.addSeparator()
@@ -318,6 +322,14 @@ class MainWindow(QMainWindow):
             screen.focus_search()
             return
         screen.book(phase)
+
+    def show_boosters_due(self) -> None:
+        """Patient › Boosters due…: the list; a patient chosen there opens on Patients."""
+        BoostersDueDialog(self.desk, self.open_on_patients, self).exec()
+
+    def open_on_patients(self, patient_id: int) -> None:
+        self.show_screen(PATIENTS)
+        self.patients_screen().open_patient(patient_id)
 
     def print_(self) -> None:
         """Ctrl+P: the current screen's own print action, if it has one."""

@@ -1,25 +1,23 @@
 """Qt item models for the Patients screen, fed plain rows (never querying in ``data()``).
 
-The search model is lazy: the screen hands it a ``fetch(offset, limit)`` function and the view
-pulls pages through ``canFetchMore``/``fetchMore`` as the user scrolls, so a clinic with tens
-of thousands of patients loads one page at a time.
+The search model is lazy (``tables.PagedRowsModel``): a clinic with tens of thousands of
+patients loads one page at a time as the user scrolls.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QModelIndex, QObject, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from scheduler.domain.enums import FindingSeverity, FindingStatus, SessionStatus
 from scheduler.domain.screening import FINDING_KINDS
 from scheduler.services.schedule import CourseView, SessionView
-from scheduler.ui.tables import ID_ROLE, AnyIndex, RowsModel, clock
+from scheduler.ui.tables import ID_ROLE, PagedRowsModel, RowsModel, clock
 
 _MUTED = QBrush(QColor("#7a8591"))
 _BLOCKING = QBrush(QColor("#b3261e"))
@@ -35,43 +33,11 @@ class PatientRow:
     archived: bool
 
 
-class PatientSearchModel(RowsModel[PatientRow]):
+class PatientSearchModel(PagedRowsModel[PatientRow]):
     """Patients found by the search box, loaded a page at a time."""
 
     COL_NAME, COL_CHART, COL_BORN, COL_PHONE = range(4)
     HEADERS = ("Name", "Chart", "Born", "Phone")
-    PAGE = 100
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._fetch: Callable[[int, int], list[PatientRow]] | None = None
-        self._exhausted = True
-
-    def start(self, fetch: Callable[[int, int], list[PatientRow]]) -> None:
-        """Show a new search: the first page now, the rest as the view asks for more."""
-        first = fetch(0, self.PAGE)
-        self.beginResetModel()
-        self._fetch = fetch
-        self._rows = first
-        self._exhausted = len(first) < self.PAGE
-        self.endResetModel()
-
-    def set_rows(self, rows: Sequence[PatientRow]) -> None:
-        self._fetch, self._exhausted = None, True
-        super().set_rows(rows)
-
-    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._exhausted and self._fetch is not None
-
-    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
-        if not self.canFetchMore(parent) or self._fetch is None:
-            return
-        more = self._fetch(len(self._rows), self.PAGE)
-        self._exhausted = len(more) < self.PAGE
-        if more:
-            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
-            self._rows.extend(more)
-            self.endInsertRows()
 
     def value(self, row: PatientRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:

@@ -8,6 +8,7 @@ their series with each session, with the booking actions above.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, Qt, QTimer, Signal
@@ -263,12 +264,16 @@ class PatientsScreen(RefreshedWhenShown):
         archived = self.include_archived.isChecked()
         desk = self.desk
 
-        def fetch(offset: int, limit: int) -> list[PatientRow]:
+        def fetch(loaded: Sequence[PatientRow]) -> list[PatientRow]:
             return desk.read(
                 lambda db: [
                     patient_row(p)
                     for p in patient_service.search_patients(
-                        db, text, limit=limit, offset=offset, include_archived=archived
+                        db,
+                        text,
+                        limit=PatientSearchModel.PAGE,
+                        offset=len(loaded),
+                        include_archived=archived,
                     )
                 ]
             )
@@ -277,10 +282,13 @@ class PatientsScreen(RefreshedWhenShown):
         total = desk.read(
             lambda db: patient_service.count_patients(db, text, include_archived=archived)
         )
+        # The service counts only so far: beyond that the desk says "more than".
+        limit = patient_service.count_limit(text)
+        shown = f"more than {limit:,}" if total > limit else f"{total}"
         if text.strip():
-            self.count_label.setText(f"{total} found" if total else "No patient matches.")
+            self.count_label.setText(f"{shown} found" if total else "No patient matches.")
         else:
-            self.count_label.setText(f"{total} patients")
+            self.count_label.setText(f"{shown} patients")
         if self.open is not None:
             self._select_in_results(self.open.patient_id)
 

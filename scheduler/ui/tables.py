@@ -6,7 +6,7 @@ Models are fed plain rows with ``set_rows()`` and never query the database in ``
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -75,6 +75,61 @@ class RowsModel(QAbstractTableModel, Generic[R]):
     def value(self, row: R, column: int, role: int) -> Any:
         """What the cell shows for ``role`` (display text, colour, ``ID_ROLE``...), or None."""
         raise NotImplementedError
+
+
+class PagedRowsModel(RowsModel[R]):
+    """Rows loaded a page at a time: the first page at once, the rest as the view scrolls.
+
+    The screen hands ``start`` a ``fetch(loaded)`` function giving the page that follows the
+    rows loaded so far; the view pulls pages through ``canFetchMore``/``fetchMore``, so a
+    list of tens of thousands loads only what is seen.
+    """
+
+    PAGE: ClassVar[int] = 100
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._fetch: Callable[[Sequence[R]], list[R]] | None = None
+        self._exhausted = True
+        # Reading a page may keep the window answering (a busy database), and the view asks
+        # for more meanwhile: that request would fetch the same page a second time.
+        self._fetching = False
+
+    def start(self, fetch: Callable[[Sequence[R]], list[R]]) -> None:
+        """Show a new list: the first page now, the rest as the view asks for more."""
+        first = fetch([])
+        self.beginResetModel()
+        self._fetch = fetch
+        self._rows = first
+        self._exhausted = len(first) < self.PAGE
+        self.endResetModel()
+
+    def set_rows(self, rows: Sequence[R]) -> None:
+        self._fetch, self._exhausted = None, True
+        super().set_rows(rows)
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        return (
+            not parent.isValid()
+            and not self._exhausted
+            and not self._fetching
+            and self._fetch is not None
+        )
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent) or self._fetch is None:
+            return
+        self._fetching = True
+        try:
+            more = self._fetch(self._rows)
+            self._exhausted = len(more) < self.PAGE
+            if more:
+                first = len(self._rows)
+                self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
+                self._rows.extend(more)
+                self.endInsertRows()
+        finally:
+            self._fetching = False
 
 
 def compact_table(table: QTableView) -> None:

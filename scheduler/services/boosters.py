@@ -1,0 +1,210 @@
+"""Who is due for a booster: past their maintenance interval, with nothing booked.
+
+One set-based query gives each patient's last completed session of a course (a session
+with no later one), with what the list shows, in the order the sessions took place; the
+most overdue are among the oldest, so a page is read from the front of that order and
+stops as soon as no later row could belong on it. Nothing is loaded per session, and a
+clinic with a million sessions behind it gets its first page as quickly as a new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row, Select, exists, or_, select
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import aliased
+
+from scheduler.domain.enums import Phase, SessionStatus
+from scheduler.services.schedule import HOLDING, clinic_calendar
+from scheduler.store.models import Patient, Protocol, Series, Therapy
+from scheduler.store.models import Session as ClinicSession
+
+# Rows the desk asks for at a time; it asks for more as the list is scrolled.
+BOOSTER_PAGE = 100
+_COMPLETED = SessionStatus.COMPLETED.value
+_AHEAD = tuple(s for s in HOLDING if s != _COMPLETED)
+# Candidates read from the database at a time, in the order of their last session.
+_CHUNK = 250
+
+
+@dataclass(frozen=True)
+class BoosterDue:
+    """A patient whose last session is older than their maintenance interval, nothing booked."""
+
+    patient_id: int
+    patient_name: str
+    chart_number: str
+    phone: str
+    last_session_on: dt.date
+    last_therapy_name: str
+    protocol_id: int  # the maintenance protocol to book
+    protocol_name: str
+    interval_days: int
+    days_overdue: int
+
+
+@dataclass(frozen=True)
+class _Interval:
+    """The maintenance protocol that applies after a course under some protocol."""
+
+    protocol_id: int
+    protocol_name: str
+    days: int
+
+
+def boosters_due(
+    db: DbSession, *, today: dt.date, limit: int = BOOSTER_PAGE, after: BoosterDue | None = None
+) -> list[BoosterDue]:
+    """Patients past their maintenance interval with nothing booked, most overdue first.
+
+    The interval comes from the protocol of the patient's last completed session, or, after
+    an induction or single session, from that therapy's maintenance protocol. Ties go by
+    the patient's name. Gives ``limit`` patients, those after ``after`` (the last one of
+    the page before) when given.
+    """
+    intervals = _intervals(db)
+    if not intervals or limit <= 0:
+        return []
+    shortest = min(i.days for i in intervals.values())
+    longest = max(i.days for i in intervals.values())
+    calendar = clinic_calendar(db)
+    # Patients come in the order of their last session. One due on day D had it between
+    # D - longest and D - shortest, so a page is whole once the last sessions read are
+    # past its last due day less the shortest interval.
+    start = calendar.at(_due_day(after) - dt.timedelta(days=longest), dt.time()) if after else None
+    stop = calendar.at(today - dt.timedelta(days=shortest), dt.time())
+    found: list[BoosterDue] = []
+    rows = _last_sessions(intervals, start_of_today=calendar.at(today, dt.time()))
+    for chunk in _chunks(db, rows, start, stop):
+        for row in chunk:
+            due = _booster_due(row, intervals, calendar.local_day(row.starts_at), today)
+            if due.days_overdue > 0 and (after is None or _order(due) > _order(after)):
+                found.append(due)
+        found = sorted(found, key=_order)[:limit]
+        last_read = calendar.local_day(chunk[-1].starts_at)
+        if len(found) == limit and last_read + dt.timedelta(days=shortest) > _due_day(found[-1]):
+            break
+    return found
+
+
+def _order(due: BoosterDue) -> tuple[dt.date, str, int]:
+    """Most overdue first (the earliest due day), then by name."""
+    return (_due_day(due), due.patient_name, due.patient_id)
+
+
+def _due_day(due: BoosterDue) -> dt.date:
+    return due.last_session_on + dt.timedelta(days=due.interval_days)
+
+
+def _booster_due(
+    row: Row[Any], intervals: dict[int, _Interval], last_day: dt.date, today: dt.date
+) -> BoosterDue:
+    interval = intervals[row.protocol_id]
+    return BoosterDue(
+        patient_id=row.patient_id,
+        patient_name=f"{row.preferred_name or row.first_name} {row.last_name}",
+        chart_number=row.chart_number,
+        phone=row.mobile_phone or row.home_phone,
+        last_session_on=last_day,
+        last_therapy_name=row.therapy_name,
+        protocol_id=interval.protocol_id,
+        protocol_name=interval.protocol_name,
+        interval_days=interval.days,
+        days_overdue=(today - last_day).days - interval.days,
+    )
+
+
+def _last_sessions(
+    intervals: dict[int, _Interval], *, start_of_today: dt.datetime
+) -> Select[*tuple[Any, ...]]:
+    """Each patient's last completed session of a course, with what the list shows of it.
+
+    Only patients on file with nothing booked from today on, whose last course has a
+    maintenance interval; in the order the sessions took place.
+    """
+    later = aliased(ClinicSession)
+    ahead = aliased(ClinicSession)
+    return (
+        select(
+            ClinicSession.id,
+            ClinicSession.starts_at,
+            ClinicSession.patient_id,
+            Series.protocol_id,
+            Therapy.name.label("therapy_name"),
+            Patient.first_name,
+            Patient.preferred_name,
+            Patient.last_name,
+            Patient.chart_number,
+            Patient.mobile_phone,
+            Patient.home_phone,
+        )
+        .join(Series, Series.id == ClinicSession.series_id)
+        .join(Patient, Patient.id == ClinicSession.patient_id)
+        .join(Therapy, Therapy.id == ClinicSession.therapy_id)
+        .where(
+            ClinicSession.status == _COMPLETED,
+            Series.protocol_id.in_(intervals),
+            Patient.archived.is_(False),
+            ~exists().where(
+                later.patient_id == ClinicSession.patient_id,
+                later.status == _COMPLETED,
+                later.series_id.is_not(None),
+                later.starts_at >= ClinicSession.starts_at,
+                or_(later.starts_at > ClinicSession.starts_at, later.id > ClinicSession.id),
+            ),
+            ~exists().where(
+                ahead.patient_id == ClinicSession.patient_id,
+                ahead.status.in_(_AHEAD),
+                ahead.starts_at >= start_of_today,
+            ),
+        )
+        .order_by(ClinicSession.starts_at, ClinicSession.id)
+    )
+
+
+def _chunks(
+    db: DbSession,
+    rows: Select[*tuple[Any, ...]],
+    start: dt.datetime | None,
+    stop: dt.datetime,
+) -> Iterator[Sequence[Row[Any]]]:
+    """The rows from ``start`` (or the first) to before ``stop``, a chunk at a time."""
+    query = rows.where(ClinicSession.starts_at < stop)
+    if start is not None:
+        query = query.where(ClinicSession.starts_at >= start)
+    while chunk := db.execute(query.limit(_CHUNK)).all():
+        yield chunk
+        last = chunk[-1]
+        # Where the last chunk ended, as a range an index can seek to.
+        query = rows.where(
+            ClinicSession.starts_at < stop,
+            ClinicSession.starts_at >= last.starts_at,
+            or_(ClinicSession.starts_at > last.starts_at, ClinicSession.id > last.id),
+        )
+
+
+def _intervals(db: DbSession) -> dict[int, _Interval]:
+    """For each protocol, the maintenance interval that applies after a course under it.
+
+    A protocol with an interval of its own uses it; any other uses its therapy's first
+    active maintenance protocol that has one. Protocols with neither are left out.
+    """
+    protocols = list(db.scalars(select(Protocol).order_by(Protocol.id)))
+    maintenance: dict[int, Protocol] = {}
+    for p in protocols:
+        if (
+            p.phase == Phase.MAINTENANCE.value
+            and p.active
+            and p.maintenance_interval_days is not None
+        ):
+            maintenance.setdefault(p.therapy_id, p)
+    found = {}
+    for p in protocols:
+        applies = p if p.maintenance_interval_days else maintenance.get(p.therapy_id)
+        if applies is not None and applies.maintenance_interval_days:
+            found[p.id] = _Interval(applies.id, applies.name, applies.maintenance_interval_days)
+    return found
