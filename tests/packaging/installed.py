@@ -26,6 +26,8 @@ class Installed:
 
     command: tuple[str, ...]
     folder: Path
+    # PATH for the commands; a bundle is run with one that holds no Python.
+    path: str | None = None
 
     def environment(self) -> dict[str, str]:
         """This machine's environment, offscreen, with a home of its own and no PYTHONPATH."""
@@ -39,6 +41,8 @@ class Installed:
             XDG_CONFIG_HOME=str(home / "config"),
             XDG_CACHE_HOME=str(home / "cache"),
         )
+        if self.path is not None:
+            env["PATH"] = self.path
         return env
 
     def start(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
