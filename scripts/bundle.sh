@@ -13,6 +13,7 @@ trap 'rm -rf "$work"' EXIT
 
 scripts/system-packages.sh --bundle
 python=.venv/bin/python
+[[ -x .venv/Scripts/python.exe ]] && python=.venv/Scripts/python.exe  # Windows (Git Bash)
 if ! "$python" -c "import PyInstaller" >/dev/null 2>&1; then
     scripts/venv.sh bundle
 fi
