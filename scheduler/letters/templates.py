@@ -17,7 +17,7 @@ from pathlib import Path
 
 import platformdirs
 
-from scheduler import APP_SLUG
+from scheduler import APP_SLUG, resources
 from scheduler.domain.enums import LetterKind
 from scheduler.domain.letters import (
     TEMPLATE_KEYS,
@@ -26,10 +26,9 @@ from scheduler.domain.letters import (
     allowed_placeholders,
     template,
 )
-from scheduler.resources import required_file, shipped
 from scheduler.services.errors import ServiceError
 
-SHIPPED_DIR = shipped("letters")
+SHIPPED_DIR = resources.shipped("letters")
 _FILE_NAME = re.compile(r"^(prep|aftercare|schedule)(?:\.([a-z0-9_]+))?\.toml$")
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 
@@ -60,7 +59,7 @@ def load_templates(
     for kind in LetterKind:
         # The general wording ships with the desk; without it every letter would be refused
         # as if the clinic's wording were at fault.
-        required_file(shipped_dir / f"{kind.value}.toml", f"letters/{kind.value}.toml")
+        resources.required_file(shipped_dir / f"{kind.value}.toml", f"letters/{kind.value}.toml")
     shipped = _read_folder(shipped_dir)
     clinic = _read_folder(own) if own.is_dir() else {}
     general: dict[LetterKind, Wording] = {}

@@ -6,8 +6,10 @@ letter preview), so it is run with a PATH that holds no Python and no PYTHONPATH
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The bundle folder (``dist/infusion-desk`` when built by hand)."""
     out = tmp_path_factory.mktemp("dist")
     started = time.perf_counter()
@@ -32,7 +34,8 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     print(f"bundle built in {time.perf_counter() - started:.0f} s: {result.stdout.strip()}")
-    return out / "infusion-desk"
+    yield out / "infusion-desk"
+    shutil.rmtree(out)  # some 250 MB, mostly Qt
 
 
 def test_the_bundle_prints_letters_and_renders_screens_without_python(
@@ -61,5 +64,6 @@ def test_the_bundle_installs_with_its_menu_entry_and_icon(bundle: Path, tmp_path
     assert f"Exec={prefix}/bin/infusion-desk" in entry
     assert "Icon=infusion-desk" in entry
     assert (prefix / "share/icons/hicolor/scalable/apps/infusion-desk.svg").is_file()
+    assert (prefix / "share/icons/hicolor/256x256/apps/infusion-desk.png").is_file()
     installed = Installed((str(prefix / "bin" / "infusion-desk"),), tmp_path, path="/nonexistent")
     assert installed.run("--version").strip() == "Infusion Desk 0.1.0"

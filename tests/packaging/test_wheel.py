@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tarfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -46,14 +47,17 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="module")
-def installed(built: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Installed:
+def installed(
+    built: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Installed]:
     """The wheel in a new virtual environment; commands run from an unrelated folder."""
     fresh = tmp_path_factory.mktemp("fresh-env")
     subprocess.run([sys.executable, "-m", "venv", str(fresh)], check=True, timeout=300)
     install = [str(fresh / "bin" / "python"), "-m", "pip", "install", "--quiet", str(built[1])]
     result = subprocess.run(install, capture_output=True, text=True, timeout=900, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    return Installed((str(fresh / "bin" / "infusion-desk"),), tmp_path_factory.mktemp("elsewhere"))
+    yield Installed((str(fresh / "bin" / "infusion-desk"),), tmp_path_factory.mktemp("elsewhere"))
+    shutil.rmtree(fresh)  # some 300 MB, mostly Qt
 
 
 def test_the_sdist_and_the_wheel_carry_every_shipped_file(built: tuple[Path, Path]) -> None:
