@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages the desk needs that this machine lacks; does nothing
-# elsewhere. Usage: scripts/system-packages.sh [--tests]
+# elsewhere. Usage: scripts/system-packages.sh [--tests|--bundle]
 set -euo pipefail
 
 # Python's venv module, and the libraries Qt loads even when it draws offscreen.
@@ -15,6 +15,9 @@ packages+=(fonts-droid-fallback)
 [[ "${1:-}" == "--tests" ]] && packages+=(poppler-utils)
 # Every database test also runs on a throw-away PostgreSQL server the tests start themselves.
 [[ "${1:-}" == "--tests" ]] && packages+=(postgresql)
+# The desktop bundle (scripts/bundle.sh, and the test that builds it): PyInstaller reads the
+# libraries' dependencies with objdump.
+[[ "${1:-}" == "--tests" || "${1:-}" == "--bundle" ]] && packages+=(binutils)
 
 command -v dpkg-query >/dev/null 2>&1 || exit 0
 missing=()

@@ -10,6 +10,7 @@ import pytest
 from scheduler.domain.enums import LetterKind
 from scheduler.domain.letters import prep_letter
 from scheduler.letters.templates import SHIPPED_DIR, TemplateError, load_templates
+from scheduler.resources import MissingResource
 from tests.test_letter_content import CLINIC, IV, PATIENT, at, session
 
 
@@ -117,6 +118,15 @@ def test_an_incomplete_shipped_set_names_the_missing_entries(tmp_path: Path) -> 
     with pytest.raises(TemplateError) as refused:
         load_templates(None, shipped_dir=tmp_path)
     assert str(refused.value).startswith("The schedule letter wording has no entry for closing ")
+
+
+def test_a_shipped_file_missing_blames_the_installation_not_the_wording(tmp_path: Path) -> None:
+    for path in SHIPPED_DIR.glob("*.toml"):
+        if path.name != "prep.toml":
+            _write(tmp_path, path.name, path.read_text(encoding="utf-8"))
+    with pytest.raises(MissingResource) as refused:
+        load_templates(None, shipped_dir=tmp_path)
+    assert str(refused.value).startswith("The installation is missing letters/prep.toml ")
 
 
 def test_the_user_data_folder_is_used_when_settings_name_none(

@@ -1,4 +1,4 @@
-"""The command line: ``python main.py [--db PATH|URL] [COMMAND ...]``.
+"""The command line: ``infusion-desk [--db PATH|URL] [COMMAND ...]``, or ``python main.py …``.
 
 Without a command the desk opens. Each command lives in its own module here and registers
 itself with ``add_parser(subparsers)``; its handler receives the parsed arguments and returns
@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from scheduler import APP_NAME, __version__
+from scheduler.program import program_name
 from scheduler.store.location import ENV_VAR, default_database_path
 
 # Modules under scheduler.cli that each add one command.
@@ -32,7 +33,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
-        prog="python main.py",
+        prog=program_name(),
         description=f"{APP_NAME}: book treatment courses and print patient letters. "
         "Without a command, opens the desk.",
     )

@@ -17,6 +17,7 @@ import time
 
 from scheduler.cli import demo
 from scheduler.cli.common import fail, signed_in, utc_now
+from scheduler.program import program_name
 from scheduler.services.errors import ServiceError
 from scheduler.store import DatabaseError, open_database
 from scheduler.store.location import ENV_VAR
@@ -112,5 +113,5 @@ def display_problem() -> str | None:
     return (
         "The desk needs a graphical display, and none was found (DISPLAY and WAYLAND_DISPLAY "
         "are not set); open it from the computer's desktop, or use the commands without a "
-        "window (python main.py --help)."
+        f"window ({program_name()} --help)."
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -82,6 +83,7 @@ def render_all(database: Database, out: Path, today: dt.date, scratch: Path) -> 
     from scheduler.ui.sign_in import SignInDialog
 
     app = create_application(["screenshots"])
+    _quiet_offscreen_notices()
     with database.reading() as db:
         zone_name = get_settings(db).timezone if is_set_up(db) else CLINIC_TIMEZONE
         empty = not count_patients(db, include_archived=True)
@@ -156,6 +158,22 @@ def render_all(database: Database, out: Path, today: dt.date, scratch: Path) -> 
     window.show_screen(TODAY)
     window.close()
     return saved
+
+
+# What the offscreen platform says each time a window is shown: there is no window manager to
+# pass size hints to, which is what rendering offscreen means, so it is no warning here.
+OFFSCREEN_NOTICES = frozenset({"This plugin does not support propagateSizeHints()"})
+
+
+def _quiet_offscreen_notices() -> None:
+    """Drop the offscreen platform's notices; every other Qt message still reaches stderr."""
+    from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+
+    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        if message not in OFFSCREEN_NOTICES:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
 
 
 def _demo_actor(database: Database, role: StaffRole, now: dt.datetime) -> Actor:

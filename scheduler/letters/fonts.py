@@ -24,7 +24,9 @@ from bidi import get_display
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-FONT_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
+from scheduler.resources import required_file, shipped
+
+FONT_DIR = shipped("fonts")
 FONT = "DejaVuSans"
 _FONT_FILES = {
     FONT: "DejaVuSans.ttf",
@@ -43,6 +45,8 @@ class Fallback:
     bold_files: tuple[Path, ...] = ()
     # Complex scripts whose letters change shape or order: reportlab shapes them (HarfBuzz).
     shaped: bool = False
+    # Shipped with the desk: a missing file is a broken installation, not a font to skip.
+    shipped: bool = False
 
 
 # Where the common systems keep a TrueType font with Chinese, Japanese and Korean characters
@@ -65,12 +69,14 @@ FALLBACKS = (
         (FONT_DIR / "NotoSansDevanagari-Regular.ttf",),
         (FONT_DIR / "NotoSansDevanagari-Bold.ttf",),
         shaped=True,
+        shipped=True,
     ),
     Fallback(
         "NotoSansThai",
         (FONT_DIR / "NotoSansThai-Regular.ttf",),
         (FONT_DIR / "NotoSansThai-Bold.ttf",),
         shaped=True,
+        shipped=True,
     ),
     Fallback("CJKFallback", _CJK_FILES),
 )
@@ -84,7 +90,8 @@ def register_fonts(font_dir: Path = FONT_DIR) -> None:
     if FONT in pdfmetrics.getRegisteredFontNames():
         return
     for name, file_name in _FONT_FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(font_dir / file_name)))
+        path = required_file(font_dir / file_name, f"fonts/{file_name}")
+        pdfmetrics.registerFont(TTFont(name, str(path)))
     pdfmetrics.registerFontFamily(
         FONT,
         normal=FONT,
@@ -105,6 +112,8 @@ def _loaded(fallback: Fallback) -> str | None:
     """Register a fallback (regular and bold) on first use; None when no file of it exists."""
     regular = next((f for f in fallback.files if f.is_file()), None)
     if regular is None:
+        if fallback.shipped:
+            required_file(fallback.files[0], f"fonts/{fallback.files[0].name}")
         return None
     bold = next((f for f in fallback.bold_files if f.is_file()), regular)
     pdfmetrics.registerFont(TTFont(fallback.name, str(regular)))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import platformdirs
 
-from scheduler import APP_SLUG
+from scheduler import APP_SLUG, resources
 from scheduler.domain.enums import LetterKind
 from scheduler.domain.letters import (
     TEMPLATE_KEYS,
@@ -28,7 +28,7 @@ from scheduler.domain.letters import (
 )
 from scheduler.services.errors import ServiceError
 
-SHIPPED_DIR = Path(__file__).resolve().parents[2] / "resources" / "letters"
+SHIPPED_DIR = resources.shipped("letters")
 _FILE_NAME = re.compile(r"^(prep|aftercare|schedule)(?:\.([a-z0-9_]+))?\.toml$")
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 
@@ -56,6 +56,10 @@ def load_templates(
     own = Path(clinic_dir).expanduser() if clinic_dir else user_template_dir()
     if clinic_dir and not own.is_dir():
         raise TemplateError(f"The letter template folder {own} does not exist.")
+    for kind in LetterKind:
+        # The general wording ships with the desk; without it every letter would be refused
+        # as if the clinic's wording were at fault.
+        resources.required_file(shipped_dir / f"{kind.value}.toml", f"letters/{kind.value}.toml")
     shipped = _read_folder(shipped_dir)
     clinic = _read_folder(own) if own.is_dir() else {}
     general: dict[LetterKind, Wording] = {}

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scheduler import APP_NAME
+from scheduler.program import program_name
 from scheduler.store import privacy
 from scheduler.store.errors import DatabaseError
 
@@ -77,7 +78,7 @@ def examine(
         if not create:
             raise MissingDatabase(
                 f"{path} is an empty file, not a clinic database. Check the path, or make a "
-                f"new clinic database there with: python main.py init --db {path}"
+                f"new clinic database there with: {program_name()} init --db {path}"
             )
         return Examined(None, 0.0)
     check_header(path)
@@ -90,7 +91,7 @@ def missing_message(path: Path) -> str:
     missing = path if where == "file" else _first_missing(path.parent)
     return (
         f"There is no database at {path} (no {where} {missing}). Check the path; to start a "
-        f"new clinic there, run: python main.py init --db {path}"
+        f"new clinic there, run: {program_name()} init --db {path}"
     )
 
 

@@ -20,9 +20,10 @@ import platformdirs
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from scheduler import APP_NAME, APP_SLUG, __version__
+from scheduler.resources import MissingResource, shipped_file
 from scheduler.store.privacy import private_folder
 from scheduler.ui.private_log import PrivateFormatter, PrivateLogFile
-from scheduler.ui.widgets import icon, resource_path
+from scheduler.ui.widgets import icon
 
 log = logging.getLogger("scheduler")
 
@@ -82,11 +83,11 @@ def enable_crash_log(folder: Path | None = None) -> Path | None:
 
 
 def style_sheet() -> str:
-    path = resource_path("styles", "desk.qss")
+    """The desk's style sheet; the plain style (and a warning naming the file) if it is missing."""
     try:
-        return path.read_text(encoding="utf-8")
-    except OSError:
-        log.warning("style sheet %s not found; using the plain style", path)
+        return shipped_file("styles", "desk.qss").read_text(encoding="utf-8")
+    except (MissingResource, OSError) as missing:
+        log.warning("%s The desk uses the plain style.", missing)
         return ""
 
 

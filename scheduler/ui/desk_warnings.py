@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from sqlalchemy.exc import OperationalError
 
 from scheduler.domain.access import Permission
+from scheduler.program import program_name
 from scheduler.services.audit_chain import ChainReport, verify_new_entries
 from scheduler.store import opening
 from scheduler.ui.desk import Desk
@@ -69,7 +70,7 @@ def warn_audit_broken(desk: Desk, banner: WarningBanner, report: ChainReport) ->
     banner.warn(
         "audit",
         f"The audit trail has been altered outside the desk: {report.sentence()} "
-        "Look on the Audit screen; `python main.py audit verify` checks it again.",
+        f"Look on the Audit screen; `{program_name()} audit verify` checks it again.",
         for_those_who=Permission.READ_AUDIT,
     )
 

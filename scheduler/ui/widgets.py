@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QAbstractItemModel
@@ -17,22 +17,26 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session as DbSession
 
+from scheduler.resources import MissingResource, shipped_file
 from scheduler.services.errors import FieldProblem, ServiceError, ValidationFailed
 from scheduler.ui.desk import Desk
 from scheduler.ui.tables import pick_one_table
 
 T = TypeVar("T")
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
-
-
-def resource_path(*parts: str) -> Path:
-    return RESOURCES.joinpath(*parts)
+log = logging.getLogger(__name__)
 
 
 def icon(name: str) -> QIcon:
-    """One of the desk's icons (``resources/icons/NAME.svg``)."""
-    return QIcon(str(resource_path("icons", f"{name}.svg")))
+    """One of the desk's icons (``scheduler/resources/icons/NAME.svg``); none if it is missing.
+
+    A missing icon leaves a blank space rather than stopping the desk; the log names the file.
+    """
+    try:
+        return QIcon(str(shipped_file("icons", f"{name}.svg")))
+    except MissingResource as missing:
+        log.warning("%s", missing)
+        return QIcon()
 
 
 def title_label(text: str, *, section: bool = False) -> QLabel:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from alembic import command
@@ -11,7 +12,9 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy.engine import Connection
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent
+# Alembic reads the revisions as files, so they ship as files (package data, and data files
+# in the desktop bundle, where the modules themselves live in an archive).
+MIGRATIONS_DIR = Path(str(resources.files(__name__)))
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
