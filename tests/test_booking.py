@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.enums import Place, SessionStatus
+from scheduler.errors import NotFound, ServiceError
 from scheduler.services import booking
 from scheduler.services.booking import BookingRefused, Override, book_series, book_single
-from scheduler.services.errors import NotFound, ServiceError
 from scheduler.services.schedule import clinic_calendar
 from scheduler.store import Database
 from scheduler.store.models import AuditEntry, Series, SessionStatusChange

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from scheduler.domain.patients import PatientDetails
-from scheduler.services.errors import ValidationFailed
+from scheduler.errors import ValidationFailed
 from scheduler.services.patients import (
     LikelyDuplicate,
     count_patients,

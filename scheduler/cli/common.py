@@ -14,8 +14,8 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError
 
 from scheduler.domain.access import Actor
+from scheduler.errors import NotAllowed, ServiceError
 from scheduler.services import accounts
-from scheduler.services.errors import NotAllowed, ServiceError
 from scheduler.store import Database, DatabaseError, open_database
 from scheduler.store.location import resolve_database_url, sqlite_path
 from scheduler.store.opening import explain_sqlite

@@ -26,7 +26,7 @@ from scheduler.domain.letters import (
     allowed_placeholders,
     template,
 )
-from scheduler.services.errors import ServiceError
+from scheduler.errors import ServiceError
 
 SHIPPED_DIR = Path(__file__).resolve().parents[2] / "resources" / "letters"
 _FILE_NAME = re.compile(r"^(prep|aftercare|schedule)(?:\.([a-z0-9_]+))?\.toml$")

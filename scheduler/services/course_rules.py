@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.enums import Place, SessionStatus
 from scheduler.domain.planning import Spacing, spacing_problems
+from scheduler.errors import NotFound
 from scheduler.services import schedule
 from scheduler.services.booking import spacing_of
-from scheduler.services.errors import NotFound
 from scheduler.store.models import Series
 from scheduler.store.models import Session as ClinicSession
 

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session as DbSession
 from scheduler.domain.access import Actor, Permission
 from scheduler.domain.patients import PatientDetails, parse_date, validate
 from scheduler.domain.text import digits, fold, name_key, name_words
+from scheduler.errors import FieldProblem, NotFound, ServiceError, ValidationFailed
 from scheduler.services import audit
 from scheduler.services.access import require
-from scheduler.services.errors import FieldProblem, NotFound, ServiceError, ValidationFailed
 from scheduler.store.models import Patient
 
 FIRST_CHART_NUMBER = 100001

@@ -18,8 +18,8 @@ from sqlalchemy.orm import selectinload
 from scheduler.domain.availability import ClinicCalendar, Occupation, start_times
 from scheduler.domain.enums import ChairKind, Phase, Place, SeriesStatus, SessionStatus, StaffRole
 from scheduler.domain.planning import SlotNeeds, try_start
+from scheduler.errors import NotFound
 from scheduler.services.clinic import get_settings
-from scheduler.services.errors import NotFound
 from scheduler.store.models import (
     Chair,
     Closure,

@@ -18,6 +18,7 @@ from scheduler.domain.access import Actor, Permission
 from scheduler.domain.catalogue import INDUCTION_MAX_SESSIONS
 from scheduler.domain.enums import Phase, Place, SeriesStatus, SessionStatus
 from scheduler.domain.planning import ProposedSession, Spacing, plan_series
+from scheduler.errors import NotFound, ServiceError
 from scheduler.services import audit, course_rules
 from scheduler.services.access import require
 from scheduler.services.booking import (
@@ -31,7 +32,6 @@ from scheduler.services.booking import (
     spacing_of,
 )
 from scheduler.services.clinic import get_settings
-from scheduler.services.errors import NotFound, ServiceError
 from scheduler.services.schedule import clinic_calendar, occupations_between
 from scheduler.store.models import Series
 from scheduler.store.models import Session as ClinicSession

@@ -20,8 +20,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.access import Actor, Permission
+from scheduler.errors import ServiceError
 from scheduler.services.clinic import get_settings, is_set_up
-from scheduler.services.errors import ServiceError
 from scheduler.store import Database
 from scheduler.store.postgres import is_lock_timeout
 from scheduler.ui.waiting import wait_for_write_lock
