@@ -59,7 +59,8 @@ class Server:
     folder: Path
     port: int
     bin: Path
-    template: str = ""  # a migrated, empty clinic database that tests copy
+    template: str = ""  # a migrated, empty database that tests copy
+    clinic_template: str = ""  # the same with the test clinic set up, for tests that want one
     _numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def url(self, database: str) -> str:

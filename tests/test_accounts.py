@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from scheduler.domain.enums import StaffRole
+from scheduler.errors import NotAllowed, ValidationFailed
 from scheduler.services import accounts
 from scheduler.services.accounts import NewAccount
-from scheduler.services.errors import NotAllowed, ValidationFailed
 from scheduler.services.settings import StaffEdit, save_staff
 from scheduler.store import Database
 from scheduler.store.models import AuditEntry, Staff

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from scheduler.errors import ServiceError
 from scheduler.services import audit
 from scheduler.services.audit_view import (
     AuditFilter,
@@ -20,7 +21,6 @@ from scheduler.services.audit_view import (
     changes_text,
     export_audit_csv,
 )
-from scheduler.services.errors import ServiceError
 from scheduler.services.patients import details_of, get_patient, update_patient
 from scheduler.store import Database
 from tests.conftest import ACTOR, NOW

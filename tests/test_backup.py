@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Connection, select, text
 
 from scheduler.cli import main
+from scheduler.errors import ValidationFailed
 from scheduler.services import backup as backup_service
 from scheduler.services.audit_chain import verify_chain
 from scheduler.services.backup import (
@@ -26,7 +27,6 @@ from scheduler.services.backup import (
     table_sums,
 )
 from scheduler.services.demo import build_demo_clinic
-from scheduler.services.errors import ValidationFailed
 from scheduler.store import Database, open_database
 from scheduler.store.models import ClinicSettings
 from tests.conftest import ACTOR, NOW

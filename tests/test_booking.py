@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.enums import Place, SessionStatus
+from scheduler.errors import NotFound, ServiceError
 from scheduler.services import booking
 from scheduler.services.booking import BookingRefused, Override, book_series, book_single
-from scheduler.services.errors import NotFound, ServiceError
 from scheduler.services.schedule import clinic_calendar
 from scheduler.store import Database
 from scheduler.store.models import AuditEntry, Series, SessionStatusChange
@@ -312,7 +312,12 @@ def test_a_cleared_finding_no_longer_blocks(db: Database, c: Clinic) -> None:
     with db.transaction() as s:
         finding = add_finding(s, c.patient)
         finding.status = "cleared"
-        book_series(s, propose(s, c), actor=ACTOR, now=NOW)
+        series = book_series(s, propose(s, c), actor=ACTOR, now=NOW)
+        assert series.patient_id == c.patient
+        assert len(series.sessions) == 6
+        entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "series.book"))
+        assert entry is not None
+        assert not entry.reason  # booked as asked: no override was needed
 
 
 def test_caution_findings_do_not_block(db: Database, c: Clinic) -> None:
@@ -320,7 +325,13 @@ def test_caution_findings_do_not_block(db: Database, c: Clinic) -> None:
 
     with db.transaction() as s:
         add_finding(s, c.patient, "benzodiazepines", severity=FindingSeverity.CAUTION)
-        book_series(s, propose(s, c), actor=ACTOR, now=NOW)
+        series = book_series(s, propose(s, c), actor=ACTOR, now=NOW)
+        assert series.patient_id == c.patient
+        assert len(series.sessions) == 6
+        assert all(x.status == SessionStatus.BOOKED.value for x in series.sessions)
+        entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "series.book"))
+        assert entry is not None
+        assert not entry.reason  # a caution is for the letters, not a reason to override
 
 
 def test_esketamine_goes_to_the_room_twice_weekly(db: Database, c: Clinic) -> None:

@@ -26,11 +26,11 @@ from sqlalchemy.orm import Session as DbSession
 from scheduler.domain.catalogue import INDUCTION_MAX_SESSIONS
 from scheduler.domain.enums import ChairKind, Phase, SessionStatus
 from scheduler.domain.planning import SeriesProposal
+from scheduler.errors import ServiceError
 from scheduler.services import course_rules
 from scheduler.services import session_life as life
 from scheduler.services.booking import book_series, book_single, propose_series
 from scheduler.services.clinic import get_settings, set_up_clinic
-from scheduler.services.errors import ServiceError
 from scheduler.services.maintenance import plan_maintenance
 from scheduler.services.schedule import HOLDING, clinic_calendar
 from scheduler.store import Database, open_database

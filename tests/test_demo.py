@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from scheduler.domain.enums import ChairKind, StaffRole
+from scheduler.errors import ServiceError
 from scheduler.services.demo import build_demo_clinic
-from scheduler.services.errors import ServiceError
 from scheduler.store import Database, open_database
 from scheduler.store.models import Chair, Closure, Patient, Session, Staff
 from tests.conftest import NOW

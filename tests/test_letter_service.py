@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 
 from scheduler.domain.enums import LetterKind, PaperSize, Place, SessionStatus
 from scheduler.domain.letters import LetterRenderer, TemplateSet
+from scheduler.errors import ServiceError
 from scheduler.letters.pdf import PdfRenderer
 from scheduler.letters.templates import load_templates
 from scheduler.services import letters
 from scheduler.services.clinic import get_settings
-from scheduler.services.errors import ServiceError
 from scheduler.store import Database
 from scheduler.store.models import AuditEntry, Letter
 from tests.conftest import ACTOR, NOW

@@ -17,11 +17,11 @@ from sqlalchemy import select
 
 from scheduler.domain.catalogue import THERAPIES
 from scheduler.domain.enums import LetterKind, Place
+from scheduler.errors import ServiceError
 from scheduler.letters.pdf import PdfRenderer
 from scheduler.letters.templates import load_templates
 from scheduler.services import letters
 from scheduler.services.clinic import get_settings, set_up_clinic
-from scheduler.services.errors import ServiceError
 from scheduler.store import Database, open_database
 from scheduler.store.models import Session
 from tests.conftest import ACTOR, CLINIC_TZ, NOW

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from scheduler.domain.patients import PatientDetails
+from scheduler.errors import ValidationFailed
 from scheduler.services import patients as patient_service
-from scheduler.services.errors import ValidationFailed
 from scheduler.services.patients import (
     LikelyDuplicate,
     count_patients,
@@ -139,8 +139,10 @@ def test_a_likely_duplicate_needs_confirmation(db: Database) -> None:
 
 
 def test_same_name_with_another_birthday_is_not_a_duplicate(db: Database) -> None:
-    _create(db, _details())
-    _create(db, _details(date_of_birth=dt.date(1990, 1, 1)))
+    first = _create(db, _details())
+    second = _create(db, _details(date_of_birth=dt.date(1990, 1, 1)))
+    assert (first.chart_number, second.chart_number) == ("100001", "100002")
+    assert second.date_of_birth == dt.date(1990, 1, 1)
 
 
 def test_a_write_leaves_an_audit_record_with_before_and_after(db: Database) -> None:

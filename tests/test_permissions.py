@@ -10,11 +10,11 @@ from sqlalchemy import select
 from scheduler.domain.access import PERMISSIONS, Actor, Permission
 from scheduler.domain.enums import StaffRole
 from scheduler.domain.patients import PatientDetails
+from scheduler.errors import NotAllowed
 from scheduler.letters.pdf import PdfRenderer
 from scheduler.letters.templates import load_templates
 from scheduler.services import letters, patients, screening, session_life, settings
 from scheduler.services.booking import BookingRefused, Override, book_series
-from scheduler.services.errors import NotAllowed
 from scheduler.store import Database
 from scheduler.store.models import AuditEntry, Patient
 from tests.conftest import ACTOR, NOW

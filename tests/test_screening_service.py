@@ -10,9 +10,9 @@ from sqlalchemy import select
 from scheduler.domain.access import Actor
 from scheduler.domain.enums import FindingStatus, StaffRole
 from scheduler.domain.patients import PatientDetails
+from scheduler.errors import NotAllowed, ServiceError, ValidationFailed
 from scheduler.services import screening
 from scheduler.services.accounts import actor_of
-from scheduler.services.errors import NotAllowed, ServiceError, ValidationFailed
 from scheduler.services.patients import create_patient, get_patient
 from scheduler.services.settings import StaffEdit, save_staff
 from scheduler.store import Database

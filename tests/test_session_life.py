@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from scheduler.domain.enums import SeriesStatus, SessionStatus
+from scheduler.errors import ServiceError
 from scheduler.services import session_life as life
 from scheduler.services.booking import BookingRefused, book_series
-from scheduler.services.errors import ServiceError
 from scheduler.services.schedule import clinic_calendar, patient_courses
 from scheduler.store import Database
 from scheduler.store.models import AuditEntry, OpeningHours, Series

@@ -11,9 +11,9 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from scheduler.domain.enums import ChairKind, Phase, StaffRole
+from scheduler.errors import NotFound, ValidationFailed
 from scheduler.services import settings as svc
 from scheduler.services.clinic import get_settings
-from scheduler.services.errors import NotFound, ValidationFailed
 from scheduler.store import Database
 from scheduler.store.models import AuditEntry, Protocol
 from tests.conftest import ACTOR, NOW

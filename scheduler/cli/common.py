@@ -14,9 +14,10 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError
 
 from scheduler.domain.access import Actor
+from scheduler.errors import NotAllowed, ServiceError
 from scheduler.services import accounts
-from scheduler.services.errors import NotAllowed, ServiceError
 from scheduler.store import Database, DatabaseError, open_database
+from scheduler.store.errors import DatabaseBusy, retry_while_busy
 from scheduler.store.location import resolve_database_url, sqlite_path
 from scheduler.store.opening import explain_sqlite
 
@@ -129,30 +130,27 @@ def guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
     """
 
     def wrapper(args: argparse.Namespace) -> int:
-        for attempt in range(LOCK_ATTEMPTS):
-            try:
-                return run(args)
-            except (DatabaseError, ServiceError) as exc:
-                return fail(str(exc))
-            except OperationalError as exc:
-                if not is_lock(exc) or attempt == LOCK_ATTEMPTS - 1:
-                    return fail(_database_fault(args, exc))
-                if attempt == 0:
-                    print(WAITING_NOTE, file=sys.stderr, flush=True)
-            except sqlite3.Error as exc:
-                return fail(str(explain_sqlite(exc, _database_path(args))))
-            except OSError as exc:
-                return fail(os_fault(exc))
-            except OverflowError:
-                return fail("A date is outside the days the clinic's calendar covers.")
-        raise AssertionError("unreachable: the last attempt returns")
+        def note(attempt: int) -> bool:
+            if attempt == 1:
+                print(WAITING_NOTE, file=sys.stderr, flush=True)
+            return True
+
+        try:
+            return retry_while_busy(lambda: run(args), attempts=LOCK_ATTEMPTS, before=note)
+        except DatabaseBusy:
+            return fail(_busy_fault(args))
+        except (DatabaseError, ServiceError) as exc:
+            return fail(str(exc))
+        except OperationalError as exc:
+            return fail(_database_fault(args, exc))
+        except sqlite3.Error as exc:
+            return fail(str(explain_sqlite(exc, _database_path(args))))
+        except OSError as exc:
+            return fail(os_fault(exc))
+        except OverflowError:
+            return fail("A date is outside the days the clinic's calendar covers.")
 
     return wrapper
-
-
-def is_lock(exc: OperationalError) -> bool:
-    text = str(exc.orig)
-    return "locked" in text or "busy" in text
 
 
 def _database_path(args: argparse.Namespace) -> Path:
@@ -160,13 +158,17 @@ def _database_path(args: argparse.Namespace) -> Path:
     return sqlite_path(url) or Path(url.render_as_string(hide_password=True))
 
 
+def _busy_fault(args: argparse.Namespace) -> str:
+    waited = LOCK_ATTEMPTS * 5
+    return (
+        f"The database {_database_path(args)} is busy on another workstation; nothing was "
+        f"changed. Waited {waited} s; try again in a moment."
+    )
+
+
 def _database_fault(args: argparse.Namespace, exc: OperationalError) -> str:
     if isinstance(exc.orig, sqlite3.Error):
-        message = str(explain_sqlite(exc.orig, _database_path(args)))
-        if is_lock(exc):
-            waited = LOCK_ATTEMPTS * 5
-            message = message.replace("Try again", f"Waited {waited} s; try again")
-        return message
+        return str(explain_sqlite(exc.orig, _database_path(args)))
     return f"The database could not be used: {exc.orig}. Nothing was changed."
 
 

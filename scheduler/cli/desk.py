@@ -17,8 +17,8 @@ import time
 
 from scheduler.cli import demo
 from scheduler.cli.common import fail, signed_in, utc_now
+from scheduler.errors import ServiceError
 from scheduler.program import program_name
-from scheduler.services.errors import ServiceError
 from scheduler.store import DatabaseError, open_database
 from scheduler.store.location import ENV_VAR
 

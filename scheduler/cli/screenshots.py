@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from scheduler.cli.common import date_argument, guarded
 from scheduler.domain.access import Actor
 from scheduler.domain.enums import StaffRole
-from scheduler.services.errors import NotAllowed
+from scheduler.errors import NotAllowed
 from scheduler.store import Database, open_database
 
 DEMO_DAY = dt.date(2026, 11, 16)  # a Monday

@@ -35,9 +35,9 @@ from reportlab.platypus import Table as PdfTable
 
 from scheduler.domain.enums import PaperSize
 from scheduler.domain.letters import Glance, LetterContent, Section, Table
+from scheduler.errors import ServiceError
 from scheduler.letters.fonts import FONT, markup, needs_shaping, register_fonts, unprintable
 from scheduler.letters.logo import LogoRefused, PrintableLogo, printable_logo
-from scheduler.services.errors import ServiceError
 
 PAGE_SIZES = {PaperSize.A4: A4, PaperSize.LETTER: LETTER}
 MARGIN = 16 * mm

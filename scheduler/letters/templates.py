@@ -26,7 +26,7 @@ from scheduler.domain.letters import (
     allowed_placeholders,
     template,
 )
-from scheduler.services.errors import ServiceError
+from scheduler.errors import ServiceError
 
 SHIPPED_DIR = resources.shipped("letters")
 _FILE_NAME = re.compile(r"^(prep|aftercare|schedule)(?:\.([a-z0-9_]+))?\.toml$")

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from scheduler import APP_NAME
-from scheduler.services.errors import ServiceError
+from scheduler.errors import ServiceError
 
 
 class MissingResource(ServiceError):

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.access import Actor, Permission
 from scheduler.domain.enums import StaffRole
-from scheduler.services.errors import NotAllowed
+from scheduler.errors import NotAllowed
 from scheduler.store.models import Staff
 
 # What the refusal says each permission lets a person do.

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.access import Actor, Permission, roles_value
 from scheduler.domain.enums import StaffRole
+from scheduler.errors import FieldProblem, NotAllowed, NotFound, ValidationFailed
 from scheduler.services import audit
 from scheduler.services.access import require
 from scheduler.services.clinic import get_settings
-from scheduler.services.errors import FieldProblem, NotAllowed, NotFound, ValidationFailed
 from scheduler.store.models import Staff, StaffPassword
 
 PASSWORD_MIN = 10

@@ -19,9 +19,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.access import Actor, Permission
+from scheduler.errors import ServiceError
 from scheduler.services.access import require
 from scheduler.services.clinic import get_settings, is_set_up
-from scheduler.services.errors import ServiceError
 from scheduler.services.patients import search_query
 from scheduler.store.models import AuditEntry, Patient
 from scheduler.store.privacy import write_private

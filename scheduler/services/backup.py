@@ -26,10 +26,10 @@ from sqlalchemy import Connection, Table, func, select, text
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.access import Actor, Permission
+from scheduler.errors import FieldProblem, ServiceError, ValidationFailed
 from scheduler.services import audit
 from scheduler.services.access import require
 from scheduler.services.clinic import get_settings
-from scheduler.services.errors import FieldProblem, ServiceError, ValidationFailed
 from scheduler.store import Database, open_database
 from scheduler.store.audit_hash import canonical_value
 from scheduler.store.models import Base, ClinicSettings

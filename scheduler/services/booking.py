@@ -37,10 +37,10 @@ from scheduler.domain.planning import (
 from scheduler.domain.planning import with_row_changed as _with_row_changed
 from scheduler.domain.screening import FINDING_KINDS
 from scheduler.domain.spacing import Spacing, spacing_problems
+from scheduler.errors import NotAllowed, NotFound, ServiceError
 from scheduler.services import audit
 from scheduler.services.access import require, signing_clinician
 from scheduler.services.books import books
-from scheduler.services.errors import NotAllowed, NotFound, ServiceError
 from scheduler.services.schedule import active_nurses, chairs_for, clinic_calendar
 from scheduler.store.models import (
     Chair,

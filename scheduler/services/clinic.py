@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain import catalogue
+from scheduler.errors import NotFound, ServiceError
 from scheduler.services import audit
-from scheduler.services.errors import NotFound, ServiceError
 from scheduler.store.models import ClinicSettings, OpeningHours, Protocol, Therapy
 
 SETTINGS_ID = 1

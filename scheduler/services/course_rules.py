@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.enums import Place, SessionStatus
 from scheduler.domain.spacing import gap_left_behind, neighbour_problems, short_day
+from scheduler.errors import NotFound
 from scheduler.services import schedule
 from scheduler.services.booking import spacing_of
-from scheduler.services.errors import NotFound
 from scheduler.store.models import Series
 from scheduler.store.models import Session as ClinicSession
 

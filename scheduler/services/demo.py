@@ -19,11 +19,11 @@ from scheduler.domain.access import set_up_actor
 from scheduler.domain.enums import ChairKind, FindingSeverity, StaffRole
 from scheduler.domain.patients import PatientDetails
 from scheduler.domain.screening import FINDING_KINDS
+from scheduler.errors import ServiceError
 from scheduler.services import audit
 from scheduler.services.accounts import NewAccount, add_account, sign_in_taken
 from scheduler.services.clinic import get_settings, is_set_up, set_up_clinic
 from scheduler.services.demo_courses import book_demo_courses
-from scheduler.services.errors import ServiceError
 from scheduler.services.patients import create_patient
 from scheduler.store.models import (
     Chair,

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.access import Actor
 from scheduler.domain.enums import Phase, Place, SessionStatus, StaffRole
+from scheduler.errors import ServiceError
 from scheduler.services import session_life as life
 from scheduler.services.accounts import actor_of
 from scheduler.services.booking import Override, book_series, book_single, propose_series
-from scheduler.services.errors import ServiceError
 from scheduler.services.maintenance import plan_maintenance
 from scheduler.services.schedule import clinic_calendar
 from scheduler.store.models import Patient, Protocol, Series, Staff

@@ -45,10 +45,10 @@ from scheduler.domain.letters import (
     schedule_letter,
 )
 from scheduler.domain.text import fold
+from scheduler.errors import NotFound, ServiceError
 from scheduler.services import audit
 from scheduler.services.access import require
 from scheduler.services.clinic import get_settings
-from scheduler.services.errors import NotFound, ServiceError
 from scheduler.services.patients import get_by_chart_number
 from scheduler.services.schedule import day_bounds, overlapping
 from scheduler.services.staging import stage_files

@@ -25,9 +25,9 @@ from scheduler.domain.text import (
     name_words,
     search_words,
 )
+from scheduler.errors import FieldProblem, NotFound, ServiceError, ValidationFailed
 from scheduler.services import audit
 from scheduler.services.access import require
-from scheduler.services.errors import FieldProblem, NotFound, ServiceError, ValidationFailed
 from scheduler.store.models import Patient, PatientSearchWord
 
 FIRST_CHART_NUMBER = 100001

@@ -21,9 +21,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from scheduler.domain.availability import ClinicCalendar, start_times
 from scheduler.domain.enums import ChairKind, Phase, Place, SeriesStatus, SessionStatus, StaffRole
 from scheduler.domain.planning import SlotNeeds, first_free
+from scheduler.errors import NotFound
 from scheduler.services.books import books
 from scheduler.services.clinic import get_settings
-from scheduler.services.errors import NotFound
 from scheduler.store.models import (
     Chair,
     Closure,

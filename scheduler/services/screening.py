@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session as DbSession
 from scheduler.domain.access import Actor, Permission
 from scheduler.domain.enums import FindingSeverity, FindingStatus, StaffRole
 from scheduler.domain.screening import FINDING_KINDS
+from scheduler.errors import FieldProblem, NotFound, ServiceError, ValidationFailed
 from scheduler.services import audit
 from scheduler.services.access import require, signing_clinician
-from scheduler.services.errors import FieldProblem, NotFound, ServiceError, ValidationFailed
 from scheduler.services.patients import get_patient
 from scheduler.store.models import Patient, ScreeningFinding, Staff
 

@@ -20,6 +20,7 @@ from scheduler.domain.enums import Phase, Place, SeriesStatus, SessionStatus
 from scheduler.domain.occupancy import Occupation
 from scheduler.domain.planning import ProposedSession, plan_series
 from scheduler.domain.spacing import Spacing, resumed, resumed_problems, spacing_problems
+from scheduler.errors import NotFound, ServiceError
 from scheduler.services import audit, course_rules
 from scheduler.services.access import require
 from scheduler.services.booking import (
@@ -34,7 +35,6 @@ from scheduler.services.booking import (
 )
 from scheduler.services.books import books
 from scheduler.services.clinic import get_settings
-from scheduler.services.errors import NotFound, ServiceError
 from scheduler.services.schedule import clinic_calendar
 from scheduler.store.models import Series
 from scheduler.store.models import Session as ClinicSession

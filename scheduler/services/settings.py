@@ -26,12 +26,12 @@ from scheduler.domain.catalogue import (
 )
 from scheduler.domain.enums import ChairKind, DrivingRule, PaperSize, Phase, Place, StaffRole
 from scheduler.domain.text import fold
+from scheduler.errors import FieldProblem, NotFound, ValidationFailed
 from scheduler.letters.logo import logo_problem
 from scheduler.services import audit
 from scheduler.services.access import require
 from scheduler.services.accounts import sign_in_problem, sign_in_taken
 from scheduler.services.clinic import get_settings
-from scheduler.services.errors import FieldProblem, NotFound, ValidationFailed
 from scheduler.store.models import (
     Chair,
     ClinicSettings,

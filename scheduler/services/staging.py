@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scheduler.services.errors import ServiceError
+from scheduler.errors import ServiceError
 from scheduler.store.privacy import PRIVATE_FILE, private_folder
 
 _PART = re.compile(r"^\..+\.(?P<pid>\d+)-[0-9a-f]+\.part$")

@@ -21,7 +21,7 @@ from pathlib import Path
 from scheduler import APP_NAME
 from scheduler.program import program_name
 from scheduler.store import privacy
-from scheduler.store.errors import DatabaseError
+from scheduler.store.errors import DatabaseError, Fault, fault_of, is_busy
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 REVISION_TABLE = "alembic_version"
@@ -217,25 +217,30 @@ def damaged_message(path: Path, detail: str) -> str:
 
 
 def explain_sqlite(exc: sqlite3.Error, path: Path) -> DatabaseError:
-    """Turn SQLite's own error into one sentence a desk can show (locked, damaged, read-only…)."""
+    """Turn SQLite's own error into one sentence a desk can show (locked, damaged, read-only…).
+
+    The kind of fault comes from SQLite's result code (``errors.fault_of``); its message only
+    goes into the sentence where no plainer words exist.
+    """
     text = str(exc)
-    if "locked" in text or "busy" in text:
+    fault = fault_of(exc)
+    if fault is Fault.BUSY:
         return DatabaseError(
             f"The database {path} is busy on another workstation; nothing was changed. "
             "Try again in a moment."
         )
-    if "malformed" in text or "not a database" in text or "corrupt" in text:
+    if fault is Fault.DAMAGED:
         return DamagedDatabase(damaged_message(path, text))
-    if "readonly" in text or "read-only" in text:
+    if fault is Fault.READ_ONLY:
         return DatabaseError(
             f"The database {path} is read-only here; nothing was changed. Ask for write "
             "access to it (and to its folder)."
         )
-    if "full" in text:
+    if fault is Fault.FULL:
         return DatabaseError(
             f"The disk holding {path} is full; nothing was changed. Free some space and try again."
         )
-    if "unable to open" in text:
+    if fault is Fault.CANNOT_OPEN:
         return DatabaseError(
             f"Cannot open the database {path} (no permission to read it, or to use its "
             "folder); nothing was changed."
@@ -259,7 +264,7 @@ def write_lock_free(path: Path) -> bool:
             connection.execute("BEGIN IMMEDIATE")
             connection.execute("ROLLBACK")
     except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
+        if is_busy(exc):
             return False
         raise
     return True

@@ -25,7 +25,8 @@ from sqlalchemy.engine import Connection
 # stands for "the clinic in this database". The digits spell "INFDESK" in ASCII.
 WRITE_LOCK_KEY = 0x494E4644455348
 CHANGES_CHANNEL = "infusion_desk_changes"
-# How long a write waits for another workstation's write before giving up with a busy error.
+# How long a write waits for another workstation's write before giving up: the server then
+# refuses with SQLSTATE 55P03 (lock_not_available), which store.errors counts as busy.
 LOCK_TIMEOUT = "5s"
 
 
@@ -52,8 +53,3 @@ def configure_engine(engine: Engine) -> None:
 def signature_of(engine: Engine) -> str | None:
     """What this engine's own notifications carry, to tell them from other workstations'."""
     return _signatures.get(engine)
-
-
-def is_lock_timeout(error: BaseException) -> bool:
-    """Whether a driver error means another workstation held the write lock too long."""
-    return "lock timeout" in str(error)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from scheduler.errors import ServiceError
 from scheduler.services.audit_chain import verify_chain
 from scheduler.services.audit_view import (
     AuditEntryView,
@@ -37,7 +38,6 @@ from scheduler.services.audit_view import (
     audit_page,
     export_audit_csv,
 )
-from scheduler.services.errors import ServiceError
 from scheduler.ui.desk import Desk
 from scheduler.ui.qt_dates import to_qdate
 from scheduler.ui.tables import ID_ROLE, AnyIndex, RowsModel

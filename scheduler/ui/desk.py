@@ -16,14 +16,13 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.access import Actor, Permission
+from scheduler.errors import ServiceError
 from scheduler.services.clinic import get_settings, is_set_up
-from scheduler.services.errors import ServiceError
 from scheduler.store import Database
-from scheduler.store.postgres import is_lock_timeout
+from scheduler.store.errors import DatabaseBusy, retry_while_busy
 from scheduler.ui.waiting import wait_for_write_lock
 
 T = TypeVar("T")
@@ -124,33 +123,31 @@ class Desk(QObject):
         and a Cancel, never by freezing the window. An unexpected error is logged and shown
         politely; nothing half-written is kept.
         """
-        for _attempt in range(BUSY_RETRIES + 1):
+
+        def write() -> T:
+            with self.database.transaction() as db:
+                return action(db)
+
+        def lock_free(_attempt: int) -> bool:
             # Never sit in SQLite's busy timeout on the window's thread: wait for the lock
-            # with the window answering (and a Cancel), then write.
-            if not wait_for_write_lock(self.database, parent):
-                self.refuse(BUSY_MESSAGE, parent)
-                return None
-            try:
-                with self.database.transaction() as db:
-                    result = action(db)
-            except ServiceError as exc:
-                if on_refusal is None or not on_refusal(exc):
-                    self.refuse(str(exc), parent)
-                return None
-            except OperationalError as exc:
-                if "locked" in str(exc.orig) or "busy" in str(exc.orig) or is_lock_timeout(exc):
-                    # Taken between the look and the write, or the server's queue for the
-                    # write lock ran out: wait again.
-                    continue
-                self._unexpected(exc, parent)
-                return None
-            except Exception as exc:  # the desk must keep running: log, tell, roll back
-                self._unexpected(exc, parent)
-                return None
-            self.changed.emit()
-            return result
-        self.refuse(BUSY_MESSAGE, parent)
-        return None
+            # with the window answering (and a Cancel), then write. A lock taken between the
+            # look and the write, or the server's queue for it running out, is waited for again.
+            return wait_for_write_lock(self.database, parent)
+
+        try:
+            result = retry_while_busy(write, attempts=BUSY_RETRIES + 1, before=lock_free)
+        except ServiceError as exc:
+            if on_refusal is None or not on_refusal(exc):
+                self.refuse(str(exc), parent)
+            return None
+        except DatabaseBusy:
+            self.refuse(BUSY_MESSAGE, parent)
+            return None
+        except Exception as exc:  # the desk must keep running: log, tell, roll back
+            self._unexpected(exc, parent)
+            return None
+        self.changed.emit()
+        return result
 
     def refuse(self, message: str, parent: QWidget | None) -> None:
         """Tell the user why an action was refused. Tests replace this to capture messages."""

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session as DbSession
 from scheduler import APP_NAME
 from scheduler.domain.access import Actor
 from scheduler.domain.enums import StaffRole
+from scheduler.errors import FieldProblem, ValidationFailed
 from scheduler.services.accounts import (
     PASSWORD_MIN,
     NewAccount,
@@ -37,7 +38,6 @@ from scheduler.services.accounts import (
     sign_in_problem,
 )
 from scheduler.services.clinic import is_set_up, set_up_clinic
-from scheduler.services.errors import FieldProblem, ValidationFailed
 from scheduler.services.settings import timezone_names, timezone_problem
 from scheduler.ui.desk import Desk
 from scheduler.ui.widgets import FieldProblems, act_on_form, note_label, title_label

@@ -33,11 +33,11 @@ from sqlalchemy.orm import Session as DbSession
 from scheduler.domain.access import Permission
 from scheduler.domain.enums import LetterKind
 from scheduler.domain.letters import TemplateSet
+from scheduler.errors import ServiceError
 from scheduler.letters.pdf import PdfRenderer
 from scheduler.letters.templates import load_templates
 from scheduler.services import letters, patients, schedule
 from scheduler.services.clinic import get_settings
-from scheduler.services.errors import ServiceError
 from scheduler.services.letters import LetterBatch
 from scheduler.ui.desk import Desk
 from scheduler.ui.pdf_preview import PdfPreview, PdfPreviewDialog

@@ -79,7 +79,7 @@ def _letters(desk: Desk) -> QWidget:
 
 
 def _settings(desk: Desk) -> QWidget:
-    from scheduler.ui.settings_screen import SettingsScreen
+    from scheduler.ui.settings import SettingsScreen
 
     return SettingsScreen(desk)
 

@@ -32,8 +32,8 @@ from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.enums import Place, SeriesStatus, SessionStatus
 from scheduler.domain.planning import ProposedSession
+from scheduler.errors import ServiceError
 from scheduler.services import course_rules, schedule, session_life
-from scheduler.services.errors import ServiceError
 from scheduler.ui.desk import Desk
 from scheduler.ui.qt_dates import to_qdate, to_qdatetime
 from scheduler.ui.session_dialog import act_showing_refusal

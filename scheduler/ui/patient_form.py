@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.patients import FIELD_MAX, PatientDetails, parse_date
-from scheduler.services.errors import FieldProblem, ValidationFailed
+from scheduler.errors import FieldProblem, ValidationFailed
 from scheduler.services.patients import LikelyDuplicate, create_patient, update_patient
 from scheduler.store.models import Patient
 from scheduler.ui import widgets

@@ -30,9 +30,9 @@ from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.access import Permission
 from scheduler.domain.patients import PatientDetails
+from scheduler.errors import NotFound
 from scheduler.services import patients as patient_service
 from scheduler.services import schedule
-from scheduler.services.errors import NotFound
 from scheduler.services.schedule import CourseView
 from scheduler.store.models import Patient, ScreeningFinding
 from scheduler.ui.desk import Desk

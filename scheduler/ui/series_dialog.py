@@ -38,8 +38,8 @@ from sqlalchemy.orm import Session as DbSession
 from scheduler.domain.catalogue import INDUCTION_MAX_SESSIONS, INDUCTION_MIN_SESSIONS
 from scheduler.domain.enums import ChairKind, Phase
 from scheduler.domain.planning import SeriesProposal
+from scheduler.errors import ServiceError
 from scheduler.services import booking, maintenance, patients, schedule, settings
-from scheduler.services.errors import ServiceError
 from scheduler.ui.desk import Desk
 from scheduler.ui.letters_screen import schedule_letter_pdf
 from scheduler.ui.qt_dates import to_qdate

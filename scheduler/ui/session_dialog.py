@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.enums import SessionStatus
+from scheduler.errors import ServiceError
 from scheduler.services import course_rules, session_life
-from scheduler.services.errors import ServiceError
 from scheduler.ui.desk import Desk
 from scheduler.ui.letters_screen import show_letter
 from scheduler.ui.qt_dates import to_qdatetime

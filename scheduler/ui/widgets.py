@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session as DbSession
 
+from scheduler.errors import FieldProblem, ServiceError, ValidationFailed
 from scheduler.resources import MissingResource, shipped_file
-from scheduler.services.errors import FieldProblem, ServiceError, ValidationFailed
 from scheduler.ui.desk import Desk
 from scheduler.ui.tables import pick_one_table
 

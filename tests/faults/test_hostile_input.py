@@ -16,8 +16,8 @@ from PIL import Image
 
 from scheduler.domain.enums import LetterKind
 from scheduler.domain.patients import FIELD_MAX, PatientDetails
+from scheduler.errors import ValidationFailed
 from scheduler.letters.templates import TemplateError, parse_template_text
-from scheduler.services.errors import ValidationFailed
 from scheduler.services.patients import create_patient
 from scheduler.services.settings import clinic_details, update_clinic_details
 from scheduler.store import Database

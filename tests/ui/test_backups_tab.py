@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from scheduler.services.backup import BACKUP_PREFIX, backup_plan, set_backup_plan
 from scheduler.ui.backups import DailyBackup
 from scheduler.ui.main_window import MainWindow
-from scheduler.ui.settings_screen import SettingsScreen
+from scheduler.ui.settings import SettingsScreen
 from tests.conftest import ACTOR, NOW
 from tests.ui.conftest import TestDesk
 

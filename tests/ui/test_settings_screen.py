@@ -14,7 +14,7 @@ from scheduler.domain.enums import Phase, StaffRole
 from scheduler.services import settings as svc
 from scheduler.services.clinic import get_settings
 from scheduler.store.models import Chair, Protocol, Staff, Therapy
-from scheduler.ui.settings_screen import SettingsScreen
+from scheduler.ui.settings import SettingsScreen
 from tests.ui.conftest import TestDesk
 
 
@@ -195,7 +195,7 @@ def test_an_account_gets_a_sign_in_name_and_a_password(
     qtbot: QtBot, desk: TestDesk, screen: SettingsScreen, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from scheduler.services import accounts
-    from scheduler.ui import settings_screen
+    from scheduler.ui.settings import staff as staff_tab
 
     tab = screen.staff
     screen.tabs.setCurrentWidget(tab)
@@ -209,7 +209,7 @@ def test_an_account_gets_a_sign_in_name_and_a_password(
     assert tab.model.rows()[0].account == "no password yet"
     assert tab.password_button.isEnabled()
     monkeypatch.setattr(
-        settings_screen.PasswordDialog,
+        staff_tab.PasswordDialog,
         "ask",
         classmethod(lambda cls, name, parent=None: "front desk 2026"),
     )

@@ -1,4 +1,8 @@
-"""Errors a user action can end with, each carrying a message a front desk can act on."""
+"""Refusals every layer shares: what a user action can end with, in words a front desk can act on.
+
+They live at the top of the package, below every layer, so the services raise them, the letters
+renderer raises them for a broken template, and the desk and the command line show them.
+"""
 
 from __future__ import annotations
 
