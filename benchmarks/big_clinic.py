@@ -41,7 +41,7 @@ from scheduler.domain.enums import (  # noqa: E402
     SessionStatus,
     StaffRole,
 )
-from scheduler.domain.text import digits, name_key  # noqa: E402
+from scheduler.domain.text import digits, name_key, search_words  # noqa: E402
 from scheduler.services.accounts import NewAccount, add_account, sign_in_taken  # noqa: E402
 from scheduler.services.clinic import set_up_clinic  # noqa: E402
 from scheduler.services.demo import DEMO_ACCOUNTS  # noqa: E402
@@ -52,6 +52,7 @@ from scheduler.store.models import (  # noqa: E402
     Letter,
     OpeningHours,
     Patient,
+    PatientSearchWord,
     Protocol,
     Series,
     Session,
@@ -222,6 +223,25 @@ def patient_rows(count: int, rng: random.Random, now: dt.datetime) -> Iterator[d
             "screening_cleared_at": now,
             "created_at": now,
             "updated_at": now,
+        }
+
+
+def search_word_rows(patient: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The words a patient written here is found by, as the patient service would keep them."""
+    words = search_words(
+        last_name=patient["last_name"],
+        first_name=patient["first_name"],
+        preferred_name=patient["preferred_name"],
+        chart_number=patient["chart_number"],
+        phones=[patient["mobile_phone"], patient["home_phone"]],
+    )
+    for kind, word in sorted(words):
+        yield {
+            "patient_id": patient["id"],
+            "kind": kind,
+            "word": word,
+            "name_key": patient["name_key"],
+            "archived": patient["archived"],
         }
 
 
@@ -437,6 +457,8 @@ def build(url: str, sessions: int, today: dt.date, *, analyze: bool = True) -> d
         writer = Writer(connection)
         for row in patient_rows(patients, rng, now):
             writer.add(Patient.__table__, row)  # type: ignore[arg-type]
+            for search_row in search_word_rows(row):
+                writer.add(PatientSearchWord.__table__, search_row)  # type: ignore[arg-type]
         writer.flush()
         booker = Booker(writer, catalogue, patients, today, SEED)
         made = 0
