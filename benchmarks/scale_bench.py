@@ -7,11 +7,11 @@
 Every action goes through the functions the desk itself calls: the calendar's ``load_days``
 for a week and a day, the Today list's ``day_sessions``, ``patients.search_patients`` and
 ``count_patients`` per keystroke, ``booking.propose_series`` for an 8-session induction,
-``maintenance.boosters_due``, ``letters.prep_letters`` for tomorrow (rolled back, nothing
-recorded) and a launch of the desk to its window (``startup_bench``). The raw baseline reads
-the same rows with one hand-written statement on the driver's own cursor (for search: the
-statements the service sent, replayed). Medians of ``--runs`` warm runs; the machine is shared,
-so read ratios and medians, not single figures. Not a test.
+``boosters.boosters_due`` (the desk's first page), ``letters.prep_letters`` for tomorrow
+(rolled back, nothing recorded) and a launch of the desk to its window (``startup_bench``).
+The raw baseline reads the same rows with one hand-written statement on the driver's own
+cursor (for search: the statements the service sent, replayed). Medians of ``--runs`` warm
+runs; the machine is shared, so read ratios and medians, not single figures. Not a test.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from benchmarks.query_plans import statements_sent  # noqa: E402
 from benchmarks.startup_bench import launch_once  # noqa: E402
 from scheduler.domain.access import Actor  # noqa: E402
 from scheduler.domain.enums import StaffRole  # noqa: E402
-from scheduler.services import booking, letters, maintenance, schedule  # noqa: E402
+from scheduler.services import booking, boosters, letters, schedule  # noqa: E402
 from scheduler.services import patients as patient_service  # noqa: E402
 from scheduler.services.demo import DEMO_ACCOUNTS  # noqa: E402
 from scheduler.store import Database, open_database  # noqa: E402
@@ -257,12 +257,18 @@ def bench_planning(desk: Desk, today: dt.date, runs: int) -> list[Result]:
 
     due: list[object] = []
 
-    def boosters() -> None:
-        due[:] = desk.read(lambda db: maintenance.boosters_due(db, today=today))
+    def first_page() -> None:
+        due[:] = desk.read(lambda db: boosters.boosters_due(db, today=today))
 
     return [
         Result("propose an 8-session induction", median_ms(propose, runs), None, "≤ 50 ms"),
-        Result("booster-due list", median_ms(boosters, runs), None, "≤ 200 ms", f"{len(due)} due"),
+        Result(
+            "booster-due list, first page",
+            median_ms(first_page, runs),
+            None,
+            "≤ 200 ms",
+            f"{len(due)} shown",
+        ),
     ]
 
 

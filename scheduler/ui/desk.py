@@ -62,6 +62,7 @@ class Desk(QObject):
         self._actor = actor
         self._clock = clock
         self._zone: ZoneInfo | None = None
+        self._writes_stopped: str | None = None
 
     @property
     def actor(self) -> Actor:
@@ -104,6 +105,14 @@ class Desk(QObject):
         """Forget cached settings (time zone) after Settings saved them."""
         self._zone = None
 
+    def stop_writing(self, reason: str) -> None:
+        """Refuse every further write with ``reason`` (the file was found damaged).
+
+        Reading goes on, so staff can still see the day while they restore a backup; writing
+        more into a damaged file could only lose more.
+        """
+        self._writes_stopped = reason
+
     def read(self, query: Callable[[DbSession], T]) -> T:
         with self.database.reading() as db:
             return query(db)
@@ -125,6 +134,8 @@ class Desk(QObject):
         """
 
         def write() -> T:
+            if self._writes_stopped is not None:
+                raise ServiceError(self._writes_stopped)
             with self.database.transaction() as db:
                 return action(db)
 

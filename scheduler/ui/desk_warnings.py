@@ -100,8 +100,9 @@ class _DamageRelay(QObject):
 
     found = Signal(str)
 
-    def __init__(self, banner: WarningBanner) -> None:
+    def __init__(self, desk: Desk, banner: WarningBanner) -> None:
         super().__init__(banner)
+        self.desk = desk
         self.banner = banner
         # Emitted in the worker thread, delivered in the banner's (queued across threads).
         self.found.connect(self.warn)
@@ -109,9 +110,10 @@ class _DamageRelay(QObject):
     @Slot(str)
     def warn(self, sentence: str) -> None:
         log.warning("the database failed its integrity check after start")
+        self.desk.stop_writing(f"{sentence} Nothing more is saved into it; restore a backup.")
         self.banner.warn(
             "damaged",
-            f"{sentence} Do not enter anything more; close the desk and restore a backup.",
+            f"{sentence} Nothing more is saved into it; close the desk and restore a backup.",
         )
 
 
@@ -125,7 +127,7 @@ def check_file_later(desk: Desk, banner: WarningBanner) -> threading.Thread | No
     path = desk.database.unchecked_file
     if path is None:
         return None
-    relay = _DamageRelay(banner)
+    relay = _DamageRelay(desk, banner)
 
     def check() -> None:
         sentence = opening.damage_found(path)

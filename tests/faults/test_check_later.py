@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from scheduler.errors import ServiceError
 from scheduler.store import open_database, opening
 from scheduler.store.opening import DamagedDatabase
 from scheduler.ui.desk import Desk
@@ -49,6 +50,18 @@ def test_a_big_damaged_file_opens_and_the_banner_names_the_damage(
         (warning,) = banner.warnings()
         assert "is damaged" in warning
         assert "restore a backup" in warning
+        # From then on the desk saves nothing more into the damaged file.
+        refusals: list[str] = []
+
+        def refused(exc: ServiceError) -> bool:
+            refusals.append(str(exc))
+            return True
+
+        wrote: list[bool] = []
+        assert desk.act(lambda db: wrote.append(True), on_refusal=refused) is None
+        assert wrote == []
+        (refusal,) = refusals
+        assert "is damaged" in refusal
     finally:
         desk.database.close()
 
