@@ -41,7 +41,7 @@ from scheduler.domain.enums import (  # noqa: E402
     SessionStatus,
     StaffRole,
 )
-from scheduler.domain.text import digits, name_key, search_words  # noqa: E402
+from scheduler.domain.text import name_key, search_words  # noqa: E402
 from scheduler.services.accounts import NewAccount, add_account, sign_in_taken  # noqa: E402
 from scheduler.services.clinic import set_up_clinic  # noqa: E402
 from scheduler.services.demo import DEMO_ACCOUNTS  # noqa: E402
@@ -219,7 +219,6 @@ def patient_rows(count: int, rng: random.Random, now: dt.datetime) -> Iterator[d
             "notes": "",
             "archived": False,
             "name_key": name_key(last, first),
-            "phone_digits": " ".join(d for d in (digits(mobile), digits(home)) if d),
             "screening_cleared_at": now,
             "created_at": now,
             "updated_at": now,

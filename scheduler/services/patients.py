@@ -374,9 +374,6 @@ def _apply(patient: Patient, details: PatientDetails) -> None:
     for name, value in asdict(details).items():
         setattr(patient, name, value)
     patient.name_key = name_key(details.last_name, details.first_name, details.preferred_name)
-    patient.phone_digits = " ".join(
-        d for d in (digits(details.mobile_phone), digits(details.home_phone)) if d
-    )
     keep_search_words(patient)
 
 

@@ -301,10 +301,9 @@ class Patient(Base):
     rems_enrolled_on: Mapped[dt.date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Search keys, kept in step with the fields above by the patient service:
-    # folded (lower case, accents and apostrophes removed) name words, and all phone digits.
+    # The name folded (lower case, accents and apostrophes removed) for sorting and for the
+    # search words' name order; kept in step with the fields above by the patient service.
     name_key: Mapped[str] = mapped_column(String(400), default="")
-    phone_digits: Mapped[str] = mapped_column(String(100), default="", index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 

@@ -1,5 +1,6 @@
-"""Patient search words (a B-tree served prefix search), filled for the patients on file;
-an index that finds each patient's last completed session for the booster-due list.
+"""Patient search words (a B-tree served prefix search), filled for the patients on file, in
+place of the phone-digits column; indexes that find each patient's last completed session for
+the booster-due list.
 
 Revision ID: 0007
 Revises: 0006
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from scheduler.domain.text import search_words
+from scheduler.domain.text import digits, search_words
 
 revision: str = "0007"
 down_revision: str | None = "0006"
@@ -64,6 +65,9 @@ def upgrade() -> None:
         ["status", "starts_at", "patient_id", "series_id"],
         unique=False,
     )
+    # The digits column served the old LIKE search; the number words replace it.
+    op.drop_index("ix_patients_phone_digits", table_name="patients")
+    op.drop_column("patients", "phone_digits")
 
 
 def _fill(words: sa.Table) -> None:
@@ -98,6 +102,20 @@ def _fill(words: sa.Table) -> None:
 
 
 def downgrade() -> None:
+    op.add_column(
+        "patients",
+        sa.Column("phone_digits", sa.String(length=100), nullable=False, server_default=""),
+    )
+    conn = op.get_bind()
+    phones = conn.execute(sa.text("SELECT id, mobile_phone, home_phone FROM patients")).all()
+    for p in phones:
+        kept = " ".join(d for d in (digits(p.mobile_phone), digits(p.home_phone)) if d)
+        if kept:
+            conn.execute(
+                sa.text("UPDATE patients SET phone_digits = :kept WHERE id = :id"),
+                {"kept": kept, "id": p.id},
+            )
+    op.create_index("ix_patients_phone_digits", "patients", ["phone_digits"], unique=False)
     op.drop_index("ix_sessions_status_time", table_name="sessions")
     op.drop_index("ix_sessions_patient_status_time", table_name="sessions")
     op.drop_index("ix_patient_search_words_kind_word", table_name="patient_search_words")
