@@ -37,7 +37,7 @@ from sqlalchemy import func, select  # noqa: E402
 from benchmarks.query_plans import statements_sent  # noqa: E402
 from benchmarks.startup_bench import launch_once  # noqa: E402
 from scheduler.domain.access import Actor  # noqa: E402
-from scheduler.domain.enums import StaffRole  # noqa: E402
+from scheduler.domain.enums import HOLDING, StaffRole  # noqa: E402
 from scheduler.services import booking, boosters, letters, schedule  # noqa: E402
 from scheduler.services import patients as patient_service  # noqa: E402
 from scheduler.services.demo import DEMO_ACCOUNTS  # noqa: E402
@@ -139,7 +139,7 @@ class Raw:
         return naive.isoformat(" ", "microseconds") if self.sqlite else naive
 
     def sessions(self, start: dt.datetime, end: dt.datetime, *, holding: bool) -> list[Any]:
-        statuses = ", ".join(f"'{s}'" for s in schedule.HOLDING)
+        statuses = ", ".join(f"'{s}'" for s in HOLDING)
         sql = RAW_SESSIONS.format(holding=f"AND s.status IN ({statuses})" if holding else "")
         return self.rows(sql, (self.instant(start), self.instant(end)))
 

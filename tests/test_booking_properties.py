@@ -24,7 +24,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
 
 from scheduler.domain.catalogue import INDUCTION_MAX_SESSIONS
-from scheduler.domain.enums import ChairKind, Phase, SessionStatus
+from scheduler.domain.enums import HOLDING, ChairKind, Phase, SessionStatus
 from scheduler.domain.planning import SeriesProposal
 from scheduler.errors import ServiceError
 from scheduler.services import course_rules
@@ -32,7 +32,7 @@ from scheduler.services import session_life as life
 from scheduler.services.booking import book_series, book_single, propose_series
 from scheduler.services.clinic import get_settings, set_up_clinic
 from scheduler.services.maintenance import plan_maintenance
-from scheduler.services.schedule import HOLDING, clinic_calendar
+from scheduler.services.schedule import clinic_calendar
 from scheduler.store import Database, open_database
 from scheduler.store.models import Chair, Closure, OpeningHours, Protocol, Therapy
 from scheduler.store.models import Session as ClinicSession

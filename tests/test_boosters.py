@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session as DbSession
 
-from scheduler.domain.enums import Phase, SessionStatus
+from scheduler.domain.enums import HOLDING, Phase, SessionStatus
 from scheduler.services.boosters import BoosterDue, boosters_due
-from scheduler.services.schedule import HOLDING, clinic_calendar
+from scheduler.services.schedule import clinic_calendar
 from scheduler.store import Database
 from scheduler.store.models import Patient, Protocol, Series
 from scheduler.store.models import Session as ClinicSession

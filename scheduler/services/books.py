@@ -12,11 +12,10 @@ from collections.abc import Collection
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session as DbSession
 
-from scheduler.domain.enums import Place, SessionStatus
+from scheduler.domain.enums import HOLDING, Place
 from scheduler.domain.occupancy import LONGEST_TAIL, Occupancy, Occupation
 from scheduler.store.models import Session as ClinicSession
 
-_HOLDING = [status.value for status in SessionStatus if status.holds_slot]
 _COLUMNS = (
     ClinicSession.id,
     ClinicSession.patient_id,
@@ -43,7 +42,7 @@ def books(db: DbSession, *, excluding: Collection[int] = ()) -> Occupancy:
         query = select(*_COLUMNS).where(
             ClinicSession.starts_at >= start,
             ClinicSession.starts_at < end,
-            ClinicSession.status.in_(_HOLDING),
+            ClinicSession.status.in_(HOLDING),
         )
         if after is not None:  # occupancy.may_run_after, in SQL
             query = query.where(

@@ -18,8 +18,8 @@ from sqlalchemy import Row, Select, exists, or_, select
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import aliased
 
-from scheduler.domain.enums import Phase, SessionStatus
-from scheduler.services.schedule import HOLDING, clinic_calendar
+from scheduler.domain.enums import HOLDING, Phase, SessionStatus
+from scheduler.services.schedule import clinic_calendar
 from scheduler.store.models import Patient, Protocol, Series, Therapy
 from scheduler.store.models import Session as ClinicSession
 

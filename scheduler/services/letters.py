@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from scheduler.domain.access import Actor, Permission
 from scheduler.domain.enums import (
+    HOLDING,
     DrivingRule,
     FindingSeverity,
     FindingStatus,
@@ -55,7 +56,6 @@ from scheduler.services.staging import stage_files
 from scheduler.store.models import ClinicSettings, Letter, Patient, Session, Therapy
 
 # Sessions that still happen (or happened): letters are not printed for the others.
-_LIVE = tuple(s.value for s in SessionStatus if s.holds_slot)
 _UPCOMING = (SessionStatus.BOOKED.value, SessionStatus.CONFIRMED.value)
 
 
@@ -164,7 +164,7 @@ def live_sessions_on(db: DbSession, first: dt.date, last: dt.date, zone: ZoneInf
     start, end = day_bounds(zone, first, last)
     query = (
         select(Session)
-        .where(overlapping(start, end), Session.status.in_(_LIVE))
+        .where(overlapping(start, end), Session.status.in_(HOLDING))
         .options(
             selectinload(Session.patient).selectinload(Patient.findings),
             selectinload(Session.therapy),
@@ -180,7 +180,9 @@ def _later_in_series(db: DbSession, sessions: Sequence[Session]) -> dict[int, li
     series_ids = {s.series_id for s in sessions if s.series_id is not None}
     by_series: dict[int, list[Session]] = {}
     if series_ids:
-        query = select(Session).where(Session.series_id.in_(series_ids), Session.status.in_(_LIVE))
+        query = select(Session).where(
+            Session.series_id.in_(series_ids), Session.status.in_(HOLDING)
+        )
         for other in db.scalars(query.order_by(Session.starts_at)):
             by_series.setdefault(other.series_id or 0, []).append(other)
     return {

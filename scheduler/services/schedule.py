@@ -19,7 +19,15 @@ from sqlalchemy.orm import aliased, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from scheduler.domain.availability import ClinicCalendar, start_times
-from scheduler.domain.enums import ChairKind, Phase, Place, SeriesStatus, SessionStatus, StaffRole
+from scheduler.domain.enums import (
+    HOLDING,
+    ChairKind,
+    Phase,
+    Place,
+    SeriesStatus,
+    SessionStatus,
+    StaffRole,
+)
 from scheduler.domain.planning import SlotNeeds, first_free
 from scheduler.errors import NotFound
 from scheduler.services.books import books
@@ -38,7 +46,6 @@ from scheduler.store.models import (
     Session as ClinicSession,
 )
 
-HOLDING = tuple(s.value for s in SessionStatus if s.holds_slot)
 FREE_SLOT_SEARCH_DAYS = 28
 
 
