@@ -55,10 +55,10 @@ from scheduler.store.models import (  # noqa: E402
     PatientSearchWord,
     Protocol,
     Series,
-    Session,
     SessionStatusChange,
     Staff,
     Therapy,
+    TreatmentSession,
 )
 
 SEED = 13
@@ -262,7 +262,8 @@ class Booker:
         self.busy: set[int] = set()
         self.series_status: dict[int, str] = {}
         self.tables = {
-            m.__tablename__: m.__table__ for m in (Series, Session, SessionStatusChange, Letter)
+            m.__tablename__: m.__table__
+            for m in (Series, TreatmentSession, SessionStatusChange, Letter)
         }
 
     def course_for(self, code: str, day: dt.date) -> Course:

@@ -42,8 +42,11 @@ from scheduler.services import booking, boosters, letters, schedule  # noqa: E40
 from scheduler.services import patients as patient_service  # noqa: E402
 from scheduler.services.demo import DEMO_ACCOUNTS  # noqa: E402
 from scheduler.store import Database, open_database  # noqa: E402
-from scheduler.store.models import Patient, Protocol  # noqa: E402
-from scheduler.store.models import Session as ClinicSession  # noqa: E402
+from scheduler.store.models import (  # noqa: E402
+    Patient,
+    Protocol,
+    TreatmentSession,
+)
 from scheduler.ui.calendar_screen import load_days  # noqa: E402
 from scheduler.ui.desk import Desk  # noqa: E402
 from scheduler.ui.letters_screen import day_sessions, letter_kit  # noqa: E402
@@ -289,7 +292,7 @@ def bench_letters(database: Database, desk: Desk, today: dt.date) -> Result:
     with database.reading() as db:
         start, end = schedule.day_bounds(desk.zone, tomorrow, tomorrow)
         count = db.scalar(
-            select(func.count(ClinicSession.id)).where(schedule.overlapping(start, end))
+            select(func.count(TreatmentSession.id)).where(schedule.overlapping(start, end))
         )
     took = median_ms(run, 1)
     per_100 = took * 100 / max(count or 1, 1)
@@ -338,7 +341,7 @@ def main() -> None:
     results: list[Result] = []
     try:
         with database.reading() as db:
-            total = db.scalar(select(func.count(ClinicSession.id)))
+            total = db.scalar(select(func.count(TreatmentSession.id)))
         clock = "CPU time" if CLOCK[0] is time.process_time else "wall clock"
         print(f"{database.url.get_backend_name()}, {total:,} sessions, today {today}, {clock}")
         if "views" in only:

@@ -1,6 +1,7 @@
 """Helpers that put patients, chairs, staff and closures into a test clinic.
 
-Each takes the open ``DbSession`` of a transaction and returns the new row (flushed, with an id).
+Each takes the open database ``Session`` of a transaction and returns the new row
+(flushed, with an id).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Actor, roles_value
 from scheduler.domain.enums import ChairKind, FindingSeverity, StaffRole
@@ -39,7 +40,7 @@ CLINIC_NOW = dt.datetime(2026, 11, 16, 14, 0, tzinfo=dt.UTC)
 
 
 def make_patient(
-    db: DbSession,
+    db: Session,
     *,
     first_name: str = "Pat",
     last_name: str | None = None,
@@ -66,7 +67,7 @@ def make_patient(
 
 
 def add_finding(
-    db: DbSession,
+    db: Session,
     patient_id: int,
     kind: str = "uncontrolled_hypertension",
     *,
@@ -81,7 +82,7 @@ def add_finding(
 
 
 def add_chairs(
-    db: DbSession, count: int, *, kind: ChairKind = ChairKind.CHAIR, prefix: str | None = None
+    db: Session, count: int, *, kind: ChairKind = ChairKind.CHAIR, prefix: str | None = None
 ) -> list[int]:
     """``count`` active chairs (or rooms) named "Chair 1"...; returns their ids in order."""
     label = prefix or kind.value.replace("_", " ").capitalize()
@@ -95,7 +96,7 @@ def add_chairs(
     return ids
 
 
-def add_staff(db: DbSession, name: str, role: StaffRole, *roles: StaffRole) -> int:
+def add_staff(db: Session, name: str, role: StaffRole, *roles: StaffRole) -> int:
     staff = Staff(name=name, roles=roles_value({role, *roles}))
     db.add(staff)
     db.flush()
@@ -103,7 +104,7 @@ def add_staff(db: DbSession, name: str, role: StaffRole, *roles: StaffRole) -> i
 
 
 def add_account(
-    db: DbSession, name: str, sign_in: str, *roles: StaffRole, password: str = "correct horse"
+    db: Session, name: str, sign_in: str, *roles: StaffRole, password: str = "correct horse"
 ) -> Actor:
     """A staff member who can sign in (password "correct horse"); returns them as the actor."""
     staff = accounts.add_account(
@@ -120,25 +121,25 @@ def add_account(
 NURSE_AMY = Actor(None, "nurse amy", "Amy Lee", frozenset({StaffRole.NURSE}))
 
 
-def actor_for(db: DbSession, staff_id: int) -> Actor:
+def actor_for(db: Session, staff_id: int) -> Actor:
     """A staff member (an account or not) as the one who acts or signs."""
     staff = db.get(Staff, staff_id)
     assert staff is not None
     return accounts.actor_of(staff)
 
 
-def add_closure(db: DbSession, day: dt.date, reason: str = "Holiday") -> None:
+def add_closure(db: Session, day: dt.date, reason: str = "Holiday") -> None:
     db.add(Closure(day=day, reason=reason))
     db.flush()
 
 
-def protocol_id(db: DbSession, name: str) -> int:
+def protocol_id(db: Session, name: str) -> int:
     found = db.scalar(select(Protocol.id).where(Protocol.name == name))
     assert found is not None, f"no protocol {name!r}"
     return found
 
 
-def therapy_id(db: DbSession, code: str) -> int:
+def therapy_id(db: Session, code: str) -> int:
     found = db.scalar(select(Therapy.id).where(Therapy.code == code))
     assert found is not None, f"no therapy {code!r}"
     return found
@@ -192,7 +193,7 @@ def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), ZoneInfo("America/New_York"))
 
 
-def propose(s: DbSession, c: Clinic, **kwargs: object) -> SeriesProposal:
+def propose(s: Session, c: Clinic, **kwargs: object) -> SeriesProposal:
     """An IV induction proposal for the clinic's first patient, from Wed 18 Nov at 10:00."""
     args: dict[str, object] = {
         "patient_id": c.patient, "protocol_id": c.iv, "count": 6, "first_day": WED,

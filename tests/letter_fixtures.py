@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.cli import main
 from scheduler.domain.enums import (
@@ -33,9 +33,9 @@ from scheduler.store.models import (
     Protocol,
     ScreeningFinding,
     Series,
-    Session,
     SessionStatusChange,
     Therapy,
+    TreatmentSession,
 )
 from tests.conftest import ACTOR, CLINIC_TZ, NOW
 from tests.factories import add_account
@@ -59,7 +59,7 @@ class PatientSpec:
     cleared_cautions: tuple[str, ...] = ()
 
 
-def add_patient(db: DbSession, spec: PatientSpec | None = None) -> Patient:
+def add_patient(db: Session, spec: PatientSpec | None = None) -> Patient:
     spec = spec or PatientSpec()
     patient = Patient(
         chart_number=str(FIRST_CHART + (db.scalar(select(func.count(Patient.id))) or 0)),
@@ -96,11 +96,11 @@ def add_patient(db: DbSession, spec: PatientSpec | None = None) -> Patient:
     return patient
 
 
-def therapy(db: DbSession, code: str) -> Therapy:
+def therapy(db: Session, code: str) -> Therapy:
     return db.scalars(select(Therapy).where(Therapy.code == code)).one()
 
 
-def chair(db: DbSession) -> Chair:
+def chair(db: Session) -> Chair:
     found = db.scalars(select(Chair).limit(1)).first()
     if found is None:
         found = Chair(name="Chair 1")
@@ -114,7 +114,7 @@ def local_time(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 
 def add_series(
-    db: DbSession,
+    db: Session,
     patient: Patient,
     code: str,
     starts: list[dt.datetime],
@@ -122,7 +122,7 @@ def add_series(
     planned_count: int | None = None,
     place: Place | None = None,
     statuses: dict[int, SessionStatus] | None = None,
-) -> list[Session]:
+) -> list[TreatmentSession]:
     """A series of sessions at the given local start times (numbered 1, 2, ...)."""
     chosen = therapy(db, code)
     protocol = (
@@ -154,7 +154,7 @@ def add_series(
 
 
 def add_session(
-    db: DbSession,
+    db: Session,
     patient: Patient,
     chosen: Therapy,
     start: dt.datetime,
@@ -163,10 +163,10 @@ def add_session(
     number: int | None = None,
     place: Place | None = None,
     status: SessionStatus = SessionStatus.BOOKED,
-) -> Session:
+) -> TreatmentSession:
     where = place or chosen.place_list[0]
     minutes = chosen.treatment_minutes + chosen.observation_minutes
-    session = Session(
+    session = TreatmentSession(
         patient_id=patient.id,
         series_id=series.id if series else None,
         number=number,

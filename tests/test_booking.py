@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.enums import Place, SessionStatus
 from scheduler.errors import NotFound, ServiceError
@@ -15,8 +15,7 @@ from scheduler.services import booking
 from scheduler.services.booking import BookingRefused, Override, book_series, book_single
 from scheduler.services.schedule import clinic_calendar
 from scheduler.store import Database
-from scheduler.store.models import AuditEntry, Series, SessionStatusChange
-from scheduler.store.models import Session as ClinicSession
+from scheduler.store.models import AuditEntry, Series, SessionStatusChange, TreatmentSession
 from tests.conftest import ACTOR, NOW
 from tests.factories import (
     Clinic,
@@ -43,7 +42,7 @@ def counts(db: Database) -> tuple[int, ...]:
     with db.reading() as s:
         return tuple(
             s.scalar(select(func.count()).select_from(model)) or 0
-            for model in (ClinicSession, Series, SessionStatusChange, AuditEntry)
+            for model in (TreatmentSession, Series, SessionStatusChange, AuditEntry)
         )
 
 
@@ -69,59 +68,59 @@ def test_an_induction_is_proposed_mon_wed_fri_and_booked_whole(db: Database, c: 
         assert actions.count("series.book") == 1
 
 
-def _book_one(s: DbSession, c: Clinic, starts: dt.datetime, *, patient: int | None = None,
-              chair: int | None = None) -> ClinicSession:  # fmt: skip
+def _book_one(s: Session, c: Clinic, starts: dt.datetime, *, patient: int | None = None,
+              chair: int | None = None) -> TreatmentSession:  # fmt: skip
     return book_single(
         s, patient_id=patient or c.patient, protocol_id=c.iv_single, starts_at=starts,
         chair_id=chair, actor=ACTOR, now=NOW,
     )  # fmt: skip
 
 
-Action = Callable[[DbSession, Clinic], object]
+Action = Callable[[Session, Clinic], object]
 
 
-def _ninth(s: DbSession, c: Clinic) -> object:
+def _ninth(s: Session, c: Clinic) -> object:
     return propose(s, c, count=9)
 
 
-def _fifth(s: DbSession, c: Clinic) -> object:
+def _fifth(s: Session, c: Clinic) -> object:
     return book_series(s, propose(s, c, count=6), actor=ACTOR, now=NOW) and propose(s, c, count=5)
 
 
-def _after_hours(s: DbSession, c: Clinic) -> object:
+def _after_hours(s: Session, c: Clinic) -> object:
     return _book_one(s, c, at(WED, 17))
 
 
-def _before_opening(s: DbSession, c: Clinic) -> object:
+def _before_opening(s: Session, c: Clinic) -> object:
     return _book_one(s, c, at(WED, 7, 30))
 
 
-def _closure(s: DbSession, c: Clinic) -> object:
+def _closure(s: Session, c: Clinic) -> object:
     add_closure(s, WED, "Burst pipe")
     return _book_one(s, c, at(WED, 10))
 
 
-def _sunday(s: DbSession, c: Clinic) -> object:
+def _sunday(s: Session, c: Clinic) -> object:
     return _book_one(s, c, at(dt.date(2026, 11, 22), 10))
 
 
-def _chair_taken(s: DbSession, c: Clinic) -> object:
+def _chair_taken(s: Session, c: Clinic) -> object:
     _book_one(s, c, at(WED, 10), patient=c.other_patient, chair=c.chairs[0])
     return _book_one(s, c, at(WED, 11, 30), chair=c.chairs[0])
 
 
-def _every_chair_taken(s: DbSession, c: Clinic) -> object:
+def _every_chair_taken(s: Session, c: Clinic) -> object:
     for chair in c.chairs:
         _book_one(s, c, at(WED, 10), patient=make_patient(s), chair=chair)
     return _book_one(s, c, at(WED, 10, 30))
 
 
-def _patient_twice(s: DbSession, c: Clinic) -> object:
+def _patient_twice(s: Session, c: Clinic) -> object:
     _book_one(s, c, at(WED, 10), chair=c.chairs[0])
     return _book_one(s, c, at(WED, 11), chair=c.chairs[1])
 
 
-def _gap_too_short(s: DbSession, c: Clinic) -> object:
+def _gap_too_short(s: Session, c: Clinic) -> object:
     proposal = propose(s, c)
     second = proposal.rows[1]
     assert second.starts_at is not None
@@ -129,29 +128,29 @@ def _gap_too_short(s: DbSession, c: Clinic) -> object:
     return book_series(s, changed, actor=ACTOR, now=NOW)
 
 
-def _gap_too_long(s: DbSession, c: Clinic) -> object:
+def _gap_too_long(s: Session, c: Clinic) -> object:
     proposal = propose(s, c)
     changed = booking.with_row_changed(proposal, 2, at(dt.date(2026, 11, 24), 10), c.chairs[0])
     return book_series(s, changed, actor=ACTOR, now=NOW)
 
 
-def _unknown_patient(s: DbSession, c: Clinic) -> object:
+def _unknown_patient(s: Session, c: Clinic) -> object:
     return propose(s, c, patient_id=9999)
 
 
-def _unknown_chair(s: DbSession, c: Clinic) -> object:
+def _unknown_chair(s: Session, c: Clinic) -> object:
     return _book_one(s, c, at(WED, 10), chair=9999)
 
 
-def _wrong_kind_of_chair(s: DbSession, c: Clinic) -> object:
+def _wrong_kind_of_chair(s: Session, c: Clinic) -> object:
     return _book_one(s, c, at(WED, 10), chair=c.room)
 
 
-def _past(s: DbSession, c: Clinic) -> object:
+def _past(s: Session, c: Clinic) -> object:
     return _book_one(s, c, NOW - dt.timedelta(hours=1))
 
 
-def _row_without_slot(s: DbSession, c: Clinic) -> object:
+def _row_without_slot(s: Session, c: Clinic) -> object:
     proposal = propose(s, c)
     rows = [*proposal.rows[:-1], booking.ProposedSession(6, None, None, None, "", None, True, "")]
     from dataclasses import replace
@@ -159,14 +158,14 @@ def _row_without_slot(s: DbSession, c: Clinic) -> object:
     return book_series(s, replace(proposal, rows=rows), actor=ACTOR, now=NOW)
 
 
-def _induction_single(s: DbSession, c: Clinic) -> object:
+def _induction_single(s: Session, c: Clinic) -> object:
     return book_single(
         s, patient_id=c.patient, protocol_id=c.iv, starts_at=at(WED, 10), chair_id=None,
         actor=ACTOR, now=NOW,
     )  # fmt: skip
 
 
-def _wrong_place(s: DbSession, c: Clinic) -> object:
+def _wrong_place(s: Session, c: Clinic) -> object:
     return propose(s, c, place=Place.VIDEO)
 
 

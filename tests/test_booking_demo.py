@@ -14,8 +14,7 @@ from scheduler.services.boosters import boosters_due
 from scheduler.services.demo import build_demo_clinic
 from scheduler.services.schedule import clinic_calendar
 from scheduler.store import Database, open_database
-from scheduler.store.models import AuditEntry, Series
-from scheduler.store.models import Session as ClinicSession
+from scheduler.store.models import AuditEntry, Series, TreatmentSession
 from tests.conftest import NOW
 from tests.test_booking_properties import check_invariants
 
@@ -40,19 +39,19 @@ def test_the_demo_calendar_keeps_every_booking_rule(demo: Database) -> None:
 
 def test_the_demo_shows_courses_and_sessions_in_every_state(demo: Database) -> None:
     with demo.reading() as s:
-        statuses = set(s.scalars(select(ClinicSession.status)))
+        statuses = set(s.scalars(select(TreatmentSession.status)))
         series_statuses = set(s.scalars(select(Series.status)))
         calendar = clinic_calendar(s)
-        days = [calendar.local_day(x) for x in s.scalars(select(ClinicSession.starts_at))]
-        late = s.scalars(select(ClinicSession).where(ClinicSession.late_cancellation)).all()
+        days = [calendar.local_day(x) for x in s.scalars(select(TreatmentSession.starts_at))]
+        late = s.scalars(select(TreatmentSession).where(TreatmentSession.late_cancellation)).all()
         makeups = s.scalars(
-            select(ClinicSession).where(ClinicSession.makeup_for_id.is_not(None))
+            select(TreatmentSession).where(TreatmentSession.makeup_for_id.is_not(None))
         ).all()
         overrides = s.scalars(
             select(AuditEntry).where(AuditEntry.reason.like("Override by%"))
         ).all()
         due = boosters_due(s, today=TODAY)
-        home = s.scalars(select(ClinicSession).where(ClinicSession.place == "home")).all()
+        home = s.scalars(select(TreatmentSession).where(TreatmentSession.place == "home")).all()
     expected = {s.value for s in SessionStatus} - {SessionStatus.CHECKED_IN.value}
     assert expected <= statuses
     assert series_statuses == {s.value for s in SeriesStatus}

@@ -10,14 +10,14 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.services import course_rules
 from scheduler.services import session_life as life
 from scheduler.services.booking import BookingRefused, book_series
 from scheduler.services.maintenance import plan_maintenance
 from scheduler.store import Database
-from scheduler.store.models import Session as ClinicSession
+from scheduler.store.models import TreatmentSession
 from tests.conftest import ACTOR, NOW
 from tests.factories import (
     IV_MAINTENANCE,
@@ -34,7 +34,7 @@ class Undo(Exception):
     """Rolls a trial booking back: each offered slot is tried on the same books."""
 
 
-def tried(db: Database, book: Callable[[DbSession], ClinicSession]) -> dt.datetime:
+def tried(db: Database, book: Callable[[Session], TreatmentSession]) -> dt.datetime:
     """Book in a transaction that is then rolled back; when the booked session starts."""
     booked: list[dt.datetime] = []
     try:
@@ -121,7 +121,7 @@ def test_a_reflow_of_a_course_that_missed_nothing_keeps_its_largest_gap(
     db: Database, course: list[int]
 ) -> None:
     with db.reading() as s:
-        series_id = s.get(ClinicSession, course[0]).series_id  # type: ignore[union-attr]
+        series_id = s.get(TreatmentSession, course[0]).series_id  # type: ignore[union-attr]
         before = [x.starts_at for x in life.sessions_of_series(s, series_id)]
     # Sessions 1 and 2 stay on Wed 18 and Fri 20: session 3 may not wait past Tue 24.
     with pytest.raises(BookingRefused, match="No day fits"), db.transaction() as s:
@@ -135,7 +135,7 @@ def test_a_reflow_after_a_missed_session_keeps_only_the_minimum_gap_to_it(
     db: Database, course: list[int]
 ) -> None:
     with db.transaction() as s:
-        series_id = s.get(ClinicSession, course[0]).series_id  # type: ignore[union-attr]
+        series_id = s.get(TreatmentSession, course[0]).series_id  # type: ignore[union-attr]
         life.cancel(s, course[2], reason="Flu", actor=ACTOR, now=NOW)
         moved = life.reflow_series(s, series_id, from_number=3, actor=ACTOR, now=NOW,
                                    not_before=dt.date(2026, 11, 28))  # fmt: skip

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.catalogue import INDUCTION_MAX_SESSIONS
 from scheduler.domain.enums import HOLDING, ChairKind, Phase, SessionStatus
@@ -34,8 +34,7 @@ from scheduler.services.clinic import get_settings, set_up_clinic
 from scheduler.services.maintenance import plan_maintenance
 from scheduler.services.schedule import clinic_calendar
 from scheduler.store import Database, open_database
-from scheduler.store.models import Chair, Closure, OpeningHours, Protocol, Therapy
-from scheduler.store.models import Session as ClinicSession
+from scheduler.store.models import Chair, Closure, OpeningHours, Protocol, Therapy, TreatmentSession
 from tests.conftest import ACTOR, CLINIC_TZ, NOW
 from tests.factories import (
     ESK_INDUCTION,
@@ -173,13 +172,13 @@ def _chair(chairs: list[int], pick: object) -> int | None:
     return None if pick < 0 or pick >= len(chairs) else chairs[pick]
 
 
-def _session_at(s: DbSession, index: object) -> ClinicSession | None:
+def _session_at(s: Session, index: object) -> TreatmentSession | None:
     assert isinstance(index, int)
-    rows = list(s.scalars(select(ClinicSession).order_by(ClinicSession.id)))
+    rows = list(s.scalars(select(TreatmentSession).order_by(TreatmentSession.id)))
     return rows[index % len(rows)] if rows else None
 
 
-def _apply(s: DbSession, op: tuple[object, ...], chairs: list[int]) -> None:
+def _apply(s: Session, op: tuple[object, ...], chairs: list[int]) -> None:
     kind = op[0]
     patients = list(range(1, PATIENTS + 1))
     if kind == "series":
@@ -227,10 +226,10 @@ def _apply(s: DbSession, op: tuple[object, ...], chairs: list[int]) -> None:
                            now=NOW)  # fmt: skip
 
 
-def check_invariants(s: DbSession, *, booked_after: dt.datetime | None = None) -> int:
+def check_invariants(s: Session, *, booked_after: dt.datetime | None = None) -> int:
     """Assert every rule over what is on the books; returns how many sessions hold a slot."""
     calendar = clinic_calendar(s)
-    held = list(s.scalars(select(ClinicSession).where(ClinicSession.status.in_(HOLDING))))
+    held = list(s.scalars(select(TreatmentSession).where(TreatmentSession.status.in_(HOLDING))))
     for a in held:
         local_start, local_end = calendar.local(a.starts_at), calendar.local(a.ends_at)
         day = local_start.date()
@@ -249,9 +248,9 @@ def check_invariants(s: DbSession, *, booked_after: dt.datetime | None = None) -
                 assert a.chair_free_at <= b.starts_at or b.chair_free_at <= a.starts_at
             if a.patient_id == b.patient_id:
                 assert a.ends_at <= b.starts_at or b.ends_at <= a.starts_at
-    by_series: dict[int, list[ClinicSession]] = defaultdict(list)
+    by_series: dict[int, list[TreatmentSession]] = defaultdict(list)
     missed: set[int] = set()
-    for session in s.scalars(select(ClinicSession)):
+    for session in s.scalars(select(TreatmentSession)):
         if session.series_id is None:
             continue
         if SessionStatus(session.status).holds_slot:
@@ -281,7 +280,7 @@ class _Undo(Exception):
     """Rolls a trial booking back, so every offered slot is tried on the same books."""
 
 
-def _books(database: Database, book: Callable[[DbSession], object]) -> str | None:
+def _books(database: Database, book: Callable[[Session], object]) -> str | None:
     """None when ``book`` succeeds (then rolled back), else the refusal."""
     try:
         with database.transaction() as s:
@@ -347,7 +346,7 @@ def _books_as_proposed(database: Database, proposal: SeriesProposal) -> None:
     without a slot stand in the way."""
     booked: list[tuple[dt.datetime, int | None]] = []
 
-    def book(s: DbSession) -> None:
+    def book(s: Session) -> None:
         series = book_series(s, proposal, actor=ACTOR, now=NOW)
         s.flush()
         in_order = sorted(series.sessions, key=lambda x: x.starts_at)
@@ -362,7 +361,7 @@ def _books_as_proposed(database: Database, proposal: SeriesProposal) -> None:
         assert _only_rows_without_a_time(refused), refused
 
 
-def _chairs_of(s: DbSession) -> list[int]:
+def _chairs_of(s: Session) -> list[int]:
     return list(s.scalars(select(Chair.id).where(Chair.kind == ChairKind.CHAIR.value)
                           .order_by(Chair.id)))  # fmt: skip
 
@@ -473,7 +472,7 @@ def test_a_reflow_moves_what_its_plan_found_and_keeps_every_rule(
             series_id, number = session.series_id, session.number or 1
         not_before = None if late is None else START + dt.timedelta(days=late)
 
-        def reflow(s: DbSession) -> None:
+        def reflow(s: Session) -> None:
             life.reflow_series(s, series_id, from_number=number, actor=ACTOR, now=NOW,
                                not_before=not_before)  # fmt: skip
             s.flush()

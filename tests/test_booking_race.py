@@ -13,8 +13,7 @@ from sqlalchemy import func, select
 from scheduler.domain.planning import SeriesProposal
 from scheduler.services.booking import BookingRefused, book_series
 from scheduler.store import Database, open_database
-from scheduler.store.models import Chair, Series
-from scheduler.store.models import Session as ClinicSession
+from scheduler.store.models import Chair, Series, TreatmentSession
 from tests.conftest import ACTOR, NOW
 from tests.factories import Clinic, propose, set_up_test_clinic
 
@@ -39,9 +38,9 @@ def proposal_for(database: Database, clinic: Clinic, patient_id: int) -> SeriesP
 
 def books(database: Database) -> tuple[int, int, set[int]]:
     with database.reading() as s:
-        sessions = s.scalar(select(func.count(ClinicSession.id))) or 0
+        sessions = s.scalar(select(func.count(TreatmentSession.id))) or 0
         series = s.scalar(select(func.count(Series.id))) or 0
-        patients = set(s.scalars(select(ClinicSession.patient_id)))
+        patients = set(s.scalars(select(TreatmentSession.patient_id)))
     return sessions, series, patients
 
 

@@ -19,8 +19,7 @@ from scheduler.domain.access import Actor
 from scheduler.domain.enums import SessionStatus, StaffRole
 from scheduler.services.booking import BookingRefused, book_series
 from scheduler.store import Database, open_database
-from scheduler.store.models import Series
-from scheduler.store.models import Session as ClinicSession
+from scheduler.store.models import Series, TreatmentSession
 from tests.conftest import NOW
 from tests.factories import Clinic, make_patient, propose, set_up_test_clinic
 
@@ -55,7 +54,7 @@ def _desk(where: str, clinic: Clinic, patients: list[int], barrier: Barrier, out
 
 def double_bookings(db: Database) -> int:
     """Pairs of live sessions in the same chair whose times overlap."""
-    first, second = aliased(ClinicSession), aliased(ClinicSession)
+    first, second = aliased(TreatmentSession), aliased(TreatmentSession)
     live = (SessionStatus.CANCELLED.value,)
     with db.reading() as s:
         return (
@@ -76,8 +75,8 @@ def partial_courses(db: Database) -> int:
     """Courses whose booked sessions are not the number planned."""
     with db.reading() as s:
         counts = s.execute(
-            select(Series.planned_count, func.count(ClinicSession.id))
-            .join(ClinicSession, ClinicSession.series_id == Series.id, isouter=True)
+            select(Series.planned_count, func.count(TreatmentSession.id))
+            .join(TreatmentSession, TreatmentSession.series_id == Series.id, isouter=True)
             .group_by(Series.id, Series.planned_count)
         ).all()
     return sum(1 for planned, booked in counts if planned != booked)

@@ -6,14 +6,13 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.enums import HOLDING, Phase, SessionStatus
 from scheduler.services.boosters import BoosterDue, boosters_due
 from scheduler.services.schedule import clinic_calendar
 from scheduler.store import Database
-from scheduler.store.models import Patient, Protocol, Series
-from scheduler.store.models import Session as ClinicSession
+from scheduler.store.models import Patient, Protocol, Series, TreatmentSession
 from tests.factories import (
     ESK_MAINTENANCE,
     IV_MAINTENANCE,
@@ -28,25 +27,25 @@ from tests.test_maintenance import _completed_single
 TODAY = dt.date(2026, 11, 16)
 
 
-def _checked_one_by_one(db: DbSession, today: dt.date) -> list[tuple[int, int, dt.date, int]]:
+def _checked_one_by_one(db: Session, today: dt.date) -> list[tuple[int, int, dt.date, int]]:
     """(patient, days overdue, last session day, protocol): every session looked at in Python."""
     calendar = clinic_calendar(db)
     ahead = set(
         db.scalars(
-            select(ClinicSession.patient_id).where(
-                ClinicSession.status.in_(HOLDING),
-                ClinicSession.status != SessionStatus.COMPLETED.value,
-                ClinicSession.starts_at >= calendar.at(today, dt.time()),
+            select(TreatmentSession.patient_id).where(
+                TreatmentSession.status.in_(HOLDING),
+                TreatmentSession.status != SessionStatus.COMPLETED.value,
+                TreatmentSession.starts_at >= calendar.at(today, dt.time()),
             )
         )
     )
     protocols = list(db.scalars(select(Protocol).order_by(Protocol.id)))
-    last: dict[int, tuple[ClinicSession, Series]] = {}
+    last: dict[int, tuple[TreatmentSession, Series]] = {}
     for session, series in db.execute(
-        select(ClinicSession, Series)
-        .join(Series, ClinicSession.series_id == Series.id)
-        .where(ClinicSession.status == SessionStatus.COMPLETED.value)
-        .order_by(ClinicSession.starts_at, ClinicSession.id)
+        select(TreatmentSession, Series)
+        .join(Series, TreatmentSession.series_id == Series.id)
+        .where(TreatmentSession.status == SessionStatus.COMPLETED.value)
+        .order_by(TreatmentSession.starts_at, TreatmentSession.id)
     ):
         last[session.patient_id] = (session, series)
     found = []
@@ -71,7 +70,7 @@ def _checked_one_by_one(db: DbSession, today: dt.date) -> list[tuple[int, int, d
     return [(p, overdue, day, protocol) for overdue, _, p, day, protocol in found]
 
 
-def _all_pages(db: DbSession, today: dt.date, limit: int) -> list[BoosterDue]:
+def _all_pages(db: Session, today: dt.date, limit: int) -> list[BoosterDue]:
     found: list[BoosterDue] = []
     while page := boosters_due(db, today=today, limit=limit, after=found[-1] if found else None):
         assert len(page) <= limit
@@ -118,8 +117,8 @@ def add_booster_clinic(db: Database) -> Database:
         # Ann's last session ended late in the evening: the next day in UTC, not locally.
         late = clinic_calendar(s).at(dt.date(2026, 10, 6), dt.time(21, 30))
         s.execute(
-            update(ClinicSession)
-            .where(ClinicSession.patient_id == c.patient)
+            update(TreatmentSession)
+            .where(TreatmentSession.patient_id == c.patient)
             .values(starts_at=late, ends_at=late + dt.timedelta(minutes=30))
         )
     return db

@@ -13,7 +13,7 @@ from scheduler.domain.enums import ChairKind, StaffRole
 from scheduler.errors import ServiceError
 from scheduler.services.demo import build_demo_clinic
 from scheduler.store import Database, open_database
-from scheduler.store.models import Chair, Closure, Patient, Session, Staff
+from scheduler.store.models import Chair, Closure, Patient, Staff, TreatmentSession
 from tests.conftest import NOW
 
 TODAY = dt.date(2026, 11, 16)
@@ -35,7 +35,7 @@ def _fingerprint(database: Database) -> list[tuple[Any, ...]]:
         ]  # fmt: skip
         sessions = [
             (s.patient_id, s.therapy_id, s.chair_id, s.starts_at, s.status)
-            for s in db.scalars(select(Session).order_by(Session.id))
+            for s in db.scalars(select(TreatmentSession).order_by(TreatmentSession.id))
         ]
     return patients + sessions
 

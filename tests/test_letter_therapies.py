@@ -23,7 +23,7 @@ from scheduler.letters.templates import load_templates
 from scheduler.services import letters
 from scheduler.services.clinic import get_settings, set_up_clinic
 from scheduler.store import Database, open_database
-from scheduler.store.models import Session
+from scheduler.store.models import TreatmentSession
 from tests.conftest import ACTOR, CLINIC_TZ, NOW
 from tests.letter_fixtures import (
     PatientSpec,
@@ -333,7 +333,10 @@ def test_a_session_by_video_has_no_aftercare(db: Database, tmp_path: Path) -> No
         "November 23, 2026)."
     )
     with db.reading() as s:
-        assert s.scalar(select(Session.place).where(Session.id == session.id)) == "video"
+        assert (
+            s.scalar(select(TreatmentSession.place).where(TreatmentSession.id == session.id))
+            == "video"
+        )
 
 
 @pytest.mark.parametrize("code", CODES)

@@ -14,8 +14,7 @@ from scheduler.services import session_life as life
 from scheduler.services.booking import BookingRefused, book_series
 from scheduler.services.schedule import clinic_calendar, patient_courses
 from scheduler.store import Database
-from scheduler.store.models import AuditEntry, OpeningHours, Series
-from scheduler.store.models import Session as ClinicSession
+from scheduler.store.models import AuditEntry, OpeningHours, Series, TreatmentSession
 from tests.conftest import ACTOR, NOW
 from tests.factories import Clinic, at, propose, set_up_test_clinic
 
@@ -63,7 +62,7 @@ def test_a_session_goes_from_booked_to_completed(db: Database, series_id: int) -
                                  "session.completed"]  # fmt: skip
 
 
-Step = Callable[..., ClinicSession]
+Step = Callable[..., TreatmentSession]
 
 
 @pytest.mark.parametrize(
@@ -219,7 +218,7 @@ def test_an_eight_session_course_never_gets_a_ninth(db: Database, c: Clinic) -> 
         life.propose_makeup(s, ids[1], now=NOW)
     with db.transaction() as s:
         # Even a course somehow planned longer, with an unlinked extra session, stops at eight.
-        s.get(ClinicSession, made.id).makeup_for_id = None  # type: ignore[union-attr]
+        s.get(TreatmentSession, made.id).makeup_for_id = None  # type: ignore[union-attr]
         s.get(Series, series.id).planned_count = 9  # type: ignore[union-attr]
     with pytest.raises(BookingRefused, match="already has 8 sessions of 8"), db.reading() as s:
         life.propose_makeup(s, ids[1], now=NOW)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Actor, Permission
 from scheduler.domain.enums import StaffRole
@@ -37,7 +37,7 @@ def require(actor: Actor, permission: Permission) -> None:
 
 
 def signing_clinician(
-    db: DbSession, actor: Actor, signer: Actor | None, permission: Permission
+    db: Session, actor: Actor, signer: Actor | None, permission: Permission
 ) -> Staff:
     """The clinician who signs a decision: the signed-in clinician, or the one who signed.
 

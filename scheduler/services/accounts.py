@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Actor, Permission, roles_value
 from scheduler.domain.enums import StaffRole
@@ -62,7 +62,7 @@ def sign_in_problem(sign_in: str) -> str | None:
     return None
 
 
-def _set_password(db: DbSession, staff: Staff, password: str, now: dt.datetime) -> None:
+def _set_password(db: Session, staff: Staff, password: str, now: dt.datetime) -> None:
     if problem := password_problem(password, staff.sign_in or ""):
         raise ValidationFailed([FieldProblem("password", problem)])
     record = staff.password or StaffPassword(staff=staff, failed_sign_ins=0)
@@ -74,7 +74,7 @@ def _set_password(db: DbSession, staff: Staff, password: str, now: dt.datetime) 
 
 
 def set_password(
-    db: DbSession, staff_id: int, password: str, *, actor: Actor, now: dt.datetime
+    db: Session, staff_id: int, password: str, *, actor: Actor, now: dt.datetime
 ) -> Staff:
     """An administrator sets (resets) a staff member's password; this also lifts a lock."""
     require(actor, Permission.EDIT_SETTINGS)
@@ -95,7 +95,7 @@ def set_password(
 # --- the first administrator ------------------------------------------------------------------
 
 
-def has_accounts(db: DbSession) -> bool:
+def has_accounts(db: Session) -> bool:
     """Whether anyone can sign in: an active administrator with a password."""
     return any(
         StaffRole.ADMINISTRATOR in s.role_set
@@ -117,7 +117,7 @@ class NewAccount:
     roles: frozenset[StaffRole]
 
 
-def create_first_administrator(db: DbSession, account: NewAccount, *, now: dt.datetime) -> Actor:
+def create_first_administrator(db: Session, account: NewAccount, *, now: dt.datetime) -> Actor:
     """The clinic's first administrator; refused once anyone can sign in.
 
     Needs no signed-in user: on a new clinic (or one upgraded from before accounts) there is
@@ -130,9 +130,7 @@ def create_first_administrator(db: DbSession, account: NewAccount, *, now: dt.da
     return actor_of(staff)
 
 
-def add_account(
-    db: DbSession, account: NewAccount, *, actor_sign_in: str, now: dt.datetime
-) -> Staff:
+def add_account(db: Session, account: NewAccount, *, actor_sign_in: str, now: dt.datetime) -> Staff:
     """Write a new staff member with a sign-in name and password (checks, no permission)."""
     name, sign_in = account.name.strip(), account.sign_in.strip()
     problems = []
@@ -155,7 +153,7 @@ def add_account(
     return staff
 
 
-def sign_in_taken(db: DbSession, sign_in: str, staff_id: int | None) -> bool:
+def sign_in_taken(db: Session, sign_in: str, staff_id: int | None) -> bool:
     found = db.scalar(select(Staff.id).where(Staff.sign_in == sign_in))
     return found is not None and found != staff_id
 
@@ -172,7 +170,7 @@ class SignInResult:
 
 
 def sign_in(
-    db: DbSession, sign_in_name: str, password: str, *, now: dt.datetime, action: str = "sign_in"
+    db: Session, sign_in_name: str, password: str, *, now: dt.datetime, action: str = "sign_in"
 ) -> SignInResult:
     """Check a sign-in name and password, counting wrong ones; audited either way.
 
@@ -219,7 +217,7 @@ def sign_in(
 
 
 def verify_signature(
-    db: DbSession, sign_in_name: str, password: str, *, now: dt.datetime
+    db: Session, sign_in_name: str, password: str, *, now: dt.datetime
 ) -> SignInResult:
     """A clinician signs a decision at someone else's desk by typing their own password."""
     result = sign_in(db, sign_in_name, password, now=now, action="signature")
@@ -228,7 +226,7 @@ def verify_signature(
     return result
 
 
-def record_desk_event(db: DbSession, actor: Actor, action: str, *, now: dt.datetime) -> None:
+def record_desk_event(db: Session, actor: Actor, action: str, *, now: dt.datetime) -> None:
     """Audit a lock, an unlock or a sign-out of the desk."""
     staff = db.get(Staff, actor.staff_id) if actor.staff_id is not None else None
     if staff is not None:
@@ -250,7 +248,7 @@ def _locked_message(until: dt.datetime, now: dt.datetime) -> str:
     )
 
 
-def _audit_staff(db: DbSession, staff: Staff, action: str, now: dt.datetime, reason: str) -> None:
+def _audit_staff(db: Session, staff: Staff, action: str, now: dt.datetime, reason: str) -> None:
     audit.record(
         db, actor=staff.sign_in or "", now=now, action=action, row=staff, before=None, reason=reason
     )

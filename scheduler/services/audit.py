@@ -7,7 +7,7 @@ import enum
 from typing import Any
 
 from sqlalchemy import inspect
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.services import audit_chain
 from scheduler.store.models import AuditEntry, Base, Patient
@@ -28,7 +28,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def record(
-    db: DbSession,
+    db: Session,
     *,
     actor: str,
     now: dt.datetime,

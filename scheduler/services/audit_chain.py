@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Select, inspect, select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler import APP_NAME
 from scheduler.store.audit_hash import GENESIS, entry_hash
@@ -78,7 +78,7 @@ class ChainReport:
 # -- writing --------------------------------------------------------------------------------
 
 
-def seal(db: DbSession, entry: AuditEntry) -> None:
+def seal(db: Session, entry: AuditEntry) -> None:
     """Give a new entry its place at the end of the chain: id, previous hash and own hash.
 
     Must run inside the write transaction (``Database.transaction()`` takes SQLite's write
@@ -111,7 +111,7 @@ def _columns_of(entry: AuditEntry) -> dict[str, Any]:
 # -- checking -------------------------------------------------------------------------------
 
 
-def _entries_after(db: DbSession, entry_id: int) -> Generator[dict[str, Any], None, None]:
+def _entries_after(db: Session, entry_id: int) -> Generator[dict[str, Any], None, None]:
     query: Select[Any] = select(TRAIL).where(TRAIL.c.id > entry_id).order_by(TRAIL.c.id)
     # Closed even when the walk stops at a broken entry: on PostgreSQL the batches come from a
     # cursor on the server, which must not be left open.
@@ -120,14 +120,14 @@ def _entries_after(db: DbSession, entry_id: int) -> Generator[dict[str, Any], No
             yield dict(row._mapping)
 
 
-def _walk(db: DbSession, after_id: int, after_hash: str) -> ChainReport:
+def _walk(db: Session, after_id: int, after_hash: str) -> ChainReport:
     """Check every entry after ``after_id``, whose hash must be ``after_hash``."""
     with closing(_entries_after(db, after_id)) as entries:
         return _walk_entries(db, entries, after_id, after_hash)
 
 
 def _walk_entries(
-    db: DbSession, entries: Iterator[dict[str, Any]], previous_id: int, previous_hash: str
+    db: Session, entries: Iterator[dict[str, Any]], previous_id: int, previous_hash: str
 ) -> ChainReport:
     """Check ``entries`` in order; the one before the first has ``previous_id`` and hash."""
     checked = 0
@@ -143,7 +143,7 @@ def _walk_entries(
 
 
 def _diagnose(
-    db: DbSession, columns: dict[str, Any], previous_id: int, *, sealed: bool, linked: bool
+    db: Session, columns: dict[str, Any], previous_id: int, *, sealed: bool, linked: bool
 ) -> ChainProblem:
     entry_id = int(columns["id"])
     if sealed:
@@ -157,7 +157,7 @@ def _diagnose(
     return ChainProblem(entry_id, Tampering.INSERTED)
 
 
-def _followed(db: DbSession, entry_id: int, stored_hash: str | None) -> bool:
+def _followed(db: Session, entry_id: int, stored_hash: str | None) -> bool:
     """Whether the entry after ``entry_id`` links to the hash stored on it."""
     following = db.scalar(
         select(AuditEntry.prev_hash)
@@ -168,7 +168,7 @@ def _followed(db: DbSession, entry_id: int, stored_hash: str | None) -> bool:
     return stored_hash is not None and following == stored_hash
 
 
-def verify_chain(db: DbSession) -> ChainReport:
+def verify_chain(db: Session) -> ChainReport:
     """Walk the whole trail from its first entry; also catches entries cut off its end.
 
     Entries removed from the end leave no gap behind them; the checkpoint remembers the last
@@ -185,7 +185,7 @@ def verify_chain(db: DbSession) -> ChainReport:
     return report
 
 
-def _checkpoint_problem(db: DbSession, checkpoint: AuditCheckpoint) -> ChainProblem | None:
+def _checkpoint_problem(db: Session, checkpoint: AuditCheckpoint) -> ChainProblem | None:
     stored = db.scalar(select(AuditEntry.entry_hash).where(AuditEntry.id == checkpoint.entry_id))
     if stored is None:
         return ChainProblem(checkpoint.entry_id, Tampering.REMOVED)
@@ -194,7 +194,7 @@ def _checkpoint_problem(db: DbSession, checkpoint: AuditCheckpoint) -> ChainProb
     return None
 
 
-def verify_new_entries(db: DbSession, now: dt.datetime) -> ChainReport:
+def verify_new_entries(db: Session, now: dt.datetime) -> ChainReport:
     """Check only the entries written since the last check, and move the checkpoint on.
 
     For the desk's start: quick however long the trail is. Run it in a write transaction.

@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Actor, Permission
 from scheduler.errors import ServiceError
@@ -88,11 +88,11 @@ class AuditChoices:
     actions: tuple[str, ...]
 
 
-def _zone(db: DbSession) -> ZoneInfo:
+def _zone(db: Session) -> ZoneInfo:
     return ZoneInfo(get_settings(db).timezone if is_set_up(db) else "UTC")
 
 
-def _filtered(db: DbSession, wanted: AuditFilter) -> Select[AuditEntry, Patient]:
+def _filtered(db: Session, wanted: AuditFilter) -> Select[AuditEntry, Patient]:
     query = select(AuditEntry, Patient).outerjoin(Patient, Patient.id == AuditEntry.patient_id)
     if wanted.actor:
         query = query.where(AuditEntry.actor == wanted.actor)
@@ -112,7 +112,7 @@ def _filtered(db: DbSession, wanted: AuditFilter) -> Select[AuditEntry, Patient]
 
 
 def audit_page(
-    db: DbSession,
+    db: Session,
     actor: Actor,
     wanted: AuditFilter,
     *,
@@ -124,7 +124,7 @@ def audit_page(
     return _page(db, wanted, older_than, size)
 
 
-def _page(db: DbSession, wanted: AuditFilter, older_than: int | None, size: int) -> AuditPage:
+def _page(db: Session, wanted: AuditFilter, older_than: int | None, size: int) -> AuditPage:
     query = _filtered(db, wanted)
     if older_than is not None:
         query = query.where(AuditEntry.id < older_than)
@@ -133,7 +133,7 @@ def _page(db: DbSession, wanted: AuditFilter, older_than: int | None, size: int)
     return AuditPage(views, more=len(rows) > size)
 
 
-def audit_choices(db: DbSession, actor: Actor) -> AuditChoices:
+def audit_choices(db: Session, actor: Actor) -> AuditChoices:
     """The people and actions the trail holds, for the screen's filters."""
     require(actor, Permission.READ_AUDIT)
     actors = db.scalars(select(AuditEntry.actor).distinct().order_by(AuditEntry.actor))
@@ -177,7 +177,7 @@ def changes_text(before: dict[str, Any] | None, after: dict[str, Any] | None) ->
     return "; ".join(changed) or "no change"
 
 
-def audit_csv(db: DbSession, actor: Actor, wanted: AuditFilter) -> tuple[bytes, int]:
+def audit_csv(db: Session, actor: Actor, wanted: AuditFilter) -> tuple[bytes, int]:
     """Every entry matching the filter (not only the pages shown), as CSV; and how many."""
     require(actor, Permission.READ_AUDIT)
     zone = _zone(db)
@@ -212,7 +212,7 @@ def _csv_row(view: AuditEntryView, zone: ZoneInfo) -> list[str]:
     ]
 
 
-def export_audit_csv(db: DbSession, actor: Actor, wanted: AuditFilter, path: Path) -> int:
+def export_audit_csv(db: Session, actor: Actor, wanted: AuditFilter, path: Path) -> int:
     """Write the filtered trail to ``path`` (owner-only, whole or not at all); entries written."""
     data, count = audit_csv(db, actor, wanted)
     try:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select, text
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Actor, Permission
 from scheduler.errors import FieldProblem, ServiceError, ValidationFailed
@@ -259,7 +259,7 @@ def scheduled_backup(database: Database, now: dt.datetime, *, force: bool = Fals
 
 
 def set_backup_plan(
-    db: DbSession, folder: str | None, keep_days: int, *, actor: Actor, now: dt.datetime
+    db: Session, folder: str | None, keep_days: int, *, actor: Actor, now: dt.datetime
 ) -> ClinicSettings:
     """Settings → Backups: the folder for daily backups (empty: none) and the days they are kept."""
     require(actor, Permission.EDIT_SETTINGS)

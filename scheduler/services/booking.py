@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Actor, Permission
 from scheduler.domain.availability import ClinicCalendar
@@ -50,9 +50,7 @@ from scheduler.store.models import (
     SessionStatusChange,
     Staff,
     Therapy,
-)
-from scheduler.store.models import (
-    Session as ClinicSession,
+    TreatmentSession,
 )
 
 __all__ = [
@@ -101,7 +99,7 @@ def spacing_of(protocol: Protocol) -> Spacing:
     )
 
 
-def course_parts(db: DbSession, patient_id: int, protocol_id: int) -> CourseParts:
+def course_parts(db: Session, patient_id: int, protocol_id: int) -> CourseParts:
     patient = db.get(Patient, patient_id)
     if patient is None:
         raise NotFound(f"No patient with id {patient_id}.")
@@ -128,7 +126,7 @@ def place_for(therapy: Therapy, place: Place | None) -> Place:
     return place
 
 
-def checked_chair(db: DbSession, chair_id: int | None, place: Place) -> int | None:
+def checked_chair(db: Session, chair_id: int | None, place: Place) -> int | None:
     """The chair id if it exists, is in use and suits the place; refused otherwise."""
     if chair_id is None:
         return None
@@ -145,7 +143,7 @@ def checked_chair(db: DbSession, chair_id: int | None, place: Place) -> int | No
     return chair_id
 
 
-def checked_nurse(db: DbSession, nurse_id: int | None) -> int | None:
+def checked_nurse(db: Session, nurse_id: int | None) -> int | None:
     if nurse_id is None:
         return None
     nurse = db.get(Staff, nurse_id)
@@ -155,7 +153,7 @@ def checked_nurse(db: DbSession, nurse_id: int | None) -> int | None:
 
 
 def slot_needs(
-    db: DbSession,
+    db: Session,
     parts: CourseParts,
     place: Place,
     *,
@@ -184,7 +182,7 @@ def slot_needs(
 
 
 def propose_series(
-    db: DbSession,
+    db: Session,
     *,
     patient_id: int,
     protocol_id: int,
@@ -250,7 +248,7 @@ def with_row_changed(
     return _with_row_changed(proposal, number, starts_at, chair_id)
 
 
-def safety_problems(db: DbSession, patient: Patient, therapy: Therapy, phase: Phase) -> list[str]:
+def safety_problems(db: Session, patient: Patient, therapy: Therapy, phase: Phase) -> list[str]:
     """Why the patient may not have this therapy yet (screening, contraindications, REMS)."""
     found = []
     if therapy.needs_screening or phase is Phase.INDUCTION:
@@ -289,7 +287,7 @@ class Override:
 
 
 def _gate(
-    db: DbSession, parts: CourseParts, *, actor: Actor, override: Override | None
+    db: Session, parts: CourseParts, *, actor: Actor, override: Override | None
 ) -> tuple[list[str], str, str]:
     """Safety problems left after any override, the override note and its signer's name."""
     found = safety_problems(db, parts.patient, parts.therapy, parts.phase)
@@ -308,7 +306,7 @@ def _gate(
 
 
 def _row_occupation(
-    db: DbSession,
+    db: Session,
     needs: SlotNeeds,
     calendar: ClinicCalendar,
     booked: Occupancy,
@@ -326,7 +324,7 @@ def _row_occupation(
 
 
 def check_rows(
-    db: DbSession,
+    db: Session,
     parts: CourseParts,
     place: Place,
     rows: Sequence[ProposedSession],
@@ -359,8 +357,8 @@ def check_rows(
 
 
 def record_status(
-    db: DbSession,
-    session: ClinicSession,
+    db: Session,
+    session: TreatmentSession,
     to: SessionStatus,
     *,
     reason: str,
@@ -385,7 +383,7 @@ def record_status(
 
 
 def new_session(
-    db: DbSession,
+    db: Session,
     parts: CourseParts,
     place: Place,
     occupation: Occupation,
@@ -396,10 +394,10 @@ def new_session(
     now: dt.datetime,
     note: str = "",
     makeup_for_id: int | None = None,
-) -> ClinicSession:
+) -> TreatmentSession:
     """Write one booked session, its first history step and its audit entry."""
     therapy = parts.therapy
-    session = ClinicSession(
+    session = TreatmentSession(
         patient_id=parts.patient.id,
         series=series,
         number=number,
@@ -430,7 +428,7 @@ def new_session(
 
 
 def book_series(
-    db: DbSession,
+    db: Session,
     proposal: SeriesProposal,
     *,
     actor: Actor,
@@ -488,7 +486,7 @@ def book_series(
 
 
 def book_single(
-    db: DbSession,
+    db: Session,
     *,
     patient_id: int,
     protocol_id: int,
@@ -499,7 +497,7 @@ def book_single(
     actor: Actor,
     now: dt.datetime,
     override: Override | None = None,
-) -> ClinicSession:
+) -> TreatmentSession:
     """Book one session (a booster, a single infusion, a consultation) as a course of one.
 
     Without ``chair_id`` the first free chair of the right kind is taken. An induction cannot

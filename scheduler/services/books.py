@@ -10,26 +10,26 @@ import datetime as dt
 from collections.abc import Collection
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.enums import HOLDING, Place
 from scheduler.domain.occupancy import LONGEST_TAIL, Occupancy, Occupation
-from scheduler.store.models import Session as ClinicSession
+from scheduler.store.models import TreatmentSession
 
 _COLUMNS = (
-    ClinicSession.id,
-    ClinicSession.patient_id,
-    ClinicSession.starts_at,
-    ClinicSession.ends_at,
-    ClinicSession.buffer_minutes,
-    ClinicSession.chair_id,
-    ClinicSession.nurse_id,
-    ClinicSession.place,
-    ClinicSession.series_id,
+    TreatmentSession.id,
+    TreatmentSession.patient_id,
+    TreatmentSession.starts_at,
+    TreatmentSession.ends_at,
+    TreatmentSession.buffer_minutes,
+    TreatmentSession.chair_id,
+    TreatmentSession.nurse_id,
+    TreatmentSession.place,
+    TreatmentSession.series_id,
 )
 
 
-def books(db: DbSession, *, excluding: Collection[int] = ()) -> Occupancy:
+def books(db: Session, *, excluding: Collection[int] = ()) -> Occupancy:
     """The sessions holding a slot (but those in ``excluding``), read a time range at a time.
 
     Each day a question reaches is read by start time (and the day before by what still
@@ -40,16 +40,16 @@ def books(db: DbSession, *, excluding: Collection[int] = ()) -> Occupancy:
 
     def load(start: dt.datetime, end: dt.datetime, after: dt.datetime | None) -> list[Occupation]:
         query = select(*_COLUMNS).where(
-            ClinicSession.starts_at >= start,
-            ClinicSession.starts_at < end,
-            ClinicSession.status.in_(HOLDING),
+            TreatmentSession.starts_at >= start,
+            TreatmentSession.starts_at < end,
+            TreatmentSession.status.in_(HOLDING),
         )
         if after is not None:  # occupancy.may_run_after, in SQL
             query = query.where(
                 or_(
-                    ClinicSession.place == Place.HOME.value,
-                    ClinicSession.ends_at > after - LONGEST_TAIL,
-                    ClinicSession.buffer_minutes > LONGEST_TAIL.total_seconds() // 60,
+                    TreatmentSession.place == Place.HOME.value,
+                    TreatmentSession.ends_at > after - LONGEST_TAIL,
+                    TreatmentSession.buffer_minutes > LONGEST_TAIL.total_seconds() // 60,
                 )
             )
         rows = db.execute(query)

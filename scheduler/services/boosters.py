@@ -15,13 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row, Select, exists, or_, select
-from sqlalchemy.orm import Session as DbSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from scheduler.domain.enums import HOLDING, Phase, SessionStatus
 from scheduler.services.schedule import clinic_calendar
-from scheduler.store.models import Patient, Protocol, Series, Therapy
-from scheduler.store.models import Session as ClinicSession
+from scheduler.store.models import Patient, Protocol, Series, Therapy, TreatmentSession
 
 # Rows the desk asks for at a time; it asks for more as the list is scrolled.
 BOOSTER_PAGE = 100
@@ -57,7 +55,7 @@ class _Interval:
 
 
 def boosters_due(
-    db: DbSession, *, today: dt.date, limit: int = BOOSTER_PAGE, after: BoosterDue | None = None
+    db: Session, *, today: dt.date, limit: int = BOOSTER_PAGE, after: BoosterDue | None = None
 ) -> list[BoosterDue]:
     """Patients past their maintenance interval with nothing booked, most overdue first.
 
@@ -126,13 +124,13 @@ def _last_sessions(
     Only patients on file with nothing booked from today on, whose last course has a
     maintenance interval; in the order the sessions took place.
     """
-    later = aliased(ClinicSession)
-    ahead = aliased(ClinicSession)
+    later = aliased(TreatmentSession)
+    ahead = aliased(TreatmentSession)
     return (
         select(
-            ClinicSession.id,
-            ClinicSession.starts_at,
-            ClinicSession.patient_id,
+            TreatmentSession.id,
+            TreatmentSession.starts_at,
+            TreatmentSession.patient_id,
             Series.protocol_id,
             Therapy.name.label("therapy_name"),
             Patient.first_name,
@@ -142,52 +140,52 @@ def _last_sessions(
             Patient.mobile_phone,
             Patient.home_phone,
         )
-        .join(Series, Series.id == ClinicSession.series_id)
-        .join(Patient, Patient.id == ClinicSession.patient_id)
-        .join(Therapy, Therapy.id == ClinicSession.therapy_id)
+        .join(Series, Series.id == TreatmentSession.series_id)
+        .join(Patient, Patient.id == TreatmentSession.patient_id)
+        .join(Therapy, Therapy.id == TreatmentSession.therapy_id)
         .where(
-            ClinicSession.status == _COMPLETED,
+            TreatmentSession.status == _COMPLETED,
             Series.protocol_id.in_(intervals),
             Patient.archived.is_(False),
             ~exists().where(
-                later.patient_id == ClinicSession.patient_id,
+                later.patient_id == TreatmentSession.patient_id,
                 later.status == _COMPLETED,
                 later.series_id.is_not(None),
-                later.starts_at >= ClinicSession.starts_at,
-                or_(later.starts_at > ClinicSession.starts_at, later.id > ClinicSession.id),
+                later.starts_at >= TreatmentSession.starts_at,
+                or_(later.starts_at > TreatmentSession.starts_at, later.id > TreatmentSession.id),
             ),
             ~exists().where(
-                ahead.patient_id == ClinicSession.patient_id,
+                ahead.patient_id == TreatmentSession.patient_id,
                 ahead.status.in_(_AHEAD),
                 ahead.starts_at >= start_of_today,
             ),
         )
-        .order_by(ClinicSession.starts_at, ClinicSession.id)
+        .order_by(TreatmentSession.starts_at, TreatmentSession.id)
     )
 
 
 def _chunks(
-    db: DbSession,
+    db: Session,
     rows: Select[*tuple[Any, ...]],
     start: dt.datetime | None,
     stop: dt.datetime,
 ) -> Iterator[Sequence[Row[Any]]]:
     """The rows from ``start`` (or the first) to before ``stop``, a chunk at a time."""
-    query = rows.where(ClinicSession.starts_at < stop)
+    query = rows.where(TreatmentSession.starts_at < stop)
     if start is not None:
-        query = query.where(ClinicSession.starts_at >= start)
+        query = query.where(TreatmentSession.starts_at >= start)
     while chunk := db.execute(query.limit(_CHUNK)).all():
         yield chunk
         last = chunk[-1]
         # Where the last chunk ended, as a range an index can seek to.
         query = rows.where(
-            ClinicSession.starts_at < stop,
-            ClinicSession.starts_at >= last.starts_at,
-            or_(ClinicSession.starts_at > last.starts_at, ClinicSession.id > last.id),
+            TreatmentSession.starts_at < stop,
+            TreatmentSession.starts_at >= last.starts_at,
+            or_(TreatmentSession.starts_at > last.starts_at, TreatmentSession.id > last.id),
         )
 
 
-def _intervals(db: DbSession) -> dict[int, _Interval]:
+def _intervals(db: Session) -> dict[int, _Interval]:
     """For each protocol, the maintenance interval that applies after a course under it.
 
     A protocol with an interval of its own uses it; any other uses its therapy's first

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain import catalogue
 from scheduler.errors import NotFound, ServiceError
@@ -15,11 +15,11 @@ from scheduler.store.models import ClinicSettings, OpeningHours, Protocol, Thera
 SETTINGS_ID = 1
 
 
-def is_set_up(db: DbSession) -> bool:
+def is_set_up(db: Session) -> bool:
     return db.get(ClinicSettings, SETTINGS_ID) is not None
 
 
-def get_settings(db: DbSession) -> ClinicSettings:
+def get_settings(db: Session) -> ClinicSettings:
     settings = db.get(ClinicSettings, SETTINGS_ID)
     if settings is None:
         raise NotFound("This clinic has not been set up yet.")
@@ -27,7 +27,7 @@ def get_settings(db: DbSession) -> ClinicSettings:
 
 
 def set_up_clinic(
-    db: DbSession,
+    db: Session,
     *,
     name: str,
     timezone: str,
@@ -57,7 +57,7 @@ def set_up_clinic(
     return settings
 
 
-def seed_catalogue(db: DbSession, *, actor: str, now: dt.datetime) -> None:
+def seed_catalogue(db: Session, *, actor: str, now: dt.datetime) -> None:
     """Add the default therapies and protocols that the clinic does not have yet (by code/name)."""
     have = {t.code: t for t in db.scalars(select(Therapy))}
     for spec in catalogue.THERAPIES:

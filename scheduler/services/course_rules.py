@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.enums import Place, SessionStatus
 from scheduler.domain.spacing import gap_left_behind, neighbour_problems, short_day
 from scheduler.errors import NotFound
 from scheduler.services import schedule
 from scheduler.services.booking import spacing_of
-from scheduler.store.models import Series
-from scheduler.store.models import Session as ClinicSession
+from scheduler.store.models import Series, TreatmentSession
 
 MISSED = (SessionStatus.CANCELLED.value, SessionStatus.NO_SHOW.value)
 
 
-def holding(series: Series) -> list[ClinicSession]:
+def holding(series: Series) -> list[TreatmentSession]:
     """The course's sessions that still hold a slot, in time order."""
     return sorted(
         (s for s in series.sessions if SessionStatus(s.status).holds_slot),
@@ -31,7 +30,7 @@ def holding(series: Series) -> list[ClinicSession]:
     )
 
 
-def day_problems(db: DbSession, session: ClinicSession, day: dt.date) -> list[str]:
+def day_problems(db: Session, session: TreatmentSession, day: dt.date) -> list[str]:
     """Why ``session`` may not go on ``day`` as far as its course is concerned (empty: it may).
 
     A missed (cancelled, no-show) session is being made up: the make-up comes after the
@@ -58,10 +57,10 @@ def day_problems(db: DbSession, session: ClinicSession, day: dt.date) -> list[st
 
 
 def free_slots(
-    db: DbSession, session_id: int, *, near: dt.datetime, count: int, now: dt.datetime
+    db: Session, session_id: int, *, near: dt.datetime, count: int, now: dt.datetime
 ) -> list[schedule.Slot]:
     """The next free slots for moving or making up a session, each one its course allows."""
-    session = db.get(ClinicSession, session_id)
+    session = db.get(TreatmentSession, session_id)
     if session is None:
         raise NotFound(f"No session with id {session_id}.")
     verdicts: dict[dt.date, bool] = {}

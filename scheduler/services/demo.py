@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import TH, relativedelta
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.access import set_up_actor
 from scheduler.domain.enums import ChairKind, FindingSeverity, StaffRole
@@ -30,8 +30,8 @@ from scheduler.store.models import (
     Closure,
     Patient,
     ScreeningFinding,
-    Session,
     Staff,
+    TreatmentSession,
 )
 
 SEED = 20261121
@@ -130,7 +130,7 @@ class DemoSummary:
     sessions: int
 
 
-def build_demo_clinic(db: DbSession, *, today: dt.date, now: dt.datetime) -> DemoSummary:
+def build_demo_clinic(db: Session, *, today: dt.date, now: dt.datetime) -> DemoSummary:
     """Fill a new database with the demo clinic. Refuses a database that already has patients.
 
     Needs nobody signed in: it builds the staff accounts (``DEMO_ACCOUNTS``) that sign in
@@ -161,11 +161,11 @@ def build_demo_clinic(db: DbSession, *, today: dt.date, now: dt.datetime) -> Dem
     _add_closures(db, today=today, actor=actor, now=now)
     patients = _add_patients(db, rng, today=today, actor=actor, now=now)
     book_demo_courses(db, patients=patients, today=today, actor=set_up_actor(actor), rng=rng)
-    sessions = db.scalar(select(func.count(Session.id))) or 0
+    sessions = db.scalar(select(func.count(TreatmentSession.id))) or 0
     return DemoSummary(CLINIC_NAME, len(patients), sessions)
 
 
-def _add_places_and_people(db: DbSession, *, actor: str, now: dt.datetime) -> None:
+def _add_places_and_people(db: Session, *, actor: str, now: dt.datetime) -> None:
     have = set(db.scalars(select(Chair.name)))
     for order, (name, kind) in enumerate(CHAIRS):
         if name not in have:
@@ -184,7 +184,7 @@ def _add_places_and_people(db: DbSession, *, actor: str, now: dt.datetime) -> No
         audit.record(db, actor=actor, now=now, action="staff.create", row=member, before=None)
 
 
-def _add_closures(db: DbSession, *, today: dt.date, actor: str, now: dt.datetime) -> None:
+def _add_closures(db: Session, *, today: dt.date, actor: str, now: dt.datetime) -> None:
     # A training day on the Thursday after next: inside the booked weeks, so series skip it.
     training = today + relativedelta(days=+8, weekday=TH)
     past = today - relativedelta(days=+30, weekday=TH(-1))
@@ -205,7 +205,7 @@ def _add_closures(db: DbSession, *, today: dt.date, actor: str, now: dt.datetime
 
 
 def _add_patients(
-    db: DbSession, rng: random.Random, *, today: dt.date, actor: str, now: dt.datetime
+    db: Session, rng: random.Random, *, today: dt.date, actor: str, now: dt.datetime
 ) -> list[Patient]:
     clinician = db.scalar(select(Staff).where(Staff.holding(StaffRole.CLINICIAN)))
     names = list(NAMED_PATIENTS)
@@ -247,7 +247,7 @@ def _details(
 
 
 def _screen(
-    db: DbSession,
+    db: Session,
     rng: random.Random,
     patient: Patient,
     index: int,
@@ -277,7 +277,7 @@ def _screen(
 
 
 def _finding(
-    db: DbSession, patient: Patient, kind: str, detail: str, at: dt.datetime, actor: str
+    db: Session, patient: Patient, kind: str, detail: str, at: dt.datetime, actor: str
 ) -> ScreeningFinding:
     severity: FindingSeverity = FINDING_KINDS[kind].severity
     finding = ScreeningFinding(

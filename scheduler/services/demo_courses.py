@@ -13,7 +13,7 @@ import datetime as dt
 import random
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Actor
 from scheduler.domain.enums import Phase, Place, SessionStatus, StaffRole
@@ -23,8 +23,7 @@ from scheduler.services.accounts import actor_of
 from scheduler.services.booking import Override, book_series, book_single, propose_series
 from scheduler.services.maintenance import plan_maintenance
 from scheduler.services.schedule import clinic_calendar
-from scheduler.store.models import Patient, Protocol, Series, Staff
-from scheduler.store.models import Session as ClinicSession
+from scheduler.store.models import Patient, Protocol, Series, Staff, TreatmentSession
 
 TIMES = (dt.time(9), dt.time(10), dt.time(11), dt.time(13), dt.time(14), dt.time(15))
 # Before opening: today's sessions are all still ahead when the demo opens.
@@ -51,7 +50,7 @@ ESK_STORIES = (("done_then_maintenance", 1), ("in_progress", 2), ("starting_soon
 class _DemoDesk:
     """A front desk replaying two months of bookings, one patient at a time."""
 
-    def __init__(self, db: DbSession, today: dt.date, actor: Actor, rng: random.Random) -> None:
+    def __init__(self, db: Session, today: dt.date, actor: Actor, rng: random.Random) -> None:
         self.db, self.today, self.actor, self.rng = db, today, actor, rng
         self.calendar = clinic_calendar(db)
         self.now = self.calendar.at(today, DEMO_CLOCK)
@@ -113,7 +112,7 @@ class _DemoDesk:
             return None
 
     def single(self, patient: Patient, protocol: str, *, offset: int,
-               place: Place | None = None) -> ClinicSession | None:  # fmt: skip
+               place: Place | None = None) -> TreatmentSession | None:  # fmt: skip
         day = self.day(offset)
         for time in self.rng.sample(TIMES, len(TIMES)):
             when = self.booked_at(day)
@@ -145,7 +144,7 @@ class _DemoDesk:
             self.happen(series, pending[0])
         self.confirm_upcoming(series)
 
-    def happen(self, series: Series, session: ClinicSession) -> None:
+    def happen(self, series: Series, session: TreatmentSession) -> None:
         start, end = session.starts_at, session.ends_at
         roll = self.rng.random()
         if roll < 0.06:
@@ -165,7 +164,7 @@ class _DemoDesk:
                           now=start - dt.timedelta(minutes=10))  # fmt: skip
             life.complete(self.db, session.id, actor=self.actor, now=end)
 
-    def make_up(self, series: Series, missed: ClinicSession, when: dt.datetime) -> None:
+    def make_up(self, series: Series, missed: TreatmentSession, when: dt.datetime) -> None:
         if series.protocol.phase != Phase.INDUCTION.value:
             return
         try:
@@ -277,7 +276,7 @@ def _weighted(rng: random.Random, stories: tuple[tuple[str, int], ...]) -> str:
 
 
 def book_demo_courses(
-    db: DbSession,
+    db: Session,
     *,
     patients: list[Patient],
     today: dt.date,

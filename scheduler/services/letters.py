@@ -18,8 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session as DbSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from scheduler.domain.access import Actor, Permission
 from scheduler.domain.enums import (
@@ -53,7 +52,7 @@ from scheduler.services.clinic import get_settings
 from scheduler.services.patients import get_by_chart_number
 from scheduler.services.schedule import day_bounds, overlapping
 from scheduler.services.staging import stage_files
-from scheduler.store.models import ClinicSettings, Letter, Patient, Session, Therapy
+from scheduler.store.models import ClinicSettings, Letter, Patient, Therapy, TreatmentSession
 
 # Sessions that still happen (or happened): letters are not printed for the others.
 _UPCOMING = (SessionStatus.BOOKED.value, SessionStatus.CONFIRMED.value)
@@ -80,7 +79,7 @@ class LetterBatch:
 class _Planned:
     content: LetterContent
     patient: Patient
-    session: Session | None
+    session: TreatmentSession | None
     series_id: int | None
     file_name: str
 
@@ -148,7 +147,7 @@ def patient_facts(patient: Patient) -> PatientFacts:
     )
 
 
-def session_facts(session: Session) -> SessionFacts:
+def session_facts(session: TreatmentSession) -> SessionFacts:
     return SessionFacts(
         starts_at=session.starts_at,
         ends_at=session.ends_at,
@@ -159,31 +158,35 @@ def session_facts(session: Session) -> SessionFacts:
     )
 
 
-def live_sessions_on(db: DbSession, first: dt.date, last: dt.date, zone: ZoneInfo) -> list[Session]:
+def live_sessions_on(
+    db: Session, first: dt.date, last: dt.date, zone: ZoneInfo
+) -> list[TreatmentSession]:
     """The sessions that still take place on the clinic's local days ``first`` to ``last``."""
     start, end = day_bounds(zone, first, last)
     query = (
-        select(Session)
-        .where(overlapping(start, end), Session.status.in_(HOLDING))
+        select(TreatmentSession)
+        .where(overlapping(start, end), TreatmentSession.status.in_(HOLDING))
         .options(
-            selectinload(Session.patient).selectinload(Patient.findings),
-            selectinload(Session.therapy),
-            selectinload(Session.series),
+            selectinload(TreatmentSession.patient).selectinload(Patient.findings),
+            selectinload(TreatmentSession.therapy),
+            selectinload(TreatmentSession.series),
         )
-        .order_by(Session.starts_at, Session.id)
+        .order_by(TreatmentSession.starts_at, TreatmentSession.id)
     )
     return list(db.scalars(query))
 
 
-def _later_in_series(db: DbSession, sessions: Sequence[Session]) -> dict[int, list[Session]]:
+def _later_in_series(
+    db: Session, sessions: Sequence[TreatmentSession]
+) -> dict[int, list[TreatmentSession]]:
     """For each session, the live sessions after it in its series: one query for a whole day."""
     series_ids = {s.series_id for s in sessions if s.series_id is not None}
-    by_series: dict[int, list[Session]] = {}
+    by_series: dict[int, list[TreatmentSession]] = {}
     if series_ids:
-        query = select(Session).where(
-            Session.series_id.in_(series_ids), Session.status.in_(HOLDING)
+        query = select(TreatmentSession).where(
+            TreatmentSession.series_id.in_(series_ids), TreatmentSession.status.in_(HOLDING)
         )
-        for other in db.scalars(query.order_by(Session.starts_at)):
+        for other in db.scalars(query.order_by(TreatmentSession.starts_at)):
             by_series.setdefault(other.series_id or 0, []).append(other)
     return {
         s.id: [x for x in by_series.get(s.series_id or 0, []) if x.starts_at > s.starts_at]
@@ -195,7 +198,7 @@ def _later_in_series(db: DbSession, sessions: Sequence[Session]) -> dict[int, li
 
 
 def prep_letters(
-    db: DbSession,
+    db: Session,
     *,
     first_day: dt.date,
     last_day: dt.date | None = None,
@@ -233,7 +236,7 @@ def prep_letters(
 
 
 def aftercare_letters(
-    db: DbSession,
+    db: Session,
     *,
     day: dt.date,
     out_dir: Path,
@@ -268,7 +271,7 @@ def aftercare_letters(
 
 
 def session_letter(
-    db: DbSession,
+    db: Session,
     session_id: int,
     kind: LetterKind,
     *,
@@ -280,7 +283,7 @@ def session_letter(
 ) -> LetterBatch:
     """The prep or aftercare letter of one session (e.g. a reprint at the desk)."""
     require(actor, Permission.PRINT)
-    session = db.get(Session, session_id)
+    session = db.get(TreatmentSession, session_id)
     if session is None:
         raise NotFound(f"No session with id {session_id}.")
     settings = get_settings(db)
@@ -313,7 +316,7 @@ def session_letter(
 
 
 def schedule_letter_for(
-    db: DbSession,
+    db: Session,
     chart_number: str,
     *,
     out_dir: Path,
@@ -330,13 +333,13 @@ def schedule_letter_for(
     today = now.astimezone(clinic.zone).date()
     sessions = list(
         db.scalars(
-            select(Session)
+            select(TreatmentSession)
             .where(
-                Session.patient_id == patient.id,
-                Session.starts_at >= now,
-                Session.status.in_(_UPCOMING),
+                TreatmentSession.patient_id == patient.id,
+                TreatmentSession.starts_at >= now,
+                TreatmentSession.status.in_(_UPCOMING),
             )
-            .order_by(Session.starts_at)
+            .order_by(TreatmentSession.starts_at)
         )
     )
     planned = []
@@ -364,7 +367,7 @@ def schedule_letter_for(
 # --- Writing and recording --------------------------------------------------------------
 
 
-def _plan(content: LetterContent, session: Session, zone: ZoneInfo) -> _Planned:
+def _plan(content: LetterContent, session: TreatmentSession, zone: ZoneInfo) -> _Planned:
     starts = session.starts_at.astimezone(zone)
     name = f"{content.kind.value}-{starts:%Y-%m-%d-%H%M}-{_patient_slug(session.patient)}.pdf"
     return _Planned(content, session.patient, session, session.series_id, name)
@@ -383,7 +386,7 @@ def _span_words(first: dt.date, last: dt.date) -> str:
 
 
 def _issue(
-    db: DbSession,
+    db: Session,
     kind: LetterKind,
     planned: Sequence[_Planned],
     notes: tuple[str, ...],
@@ -437,7 +440,7 @@ def _issue(
 
 
 def _record(
-    db: DbSession,
+    db: Session,
     kind: LetterKind,
     planned: Sequence[_Planned],
     names: Sequence[str],
@@ -478,7 +481,7 @@ def _unique_names(names: list[str]) -> list[str]:
     return unique
 
 
-def printed_kinds(db: DbSession, session_ids: Sequence[int]) -> dict[tuple[int, str], bool]:
+def printed_kinds(db: Session, session_ids: Sequence[int]) -> dict[tuple[int, str], bool]:
     """Which letters have been printed for these sessions, keyed by (session id, letter kind).
 
     One query for a whole day's list, so the desk can show "printed" beside every session.
@@ -493,7 +496,7 @@ def printed_kinds(db: DbSession, session_ids: Sequence[int]) -> dict[tuple[int, 
     return {(session_id, kind): True for session_id, kind in rows if session_id is not None}
 
 
-def _printed_before(db: DbSession, kind: LetterKind, plan: _Planned) -> bool:
+def _printed_before(db: Session, kind: LetterKind, plan: _Planned) -> bool:
     query = select(Letter.id).where(Letter.kind == kind.value)
     if plan.session is not None:
         query = query.where(Letter.session_id == plan.session.id)

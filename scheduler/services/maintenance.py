@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.enums import Phase, Place
 from scheduler.domain.planning import SeriesProposal, maintenance_days
@@ -29,7 +29,7 @@ MAX_PLANNED_VISITS = 26
 
 
 def plan_maintenance(
-    db: DbSession,
+    db: Session,
     *,
     patient_id: int,
     protocol_id: int,

@@ -7,8 +7,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select
-from sqlalchemy.orm import InstrumentedAttribute, aliased
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.orm.util import AliasedClass
 
 from scheduler.domain.access import Actor, Permission
@@ -48,7 +47,7 @@ class LikelyDuplicate(ServiceError):
 
 
 def create_patient(
-    db: DbSession,
+    db: Session,
     details: PatientDetails,
     *,
     actor: Actor,
@@ -85,7 +84,7 @@ def create_patient(
 
 
 def update_patient(
-    db: DbSession,
+    db: Session,
     patient_id: int,
     details: PatientDetails,
     *,
@@ -110,7 +109,7 @@ def update_patient(
 
 
 def set_archived(
-    db: DbSession, patient_id: int, archived: bool, *, actor: Actor, now: dt.datetime
+    db: Session, patient_id: int, archived: bool, *, actor: Actor, now: dt.datetime
 ) -> Patient:
     """Archive a patient (hidden from search, history kept) or bring one back."""
     require(actor, Permission.EDIT_PATIENTS)
@@ -124,14 +123,14 @@ def set_archived(
     return patient
 
 
-def get_patient(db: DbSession, patient_id: int) -> Patient:
+def get_patient(db: Session, patient_id: int) -> Patient:
     patient = db.get(Patient, patient_id)
     if patient is None:
         raise NotFound(f"No patient with id {patient_id}.")
     return patient
 
 
-def get_by_chart_number(db: DbSession, chart_number: str) -> Patient:
+def get_by_chart_number(db: Session, chart_number: str) -> Patient:
     patient = db.scalar(select(Patient).where(Patient.chart_number == chart_number.strip()))
     if patient is None:
         raise NotFound(f"No patient has chart number {chart_number}.")
@@ -143,7 +142,7 @@ def details_of(patient: Patient) -> PatientDetails:
     return PatientDetails(**{f.name: getattr(patient, f.name) for f in fields(PatientDetails)})
 
 
-def likely_duplicates(db: DbSession, details: PatientDetails) -> list[Patient]:
+def likely_duplicates(db: Session, details: PatientDetails) -> list[Patient]:
     """Patients on file with the same name (ignoring case and accents) and date of birth."""
     if details.date_of_birth is None:
         return []
@@ -250,7 +249,7 @@ class _Typed:
             query = query.group_by(_Word.name_key, _Word.patient_id)
         return query.order_by(_Word.name_key, _Word.patient_id)
 
-    def planned(self, db: DbSession, *, include_archived: bool) -> Select[int]:
+    def planned(self, db: Session, *, include_archived: bool) -> Select[int]:
         """Matching patient ids in name order, by the quickest way for this database."""
         if self.conditions or not self.prefixes:
             # A birth date or chart number is served by its own index; nothing typed is a
@@ -265,7 +264,7 @@ class _Typed:
             return self.by_patient(include_archived=include_archived)
         return self.by_word(lead, include_archived=include_archived)
 
-    def _lead(self, db: DbSession) -> _Prefix | None:
+    def _lead(self, db: Session) -> _Prefix | None:
         """The word to gather the patients from, or None to check patient by patient."""
         names = [p for p in self.prefixes if p.kind == NAME]
         counts = {p: _count_up_to(db, p.patient_ids(), LEAD_COUNT_LIMIT) for p in self.prefixes}
@@ -280,7 +279,7 @@ class _Typed:
         # come first), so checking patient by patient would pass over most of the clinic.
         return lead if names or counts[lead] < FEW_MATCHES else None
 
-    def _sampled_hits(self, db: DbSession, lead: _Prefix) -> int:
+    def _sampled_hits(self, db: Session, lead: _Prefix) -> int:
         """Of the first patients ``lead`` matches, how many match every other word too."""
         first = select(_Word).where(lead.matches()).limit(SAMPLE).subquery()
         sampled = aliased(_Word, first)
@@ -311,7 +310,7 @@ def search_query(text: str, *, include_archived: bool = False) -> Select[Patient
 
 
 def search_patients(
-    db: DbSession,
+    db: Session,
     text: str,
     *,
     limit: int = SEARCH_PAGE,
@@ -330,13 +329,13 @@ def count_limit(text: str) -> int:
     return COUNT_LIMIT if text.strip() else ON_FILE_COUNT_LIMIT
 
 
-def count_patients(db: DbSession, text: str = "", *, include_archived: bool = False) -> int:
+def count_patients(db: Session, text: str = "", *, include_archived: bool = False) -> int:
     """How many patients match ``text``, counted no further than ``count_limit(text)`` + 1."""
     query = _Typed.read(text).planned(db, include_archived=include_archived)
     return _count_up_to(db, query.order_by(None), count_limit(text) + 1)
 
 
-def _count_up_to(db: DbSession, query: Select[Any], most: int) -> int:
+def _count_up_to(db: Session, query: Select[Any], most: int) -> int:
     return db.scalar(select(func.count()).select_from(query.limit(most).subquery())) or 0
 
 
@@ -377,11 +376,11 @@ def _apply(patient: Patient, details: PatientDetails) -> None:
     keep_search_words(patient)
 
 
-def _chart_taken(db: DbSession, chart_number: str) -> bool:
+def _chart_taken(db: Session, chart_number: str) -> bool:
     return db.scalar(select(Patient.id).where(Patient.chart_number == chart_number)) is not None
 
 
-def _next_chart_number(db: DbSession) -> str:
+def _next_chart_number(db: Session) -> str:
     candidate = FIRST_CHART_NUMBER + (db.scalar(select(func.count(Patient.id))) or 0)
     while _chart_taken(db, str(candidate)):
         candidate += 1

@@ -14,8 +14,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import DateTime, Select, and_, func, select, type_coerce
-from sqlalchemy.orm import Session as DbSession
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from scheduler.domain.availability import ClinicCalendar, start_times
@@ -41,9 +40,7 @@ from scheduler.store.models import (
     Series,
     Staff,
     Therapy,
-)
-from scheduler.store.models import (
-    Session as ClinicSession,
+    TreatmentSession,
 )
 
 FREE_SLOT_SEARCH_DAYS = 28
@@ -128,7 +125,7 @@ def progress_label(number: int | None, count: int | None) -> str:
     return f"{number} of {count}"
 
 
-def view_of(session: ClinicSession) -> SessionView:
+def view_of(session: TreatmentSession) -> SessionView:
     """The plain-value view of one session (its related rows must be loadable)."""
     series = session.series
     count = series.planned_count if series is not None else None
@@ -164,17 +161,17 @@ def view_of(session: ClinicSession) -> SessionView:
     )
 
 
-def _with_relations(query: Select[ClinicSession]) -> Select[ClinicSession]:
+def _with_relations(query: Select[TreatmentSession]) -> Select[TreatmentSession]:
     return query.options(
-        selectinload(ClinicSession.patient),
-        selectinload(ClinicSession.therapy),
-        selectinload(ClinicSession.chair),
-        selectinload(ClinicSession.nurse),
-        selectinload(ClinicSession.series).selectinload(Series.protocol),
+        selectinload(TreatmentSession.patient),
+        selectinload(TreatmentSession.therapy),
+        selectinload(TreatmentSession.chair),
+        selectinload(TreatmentSession.nurse),
+        selectinload(TreatmentSession.series).selectinload(Series.protocol),
     )
 
 
-def clinic_calendar(db: DbSession, *, names: bool = True) -> ClinicCalendar:
+def clinic_calendar(db: Session, *, names: bool = True) -> ClinicCalendar:
     """The clinic's time zone, hours, closures, limits and the names of chairs and nurses.
 
     ``names=False`` leaves out the names, for a screen that only needs the wall clock.
@@ -214,21 +211,21 @@ def day_bounds(zone: ZoneInfo, first: dt.date, last: dt.date) -> tuple[dt.dateti
 def overlapping(start: dt.datetime, end: dt.datetime) -> ColumnElement[bool]:
     """The condition "the session overlaps ``start``..``end``", served by the starts_at index."""
     return and_(
-        ClinicSession.starts_at > start - LONGEST_SESSION,
-        ClinicSession.starts_at < end,
-        ClinicSession.ends_at > start,
+        TreatmentSession.starts_at > start - LONGEST_SESSION,
+        TreatmentSession.starts_at < end,
+        TreatmentSession.ends_at > start,
     )
 
 
 def sessions_on_day(
-    db: DbSession, day: dt.date, *, include_cancelled: bool = True
+    db: Session, day: dt.date, *, include_cancelled: bool = True
 ) -> list[SessionView]:
     """Every session of a local clinic day, by start time then chair order."""
     return sessions_on_days(db, day, day, include_cancelled=include_cancelled)
 
 
 def sessions_on_days(
-    db: DbSession,
+    db: Session,
     first: dt.date,
     last: dt.date,
     *,
@@ -245,7 +242,7 @@ def sessions_on_days(
 
 
 def sessions_between(
-    db: DbSession,
+    db: Session,
     start: dt.datetime,
     end: dt.datetime,
     chair_ids: Sequence[int] | None = None,
@@ -260,14 +257,14 @@ def sessions_between(
     """
     query = _VIEW_QUERY.where(overlapping(start, end))
     if chair_ids is not None:
-        query = query.where(ClinicSession.chair_id.in_(list(chair_ids)))
+        query = query.where(TreatmentSession.chair_id.in_(list(chair_ids)))
     if not include_cancelled:
-        query = query.where(ClinicSession.status.in_(HOLDING))
+        query = query.where(TreatmentSession.status.in_(HOLDING))
     query = query.order_by(
-        ClinicSession.starts_at,
+        TreatmentSession.starts_at,
         func.coalesce(Chair.sort_order, 1_000_000),
         func.coalesce(Chair.name, ""),
-        ClinicSession.id,
+        TreatmentSession.id,
     )
     # On the connection: plain rows, without the ORM's result machinery, for a few thousand.
     return [_view_from_row(row) for row in db.connection().execute(query)]
@@ -276,42 +273,42 @@ def sessions_between(
 _Nurse = aliased(Staff)
 _VIEW_QUERY = (
     select(
-        ClinicSession.id,
-        ClinicSession.patient_id,
+        TreatmentSession.id,
+        TreatmentSession.patient_id,
         Patient.preferred_name,
         Patient.first_name,
         Patient.last_name,
         Patient.chart_number,
         Patient.driver_name,
-        ClinicSession.therapy_id,
+        TreatmentSession.therapy_id,
         Therapy.name,
         Therapy.colour,
         Therapy.session_noun,
         Therapy.aftercare_letter,
-        ClinicSession.place,
-        ClinicSession.chair_id,
+        TreatmentSession.place,
+        TreatmentSession.chair_id,
         Chair.name,
-        ClinicSession.nurse_id,
+        TreatmentSession.nurse_id,
         _Nurse.name,
         # Read as plain (naive UTC) datetimes, made aware below: one call less per value.
-        type_coerce(ClinicSession.starts_at, DateTime()),
-        type_coerce(ClinicSession.ends_at, DateTime()),
-        ClinicSession.treatment_minutes,
-        ClinicSession.observation_minutes,
-        ClinicSession.buffer_minutes,
-        ClinicSession.status,
-        ClinicSession.status_reason,
-        ClinicSession.late_cancellation,
-        ClinicSession.number,
-        ClinicSession.series_id,
+        type_coerce(TreatmentSession.starts_at, DateTime()),
+        type_coerce(TreatmentSession.ends_at, DateTime()),
+        TreatmentSession.treatment_minutes,
+        TreatmentSession.observation_minutes,
+        TreatmentSession.buffer_minutes,
+        TreatmentSession.status,
+        TreatmentSession.status_reason,
+        TreatmentSession.late_cancellation,
+        TreatmentSession.number,
+        TreatmentSession.series_id,
         Series.planned_count,
         Protocol.name,
     )
-    .join(Patient, Patient.id == ClinicSession.patient_id)
-    .join(Therapy, Therapy.id == ClinicSession.therapy_id)
-    .outerjoin(Chair, Chair.id == ClinicSession.chair_id)
-    .outerjoin(_Nurse, _Nurse.id == ClinicSession.nurse_id)
-    .outerjoin(Series, Series.id == ClinicSession.series_id)
+    .join(Patient, Patient.id == TreatmentSession.patient_id)
+    .join(Therapy, Therapy.id == TreatmentSession.therapy_id)
+    .outerjoin(Chair, Chair.id == TreatmentSession.chair_id)
+    .outerjoin(_Nurse, _Nurse.id == TreatmentSession.nurse_id)
+    .outerjoin(Series, Series.id == TreatmentSession.series_id)
     .outerjoin(Protocol, Protocol.id == Series.protocol_id)
 )
 
@@ -340,7 +337,7 @@ def _view_from_row(row: Sequence[Any]) -> SessionView:
     )  # fmt: skip
 
 
-def chairs_for(db: DbSession, place: Place) -> list[Chair]:
+def chairs_for(db: Session, place: Place) -> list[Chair]:
     """Active chairs (or rooms) where a session at ``place`` may go, in the desk's order."""
     if not place.needs_chair:
         return []
@@ -353,7 +350,7 @@ def chairs_for(db: DbSession, place: Place) -> list[Chair]:
     )
 
 
-def active_nurses(db: DbSession) -> list[Staff]:
+def active_nurses(db: Session) -> list[Staff]:
     return list(
         db.scalars(
             select(Staff)
@@ -364,7 +361,7 @@ def active_nurses(db: DbSession) -> list[Staff]:
 
 
 def next_free_slots(
-    db: DbSession,
+    db: Session,
     *,
     therapy_id: int,
     near: dt.datetime,
@@ -425,7 +422,7 @@ def next_free_slots(
     return slots
 
 
-def patient_courses(db: DbSession, patient_id: int) -> list[CourseView]:
+def patient_courses(db: Session, patient_id: int) -> list[CourseView]:
     """A patient's series, newest first, each with its progress and sessions."""
     series_rows = db.scalars(
         select(Series)
@@ -437,9 +434,9 @@ def patient_courses(db: DbSession, patient_id: int) -> list[CourseView]:
     for series in series_rows:
         sessions = db.scalars(
             _with_relations(
-                select(ClinicSession)
-                .where(ClinicSession.series_id == series.id)
-                .order_by(ClinicSession.starts_at, ClinicSession.id)
+                select(TreatmentSession)
+                .where(TreatmentSession.series_id == series.id)
+                .order_by(TreatmentSession.starts_at, TreatmentSession.id)
             )
         ).all()
         done = sum(1 for s in sessions if s.status == SessionStatus.COMPLETED.value)
@@ -459,7 +456,7 @@ def patient_courses(db: DbSession, patient_id: int) -> list[CourseView]:
     return courses
 
 
-def chairs(db: DbSession) -> list[ChairView]:
+def chairs(db: Session) -> list[ChairView]:
     """Active chairs and rooms in the desk's order."""
     rows = db.scalars(
         select(Chair).where(Chair.active.is_(True)).order_by(Chair.sort_order, Chair.name)
@@ -467,12 +464,12 @@ def chairs(db: DbSession) -> list[ChairView]:
     return [ChairView(c.id, c.name, ChairKind(c.kind), c.sort_order) for c in rows]
 
 
-def opening_hours_on(db: DbSession, day: dt.date) -> tuple[dt.time, dt.time] | None:
+def opening_hours_on(db: Session, day: dt.date) -> tuple[dt.time, dt.time] | None:
     """When the clinic opens and closes on a day; None when closed (weekday off or closure)."""
     return clinic_calendar(db).hours_on(day)
 
 
-def closure_on(db: DbSession, day: dt.date) -> str | None:
+def closure_on(db: Session, day: dt.date) -> str | None:
     """The reason the clinic is closed that day, or None when it is not a closure day."""
     closure = db.scalar(select(Closure).where(Closure.day == day))
     return None if closure is None else closure.reason

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Actor, Permission
 from scheduler.domain.enums import FindingSeverity, FindingStatus, StaffRole
@@ -26,7 +26,7 @@ from scheduler.store.models import Patient, ScreeningFinding, Staff
 REASON_MIN = 5
 
 
-def clinicians(db: DbSession) -> list[Staff]:
+def clinicians(db: Session) -> list[Staff]:
     """The active clinicians, who may record and resolve screening findings."""
     return list(
         db.scalars(
@@ -38,7 +38,7 @@ def clinicians(db: DbSession) -> list[Staff]:
 
 
 def record_finding(
-    db: DbSession,
+    db: Session,
     patient_id: int,
     kind: str,
     *,
@@ -69,7 +69,7 @@ def record_finding(
 
 
 def resolve_finding(
-    db: DbSession,
+    db: Session,
     finding_id: int,
     *,
     override: bool,
@@ -118,7 +118,7 @@ def open_blocking_findings(patient: Patient) -> list[ScreeningFinding]:
 
 
 def set_screening_cleared(
-    db: DbSession,
+    db: Session,
     patient_id: int,
     cleared: bool,
     *,
@@ -149,7 +149,7 @@ def set_screening_cleared(
 
 
 def set_rems_enrolment(
-    db: DbSession,
+    db: Session,
     patient_id: int,
     enrolled_on: dt.date | None,
     *,

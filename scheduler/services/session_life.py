@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Actor, Permission
 from scheduler.domain.catalogue import INDUCTION_MAX_SESSIONS
@@ -36,8 +36,7 @@ from scheduler.services.booking import (
 from scheduler.services.books import books
 from scheduler.services.clinic import get_settings
 from scheduler.services.schedule import clinic_calendar
-from scheduler.store.models import Series
-from scheduler.store.models import Session as ClinicSession
+from scheduler.store.models import Series, TreatmentSession
 
 _B, _CF, _CI = SessionStatus.BOOKED, SessionStatus.CONFIRMED, SessionStatus.CHECKED_IN
 MOVABLE = (_B, _CF)
@@ -47,15 +46,15 @@ class SessionStateError(ServiceError):
     """The session is not in a state that allows the action (e.g. completing a cancelled one)."""
 
 
-def get_session(db: DbSession, session_id: int) -> ClinicSession:
-    session = db.get(ClinicSession, session_id)
+def get_session(db: Session, session_id: int) -> TreatmentSession:
+    session = db.get(TreatmentSession, session_id)
     if session is None:
         raise NotFound(f"No session with id {session_id}.")
     return session
 
 
 def _change(
-    db: DbSession,
+    db: Session,
     session_id: int,
     to: SessionStatus,
     allowed: Sequence[SessionStatus],
@@ -64,7 +63,7 @@ def _change(
     actor: Actor,
     now: dt.datetime,
     started: bool = False,
-) -> ClinicSession:
+) -> TreatmentSession:
     session = get_session(db, session_id)
     current = SessionStatus(session.status)
     if current not in allowed:
@@ -86,7 +85,7 @@ def _change(
     return session
 
 
-def _settle(db: DbSession, series: Series, *, actor: Actor, now: dt.datetime) -> None:
+def _settle(db: Session, series: Series, *, actor: Actor, now: dt.datetime) -> None:
     """Mark a course completed once it has as many completed sessions as planned."""
     done = sum(1 for s in series.sessions if s.status == SessionStatus.COMPLETED.value)
     if series.status == SeriesStatus.ACTIVE.value and done >= series.planned_count:
@@ -97,13 +96,13 @@ def _settle(db: DbSession, series: Series, *, actor: Actor, now: dt.datetime) ->
         )
 
 
-def confirm(db: DbSession, session_id: int, *, actor: Actor, now: dt.datetime) -> ClinicSession:
+def confirm(db: Session, session_id: int, *, actor: Actor, now: dt.datetime) -> TreatmentSession:
     """The patient has confirmed they will come."""
     require(actor, Permission.BOOK)
     return _change(db, session_id, _CF, (_B,), actor=actor, now=now)
 
 
-def check_in(db: DbSession, session_id: int, *, actor: Actor, now: dt.datetime) -> ClinicSession:
+def check_in(db: Session, session_id: int, *, actor: Actor, now: dt.datetime) -> TreatmentSession:
     """The patient has arrived (allowed on the session's own day)."""
     require(actor, Permission.CHECK_IN)
     session = get_session(db, session_id)
@@ -113,7 +112,7 @@ def check_in(db: DbSession, session_id: int, *, actor: Actor, now: dt.datetime) 
     return _change(db, session_id, _CI, (_B, _CF), actor=actor, now=now)
 
 
-def complete(db: DbSession, session_id: int, *, actor: Actor, now: dt.datetime) -> ClinicSession:
+def complete(db: Session, session_id: int, *, actor: Actor, now: dt.datetime) -> TreatmentSession:
     """The session took place."""
     require(actor, Permission.COMPLETE)
     return _change(db, session_id, SessionStatus.COMPLETED, (_B, _CF, _CI), actor=actor, now=now,
@@ -121,8 +120,8 @@ def complete(db: DbSession, session_id: int, *, actor: Actor, now: dt.datetime) 
 
 
 def mark_no_show(
-    db: DbSession, session_id: int, *, actor: Actor, now: dt.datetime, reason: str = ""
-) -> ClinicSession:
+    db: Session, session_id: int, *, actor: Actor, now: dt.datetime, reason: str = ""
+) -> TreatmentSession:
     """The patient did not come (only once the session's start has passed)."""
     require(actor, Permission.CANCEL)
     return _change(db, session_id, SessionStatus.NO_SHOW, (_B, _CF), reason=reason, actor=actor,
@@ -130,8 +129,8 @@ def mark_no_show(
 
 
 def cancel(
-    db: DbSession, session_id: int, *, reason: str, actor: Actor, now: dt.datetime
-) -> ClinicSession:
+    db: Session, session_id: int, *, reason: str, actor: Actor, now: dt.datetime
+) -> TreatmentSession:
     """Cancel with a reason; flagged late when under the clinic's late-cancellation hours."""
     require(actor, Permission.CANCEL)
     if not reason.strip():
@@ -146,7 +145,7 @@ def cancel(
 
 
 def cancel_series(
-    db: DbSession, series_id: int, *, reason: str, actor: Actor, now: dt.datetime
+    db: Session, series_id: int, *, reason: str, actor: Actor, now: dt.datetime
 ) -> Series:
     """Stop a course: its sessions still to come are cancelled, the course marked cancelled."""
     require(actor, Permission.CANCEL)
@@ -170,7 +169,7 @@ def cancel_series(
     return series
 
 
-def _get_series(db: DbSession, series_id: int) -> Series:
+def _get_series(db: Session, series_id: int) -> Series:
     series = db.get(Series, series_id)
     if series is None:
         raise NotFound(f"No course with id {series_id}.")
@@ -186,7 +185,7 @@ def _renumber(series: Series) -> None:
         session.number = number
 
 
-def _movable(session: ClinicSession, now: dt.datetime) -> None:
+def _movable(session: TreatmentSession, now: dt.datetime) -> None:
     status = SessionStatus(session.status)
     if status is SessionStatus.COMPLETED:
         raise SessionStateError("A completed session cannot be moved.")
@@ -196,15 +195,15 @@ def _movable(session: ClinicSession, now: dt.datetime) -> None:
         raise SessionStateError("A session that has already started cannot be moved.")
 
 
-def _parts_of(db: DbSession, session: ClinicSession) -> CourseParts:
+def _parts_of(db: Session, session: TreatmentSession) -> CourseParts:
     if session.series is None:
         raise SessionStateError("This session is not part of a course.")
     return course_parts(db, session.patient_id, session.series.protocol_id)
 
 
 def _move(
-    db: DbSession,
-    session: ClinicSession,
+    db: Session,
+    session: TreatmentSession,
     occupation: Occupation,
     *,
     action: str,
@@ -227,9 +226,9 @@ def _move(
 
 
 def _checked(
-    db: DbSession,
+    db: Session,
     parts: CourseParts,
-    moving: Sequence[ClinicSession],
+    moving: Sequence[TreatmentSession],
     rows: Sequence[ProposedSession],
     *,
     now: dt.datetime,
@@ -243,7 +242,7 @@ def _checked(
 
 
 def reschedule(
-    db: DbSession,
+    db: Session,
     session_id: int,
     *,
     starts_at: dt.datetime,
@@ -251,7 +250,7 @@ def reschedule(
     actor: Actor,
     now: dt.datetime,
     nurse_id: int | None = None,
-) -> ClinicSession:
+) -> TreatmentSession:
     """Move one session to another slot, keeping the course's spacing with its neighbours.
 
     A confirmed session goes back to booked: the patient must confirm the new time.
@@ -273,7 +272,7 @@ def reschedule(
     return session
 
 
-def _missed(db: DbSession, session_id: int) -> tuple[ClinicSession, Series, CourseParts]:
+def _missed(db: Session, session_id: int) -> tuple[TreatmentSession, Series, CourseParts]:
     session = get_session(db, session_id)
     if SessionStatus(session.status) not in (SessionStatus.CANCELLED, SessionStatus.NO_SHOW):
         raise SessionStateError("Only a cancelled or missed session can be made up.")
@@ -297,7 +296,7 @@ def _missed(db: DbSession, session_id: int) -> tuple[ClinicSession, Series, Cour
 
 
 def propose_makeup(
-    db: DbSession,
+    db: Session,
     session_id: int,
     *,
     now: dt.datetime,
@@ -334,7 +333,7 @@ def propose_makeup(
 
 
 def book_makeup(
-    db: DbSession,
+    db: Session,
     session_id: int,
     *,
     starts_at: dt.datetime,
@@ -342,7 +341,7 @@ def book_makeup(
     actor: Actor,
     now: dt.datetime,
     nurse_id: int | None = None,
-) -> ClinicSession:
+) -> TreatmentSession:
     """Book the make-up for a cancelled or missed session (checked like any booking)."""
     require(actor, Permission.BOOK)
     missed, series, parts = _missed(db, session_id)
@@ -366,14 +365,14 @@ def book_makeup(
 
 
 def reflow_series(
-    db: DbSession,
+    db: Session,
     series_id: int,
     *,
     from_number: int,
     actor: Actor,
     now: dt.datetime,
     not_before: dt.date | None = None,
-) -> list[ClinicSession]:
+) -> list[TreatmentSession]:
     """Move the course's sessions from ``from_number`` on later, keeping the protocol's gaps.
 
     Each keeps its time of day and chair when free. The first moved session goes no earlier
@@ -441,15 +440,15 @@ def _first(chair_id: int | None, chair_ids: Sequence[int]) -> list[int]:
     return [chair_id, *(c for c in chair_ids if c != chair_id)]
 
 
-def sessions_of_series(db: DbSession, series_id: int) -> list[ClinicSession]:
+def sessions_of_series(db: Session, series_id: int) -> list[TreatmentSession]:
     return list(
         db.scalars(
-            select(ClinicSession)
-            .where(ClinicSession.series_id == series_id)
-            .order_by(ClinicSession.starts_at, ClinicSession.id)
+            select(TreatmentSession)
+            .where(TreatmentSession.series_id == series_id)
+            .order_by(TreatmentSession.starts_at, TreatmentSession.id)
         )
     )
 
 
-def spacing_for(db: DbSession, series_id: int) -> Spacing:
+def spacing_for(db: Session, series_id: int) -> Spacing:
     return spacing_of(_get_series(db, series_id).protocol)

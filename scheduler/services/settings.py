@@ -15,7 +15,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Actor, Permission, roles_value
 from scheduler.domain.catalogue import (
@@ -84,7 +84,7 @@ class ClinicDetails:
 IDLE_LOCK_RANGE = (1, 60)
 
 
-def clinic_details(db: DbSession) -> ClinicDetails:
+def clinic_details(db: Session) -> ClinicDetails:
     s = get_settings(db)
     return ClinicDetails(
         name=s.name,
@@ -102,7 +102,7 @@ def clinic_details(db: DbSession) -> ClinicDetails:
 
 
 def update_clinic_details(
-    db: DbSession, details: ClinicDetails, *, actor: Actor, now: dt.datetime
+    db: Session, details: ClinicDetails, *, actor: Actor, now: dt.datetime
 ) -> ClinicSettings:
     require(actor, Permission.EDIT_SETTINGS)
     problems: list[FieldProblem] = []
@@ -153,7 +153,7 @@ def update_clinic_details(
 # --- opening hours and closures --------------------------------------------------------------
 
 
-def opening_hours(db: DbSession) -> dict[int, tuple[dt.time, dt.time] | None]:
+def opening_hours(db: Session) -> dict[int, tuple[dt.time, dt.time] | None]:
     """Opens and closes per weekday (0 = Monday); None for a closed day."""
     rows = {h.weekday: (h.opens, h.closes) for h in db.scalars(select(OpeningHours))}
     return {day: rows.get(day) for day in range(7)}
@@ -163,7 +163,7 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 
 
 def set_opening_hours(
-    db: DbSession,
+    db: Session,
     hours: Mapping[int, tuple[dt.time, dt.time] | None],
     *,
     actor: Actor,
@@ -209,7 +209,7 @@ def set_opening_hours(
             )
 
 
-def list_closures(db: DbSession, *, since: dt.date | None = None) -> list[Closure]:
+def list_closures(db: Session, *, since: dt.date | None = None) -> list[Closure]:
     query = select(Closure).order_by(Closure.day)
     if since is not None:
         query = query.where(Closure.day >= since)
@@ -217,7 +217,7 @@ def list_closures(db: DbSession, *, since: dt.date | None = None) -> list[Closur
 
 
 def add_closure(
-    db: DbSession, day: dt.date, reason: str, *, actor: Actor, now: dt.datetime
+    db: Session, day: dt.date, reason: str, *, actor: Actor, now: dt.datetime
 ) -> Closure:
     require(actor, Permission.EDIT_SETTINGS)
     if db.scalar(select(Closure).where(Closure.day == day)) is not None:
@@ -230,7 +230,7 @@ def add_closure(
     return closure
 
 
-def remove_closure(db: DbSession, closure_id: int, *, actor: Actor, now: dt.datetime) -> None:
+def remove_closure(db: Session, closure_id: int, *, actor: Actor, now: dt.datetime) -> None:
     require(actor, Permission.EDIT_SETTINGS)
     closure = db.get(Closure, closure_id)
     if closure is None:
@@ -259,12 +259,12 @@ class ChairEdit:
     sort_order: int = 0
 
 
-def list_chairs(db: DbSession) -> list[Chair]:
+def list_chairs(db: Session) -> list[Chair]:
     return list(db.scalars(select(Chair).order_by(Chair.sort_order, Chair.name)))
 
 
 def save_chair(
-    db: DbSession, chair_id: int | None, edit: ChairEdit, *, actor: Actor, now: dt.datetime
+    db: Session, chair_id: int | None, edit: ChairEdit, *, actor: Actor, now: dt.datetime
 ) -> Chair:
     """Add a chair or room (``chair_id`` None) or change one."""
     require(actor, Permission.EDIT_SETTINGS)
@@ -309,12 +309,12 @@ class StaffEdit:
     sign_in: str = ""
 
 
-def list_staff(db: DbSession) -> list[Staff]:
+def list_staff(db: Session) -> list[Staff]:
     return list(db.scalars(select(Staff).order_by(Staff.active.desc(), Staff.name)))
 
 
 def save_staff(
-    db: DbSession, staff_id: int | None, edit: StaffEdit, *, actor: Actor, now: dt.datetime
+    db: Session, staff_id: int | None, edit: StaffEdit, *, actor: Actor, now: dt.datetime
 ) -> Staff:
     """Add or change a staff member; deactivating one ends their sign-in.
 
@@ -408,7 +408,7 @@ def letter_wordings() -> dict[str, str]:
     return dict(LETTER_WORDINGS)
 
 
-def list_therapies(db: DbSession) -> list[Therapy]:
+def list_therapies(db: Session) -> list[Therapy]:
     return list(db.scalars(select(Therapy).order_by(Therapy.id)))
 
 
@@ -417,7 +417,7 @@ def therapy_edit_of(therapy: Therapy) -> TherapyEdit:
 
 
 def save_therapy(
-    db: DbSession, therapy_id: int | None, edit: TherapyEdit, *, actor: Actor, now: dt.datetime
+    db: Session, therapy_id: int | None, edit: TherapyEdit, *, actor: Actor, now: dt.datetime
 ) -> Therapy:
     """Add a therapy (``therapy_id`` None; its code is made from the name) or change one."""
     require(actor, Permission.EDIT_SETTINGS)
@@ -471,7 +471,7 @@ def save_therapy(
     return therapy
 
 
-def _new_code(db: DbSession, name: str) -> str:
+def _new_code(db: Session, name: str) -> str:
     """A stable code for a new therapy, from its name ("Vitamin drip" -> "vitamin_drip")."""
     base = re.sub(r"[^a-z0-9]+", "_", fold(name)).strip("_")[:30] or "therapy"
     taken = set(db.scalars(select(Therapy.code)))
@@ -496,7 +496,7 @@ class ProtocolEdit:
     active: bool = True
 
 
-def list_protocols(db: DbSession) -> list[Protocol]:
+def list_protocols(db: Session) -> list[Protocol]:
     return list(db.scalars(select(Protocol).order_by(Protocol.therapy_id, Protocol.id)))
 
 
@@ -516,7 +516,7 @@ def protocol_edit_of(protocol: Protocol) -> ProtocolEdit:
 
 
 def save_protocol(
-    db: DbSession, protocol_id: int | None, edit: ProtocolEdit, *, actor: Actor, now: dt.datetime
+    db: Session, protocol_id: int | None, edit: ProtocolEdit, *, actor: Actor, now: dt.datetime
 ) -> Protocol:
     """Add a protocol (``protocol_id`` None) or change one; an induction has 6 to 8 sessions."""
     require(actor, Permission.EDIT_SETTINGS)
@@ -553,7 +553,7 @@ def save_protocol(
 
 
 def _protocol_problems(
-    db: DbSession, protocol_id: int | None, edit: ProtocolEdit
+    db: Session, protocol_id: int | None, edit: ProtocolEdit
 ) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
     name = edit.name.strip()
@@ -599,7 +599,7 @@ def _protocol_problems(
     return problems
 
 
-def _get(db: DbSession, cls: type[RowT], row_id: int, what: str) -> RowT:
+def _get(db: Session, cls: type[RowT], row_id: int, what: str) -> RowT:
     row = db.get(cls, row_id)
     if row is None:
         raise NotFound(f"That {what} no longer exists.")

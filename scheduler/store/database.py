@@ -13,8 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
-from sqlalchemy.orm import Session as DbSession
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler import APP_NAME
 from scheduler.store import migrations, network_fs, opening, postgres, privacy
@@ -43,7 +42,7 @@ class Database:
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
-    def transaction(self) -> Iterator[DbSession]:
+    def transaction(self) -> Iterator[Session]:
         """One user action: commits when the block ends, rolls everything back on any error.
 
         On SQLite the transaction starts with ``BEGIN IMMEDIATE``: it takes the write lock
@@ -54,7 +53,7 @@ class Database:
             yield db
 
     @contextmanager
-    def reading(self) -> Iterator[DbSession]:
+    def reading(self) -> Iterator[Session]:
         """A look at the data. Nothing is committed: closing the session ends its transaction.
 
         Objects read keep their loaded values afterwards (closing detaches without expiring),

@@ -403,12 +403,12 @@ class Series(Base):
 
     patient: Mapped[Patient] = relationship()
     protocol: Mapped[Protocol] = relationship()
-    sessions: Mapped[list[Session]] = relationship(
-        back_populates="series", order_by="Session.starts_at"
+    sessions: Mapped[list[TreatmentSession]] = relationship(
+        back_populates="series", order_by="TreatmentSession.starts_at"
     )
 
 
-class Session(Base):
+class TreatmentSession(Base):
     """One booked session: a patient, a therapy, a place and a time.
 
     ``starts_at``/``ends_at`` span treatment and observation; the chair stays taken for
@@ -484,7 +484,7 @@ class SessionStatusChange(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     actor: Mapped[str] = mapped_column(String(120), default="")
 
-    session: Mapped[Session] = relationship(back_populates="history")
+    session: Mapped[TreatmentSession] = relationship(back_populates="history")
 
 
 class Letter(Base):

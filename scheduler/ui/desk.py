@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Actor, Permission
 from scheduler.errors import ServiceError
@@ -113,13 +113,13 @@ class Desk(QObject):
         """
         self._writes_stopped = reason
 
-    def read(self, query: Callable[[DbSession], T]) -> T:
+    def read(self, query: Callable[[Session], T]) -> T:
         with self.database.reading() as db:
             return query(db)
 
     def act(
         self,
-        action: Callable[[DbSession], T],
+        action: Callable[[Session], T],
         parent: QWidget | None = None,
         *,
         on_refusal: Callable[[ServiceError], bool] | None = None,

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler import APP_NAME
 from scheduler.domain.access import Actor
@@ -205,7 +205,7 @@ def start_clinic(desk: Desk, choice: FirstStartChoice, parent: QWidget | None = 
     in with the accounts its sign-in screen lists.
     """
 
-    def build(db: DbSession) -> Actor | None:
+    def build(db: Session) -> Actor | None:
         if choice.kind == "demo":
             from scheduler.services.demo import CLINIC_TIMEZONE, build_demo_clinic
 
@@ -309,9 +309,9 @@ def ensure_administrator(
     return True
 
 
-def accounts_exist(db: DbSession) -> bool:
+def accounts_exist(db: Session) -> bool:
     return has_accounts(db)
 
 
-def _creating(account: NewAccount, now: dt.datetime) -> Callable[[DbSession], Actor]:
+def _creating(account: NewAccount, now: dt.datetime) -> Callable[[Session], Actor]:
     return lambda db: create_first_administrator(db, account, now=now)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Permission
 from scheduler.domain.enums import LetterKind
@@ -50,7 +50,7 @@ from scheduler.ui.session_models import DaySessionsModel, DeskSession, SessionLi
 def day_sessions(desk: Desk, day: dt.date) -> list[DeskSession]:
     """A day's sessions with what has been printed for each, as the desk lists them."""
 
-    def load(db: DbSession) -> list[DeskSession]:
+    def load(db: Session) -> list[DeskSession]:
         views = schedule.sessions_on_day(db, day)
         printed = letters.printed_kinds(db, [v.session_id for v in views])
         return [
@@ -68,7 +68,7 @@ def day_sessions(desk: Desk, day: dt.date) -> list[DeskSession]:
 _renderer: PdfRenderer | None = None
 
 
-def letter_kit(db: DbSession) -> tuple[TemplateSet, PdfRenderer]:
+def letter_kit(db: Session) -> tuple[TemplateSet, PdfRenderer]:
     """The clinic's letter wording and the PDF renderer (made once: it registers fonts)."""
     global _renderer
     if _renderer is None:
@@ -104,7 +104,7 @@ def batch_letter(
     """
     with tempfile.TemporaryDirectory(prefix="infusion-desk-") as folder:
 
-        def run(db: DbSession) -> LetterPdf:
+        def run(db: Session) -> LetterPdf:
             templates, renderer = letter_kit(db)
             batch = make(
                 db,
@@ -138,7 +138,7 @@ def session_run(session_id: int, kind: str) -> LetterRun:
 
 
 def schedule_run(patient_id: int) -> LetterRun:
-    def make(db: DbSession, **kw: Any) -> LetterBatch:
+    def make(db: Session, **kw: Any) -> LetterBatch:
         chart = patients.get_patient(db, patient_id).chart_number
         return letters.schedule_letter_for(db, chart, **kw)
 

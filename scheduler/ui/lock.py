@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Actor
 from scheduler.services import accounts
@@ -127,7 +127,7 @@ class LockDialog(QDialog):
         same = self.name.text().strip() == self.locked_for.sign_in
         action = "unlock" if same else "sign_in"
 
-        def check(db: DbSession, name: str, password: str, now: dt.datetime) -> SignInResult:
+        def check(db: Session, name: str, password: str, now: dt.datetime) -> SignInResult:
             return accounts.sign_in(db, name, password, now=now, action=action)
 
         self.actor = self.credentials.check(self, check)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.enums import Place, SeriesStatus, SessionStatus
 from scheduler.domain.planning import ProposedSession
@@ -85,7 +85,7 @@ class MovedSession:
     chair_name: str
 
 
-def missed_session(db: DbSession, session_id: int, *, now: dt.datetime) -> MissedSession | None:
+def missed_session(db: Session, session_id: int, *, now: dt.datetime) -> MissedSession | None:
     """The missed session if its course is now short and still running; else None.
 
     A course of one (a single session or a lone booster) has nothing to make up, and a course
@@ -418,7 +418,7 @@ class MakeupDialog(QDialog):
         ):
             nurse_id = proposal.nurse_id
 
-        def book_it(db: DbSession) -> tuple[int, int, str]:
+        def book_it(db: Session) -> tuple[int, int, str]:
             made = session_life.book_makeup(
                 db,
                 self.session_id,
@@ -454,7 +454,7 @@ class MakeupDialog(QDialog):
         day = self.not_before.date().toPython()
         assert isinstance(day, dt.date)
 
-        def reflow_it(db: DbSession) -> list[MovedSession]:
+        def reflow_it(db: Session) -> list[MovedSession]:
             was = {s.id: s.starts_at for s in session_life.sessions_of_series(db, missed.series_id)}
             moved = session_life.reflow_series(
                 db,

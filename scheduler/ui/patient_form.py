@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.patients import FIELD_MAX, PatientDetails, parse_date
 from scheduler.errors import FieldProblem, ValidationFailed
@@ -194,7 +194,7 @@ class PatientForm(QWidget):
         patient_id = self.patient_id
         desk = self.desk
 
-        def write(db: DbSession) -> int:
+        def write(db: Session) -> int:
             try:
                 patient: Patient
                 if patient_id is None:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Permission
 from scheduler.domain.patients import PatientDetails
@@ -98,7 +98,7 @@ def _finding_row(finding: ScreeningFinding) -> FindingRow:
     )
 
 
-def read_open_patient(db: DbSession, patient_id: int, zone: dt.tzinfo) -> OpenPatient:
+def read_open_patient(db: Session, patient_id: int, zone: dt.tzinfo) -> OpenPatient:
     patient = patient_service.get_patient(db, patient_id)
     cleared_at = patient.screening_cleared_at
     state = ScreeningState(

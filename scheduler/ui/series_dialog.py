@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.catalogue import INDUCTION_MAX_SESSIONS, INDUCTION_MIN_SESSIONS
 from scheduler.domain.enums import ChairKind, Phase
@@ -72,7 +72,7 @@ class ChairChoice:
     kind: str
 
 
-def load_choices(db: DbSession, phase: str) -> tuple[list[ProtocolChoice], list[ChairChoice]]:
+def load_choices(db: Session, phase: str) -> tuple[list[ProtocolChoice], list[ChairChoice]]:
     """The active protocols of a phase and the active chairs, as plain values."""
     therapies = {t.id: t for t in settings.list_therapies(db)}
     protocols = [
@@ -333,7 +333,7 @@ class SeriesDialog(QDialog):
         chair_id = self.chair.currentData()
         now = self.desk.now()
 
-        def plan(db: DbSession) -> SeriesProposal:
+        def plan(db: Session) -> SeriesProposal:
             if self.phase is Phase.MAINTENANCE:
                 until = as_date(self.until.date()) if self.by_until.isChecked() else None
                 return maintenance.plan_maintenance(

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.enums import SessionStatus
 from scheduler.errors import ServiceError
@@ -43,7 +43,7 @@ LIVE_STATUSES = (SessionStatus.BOOKED.value, SessionStatus.CONFIRMED.value)
 
 def act_showing_refusal(
     desk: Desk,
-    action: Callable[[DbSession], T],
+    action: Callable[[Session], T],
     show: Callable[[str], None],
     parent: QWidget | None,
     *,

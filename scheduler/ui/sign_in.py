@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler import APP_NAME
 from scheduler.domain.access import Actor
@@ -30,7 +30,7 @@ def demo_hint(desk: Desk) -> str:
     """The demo clinic's accounts, for its sign-in screen; "" on a real clinic."""
     from scheduler.services.demo import CLINIC_NAME, DEMO_ACCOUNTS
 
-    def is_demo(db: DbSession) -> bool:
+    def is_demo(db: Session) -> bool:
         return is_set_up(db) and get_settings(db).name == CLINIC_NAME
 
     if not desk.read(is_demo):
@@ -88,14 +88,14 @@ class Credentials:
         self.password.setFocus()
 
 
-Check = Callable[[DbSession, str, str, dt.datetime], accounts.SignInResult]
+Check = Callable[[Session, str, str, dt.datetime], accounts.SignInResult]
 
 
-def _sign_in(db: DbSession, name: str, password: str, now: dt.datetime) -> accounts.SignInResult:
+def _sign_in(db: Session, name: str, password: str, now: dt.datetime) -> accounts.SignInResult:
     return accounts.sign_in(db, name, password, now=now)
 
 
-def _signature(db: DbSession, name: str, password: str, now: dt.datetime) -> accounts.SignInResult:
+def _signature(db: Session, name: str, password: str, now: dt.datetime) -> accounts.SignInResult:
     return accounts.verify_signature(db, name, password, now=now)
 
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.enums import Phase, Place
 from scheduler.services import booking, patients, schedule, settings
@@ -64,7 +64,7 @@ class NurseChoice:
     name: str
 
 
-def single_protocols(db: DbSession) -> list[SingleProtocol]:
+def single_protocols(db: Session) -> list[SingleProtocol]:
     """Protocols a lone session can be booked under: singles and maintenance boosters."""
     therapies = {t.id: t for t in settings.list_therapies(db)}
     found = [
@@ -76,16 +76,16 @@ def single_protocols(db: DbSession) -> list[SingleProtocol]:
     return sorted(found, key=lambda p: "maintenance" in p.name.lower())
 
 
-def nurses(db: DbSession) -> list[NurseChoice]:
+def nurses(db: Session) -> list[NurseChoice]:
     return [NurseChoice(n.id, n.name) for n in schedule.active_nurses(db)]
 
 
-def chairs_at(db: DbSession, place: Place) -> set[int]:
+def chairs_at(db: Session, place: Place) -> set[int]:
     """The chairs (or rooms) a session at ``place`` may take."""
     return {c.id for c in schedule.chairs_for(db, place)}
 
 
-def find_patients(db: DbSession, text: str) -> list[PatientChoice]:
+def find_patients(db: Session, text: str) -> list[PatientChoice]:
     return [
         PatientChoice(p.id, f"{p.full_name} · chart {p.chart_number} · born {p.date_of_birth}")
         for p in patients.search_patients(db, text, limit=PATIENT_MATCHES)
@@ -259,7 +259,7 @@ class SingleSessionDialog(QDialog):
         patient_id = self.chosen_patient()
         place = self.chosen_place()
 
-        def free(db: DbSession) -> tuple[list[schedule.Slot], bool]:
+        def free(db: Session) -> tuple[list[schedule.Slot], bool]:
             usable = chairs_at(db, place)
             # The chair clicked on the calendar counts only where this place takes such a chair.
             chair_id = self.chair_id if self.chair_id in usable else None

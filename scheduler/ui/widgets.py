@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QWidget,
 )
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.errors import FieldProblem, ServiceError, ValidationFailed
 from scheduler.resources import MissingResource, shipped_file
@@ -135,7 +135,7 @@ def _mark(widget: QWidget, invalid: bool) -> None:
 
 def act_on_form(
     desk: Desk,
-    action: Callable[[DbSession], T],
+    action: Callable[[Session], T],
     problems: FieldProblems,
     parent: QWidget | None,
 ) -> T | None:

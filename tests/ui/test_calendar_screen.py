@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from scheduler.services.booking import book_single
 from scheduler.store import Database
-from scheduler.store.models import Session
+from scheduler.store.models import TreatmentSession
 from scheduler.ui import calendar_screen
 from scheduler.ui.calendar_screen import CLOSED_FILL, CLOSURE_FILL, CalendarScreen, with_lanes
 from scheduler.ui.desk import Desk
@@ -174,7 +174,7 @@ def test_booking_from_a_free_place_finds_the_patient_and_books(
         qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
     assert dialog.session_id is not None
     with db.reading() as s:
-        row = s.scalar(select(Session).where(Session.id == dialog.session_id))
+        row = s.scalar(select(TreatmentSession).where(TreatmentSession.id == dialog.session_id))
         assert row is not None
         assert (row.patient_id, row.chair_id) == (clinic["zoe"], clinic["chair2"])
         assert row.starts_at == at(TODAY, 14)

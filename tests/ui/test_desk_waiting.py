@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.store.models import Closure
 from scheduler.ui.desk import BUSY_MESSAGE
@@ -31,7 +31,7 @@ def hold_lock(db_path: Path) -> sqlite3.Connection:
     return other
 
 
-def add_closure(db: DbSession) -> int:
+def add_closure(db: Session) -> int:
     db.add(Closure(day=dt.date(2026, 12, 24), reason="Christmas Eve"))
     return 1
 

@@ -22,8 +22,7 @@ from scheduler.services import session_life
 from scheduler.services.booking import book_series, book_single
 from scheduler.services.schedule import SessionView, clinic_calendar, sessions_on_day
 from scheduler.store import Database
-from scheduler.store.models import AuditEntry, Patient, Protocol, Series
-from scheduler.store.models import Session as ClinicSession
+from scheduler.store.models import AuditEntry, Patient, Protocol, Series, TreatmentSession
 from scheduler.ui import session_dialog
 from scheduler.ui.desk import Desk
 from scheduler.ui.makeup_dialog import MakeupChoice, MakeupDialog, missed_session
@@ -90,19 +89,19 @@ def today_screen(
     return screen
 
 
-def course_sessions(db: Database, series_id: int) -> list[ClinicSession]:
+def course_sessions(db: Database, series_id: int) -> list[TreatmentSession]:
     with db.reading() as s:
         return session_life.sessions_of_series(s, series_id)
 
 
-def holding(db: Database, series_id: int) -> list[ClinicSession]:
+def holding(db: Database, series_id: int) -> list[TreatmentSession]:
     return [x for x in course_sessions(db, series_id) if SessionStatus(x.status).holds_slot]
 
 
 def snapshot(db: Database) -> tuple[list[tuple[object, ...]], int]:
     """Every session's time, chair, status and number, and how many audit entries exist."""
     with db.reading() as s:
-        rows = s.scalars(select(ClinicSession).order_by(ClinicSession.id)).all()
+        rows = s.scalars(select(TreatmentSession).order_by(TreatmentSession.id)).all()
         audits = s.scalar(select(func.count()).select_from(AuditEntry)) or 0
         return [(x.id, x.starts_at, x.chair_id, x.status, x.number) for x in rows], audits
 

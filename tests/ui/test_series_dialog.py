@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from scheduler.domain.enums import StaffRole
 from scheduler.services.booking import Override
 from scheduler.store import Database
-from scheduler.store.models import AuditEntry, Series, Session
+from scheduler.store.models import AuditEntry, Series, TreatmentSession
 from scheduler.ui import series_dialog
 from scheduler.ui.desk import Desk
 from scheduler.ui.series_dialog import SeriesDialog
@@ -62,7 +62,7 @@ def series_count(db: Database) -> tuple[int, int]:
     with db.reading() as s:
         return (
             s.scalar(select(func.count(Series.id))) or 0,
-            s.scalar(select(func.count(Session.id))) or 0,
+            s.scalar(select(func.count(TreatmentSession.id))) or 0,
         )
 
 
@@ -110,7 +110,9 @@ def test_booking_a_series_through_the_dialog(
         assert series is not None
         assert series.patient_id == patient
         assert series.planned_count == 7
-        sessions = s.scalars(select(Session).where(Session.series_id == series.id)).all()
+        sessions = s.scalars(
+            select(TreatmentSession).where(TreatmentSession.series_id == series.id)
+        ).all()
         assert len(sessions) == 7
         local = sorted(x.starts_at.astimezone(ZONE) for x in sessions)
         assert local[0] == dt.datetime(2026, 11, 18, 10, 0, tzinfo=ZONE)
@@ -155,7 +157,7 @@ def test_change_a_row_from_the_next_free_slots(
     with qtbot.waitSignal(desk.changed):
         qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
     with db.reading() as s:
-        starts = set(s.scalars(select(Session.starts_at)))
+        starts = set(s.scalars(select(TreatmentSession.starts_at)))
     assert chosen.starts_at in starts
 
 

@@ -13,7 +13,7 @@ from scheduler.domain.enums import ChairKind, SessionStatus
 from scheduler.services.booking import book_single
 from scheduler.services.schedule import sessions_on_day
 from scheduler.store import Database
-from scheduler.store.models import Session
+from scheduler.store.models import TreatmentSession
 from scheduler.ui import session_dialog
 from scheduler.ui.makeup_dialog import MakeupDialog
 from scheduler.ui.pdf_preview import PdfPreviewDialog
@@ -46,9 +46,9 @@ def dialog(qtbot: QtBot, db: Database, desk: TestDesk) -> SessionDialog:
     return widget
 
 
-def stored(db: Database, session_id: int) -> Session:
+def stored(db: Database, session_id: int) -> TreatmentSession:
     with db.reading() as s:
-        row = s.get(Session, session_id)
+        row = s.get(TreatmentSession, session_id)
         assert row is not None
         return row
 

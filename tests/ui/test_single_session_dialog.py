@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 from scheduler.domain.enums import Place
 from scheduler.services.schedule import sessions_on_day
 from scheduler.store import Database
-from scheduler.store.models import Session
+from scheduler.store.models import TreatmentSession
 from scheduler.ui.session_models import DaySessionsModel, DeskSession
 from scheduler.ui.single_session_dialog import SingleSessionDialog
 from tests.factories import CONSULTATION, IV_SINGLE, Clinic, set_up_test_clinic
@@ -39,10 +39,10 @@ def places(dialog: SingleSessionDialog) -> list[str]:
     return [dialog.place.itemText(i) for i in range(dialog.place.count())]
 
 
-def stored(db: Database, session_id: int | None) -> Session:
+def stored(db: Database, session_id: int | None) -> TreatmentSession:
     assert session_id is not None
     with db.reading() as s:
-        row = s.get(Session, session_id)
+        row = s.get(TreatmentSession, session_id)
         assert row is not None
         return row
 

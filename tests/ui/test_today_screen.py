@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from scheduler.domain.enums import ChairKind, SessionStatus
 from scheduler.services.booking import book_single
 from scheduler.store import Database
-from scheduler.store.models import Session
+from scheduler.store.models import TreatmentSession
 from scheduler.ui import session_dialog
 from scheduler.ui.makeup_dialog import MakeupDialog
 from scheduler.ui.session_models import DaySessionsModel
@@ -60,7 +60,7 @@ def screen(qtbot: QtBot, desk: TestDesk, booked: dict[str, int]) -> TodayScreen:
 
 def status_of(db: Database, session_id: int) -> tuple[str, str]:
     with db.reading() as s:
-        row = s.get(Session, session_id)
+        row = s.get(TreatmentSession, session_id)
         assert row is not None
         return row.status, row.status_reason
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QSpinBox, QWidget
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.enums import ChairKind
 from scheduler.services import settings as svc
@@ -64,7 +64,7 @@ class ChairsTab(ListEditor[ChairRow]):
         self.form.addRow("", self.active)
         add_rows(self.form, self.problems, (Row("Calendar order:", self.order, "sort_order"),))
 
-    def rows(self, db: DbSession) -> list[ChairRow]:
+    def rows(self, db: Session) -> list[ChairRow]:
         return [
             ChairRow(c.id, svc.ChairEdit(c.name, c.kind, c.active, c.sort_order))
             for c in svc.list_chairs(db)
@@ -85,7 +85,7 @@ class ChairsTab(ListEditor[ChairRow]):
     def fill_new(self) -> None:
         self.fill(ChairRow(0, svc.ChairEdit("", sort_order=self.model.rowCount() + 1)))
 
-    def write(self, db: DbSession) -> int:
+    def write(self, db: Session) -> int:
         edit = svc.ChairEdit(
             self.name.text(), str(self.kind.currentData()), self.active.isChecked(),
             self.order.value(),

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QWidget,
 )
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.ui.desk import Desk
 from scheduler.ui.widgets import FieldProblems, act_on_form
@@ -35,7 +35,7 @@ class SettingsTab(QWidget):
     def load(self) -> None:
         raise NotImplementedError
 
-    def _save(self, action: Callable[[DbSession], object]) -> bool:
+    def _save(self, action: Callable[[Session], object]) -> bool:
         return act_on_form(self.desk, action, self.problems, self) is not None
 
     def _kw(self) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.ui.desk import Desk
 from scheduler.ui.settings.fields import SettingsTab, selected_row
@@ -72,7 +72,7 @@ class ListEditor(SettingsTab, Generic[R]):
 
     # -- what each tab says --------------------------------------------------------------------
 
-    def rows(self, db: DbSession) -> list[R]:
+    def rows(self, db: Session) -> list[R]:
         raise NotImplementedError
 
     def row_id(self, row: R) -> int:
@@ -89,7 +89,7 @@ class ListEditor(SettingsTab, Generic[R]):
         """Show what a new row starts as."""
         raise NotImplementedError
 
-    def write(self, db: DbSession) -> int:
+    def write(self, db: Session) -> int:
         """Save the form (a new row when ``editing_id`` is None); the saved row's id."""
         raise NotImplementedError
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QSpinBox, QWidget
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.enums import Phase
 from scheduler.services import settings as svc
@@ -101,7 +101,7 @@ class ProtocolsTab(ListEditor[ProtocolRow]):
             self.therapy.addItem(name, therapy_id)
         super().load()
 
-    def rows(self, db: DbSession) -> list[ProtocolRow]:
+    def rows(self, db: Session) -> list[ProtocolRow]:
         return [
             ProtocolRow(p.id, p.therapy.name, svc.protocol_edit_of(p))
             for p in svc.list_protocols(db)
@@ -133,7 +133,7 @@ class ProtocolsTab(ListEditor[ProtocolRow]):
         new = svc.ProtocolEdit("", therapy_id, Phase.MAINTENANCE.value, session_count=1)
         self.fill(ProtocolRow(0, "", new))
 
-    def write(self, db: DbSession) -> int:
+    def write(self, db: Session) -> int:
         edit = svc.ProtocolEdit(
             name=self.name.text(),
             therapy_id=int(self.therapy.currentData() or 0),

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QWidget,
 )
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.access import ROLE_LABELS
 from scheduler.domain.enums import StaffRole
@@ -86,7 +86,7 @@ class StaffTab(ListEditor[StaffRow]):
         self.form.addRow("", self.password_button)
         self.form.addRow("", note_label(ROLES_NOTE))
 
-    def rows(self, db: DbSession) -> list[StaffRow]:
+    def rows(self, db: Session) -> list[StaffRow]:
         now = self.desk.now()
         return [
             StaffRow(
@@ -114,7 +114,7 @@ class StaffTab(ListEditor[StaffRow]):
     def fill_new(self) -> None:
         self.fill(StaffRow(0, NEW_STAFF))
 
-    def write(self, db: DbSession) -> int:
+    def write(self, db: Session) -> int:
         roles = frozenset(r for r, box in self.role_boxes.items() if box.isChecked())
         edit = svc.StaffEdit(self.name.text(), roles, self.active.isChecked(), self.sign_in.text())
         return svc.save_staff(db, self.editing_id, edit, **self._kw()).id

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QLineEdit, QWidget
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from scheduler.domain.enums import DrivingRule, Place
 from scheduler.services import settings as svc
@@ -127,7 +127,7 @@ class TherapiesTab(ListEditor[TherapyRow]):
         for box in (*boxes, self.active):
             self.form.addRow("", box)
 
-    def rows(self, db: DbSession) -> list[TherapyRow]:
+    def rows(self, db: Session) -> list[TherapyRow]:
         return [TherapyRow(t.id, t.code, svc.therapy_edit_of(t)) for t in svc.list_therapies(db)]
 
     def row_id(self, row: TherapyRow) -> int:
@@ -162,7 +162,7 @@ class TherapiesTab(ListEditor[TherapyRow]):
         """A blank therapy: the general letter wording until the clinic chooses another."""
         self.fill(TherapyRow(0, "", NEW_THERAPY))
 
-    def write(self, db: DbSession) -> int:
+    def write(self, db: Session) -> int:
         # The usual place stays first: keep the saved order, then any newly ticked place.
         saved_order: list[str] = next(
             (
