@@ -14,12 +14,11 @@ from scheduler.domain.letters import (
     SessionFacts,
     TherapyFacts,
     aftercare_letter,
-    clock_time,
-    hours_text,
     prep_letter,
     schedule_letter,
 )
 from scheduler.domain.screening import FINDING_KINDS
+from scheduler.domain.when import clock_time, duration
 from scheduler.letters.templates import load_templates
 
 NY = ZoneInfo("America/New_York")
@@ -103,7 +102,7 @@ def test_clock_times_are_us_style_and_never_an_ambiguous_twelve(moment: dt.time,
     [(360, "6 hours"), (60, "1 hour"), (30, "30 minutes"), (90, "1 hour 30 minutes")],
 )
 def test_durations_read_as_words(minutes: int, text: str) -> None:
-    assert hours_text(minutes) == text
+    assert duration(minutes) == text
 
 
 FASTING_CASES = [

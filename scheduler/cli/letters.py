@@ -27,7 +27,7 @@ from scheduler.cli.common import (
 )
 from scheduler.domain.access import Actor
 from scheduler.domain.enums import LetterKind
-from scheduler.domain.letters import long_date
+from scheduler.domain.when import long_date
 from scheduler.letters.pdf import PdfRenderer
 from scheduler.letters.templates import load_templates
 from scheduler.services import letters

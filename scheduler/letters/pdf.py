@@ -34,7 +34,7 @@ from reportlab.platypus import (
 from reportlab.platypus import Table as PdfTable
 
 from scheduler.domain.enums import PaperSize
-from scheduler.domain.letters import Glance, LetterContent, Section, Table
+from scheduler.domain.letters.content import Glance, LetterContent, Section, Table
 from scheduler.errors import ServiceError
 from scheduler.letters.fonts import FONT, markup, needs_shaping, register_fonts, unprintable
 from scheduler.letters.logo import LogoRefused, PrintableLogo, printable_logo

@@ -19,7 +19,7 @@ import platformdirs
 
 from scheduler import APP_SLUG, resources
 from scheduler.domain.enums import LetterKind
-from scheduler.domain.letters import (
+from scheduler.domain.letters.wording import (
     TEMPLATE_KEYS,
     TemplateSet,
     Wording,

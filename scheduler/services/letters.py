@@ -40,11 +40,11 @@ from scheduler.domain.letters import (
     TemplateSet,
     TherapyFacts,
     aftercare_letter,
-    long_date,
     prep_letter,
     schedule_letter,
 )
 from scheduler.domain.text import fold
+from scheduler.domain.when import long_date
 from scheduler.errors import NotFound, ServiceError
 from scheduler.services import audit
 from scheduler.services.access import require
