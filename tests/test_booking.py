@@ -174,13 +174,13 @@ def _wrong_place(s: Session, c: Clinic) -> object:
     [
         (_ninth, BookingRefused, "An induction series has 6 to 8 sessions; 9 were asked for."),
         (_fifth, BookingRefused, "6 to 8 sessions; 5 were asked for"),
-        (_after_hours, BookingRefused, "would end at 18:30, after closing time (18:00)"),
-        (_before_opening, BookingRefused, "is before opening time (08:00)"),
-        (_closure, BookingRefused, "The clinic is closed on Wed 18 Nov 2026 (Burst pipe)."),
+        (_after_hours, BookingRefused, "would end at 6:30 PM, after closing time (6:00 PM)"),
+        (_before_opening, BookingRefused, "is before opening time (8:00 AM)"),
+        (_closure, BookingRefused, "The clinic is closed on Wed, Nov 18, 2026 (Burst pipe)."),
         (_sunday, BookingRefused, "The clinic is not open on Sundays."),
-        (_chair_taken, BookingRefused, "Chair 1 is taken 10:00–11:45 on Wed 18 Nov 2026"),
+        (_chair_taken, BookingRefused, "Chair 1 is taken 10:00–11:45 AM on Wed, Nov 18, 2026"),
         (_every_chair_taken, BookingRefused, "Chair 1 and Chair 2 are all taken at that time"),
-        (_patient_twice, BookingRefused, "The patient already has a session 10:00–11:30"),
+        (_patient_twice, BookingRefused, "The patient already has a session 10:00–11:30 AM"),
         (_gap_too_short, BookingRefused, "0 days apart; the protocol needs at least 1 day"),
         (_gap_too_long, BookingRefused, "5 days apart; the protocol allows at most 4 days"),
         (_unknown_patient, NotFound, "No patient with id 9999."),
@@ -221,7 +221,7 @@ def test_a_taken_preferred_chair_moves_the_row_and_says_why(db: Database, c: Cli
     assert second.moved
     # 08:15 and 11:45 are as near to 10:00 (both chairs are taken until 11:45); earlier wins.
     assert second.starts_at == at(dt.date(2026, 11, 20), 8, 15)
-    assert "Moved to Fri 20 Nov 2026 08:15. At Fri 20 Nov 2026 10:00:" in second.reason
+    assert "Moved to Fri, Nov 20, 2026, 8:15 AM. At Fri, Nov 20, 2026, 10:00 AM:" in second.reason
     assert "Chair 1 and Chair 2 are all taken at that time" in second.reason
     with db.transaction() as s:
         assert len(book_series(s, proposal, actor=ACTOR, now=NOW).sessions) == 6

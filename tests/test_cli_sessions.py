@@ -38,9 +38,9 @@ def test_text_lists_the_day(
 ) -> None:
     status, out, _ = run(capsys, db_path, "--date", "2026-11-18")
     assert status == 0
-    assert out.splitlines()[0] == "Wed 18 Nov 2026: 1 session"
+    assert out.splitlines()[0] == "Wed, Nov 18, 2026: 1 session"
     line = out.splitlines()[1]
-    assert line.startswith("10:00–11:30  Zoë Tester")
+    assert line.startswith("10:00–11:30 AM  Zoë Tester")
     assert "(100001)" in line
     assert line.endswith("IV ketamine infusion  infusion 1 of 6  Chair 1  Confirmed")
 
@@ -70,9 +70,9 @@ def test_json_is_stable_with_offsets(
 @pytest.mark.parametrize(
     ("day", "expected"),
     [
-        ("2026-11-17", ["No sessions on Tue 17 Nov 2026."]),
-        ("2026-11-26", ["The clinic is closed on Thu 26 Nov 2026 (Thanksgiving).",
-                        "No sessions on Thu 26 Nov 2026."]),
+        ("2026-11-17", ["No sessions on Tue, Nov 17, 2026."]),
+        ("2026-11-26", ["The clinic is closed on Thu, Nov 26, 2026 (Thanksgiving).",
+                        "No sessions on Thu, Nov 26, 2026."]),
     ],
 )  # fmt: skip
 def test_an_empty_day_says_so_and_succeeds(

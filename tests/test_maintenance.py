@@ -40,7 +40,11 @@ def test_every_four_weeks_by_count_stays_at_the_same_wall_time(db: Database, c: 
         calendar = clinic_calendar(s)
         walls = [calendar.when_text(x.starts_at) for x in series.sessions]
     # Daylight time starts on 14 March 2027 between the second and third visit.
-    assert walls == ["Mon 15 Feb 2027 14:00", "Mon 15 Mar 2027 14:00", "Mon 12 Apr 2027 14:00"]
+    assert walls == [
+        "Mon, Feb 15, 2027, 2:00 PM",
+        "Mon, Mar 15, 2027, 2:00 PM",
+        "Mon, Apr 12, 2027, 2:00 PM",
+    ]
 
 
 def test_until_a_date_and_a_closure_moves_one_visit(db: Database, c: Clinic) -> None:

@@ -53,12 +53,12 @@ def _create(database: Database, details: PatientDetails, **kwargs: object) -> Pa
         (
             {"date_of_birth": dt.date(2026, 11, 17)},
             "date_of_birth",
-            "Date of birth 2026-11-17 is in the future.",
+            "Date of birth 11/17/2026 is in the future.",
         ),
         (
             {"date_of_birth": dt.date(1899, 12, 31)},
             "date_of_birth",
-            "Date of birth 1899-12-31 is more than 120 years ago.",
+            "Date of birth 12/31/1899 is more than 120 years ago.",
         ),
         (
             {"mobile_phone": "555-CALL-NOW"},

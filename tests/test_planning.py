@@ -69,11 +69,11 @@ def occ(
         (local(WED, 10), 90, ""),
         (local(WED, 8), 90, ""),
         (local(WED, 16, 30), 90, ""),  # ends exactly at closing
-        (local(WED, 7, 45), 90, "before opening time (08:00)"),
-        (local(WED, 16, 45), 90, "after closing time (18:00)"),
-        (local(dt.date(2026, 11, 21), 11, 45), 90, "after closing time (13:00)"),  # Saturday
+        (local(WED, 7, 45), 90, "before opening time (8:00 AM)"),
+        (local(WED, 16, 45), 90, "after closing time (6:00 PM)"),
+        (local(dt.date(2026, 11, 21), 11, 45), 90, "after closing time (1:00 PM)"),  # Saturday
         (local(dt.date(2026, 11, 22), 10), 90, "not open on Sundays"),
-        (local(dt.date(2026, 11, 26), 10), 90, "closed on Thu 26 Nov 2026 (Thanksgiving)"),
+        (local(dt.date(2026, 11, 26), 10), 90, "closed on Thu, Nov 26, 2026 (Thanksgiving)"),
     ],
 )
 def test_hours_and_closures(start: dt.datetime, minutes: int, expected: str) -> None:
@@ -139,7 +139,7 @@ def test_nurse_limit_zero_means_no_limit() -> None:
 
 def test_start_in_the_past_is_refused() -> None:
     found = problems(occ(local(WED, 10)), CAL, [], now=local(WED, 10))
-    assert found == ["Wed 18 Nov 2026 10:00 is in the past."]
+    assert found == ["Wed, Nov 18, 2026, 10:00 AM is in the past."]
 
 
 def test_start_times_nearest_to_preferred_and_end_by_closing() -> None:
@@ -225,7 +225,7 @@ def test_series_moves_off_a_closure_and_says_why() -> None:
     assert CAL.local_day(second.starts_at) == dt.date(2026, 11, 25)
     assert second.moved
     assert "Thanksgiving" in second.reason
-    assert second.reason.startswith("Moved to Wed 25 Nov 2026 10:00.")
+    assert second.reason.startswith("Moved to Wed, Nov 25, 2026, 10:00 AM.")
 
 
 def test_series_takes_the_other_chair_before_another_time() -> None:
@@ -250,7 +250,7 @@ def test_a_moved_row_says_why_every_chair_was_taken() -> None:
     )  # fmt: skip
     assert rows[0].moved
     assert rows[0].reason == (
-        "Moved to Wed 18 Nov 2026 10:45. At Wed 18 Nov 2026 10:00: "
+        "Moved to Wed, Nov 18, 2026, 10:45 AM. At Wed, Nov 18, 2026, 10:00 AM: "
         "Chair 1 and Chair 2 are all taken at that time (turnover included)."
     )
 
@@ -263,7 +263,7 @@ def test_a_reason_shared_by_every_chair_is_said_once() -> None:
     )  # fmt: skip
     assert rows[0].moved
     assert rows[0].reason.count("The patient already has a session") == 1
-    assert "Chair 2 is taken 09:30–11:15" in rows[0].reason
+    assert "Chair 2 is taken 9:30–11:15 AM" in rows[0].reason
 
 
 def test_series_row_without_slot_says_why() -> None:
@@ -274,7 +274,7 @@ def test_series_row_without_slot_says_why() -> None:
     )  # fmt: skip
     assert rows[0].starts_at is not None
     assert rows[1].starts_at is None
-    assert rows[1].reason.startswith("No free slot from Tue 17 Nov 2026 to Fri 20 Nov 2026")
+    assert rows[1].reason.startswith("No free slot from Tue, Nov 17, 2026 to Fri, Nov 20, 2026")
 
 
 def test_plans_are_deterministic() -> None:

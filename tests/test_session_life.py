@@ -140,7 +140,7 @@ def test_completing_every_session_completes_the_course(db: Database, series_id: 
             2,
             dt.date(2026, 11, 24),
             10,
-            "leave 5 days between the sessions of Wed 18 Nov and Mon 23",
+            "leave 5 days between the sessions of Wed, Nov 18 and Mon, Nov 23",
         ),
         (1, dt.date(2026, 11, 16), 8, "is in the past"),  # today 08:00 < now (09:00)
         (3, dt.date(2026, 11, 22), 10, "not open on Sundays"),
@@ -163,7 +163,7 @@ def test_reschedule_keeps_the_spacing_with_neighbours(
         assert (moved.starts_at, moved.chair_id) == (at(day, hour), c.chairs[1])
         # The patient confirmed the old time, so the new one waits for confirmation.
         assert moved.status == SessionStatus.BOOKED.value
-        assert moved.history[-1].reason.startswith("Moved from Fri 20 Nov 2026 10:00")
+        assert moved.history[-1].reason.startswith("Moved from Fri, Nov 20, 2026, 10:00 AM")
 
 
 def test_a_completed_session_cannot_move(db: Database, series_id: int) -> None:
@@ -190,7 +190,7 @@ def test_a_missed_induction_session_is_made_up_after_the_last(db: Database, seri
     with db.transaction() as s:
         calendar = clinic_calendar(s)
         # Session 6 is Mon 30 Nov; the protocol's next preferred day is Wed 2 Dec, at 10:00.
-        assert calendar.when_text(row.starts_at) == "Wed 2 Dec 2026 10:00"
+        assert calendar.when_text(row.starts_at) == "Wed, Dec 2, 2026, 10:00 AM"
         assert row.number == 6
         made = life.book_makeup(s, third, starts_at=row.starts_at, chair_id=row.chair_id,
                                 actor=ACTOR, now=now)  # fmt: skip
@@ -243,7 +243,11 @@ def test_reflow_moves_the_rest_later_keeping_the_gaps(db: Database, series_id: i
                                    not_before=dt.date(2026, 11, 30))  # fmt: skip
         calendar = clinic_calendar(s)
         walls = [calendar.when_text(x.starts_at) for x in moved]
-    assert walls == ["Mon 30 Nov 2026 10:00", "Wed 2 Dec 2026 10:00", "Fri 4 Dec 2026 10:00"]
+    assert walls == [
+        "Mon, Nov 30, 2026, 10:00 AM",
+        "Wed, Dec 2, 2026, 10:00 AM",
+        "Fri, Dec 4, 2026, 10:00 AM",
+    ]
     with db.reading() as s:
         actions = list(
             s.scalars(select(AuditEntry.action).where(AuditEntry.action == "session.reflow"))

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from scheduler.cli.common import date_argument, fail, guarded, opened, utc_now
+from scheduler.domain.when import long_date
 from scheduler.services.clinic import get_settings
 from scheduler.services.demo import CLINIC_TIMEZONE, DEMO_ACCOUNTS, build_demo_clinic
 from scheduler.services.patients import count_patients
@@ -56,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
             zone = get_settings(db).timezone
         print(
             f"Built the demo clinic “{summary.clinic_name}” ({zone}) in {database.description}: "
-            f"{summary.patients} patients, {summary.sessions} sessions around {today}."
+            f"{summary.patients} patients, {summary.sessions} sessions around {long_date(today)}."
         )
         print(sign_in_help())
     return 0

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-from collections.abc import Callable
 from typing import Any
 
 from scheduler.cli import add_db_option
 from scheduler.cli.common import date_argument, guarded, opened
+from scheduler.domain.when import time_range
 from scheduler.services.schedule import SessionView, clinic_calendar, closure_on, sessions_on_day
 
 JSON_FORMAT_VERSION = 1
@@ -55,15 +55,15 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"{day}: {len(views)} session{'s' if len(views) != 1 else ''}")
     for view in views:
-        print(line(view, calendar.time_text))
+        print(line(view, calendar.zone))
     return 0
 
 
-def line(view: SessionView, time_text: Callable[[dt.datetime], str]) -> str:
+def line(view: SessionView, zone: dt.tzinfo) -> str:
     course = f"{view.session_noun} {view.progress}" if view.progress else view.session_noun
     where = view.chair_name or view.place.value
     return (
-        f"{time_text(view.starts_at)}–{time_text(view.ends_at)}  "
+        f"{time_range(view.starts_at.astimezone(zone), view.ends_at.astimezone(zone))}  "
         f"{view.patient_name} ({view.chart_number})  {view.therapy_name}  {course}  "
         f"{where}  {view.status.label}"
     )

@@ -14,6 +14,13 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from scheduler.domain.occupancy import Occupancy, Occupation
+from scheduler.domain.when import (
+    clock_time,
+    date_and_time,
+    short_date,
+    time_range_on,
+    weekday,
+)
 
 
 @dataclass(frozen=True)
@@ -62,25 +69,20 @@ class ClinicCalendar:
         return self.nurse_names.get(nurse_id, f"nurse {nurse_id}")
 
     def day_text(self, day: dt.date) -> str:
-        """ "Wed 18 Nov 2026", independent of the machine's locale settings."""
-        return (
-            f"{WEEKDAY_NAMES[day.weekday()][:3]} {day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
-        )
+        """ "Wed, Nov 18, 2026", for sentences about a day."""
+        return short_date(day)
 
     def time_text(self, instant: dt.datetime) -> str:
-        return self.local(instant).strftime("%H:%M")
+        """ "10:00 AM" on the clinic's clock."""
+        return clock_time(self.local(instant))
 
     def when_text(self, instant: dt.datetime) -> str:
-        """ "Wed 18 Nov 2026 10:00" in the clinic's time zone."""
-        return f"{self.day_text(self.local_day(instant))} {self.time_text(instant)}"
+        """ "Wed, Nov 18, 2026, 10:00 AM" in the clinic's time zone."""
+        return date_and_time(self.local(instant))
 
     def span_text(self, start: dt.datetime, end: dt.datetime) -> str:
-        day = self.day_text(self.local_day(start))
-        return f"{self.time_text(start)}–{self.time_text(end)} on {day}"
-
-
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+        """ "10:00–11:30 AM on Wed, Nov 18, 2026" in the clinic's time zone."""
+        return time_range_on(self.local(start), self.local(end))
 
 
 def hours_problems(wanted: Occupation, calendar: ClinicCalendar) -> list[str]:
@@ -93,17 +95,17 @@ def hours_problems(wanted: Occupation, calendar: ClinicCalendar) -> list[str]:
         return [f"The clinic is closed on {calendar.day_text(day)}{because}."]
     hours = calendar.hours.get(day.weekday())
     if hours is None:
-        return [f"The clinic is not open on {WEEKDAY_NAMES[day.weekday()]}s."]
+        return [f"The clinic is not open on {weekday(day)}s."]
     opens, closes = hours
     problems = []
     if start.time() < opens:
         problems.append(
-            f"{calendar.when_text(wanted.starts_at)} is before opening time ({opens:%H:%M})."
+            f"{calendar.when_text(wanted.starts_at)} is before opening time ({clock_time(opens)})."
         )
     if end.date() != day or end.time() > closes:
         problems.append(
             f"A session starting {calendar.when_text(wanted.starts_at)} would end at "
-            f"{end:%H:%M}, after closing time ({closes:%H:%M})."
+            f"{clock_time(end)}, after closing time ({clock_time(closes)})."
         )
     return problems
 

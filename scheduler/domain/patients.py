@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields, replace
 from dateutil.relativedelta import relativedelta
 
 from scheduler.domain.text import digits
+from scheduler.domain.when import date_of_birth
 
 MAX_AGE_YEARS = 120
 NAME_MAX = 100
@@ -123,12 +124,12 @@ def _date_of_birth_problems(born: dt.date | None, today: dt.date) -> list[tuple[
     if born is None:
         return [("date_of_birth", "Date of birth is required.")]
     if born > today:
-        return [("date_of_birth", f"Date of birth {born.isoformat()} is in the future.")]
+        return [("date_of_birth", f"Date of birth {date_of_birth(born)} is in the future.")]
     if born < today - relativedelta(years=MAX_AGE_YEARS):
         return [
             (
                 "date_of_birth",
-                f"Date of birth {born.isoformat()} is more than {MAX_AGE_YEARS} years ago.",
+                f"Date of birth {date_of_birth(born)} is more than {MAX_AGE_YEARS} years ago.",
             )
         ]
     return []

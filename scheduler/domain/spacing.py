@@ -10,6 +10,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from scheduler.domain.when import short_day
+
 
 @dataclass(frozen=True)
 class Spacing:
@@ -115,8 +117,3 @@ def gap_left_behind(
         f"Moving it would leave {gap} days between the sessions of {short_day(first)} and "
         f"{short_day(second)}; the protocol allows at most {spacing.max_gap_days} days."
     ]
-
-
-def short_day(day: dt.date) -> str:
-    """ "Wed 18 Nov", for sentences about a course's days."""
-    return f"{day:%a} {day.day} {day:%b}"

@@ -16,6 +16,7 @@ MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
+SHORT_WEEKDAYS = tuple(name[:3] for name in WEEKDAYS)
 
 
 def _meridiem(moment: dt.time | dt.datetime) -> str:
@@ -69,7 +70,7 @@ def weekday(day: dt.date) -> str:
 
 def short_weekday(day: dt.date) -> str:
     """The day's name in three letters: "Mon"."""
-    return WEEKDAYS[day.weekday()][:3]
+    return SHORT_WEEKDAYS[day.weekday()]
 
 
 def _short_month(day: dt.date) -> str:

@@ -13,7 +13,8 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from scheduler.domain.enums import Place, SessionStatus
-from scheduler.domain.spacing import gap_left_behind, neighbour_problems, short_day
+from scheduler.domain.spacing import gap_left_behind, neighbour_problems
+from scheduler.domain.when import short_day
 from scheduler.errors import NotFound
 from scheduler.services import schedule
 from scheduler.services.booking import spacing_of

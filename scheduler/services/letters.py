@@ -212,7 +212,9 @@ def prep_letters(
     require(actor, Permission.PRINT)
     last_day = last_day or first_day
     if last_day < first_day:
-        raise ServiceError(f"The range ends ({last_day}) before it starts ({first_day}).")
+        raise ServiceError(
+            f"The range ends ({long_date(last_day)}) before it starts ({long_date(first_day)})."
+        )
     settings = get_settings(db)
     clinic, notes = clinic_facts(settings)
     today = now.astimezone(clinic.zone).date()

@@ -24,6 +24,7 @@ from scheduler.domain.text import (
     name_words,
     search_words,
 )
+from scheduler.domain.when import date_of_birth
 from scheduler.errors import FieldProblem, NotFound, ServiceError, ValidationFailed
 from scheduler.services import audit
 from scheduler.services.access import require
@@ -40,7 +41,7 @@ class LikelyDuplicate(ServiceError):
         self.chart_numbers = [p.chart_number for p in matches]
         first = matches[0]
         super().__init__(
-            f"{first.full_name}, born {first.date_of_birth.isoformat()}, is already on file "
+            f"{first.full_name}, born {date_of_birth(first.date_of_birth)}, is already on file "
             f"(chart {', '.join(self.chart_numbers)}). Open that chart, or confirm this is "
             "a different person."
         )

@@ -26,6 +26,7 @@ from scheduler.domain.catalogue import (
 )
 from scheduler.domain.enums import ChairKind, DrivingRule, PaperSize, Phase, Place, StaffRole
 from scheduler.domain.text import fold
+from scheduler.domain.when import WEEKDAYS, long_date
 from scheduler.errors import FieldProblem, NotFound, ValidationFailed
 from scheduler.letters.logo import logo_problem
 from scheduler.services import audit
@@ -159,9 +160,6 @@ def opening_hours(db: Session) -> dict[int, tuple[dt.time, dt.time] | None]:
     return {day: rows.get(day) for day in range(7)}
 
 
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
 def set_opening_hours(
     db: Session,
     hours: Mapping[int, tuple[dt.time, dt.time] | None],
@@ -172,9 +170,7 @@ def set_opening_hours(
     """Replace the week's opening hours; a weekday given None (or left out) is closed."""
     require(actor, Permission.EDIT_SETTINGS)
     problems = [
-        FieldProblem(
-            f"weekday_{day}", f"On {WEEKDAY_NAMES[day]} the clinic closes before it opens."
-        )
+        FieldProblem(f"weekday_{day}", f"On {WEEKDAYS[day]} the clinic closes before it opens.")
         for day, span in sorted(hours.items())
         if span is not None and span[0] >= span[1]
     ]
@@ -222,7 +218,7 @@ def add_closure(
     require(actor, Permission.EDIT_SETTINGS)
     if db.scalar(select(Closure).where(Closure.day == day)) is not None:
         raise ValidationFailed(
-            [FieldProblem("day", f"The clinic is already closed on {day:%A %d %B %Y}.")]
+            [FieldProblem("day", f"The clinic is already closed on {long_date(day)}.")]
         )
     closure = Closure(day=day, reason=reason.strip())
     db.add(closure)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from scheduler.domain.when import timestamp
 from scheduler.errors import ServiceError
 from scheduler.services.audit_chain import verify_chain
 from scheduler.services.audit_view import (
@@ -39,7 +40,7 @@ from scheduler.services.audit_view import (
     export_audit_csv,
 )
 from scheduler.ui.desk import Desk
-from scheduler.ui.qt_dates import to_qdate
+from scheduler.ui.qt_dates import show_us_style, to_qdate
 from scheduler.ui.tables import ID_ROLE, AnyIndex, RowsModel
 from scheduler.ui.widgets import RefreshedWhenShown, note_label, row_table, title_label
 
@@ -106,7 +107,7 @@ class AuditModel(RowsModel[AuditEntryView]):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if column == self.COL_WHEN:
-            return row.at.astimezone(self.zone).strftime("%Y-%m-%d %H:%M:%S")
+            return timestamp(row.at.astimezone(self.zone))
         return (
             None,
             row.who,
@@ -122,7 +123,7 @@ class AuditModel(RowsModel[AuditEntryView]):
 def _date_field() -> QDateEdit:
     field = QDateEdit()
     field.setCalendarPopup(True)
-    field.setDisplayFormat("yyyy-MM-dd")
+    show_us_style(field)
     field.setMinimumDate(NO_DATE)
     field.setSpecialValueText("any day")
     field.setDate(NO_DATE)

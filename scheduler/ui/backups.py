@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from scheduler.domain.when import date_and_time
 from scheduler.services.backup import (
     BackupPlan,
     CopyRefused,
@@ -23,9 +24,8 @@ FIRST_CHECK_MS = 2 * 60 * 1000  # and a little after the desk opens, not while i
 
 
 def made_at(when: dt.datetime, zone: ZoneInfo) -> str:
-    """When a backup was made, on the clinic's clock: Mon 16 Nov 2026, 14:00."""
-    made = when.astimezone(zone)
-    return f"{made:%a} {made.day} {made:%b %Y}, {made:%H:%M}"
+    """When a backup was made, on the clinic's clock: Mon, Nov 16, 2026, 2:00 PM."""
+    return date_and_time(when.astimezone(zone))
 
 
 def last_backup_words(plan: BackupPlan, zone: ZoneInfo) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
+from scheduler.domain.when import short_date
 from scheduler.services.boosters import BoosterDue, boosters_due
 from scheduler.ui.desk import Desk
 from scheduler.ui.tables import ID_ROLE, PagedRowsModel
@@ -27,7 +28,7 @@ class BoostersDueModel(PagedRowsModel[BoosterDue]):
                 row.patient_name,
                 row.chart_number,
                 row.phone,
-                row.last_session_on.strftime("%a %d %b %Y"),
+                short_date(row.last_session_on),
                 row.last_therapy_name,
                 f"{row.protocol_name} (every {row.interval_days} days)",
                 f"{row.days_overdue} day{'' if row.days_overdue == 1 else 's'}",

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from scheduler.domain.enums import Place, SessionStatus
+from scheduler.domain.when import date_span, hour_label, long_date, short_day, time_range
 from scheduler.services import schedule
 from scheduler.ui.desk import Desk
 from scheduler.ui.session_dialog import SessionDialog
@@ -229,7 +230,7 @@ class TimeGrid(QWidget):
                 painter.drawLine(GUTTER_W, int(y), self.width(), int(y))
                 if hour_mark:
                     painter.setPen(QColor("#555555"))
-                    label = dt.time(minute // 60 % 24, 0).strftime("%I %p").lstrip("0")
+                    label = hour_label(dt.time(minute // 60 % 24, 0))
                     painter.drawText(
                         QRect(0, int(y) - 8, GUTTER_W - 8, 16),
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
@@ -420,7 +421,7 @@ def _initials(name: str) -> str:
 def session_block(view: SessionLike, column: int, zone: ZoneInfo) -> GridBlock:
     local = view.starts_at.astimezone(zone)
     end = view.ends_at.astimezone(zone)
-    times = f"{local:%I:%M}".lstrip("0") + "–" + f"{end:%I:%M %p}".lstrip("0")
+    times = time_range(local, end)
     therapy = view.therapy_name + (f" · {view.progress}" if view.progress else "")
     return GridBlock(
         session_id=view.session_id,
@@ -643,7 +644,7 @@ class CalendarScreen(QWidget):
         day = self.day
         (data,) = self._fetch([day])
         chairs = self._chairs or []
-        self.title.setText(f"{day:%A} {day.day} {day:%B %Y}")
+        self.title.setText(long_date(day))
         columns = [GridColumn(c.name, day, c.chair_id, data.hours, data.closure) for c in chairs]
         index = {c.chair_id: n for n, c in enumerate(chairs)}
         if any(v.chair_id not in index for v in data.sessions):
@@ -671,10 +672,8 @@ class CalendarScreen(QWidget):
         days = [monday + dt.timedelta(days=n) for n in range(7)]
         data = self._fetch(days)
         sunday = days[-1]
-        self.title.setText(f"Week of {monday.day} {monday:%B} – {sunday.day} {sunday:%B %Y}")
-        columns = [
-            GridColumn(f"{d.day:%a} {d.day.day}", d.day, None, d.hours, d.closure) for d in data
-        ]
+        self.title.setText(f"Week of {date_span(monday, sunday)}")
+        columns = [GridColumn(short_day(d.day), d.day, None, d.hours, d.closure) for d in data]
         blocks = [
             session_block(v, number, self.desk.zone)
             for number, d in enumerate(data)

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from scheduler.domain.access import Permission
 from scheduler.domain.enums import LetterKind
 from scheduler.domain.letters import TemplateSet
+from scheduler.domain.when import day_and_date, long_date, short_date
 from scheduler.errors import ServiceError
 from scheduler.letters.pdf import PdfRenderer
 from scheduler.letters.templates import load_templates
@@ -41,7 +42,7 @@ from scheduler.services.clinic import get_settings
 from scheduler.services.letters import LetterBatch
 from scheduler.ui.desk import Desk
 from scheduler.ui.pdf_preview import PdfPreview, PdfPreviewDialog
-from scheduler.ui.qt_dates import to_qdate
+from scheduler.ui.qt_dates import show_us_style, to_qdate
 from scheduler.ui.session_models import DaySessionsModel, DeskSession, SessionLike
 
 # --- asking the letters service -----------------------------------------------------------
@@ -186,7 +187,7 @@ def session_job(desk: Desk, view: SessionLike, kind: str) -> LetterJob:
     local = view.starts_at.astimezone(desk.zone)
     return LetterJob(
         session_run(view.session_id, kind),
-        f"{kind.capitalize()} letter — {view.patient_name}, {local:%a} {local.day} {local:%b %Y}",
+        f"{kind.capitalize()} letter — {view.patient_name}, {short_date(local.date())}",
         f"{kind}-{local:%Y-%m-%d}-{view.chart_number}.pdf",
     )
 
@@ -212,7 +213,7 @@ class LettersScreen(QWidget):
 
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("ddd d MMM yyyy")
+        show_us_style(self.date_edit)
         self.date_edit.setDate(to_qdate(self.day))
         date_label = QLabel("Prep letters for &date")
         date_label.setBuddy(self.date_edit)
@@ -375,7 +376,7 @@ class LettersScreen(QWidget):
         return self._preview(
             LetterJob(
                 day_run(LetterKind.PREP.value, day),
-                f"Prep letters for {day:%A} {day.day} {day:%B %Y}",
+                f"Prep letters for {long_date(day)}",
                 f"prep-letters-{day:%Y-%m-%d}.pdf",
             )
         )
@@ -385,7 +386,7 @@ class LettersScreen(QWidget):
         return self._preview(
             LetterJob(
                 day_run(LetterKind.AFTERCARE.value, today),
-                f"Aftercare letters for today, {today:%A} {today.day} {today:%B}",
+                f"Aftercare letters for today, {day_and_date(today)}",
                 f"aftercare-letters-{today:%Y-%m-%d}.pdf",
             )
         )

@@ -35,7 +35,7 @@ from scheduler.domain.planning import ProposedSession
 from scheduler.errors import ServiceError
 from scheduler.services import course_rules, schedule, session_life
 from scheduler.ui.desk import Desk
-from scheduler.ui.qt_dates import to_qdate, to_qdatetime
+from scheduler.ui.qt_dates import DATE_TIME_FORMAT, show_us_style, to_qdate, to_qdatetime
 from scheduler.ui.session_dialog import act_showing_refusal
 from scheduler.ui.session_models import SlotLike, SlotModel, ZonedRowsModel, day_and_clock
 from scheduler.ui.tables import RowsModel, pick_one_table
@@ -208,7 +208,7 @@ class MakeupDialog(QDialog):
         self.proposed.setWordWrap(True)
         self.near = QDateTimeEdit()
         self.near.setCalendarPopup(True)
-        self.near.setDisplayFormat("ddd d MMM yyyy  h:mm AP")
+        show_us_style(self.near, DATE_TIME_FORMAT)
         self.find_button = QPushButton("&Find free slots")
         self.slots = SlotModel(desk.zone, self)
         self.slot_table = _table(self.slots)
@@ -233,7 +233,7 @@ class MakeupDialog(QDialog):
         self.reflow_text.setWordWrap(True)
         self.not_before = QDateEdit()
         self.not_before.setCalendarPopup(True)
-        self.not_before.setDisplayFormat("ddd d MMM yyyy")
+        show_us_style(self.not_before)
         self.reflow_button = QPushButton("&Move the rest later")
         self.reflow_button.setObjectName("reflow")
         self.moved = MovedModel(desk.zone, self)

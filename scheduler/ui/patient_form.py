@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from scheduler.domain.patients import FIELD_MAX, PatientDetails, parse_date
+from scheduler.domain.when import date_of_birth
 from scheduler.errors import FieldProblem, ValidationFailed
 from scheduler.services.patients import LikelyDuplicate, create_patient, update_patient
 from scheduler.store.models import Patient
@@ -36,7 +37,7 @@ PERSON = (
     ("first_name", "&First name", ""),
     ("last_name", "&Last name", ""),
     ("preferred_name", "Pre&ferred name", "what they like to be called"),
-    ("date_of_birth", "Date of &birth", "1980-03-09 or 03/09/1980"),
+    ("date_of_birth", "Date of &birth", "03/09/1980"),
 )
 CONTACT = (
     ("mobile_phone", "&Mobile phone", ""),
@@ -137,7 +138,7 @@ class PatientForm(QWidget):
         self._loaded = details
         for f in fields(PatientDetails):
             value = getattr(details, f.name)
-            text = value.isoformat() if isinstance(value, dt.date) else (value or "")
+            text = date_of_birth(value) if isinstance(value, dt.date) else (value or "")
             edit = self.inputs[f.name]
             if isinstance(edit, QPlainTextEdit):
                 edit.setPlainText(text)

@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from scheduler.domain.enums import FindingSeverity, FindingStatus, SessionStatus
 from scheduler.domain.screening import FINDING_KINDS
+from scheduler.domain.when import date_of_birth, date_span, short_date
 from scheduler.services.schedule import CourseView, SessionView
 from scheduler.ui.tables import ID_ROLE, PagedRowsModel, RowsModel, clock
 
@@ -46,7 +47,7 @@ class PatientSearchModel(PagedRowsModel[PatientRow]):
             if column == self.COL_CHART:
                 return row.chart_number
             if column == self.COL_BORN:
-                return row.date_of_birth.isoformat()
+                return date_of_birth(row.date_of_birth)
             if column == self.COL_PHONE:
                 return row.phone
         if role == ID_ROLE:
@@ -101,7 +102,7 @@ class FindingsModel(RowsModel[FindingRow]):
             if column == self.COL_DETAIL:
                 return " — ".join(t for t in (row.detail, row.resolution) if t)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"Recorded {row.recorded_on.isoformat()}"
+            return f"Recorded {short_date(row.recorded_on)}"
         if role == Qt.ItemDataRole.ForegroundRole:
             if row.blocks:
                 return _BLOCKING
@@ -136,9 +137,7 @@ class CoursesModel(RowsModel[CourseView]):
                     return ""
                 first = held[0].starts_at.astimezone(self.zone).date()
                 last = held[-1].starts_at.astimezone(self.zone).date()
-                if first == last:
-                    return f"{first.day} {first:%b %Y}"
-                return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
+                return date_span(first, last)
         if role == ID_ROLE:
             return row.series_id
         return None
@@ -160,7 +159,7 @@ class CourseSessionsModel(RowsModel[SessionView]):
             if column == self.COL_NUMBER:
                 return row.progress or (str(row.number) if row.number else "")
             if column == self.COL_DATE:
-                return f"{local:%a} {local.day} {local:%b %Y}"
+                return short_date(local.date())
             if column == self.COL_TIME:
                 return clock(row.starts_at, self.zone)
             if column == self.COL_THERAPY:

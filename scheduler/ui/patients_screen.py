@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Permission
 from scheduler.domain.patients import PatientDetails
+from scheduler.domain.when import date_of_birth, short_date
 from scheduler.errors import NotFound
 from scheduler.services import patients as patient_service
 from scheduler.services import schedule
@@ -84,7 +85,7 @@ def _finding_row(finding: ScreeningFinding) -> FindingRow:
     if finding.resolved_at is not None:
         who = finding.resolved_by.name if finding.resolved_by else "a clinician"
         resolution = (
-            f"{finding.status.capitalize()} by {who} on {finding.resolved_at:%Y-%m-%d}: "
+            f"{finding.status.capitalize()} by {who} on {short_date(finding.resolved_at)}: "
             f"{finding.resolution_reason}"
         )
     return FindingRow(
@@ -349,8 +350,9 @@ class PatientsScreen(RefreshedWhenShown):
         self.right.setCurrentIndex(1)
         self.heading.setText(f"{patient.display_name}")
         age = _age(patient.date_of_birth, self.desk.today())
+        born = date_of_birth(patient.date_of_birth)
         self.subheading.setText(
-            f"Chart {patient.chart_number} · born {patient.date_of_birth:%d %B %Y} (age {age})"
+            f"Chart {patient.chart_number} · born {born} (age {age})"
             + (f" · driver: {patient.details.driver_name}" if patient.details.driver_name else "")
         )
         self.archived_banner.setVisible(patient.archived)

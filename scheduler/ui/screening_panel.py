@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
 
 from scheduler.domain.access import Permission
 from scheduler.domain.screening import FINDING_KINDS
+from scheduler.domain.when import long_date
 from scheduler.services import screening
 from scheduler.ui.desk import Desk
 from scheduler.ui.patient_models import FindingRow, FindingsModel
-from scheduler.ui.qt_dates import to_qdate
+from scheduler.ui.qt_dates import show_us_style, to_qdate
 from scheduler.ui.sign_in import SignatureDialog
 from scheduler.ui.widgets import FieldProblems, act_on_form, note_label, row_table, title_label
 
@@ -100,7 +101,7 @@ class ScreeningPanel(QWidget):
         self.rems = QCheckBox("Enrolled in the esketamine (Spravato) &REMS program on")
         self.rems_date = QDateEdit()
         self.rems_date.setCalendarPopup(True)
-        self.rems_date.setDisplayFormat("yyyy-MM-dd")
+        show_us_style(self.rems_date)
         self.rems_save = QPushButton("Save REMS")
         self.rems_save.clicked.connect(self.save_rems)
         self.rems.toggled.connect(self.rems_date.setEnabled)
@@ -156,7 +157,7 @@ class ScreeningPanel(QWidget):
         elif state.cleared_on:
             self.status.setObjectName("banner_ok")
             self.status.setText(
-                f"Screening cleared on {state.cleared_on:%d %B %Y} by {state.cleared_by}."
+                f"Screening cleared on {long_date(state.cleared_on)} by {state.cleared_by}."
             )
         else:
             self.status.setObjectName("banner_warning")
@@ -268,7 +269,7 @@ class ScreeningPanel(QWidget):
         if self.state is None:
             return
         on = self.rems_date.date().toPython() if self.rems.isChecked() else None
-        what = f"enrolled on {on:%d %B %Y}" if isinstance(on, dt.date) else "not enrolled"
+        what = f"enrolled on {long_date(on)}" if isinstance(on, dt.date) else "not enrolled"
         signed = SignatureDialog.ask(
             self.desk,
             "REMS enrolment",

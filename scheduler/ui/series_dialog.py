@@ -38,17 +38,17 @@ from sqlalchemy.orm import Session
 from scheduler.domain.catalogue import INDUCTION_MAX_SESSIONS, INDUCTION_MIN_SESSIONS
 from scheduler.domain.enums import ChairKind, Phase
 from scheduler.domain.planning import SeriesProposal
+from scheduler.domain.when import SHORT_WEEKDAYS
 from scheduler.errors import ServiceError
 from scheduler.services import booking, maintenance, patients, schedule, settings
 from scheduler.ui.desk import Desk
 from scheduler.ui.letters_screen import schedule_letter_pdf
-from scheduler.ui.qt_dates import to_qdate
+from scheduler.ui.qt_dates import TIME_FORMAT, show_us_style, to_qdate
 from scheduler.ui.session_dialog import act_showing_refusal, refusal_text
 from scheduler.ui.session_models import ProposalModel, SlotModel
 from scheduler.ui.sign_in import SignatureDialog
 from scheduler.ui.tables import pick_one_table
 
-WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 ERROR_STYLE = "color: #b03a2e;"
 
 
@@ -133,12 +133,12 @@ class SeriesDialog(QDialog):
         self.count.setSuffix(" sessions")
         self.first_day = QDateEdit()
         self.first_day.setCalendarPopup(True)
-        self.first_day.setDisplayFormat("ddd d MMM yyyy")
+        show_us_style(self.first_day)
         tomorrow = desk.today() + dt.timedelta(days=1)
         self.first_day.setDate(to_qdate(tomorrow))
         self.preferred_time = QTimeEdit(QTime(10, 0))
-        self.preferred_time.setDisplayFormat("h:mm AP")
-        self.weekdays = [QCheckBox(name) for name in WEEKDAY_NAMES]
+        show_us_style(self.preferred_time, TIME_FORMAT)
+        self.weekdays = [QCheckBox(name) for name in SHORT_WEEKDAYS]
         weekday_row = QHBoxLayout()
         for box in self.weekdays:
             weekday_row.addWidget(box)
@@ -155,7 +155,7 @@ class SeriesDialog(QDialog):
         ends.addButton(self.by_until)
         self.until = QDateEdit()
         self.until.setCalendarPopup(True)
-        self.until.setDisplayFormat("ddd d MMM yyyy")
+        show_us_style(self.until)
         later = desk.today() + dt.timedelta(days=180)
         self.until.setDate(to_qdate(later))
         self.chair = QComboBox()

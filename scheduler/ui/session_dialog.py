@@ -23,11 +23,12 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from scheduler.domain.enums import SessionStatus
+from scheduler.domain.when import time_range_on
 from scheduler.errors import ServiceError
 from scheduler.services import course_rules, session_life
 from scheduler.ui.desk import Desk
 from scheduler.ui.letters_screen import show_letter
-from scheduler.ui.qt_dates import to_qdatetime
+from scheduler.ui.qt_dates import DATE_TIME_FORMAT, show_us_style, to_qdatetime
 from scheduler.ui.session_models import (
     SessionLike,
     SlotLike,
@@ -184,7 +185,7 @@ class SessionDialog(QDialog):
         self.move_box = QGroupBox("Move to another slot")
         self.near = QDateTimeEdit()
         self.near.setCalendarPopup(True)
-        self.near.setDisplayFormat("ddd d MMM yyyy  h:mm AP")
+        show_us_style(self.near, DATE_TIME_FORMAT)
         self.find_button = QPushButton("&Find free slots")
         self.slots = SlotModel(desk.zone, self)
         self.slot_table = pick_one_table(self.slots, min_height=150)
@@ -242,9 +243,8 @@ class SessionDialog(QDialog):
         therapy = view.therapy_name + (f", {view.progress}" if view.progress else "")
         self._labels["patient"].setText(f"{view.patient_name} (chart {view.chart_number})")
         self._labels["therapy"].setText(therapy)
-        local_end = view.ends_at.astimezone(zone)
         self._labels["when"].setText(
-            f"{day_and_clock(view.starts_at, zone)} – {local_end:%I:%M %p}".replace(" 0", " ")
+            time_range_on(view.starts_at.astimezone(zone), view.ends_at.astimezone(zone))
         )
         self._labels["chair"].setText(view.chair_name or "—")
         self._labels["status"].setText(status_label(view.status))

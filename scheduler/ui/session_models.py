@@ -20,7 +20,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from scheduler.domain.enums import Place, SessionStatus
-from scheduler.ui.tables import ID_ROLE, R, RowsModel, clock
+from scheduler.domain.when import date_and_time, time_range
+from scheduler.ui.tables import ID_ROLE, R, RowsModel
 
 
 class SessionLike(Protocol):
@@ -111,9 +112,8 @@ def status_label(status: str) -> str:
 
 
 def day_and_clock(when: dt.datetime, zone: ZoneInfo) -> str:
-    """A date and time as the desk writes it: Mon 16 Nov 2026, 9:30 AM."""
-    local = when.astimezone(zone)
-    return f"{local:%a} {local.day} {local:%b %Y}, {clock(when, zone)}"
+    """A date and time as the desk writes it: Mon, Nov 16, 2026, 9:30 AM."""
+    return date_and_time(when.astimezone(zone))
 
 
 _STATUS_COLOURS = {
@@ -173,7 +173,9 @@ class DaySessionsModel(ZonedRowsModel[DeskSession]):
     def cell(self, row: DeskSession, column: int) -> str:
         view = row.view
         if column == self.COL_TIME:
-            return f"{clock(view.starts_at, self.zone)} – {clock(view.ends_at, self.zone)}"
+            return time_range(
+                view.starts_at.astimezone(self.zone), view.ends_at.astimezone(self.zone)
+            )
         if column == self.COL_PATIENT:
             return f"{view.patient_name} ({view.chart_number})"
         if column == self.COL_THERAPY:

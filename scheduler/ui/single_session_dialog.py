@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from scheduler.domain.enums import Phase, Place
 from scheduler.services import booking, patients, schedule, settings
 from scheduler.ui.desk import Desk
-from scheduler.ui.qt_dates import to_qdatetime
+from scheduler.ui.qt_dates import DATE_TIME_FORMAT, show_us_style, to_qdatetime
 from scheduler.ui.session_dialog import act_showing_refusal
 from scheduler.ui.session_models import SlotModel
 from scheduler.ui.tables import pick_one_table
@@ -133,7 +133,7 @@ class SingleSessionDialog(QDialog):
         )
         self.near = QDateTimeEdit()
         self.near.setCalendarPopup(True)
-        self.near.setDisplayFormat("ddd d MMM yyyy  h:mm AP")
+        show_us_style(self.near, DATE_TIME_FORMAT)
         self.near.setDateTime(to_qdatetime(self.near_at, desk.zone))
         self.find_button = QPushButton("&Find")
         self.slots = SlotModel(desk.zone, self)

@@ -20,6 +20,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+from scheduler.domain.when import clock_time
+
 ID_ROLE = Qt.ItemDataRole.UserRole + 1  # the id of the thing a row shows (patient, session...)
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # the whole plain row behind a table row
 
@@ -156,5 +158,4 @@ def pick_one_table(
 
 def clock(when: dt.datetime, zone: ZoneInfo) -> str:
     """A time of day as the desk writes it: 9:30 AM."""
-    local = when.astimezone(zone)
-    return local.strftime("%I:%M %p").lstrip("0")
+    return clock_time(when.astimezone(zone))

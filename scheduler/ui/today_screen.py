@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from scheduler.domain.access import Permission
 from scheduler.domain.enums import SessionStatus
+from scheduler.domain.when import long_date
 from scheduler.services import session_life
 from scheduler.ui.desk import Desk
 from scheduler.ui.letters_screen import day_sessions, show_letter
@@ -135,7 +136,7 @@ class TodayScreen(QWidget):
         """Reload today's sessions, keeping the selected one selected."""
         keep = self.selected_view()
         day = self.desk.today()
-        self.title.setText(f"Today — {day:%A} {day.day} {day:%B %Y}")
+        self.title.setText(f"Today — {long_date(day)}")
         rows = day_sessions(self.desk, day)
         self.model.set_rows(rows)
         self.table.setVisible(bool(rows))

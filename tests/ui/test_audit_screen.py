@@ -62,7 +62,7 @@ def test_entries_are_listed_newest_first(screen: AuditScreen, qtmodeltester: obj
         "Zoë Núñez",
     )
     when = screen.model.index(0, screen.model.COL_WHEN).data()
-    assert when == "2026-11-18 09:00:00"  # the clinic's clock
+    assert when == "11/18/2026 9:00:00 AM"  # the clinic's clock
     assert "entries shown." in screen.count_label.text()
 
 

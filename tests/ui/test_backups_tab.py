@@ -37,8 +37,8 @@ def test_backups_are_set_up_and_made_from_settings(
     assert [p.name for p in made] == [f"{BACKUP_PREFIX}20261116-140000.sqlite3"]
     assert tab.outcome.text().startswith(f"Wrote {made[0]}")
     # 14:00 UTC is 9:00 in New York, the clinic's zone.
-    assert tab.last.text() == "Mon 16 Nov 2026, 09:00"
-    assert window.backup_label.text() == "Last backup: Mon 16 Nov 2026, 09:00"
+    assert tab.last.text() == "Mon, Nov 16, 2026, 9:00 AM"
+    assert window.backup_label.text() == "Last backup: Mon, Nov 16, 2026, 9:00 AM"
     assert backup_plan(desk.database).keep_days == 7
     assert desk.refusals == []
 

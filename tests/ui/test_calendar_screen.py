@@ -60,7 +60,7 @@ def test_day_view_has_chairs_as_columns_and_the_session_as_a_block(
 ) -> None:
     grid = screen.grid
     assert [c.title for c in grid.columns] == ["Chair 1", "Chair 2"]
-    assert screen.title.text() == "Monday 16 November 2026"
+    assert screen.title.text() == "Monday, November 16, 2026"
     (block,) = grid.blocks
     assert (block.column, block.start_min) == (0, 11 * 60)
     assert (block.treatment_min, block.observation_min, block.buffer_min) == (45, 45, 15)
@@ -86,12 +86,12 @@ def test_keyboard_moves_between_days_and_weeks(qtbot: QtBot, screen: CalendarScr
     assert screen.day == TODAY
     qtbot.keyClick(screen, Qt.Key.Key_W)
     assert screen.mode == "week"
-    assert [c.title for c in screen.grid.columns][:2] == ["Mon 16", "Tue 17"]
+    assert [c.title for c in screen.grid.columns][:2] == ["Mon, Nov 16", "Tue, Nov 17"]
     assert len(screen.grid.blocks) == 1
     qtbot.keyClick(screen, Qt.Key.Key_Right)
     assert screen.day == TODAY + dt.timedelta(days=7)
     thursday = screen.grid.columns[3]
-    assert (thursday.title, thursday.closure) == ("Thu 26", "Thanksgiving")
+    assert (thursday.title, thursday.closure) == ("Thu, Nov 26", "Thanksgiving")
     qtbot.keyClick(screen, Qt.Key.Key_Left)
     qtbot.keyClick(screen, Qt.Key.Key_D)
     assert (screen.mode, screen.day) == ("day", TODAY)
@@ -197,5 +197,5 @@ def test_days_moved_through_are_not_all_kept(screen: CalendarScreen) -> None:
         screen.move_by(1)
     assert len(screen._days) == calendar_screen.DAYS_KEPT
     screen.go_today()
-    assert screen.title.text() == "Monday 16 November 2026"
+    assert screen.title.text() == "Monday, November 16, 2026"
     assert [b.lines[0] for b in screen.grid.blocks] == ["Zoë Nguyễn"]

@@ -130,14 +130,14 @@ def test_cancel_from_today_then_book_the_makeup(
         assert dialog.heading.text() == "Infusion 1 of 6 cancelled"
         assert "now holds 5 of its 6 sessions" in dialog.summary.text()
         # After the last session (Mon 30 Nov) the protocol's next day is Wed 2 Dec, at 10:00.
-        assert "Proposed: infusion 6 of 6 on Wed 2 Dec 2026, 10:00 AM, Chair 1" in (
+        assert "Proposed: infusion 6 of 6 on Wed, Dec 2, 2026, 10:00 AM, Chair 1" in (
             dialog.proposed.text()
         )
         assert dialog.chosen_slot() is not None
         assert dialog.chosen_slot().starts_at == at(dt.date(2026, 12, 2), 10)  # type: ignore[union-attr]
         qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
         assert dialog.choice is MakeupChoice.BOOKED
-        assert "Booked the make-up: infusion 6 of 6 on Wed 2 Dec 2026" in dialog.outcome.text()
+        assert "Booked the make-up: infusion 6 of 6 on Wed, Dec 2, 2026" in dialog.outcome.text()
         assert dialog.not_now_button.text() == "&Close"
         assert not dialog.book_button.isEnabled()
 
@@ -185,7 +185,7 @@ def test_no_show_from_today_then_move_the_rest_later(
         assert dialog.moved.rowCount() == 3
         was = dialog.moved.index(0, dialog.moved.COL_WAS).data()
         now = dialog.moved.index(0, dialog.moved.COL_NOW).data()
-        assert (was, now) == ("Wed 25 Nov 2026, 10:00 AM", "Fri 27 Nov 2026, 10:00 AM")
+        assert (was, now) == ("Wed, Nov 25, 2026, 10:00 AM", "Fri, Nov 27, 2026, 10:00 AM")
 
     opened = drive_makeup(qtbot, monkeypatch, move_the_rest)
     screen = today_screen(qtbot, desk, monkeypatch, at(DAYS[2], 10, 30))

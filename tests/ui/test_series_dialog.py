@@ -99,7 +99,7 @@ def test_booking_a_series_through_the_dialog(
     assert dialog.model.rowCount() == 7
     assert dialog.book_button.isEnabled()
     first_when = dialog.model.data(dialog.model.index(0, dialog.model.COL_WHEN))
-    assert first_when == "Wed 18 Nov 2026, 10:00 AM"
+    assert first_when == "Wed, Nov 18, 2026, 10:00 AM"
     with qtbot.waitSignal(desk.changed):
         qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
     assert desk.refusals == []

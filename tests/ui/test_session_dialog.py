@@ -56,7 +56,7 @@ def stored(db: Database, session_id: int) -> TreatmentSession:
 def test_shows_the_sessions_details(dialog: SessionDialog) -> None:
     labels = dialog._labels
     assert labels["patient"].text().startswith("Zoë O'Brien (chart ")
-    assert labels["when"].text() == "Tue 17 Nov 2026, 10:00 AM – 11:30 AM"
+    assert labels["when"].text() == "10:00–11:30 AM on Tue, Nov 17, 2026"
     assert labels["status"].text() == "Booked"
     assert labels["driver"].text() == "None on file — ask the patient"
 
@@ -133,7 +133,7 @@ def test_prep_letter_opens_a_preview(
     )
     qtbot.mouseClick(dialog.prep_button, Qt.MouseButton.LeftButton)
     ((title, pdf),) = shown
-    assert title == "Prep letter — Zoë O'Brien, Tue 17 Nov 2026"
+    assert title == "Prep letter — Zoë O'Brien, Tue, Nov 17, 2026"
     assert pdf.startswith(b"%PDF")
 
 

@@ -70,8 +70,8 @@ def test_lists_todays_sessions_by_time(screen: TodayScreen, qtmodeltester: objec
     qtmodeltester.check(model)  # type: ignore[attr-defined]
     assert model.rowCount() == 2
     cell = lambda row, col: model.data(model.index(row, col))  # noqa: E731
-    assert "Monday 16 November 2026" in screen.title.text()
-    assert cell(0, DaySessionsModel.COL_TIME) == "11:00 AM – 12:30 PM"
+    assert screen.title.text() == "Today — Monday, November 16, 2026"
+    assert cell(0, DaySessionsModel.COL_TIME) == "11:00 AM–12:30 PM"
     assert cell(0, DaySessionsModel.COL_PATIENT).startswith("Zoë Łukasiewicz")
     assert cell(0, DaySessionsModel.COL_DRIVER) == "Sam Lee"
     assert cell(1, DaySessionsModel.COL_DRIVER) == "None on file"

@@ -20,9 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from scheduler.domain.when import WEEKDAYS, short_date
 from scheduler.services import settings as svc
 from scheduler.ui.desk import Desk
-from scheduler.ui.qt_dates import to_qdate
+from scheduler.ui.qt_dates import TIME_FORMAT, show_us_style, to_qdate
 from scheduler.ui.settings.fields import SettingsTab, selected_row
 from scheduler.ui.tables import ID_ROLE, RowsModel
 from scheduler.ui.widgets import row_table, title_label
@@ -41,7 +42,7 @@ class ClosuresModel(RowsModel[ClosureRow]):
 
     def value(self, row: ClosureRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{row.day:%a} {row.day.isoformat()}" if column == self.COL_DAY else row.reason
+            return short_date(row.day) if column == self.COL_DAY else row.reason
         return row.closure_id if role == ID_ROLE else None
 
 
@@ -55,11 +56,11 @@ class HoursTab(SettingsTab):
         self.closes: list[QTimeEdit] = []
         hours = QGridLayout()
         hours.addWidget(title_label("Opening hours", section=True), 0, 0, 1, 4)
-        for day, name in enumerate(svc.WEEKDAY_NAMES):
+        for day, name in enumerate(WEEKDAYS):
             box = QCheckBox(name)
             opens, closes = QTimeEdit(), QTimeEdit()
             for edit in (opens, closes):
-                edit.setDisplayFormat("HH:mm")
+                show_us_style(edit, TIME_FORMAT)
                 box.toggled.connect(edit.setEnabled)
             self.open_boxes.append(box)
             self.opens.append(opens)
@@ -77,7 +78,7 @@ class HoursTab(SettingsTab):
         self.closures = row_table(self.closures_model, stretch=ClosuresModel.COL_REASON)
         self.closure_day = QDateEdit()
         self.closure_day.setCalendarPopup(True)
-        self.closure_day.setDisplayFormat("ddd yyyy-MM-dd")
+        show_us_style(self.closure_day)
         self.closure_reason = QLineEdit()
         self.closure_reason.setPlaceholderText("e.g. Thanksgiving, staff training")
         self.add_closure_button = QPushButton("&Add closure")

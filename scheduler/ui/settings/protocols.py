@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QSpinBox, QWidget
 from sqlalchemy.orm import Session
 
 from scheduler.domain.enums import Phase
+from scheduler.domain.when import SHORT_WEEKDAYS
 from scheduler.services import settings as svc
 from scheduler.ui.desk import Desk
 from scheduler.ui.settings.fields import (
@@ -31,7 +32,6 @@ PHASE_LABELS = {
     Phase.MAINTENANCE: "Maintenance",
     Phase.SINGLE: "Single session",
 }
-DAY_ABBREVIATIONS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class ProtocolsTab(ListEditor[ProtocolRow]):
         self.max_gap = optional_spin(365, "no limit", " days")
         self.max_span = optional_spin(365, "no limit", " days")
         self.interval = optional_spin(365, "—", " days")
-        self.day_boxes = [QCheckBox(name) for name in DAY_ABBREVIATIONS]
+        self.day_boxes = [QCheckBox(name) for name in SHORT_WEEKDAYS]
         days = check_grid(self.day_boxes, columns=4)
         self.active = QCheckBox("In use")
         add_rows(
