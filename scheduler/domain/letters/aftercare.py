@@ -7,28 +7,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from scheduler.domain.enums import LetterKind
-from scheduler.domain.letters.content import (
-    DrivingAdvice,
-    Glance,
-    LetterContent,
-    Section,
-)
+from scheduler.domain.letters.content import DrivingAdvice, Glance, LetterContent, Section
 from scheduler.domain.letters.facts import ClinicFacts, PatientFacts, SessionFacts
-from scheduler.domain.letters.parts import (
-    base_content,
-    capitalised,
-    kept_sections,
-    session_values,
-)
+from scheduler.domain.letters.parts import base_content, capitalised, kept_sections, session_values
 from scheduler.domain.letters.timing import driving_advice, local
 from scheduler.domain.letters.wording import TemplateSet, Wording
-from scheduler.domain.when import (
-    clock_time,
-    day_and_date,
-    long_date,
-    short_date,
-    weekday,
-)
+from scheduler.domain.when import clock_time, date_and_time, day_and_date, long_date, weekday
 
 
 def _when_day(at: dt.datetime, reference: dt.date) -> str:
@@ -82,9 +66,7 @@ def _aftercare_glance(
             lines.append((label, wording.text("glance_driving_next_day", day)))
     if upcoming:
         at = local(upcoming[0].starts_at, clinic.zone)
-        lines.append(
-            (wording.text("glance_next", values), f"{short_date(at.date())}, {clock_time(at)}")
-        )
+        lines.append((wording.text("glance_next", values), date_and_time(at)))
     if crisis:
         label, _, value = wording.text("glance_crisis", values).partition(": ")
         lines.append((label, value))

@@ -7,20 +7,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from scheduler.domain.enums import LetterKind, Place
-from scheduler.domain.letters.content import (
-    LetterContent,
-    Letterhead,
-    Section,
-)
+from scheduler.domain.letters.content import LetterContent, Letterhead, Section
 from scheduler.domain.letters.facts import ClinicFacts, PatientFacts, SessionFacts
 from scheduler.domain.letters.timing import local
 from scheduler.domain.letters.wording import Wording
 from scheduler.domain.screening import FINDING_KINDS
-from scheduler.domain.when import (
-    clock_time,
-    duration,
-    long_date,
-)
+from scheduler.domain.when import clock_time, duration, long_date
 
 
 def capitalised(text: str) -> str:

@@ -7,12 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from scheduler.domain.enums import LetterKind, Place
-from scheduler.domain.letters.content import (
-    FastingCutoff,
-    Glance,
-    LetterContent,
-    Section,
-)
+from scheduler.domain.letters.content import FastingCutoff, Glance, LetterContent, Section
 from scheduler.domain.letters.facts import ClinicFacts, PatientFacts, SessionFacts
 from scheduler.domain.letters.parts import (
     base_content,
@@ -23,11 +18,7 @@ from scheduler.domain.letters.parts import (
 )
 from scheduler.domain.letters.timing import fasting_cutoffs, local
 from scheduler.domain.letters.wording import TemplateSet, Wording
-from scheduler.domain.when import (
-    clock_time,
-    day_and_date,
-    weekday,
-)
+from scheduler.domain.when import clock_time, day_and_date, weekday
 
 
 def _prep_glance(

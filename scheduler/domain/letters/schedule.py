@@ -7,11 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from scheduler.domain.enums import LetterKind, Place
-from scheduler.domain.letters.content import (
-    LetterContent,
-    Section,
-    Table,
-)
+from scheduler.domain.letters.content import LetterContent, Section, Table
 from scheduler.domain.letters.facts import ClinicFacts, PatientFacts, SessionFacts
 from scheduler.domain.letters.parts import (
     base_content,
@@ -22,11 +18,7 @@ from scheduler.domain.letters.parts import (
 )
 from scheduler.domain.letters.timing import local
 from scheduler.domain.letters.wording import TemplateSet
-from scheduler.domain.when import (
-    clock_time,
-    duration,
-    short_date,
-)
+from scheduler.domain.when import clock_time, duration, short_date
 
 
 def schedule_letter(

@@ -7,18 +7,10 @@ from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from scheduler.domain.enums import DrivingRule
-from scheduler.domain.letters.content import (
-    DrivingAdvice,
-    FastingCutoff,
-)
+from scheduler.domain.letters.content import DrivingAdvice, FastingCutoff
 from scheduler.domain.letters.facts import SessionFacts
 from scheduler.domain.letters.wording import Wording
-from scheduler.domain.when import (
-    clock_time,
-    day_and_date,
-    duration,
-    weekday,
-)
+from scheduler.domain.when import clock_time, day_and_date, duration, weekday
 
 # A cut-off earlier than this on the session's own day is "during the night before".
 NIGHT_ENDS = dt.time(5, 0)
