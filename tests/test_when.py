@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import locale
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -110,20 +109,3 @@ def test_date_span(first: dt.date, last: dt.date, text: str) -> None:
 )
 def test_duration(minutes: int, text: str) -> None:
     assert when.duration(minutes) == text
-
-
-@pytest.fixture
-def german_locale() -> Iterator[None]:
-    saved = locale.setlocale(locale.LC_TIME)
-    try:
-        locale.setlocale(locale.LC_TIME, "de_DE.UTF-8")
-    except locale.Error:
-        pytest.skip("no German locale on this machine")
-    yield
-    locale.setlocale(locale.LC_TIME, saved)
-
-
-def test_the_machine_locale_changes_nothing(german_locale: None) -> None:
-    moment = dt.datetime(2026, 11, 16, 14, 5)
-    assert when.date_and_time(moment) == "Mon, Nov 16, 2026, 2:05 PM"
-    assert when.long_date(moment.date()) == "Monday, November 16, 2026"
