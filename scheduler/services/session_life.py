@@ -153,6 +153,15 @@ def complete(
                    started=True, escort_step=escort_step)  # fmt: skip
 
 
+def escort_on_file(db: Session, session_id: int) -> Escort:
+    """Who the desk offers as the patient's way home: the one recorded today, else the driver
+    on file (empty when there is neither)."""
+    session = get_session(db, session_id)
+    if session.escort_name:
+        return Escort(session.escort_name, session.escort_phone)
+    return Escort(session.patient.driver_name, session.patient.driver_phone)
+
+
 class EscortMissing(SessionStateError):
     """A sedating session would be completed with no one recorded to take the patient home."""
 

@@ -64,6 +64,14 @@ class SessionLike(Protocol):
     def driver_name(self) -> str: ...
     @property
     def has_aftercare(self) -> bool: ...
+    @property
+    def needs_escort(self) -> bool: ...
+    @property
+    def escort_name(self) -> str: ...
+    @property
+    def no_escort_reason(self) -> str: ...
+    @property
+    def escort_missing(self) -> bool: ...
 
 
 class ProposedLike(Protocol):
@@ -101,6 +109,22 @@ class DeskSession:
     view: SessionLike
     prep_printed: bool = False
     aftercare_printed: bool = False
+
+
+def escort_text(view: SessionLike) -> str:
+    """Who takes the patient home, as the day's lists say it.
+
+    Recorded at check-in ("Sam Lee (recorded)"), a nurse's reason for no one, the driver on
+    file still to be asked about, "None on file" (shown in red) or, after a visit that sends
+    no one home sedated, "Not needed".
+    """
+    if not view.needs_escort:
+        return "Not needed"
+    if view.escort_name:
+        return f"{view.escort_name} (recorded)"
+    if view.no_escort_reason:
+        return f"No driver: {view.no_escort_reason}"
+    return view.driver_name or "None on file"
 
 
 def status_label(status: str) -> str:
@@ -185,7 +209,7 @@ class DaySessionsModel(ZonedRowsModel[DeskSession]):
         if column == self.COL_STATUS:
             return status_label(view.status)
         if column == self.COL_DRIVER:
-            return view.driver_name or "None on file"
+            return escort_text(view)
         if column == self.COL_PREP:
             return "Printed" if row.prep_printed else "Not printed"
         if column == self.COL_AFTERCARE:
@@ -197,8 +221,10 @@ class DaySessionsModel(ZonedRowsModel[DeskSession]):
     def foreground(self, row: DeskSession, column: int) -> QBrush | None:
         if column == self.COL_STATUS and row.view.status in _STATUS_COLOURS:
             return QBrush(QColor(_STATUS_COLOURS[row.view.status]))
-        if column == self.COL_DRIVER and not row.view.driver_name:
+        if column == self.COL_DRIVER and row.view.escort_missing and not row.view.driver_name:
             return QBrush(QColor("#b03a2e"))
+        if column == self.COL_DRIVER and not row.view.needs_escort:
+            return QBrush(QColor("#9a9a9a"))
         if column == self.COL_PREP and not row.prep_printed:
             return QBrush(QColor("#b05a00"))
         return None
