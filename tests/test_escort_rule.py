@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scheduler.domain.enums import Place, SessionStatus
+from scheduler.domain.enums import LetterKind, Place, SessionStatus
 from scheduler.domain.escort import Escort
 from scheduler.errors import ServiceError
-from scheduler.services import booking, schedule
+from scheduler.letters.pdf import PdfRenderer
+from scheduler.letters.templates import load_templates
+from scheduler.services import booking, letters, schedule
 from scheduler.services import session_life as life
 from scheduler.store import Database
 from scheduler.store.models import AuditEntry
@@ -26,6 +29,7 @@ from tests.factories import (
     protocol_id,
     set_up_test_clinic,
 )
+from tests.letter_fixtures import pdf_text, squashed
 
 RIDE = Escort("Sam Tester", "(207) 555-0101")
 
@@ -192,3 +196,26 @@ def test_a_visit_is_completed_without_a_driver(db: Database, c: Clinic) -> None:
     with db.transaction() as s:
         done = life.complete(s, session_id, actor=ACTOR, now=starts + dt.timedelta(minutes=60))
         assert done.status == SessionStatus.COMPLETED.value
+
+
+def test_the_prep_letter_names_the_driver_recorded_for_the_day(
+    db: Database, c: Clinic, tmp_path: Path
+) -> None:
+    session_id = _first_session(db, c)
+    starts = _starts(db, session_id)
+    templates, renderer = load_templates(None), PdfRenderer()
+
+    def prep_text(out: Path) -> str:
+        with db.transaction() as s:
+            batch = letters.session_letter(
+                s, session_id, LetterKind.PREP, out_dir=out, templates=templates,
+                renderer=renderer, actor=ACTOR, now=starts,
+            )  # fmt: skip
+        return squashed(pdf_text(batch.files[0].read_bytes()))
+
+    assert "Please ask an adult to pick you up." in prep_text(tmp_path / "before")
+    with db.transaction() as s:
+        life.check_in(s, session_id, actor=ACTOR, now=starts, escort=RIDE)
+    assert "Your driver on file is Sam Tester, phone (207) 555-0101." in prep_text(
+        tmp_path / "after"
+    )

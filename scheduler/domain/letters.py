@@ -18,6 +18,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from scheduler.domain.enums import DrivingRule, LetterKind, PaperSize, Place
+from scheduler.domain.escort import needs_escort
 from scheduler.domain.screening import FINDING_KINDS
 
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -654,7 +655,7 @@ def _prep_glance(
     else:
         arrival = starts - dt.timedelta(minutes=clinic.arrival_minutes_before)
         lines.append((wording.text("glance_arrive", values), clock_time(arrival)))
-    if session.therapy.needs_driver:
+    if needs_escort(session.therapy.needs_driver, session.place):
         driver = ", ".join(x for x in (patient.driver_name, patient.driver_phone) if x)
         lines.append(
             (
@@ -705,7 +706,7 @@ def prep_letter(
             )
         )
     driver_line = None
-    if session.therapy.needs_driver:
+    if needs_escort(session.therapy.needs_driver, session.place):
         driver_line = _driver_line(patient, wording, values)
         sections.append(Section(wording.text("driver_heading", values), (driver_line,)))
     one_hour_before = {**values, "one_hour_before": clock_time(starts - dt.timedelta(hours=1))}
