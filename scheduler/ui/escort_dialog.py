@@ -54,11 +54,11 @@ class EscortDialog(QDialog):
         super().__init__(parent)
         self.completing = completing
         self.setWindowTitle("Driver home")
-        self.prompt = QLabel(
-            f"Who is taking {patient_name} home today? They may not drive themselves."
-        )
+        self.prompt = QLabel(f"Who is taking {patient_name} home today?")
         self.prompt.setObjectName("section_title")
         self.prompt.setWordWrap(True)
+        why = QLabel("They may not drive themselves after this session.")
+        why.setWordWrap(True)
         self.name = QLineEdit(on_file.name)
         self.name.setObjectName("escort_name")
         self.name.setMaxLength(NAME_MAX)
@@ -98,6 +98,7 @@ class EscortDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.prompt)
+        layout.addWidget(why)
         layout.addLayout(form)
         layout.addWidget(self.hint)
         layout.addWidget(self.buttons)
