@@ -8,7 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from scheduler.domain.enums import LetterKind, Place, SessionStatus
@@ -18,7 +19,7 @@ from scheduler.letters.pdf import PdfRenderer
 from scheduler.letters.templates import load_templates
 from scheduler.services import booking, letters, schedule
 from scheduler.services import session_life as life
-from scheduler.store import Database
+from scheduler.store import Database, migrations
 from scheduler.store.models import AuditEntry
 from tests.conftest import ACTOR, NOW
 from tests.factories import (
@@ -219,3 +220,21 @@ def test_the_prep_letter_names_the_driver_recorded_for_the_day(
     assert "Your driver on file is Sam Tester, phone (207) 555-0101." in prep_text(
         tmp_path / "after"
     )
+
+
+def test_migration_0009_can_be_undone_and_redone_with_sessions_on_the_books(
+    db: Database, c: Clinic
+) -> None:
+    session_id = _first_session(db, c)
+    with db.transaction() as s:
+        life.check_in(s, session_id, actor=ACTOR, now=_starts(db, session_id), escort=RIDE)
+    with db.engine.begin() as conn:
+        command.downgrade(migrations.alembic_config(conn), "0007")
+        assert "escort_name" not in {col["name"] for col in inspect(conn).get_columns("sessions")}
+        command.upgrade(migrations.alembic_config(conn), "head")
+    with db.reading() as s:
+        session = life.get_session(s, session_id)
+        # The sessions on the books start again with nobody recorded.
+        assert (session.status, session.escort_name, session.no_escort_reason) == (
+            SessionStatus.CHECKED_IN.value, "", "",
+        )  # fmt: skip
