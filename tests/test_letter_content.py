@@ -215,6 +215,9 @@ def test_home_visit_is_at_home() -> None:
     visit = session(IV, at(2026, 11, 16, 9, 0), place=Place.HOME)
     letter = prep_letter(CLINIC, PATIENT, visit, TEMPLATES, today=TODAY)
     assert letter.sections[0].paragraphs[0].endswith("Your infusion is at your home.")
+    # The nurse comes to the patient: nobody needs to pick them up.
+    assert letter.driver_line is None
+    assert "pick you up" not in letter.text
 
 
 @pytest.mark.parametrize(

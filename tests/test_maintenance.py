@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from scheduler.domain.escort import Escort
 from scheduler.services import session_life as life
 from scheduler.services.booking import BookingRefused, book_series, book_single
 from scheduler.services.boosters import boosters_due
@@ -94,7 +95,7 @@ def _completed_single(db: Database, patient: int, protocol: int, day: dt.date) -
             s, patient_id=patient, protocol_id=protocol, starts_at=at(day, 10), chair_id=None,
             actor=ACTOR, now=booked_at,
         )  # fmt: skip
-        life.complete(s, session.id, actor=ACTOR, now=at(day, 12))
+        life.complete(s, session.id, actor=ACTOR, now=at(day, 12), escort=Escort("Sam Tester"))
 
 
 def test_booster_due_list(db: Database, c: Clinic) -> None:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from scheduler.domain.enums import SeriesStatus, SessionStatus
+from scheduler.domain.escort import Escort
 from scheduler.errors import ServiceError
 from scheduler.services import session_life as life
 from scheduler.services.booking import BookingRefused, book_series
@@ -19,6 +20,8 @@ from tests.conftest import ACTOR, NOW
 from tests.factories import Clinic, at, propose, set_up_test_clinic
 
 WED = dt.date(2026, 11, 18)
+# Who takes the test patient home: an IV infusion is completed only with someone recorded.
+RIDE = Escort("Sam Tester", "(207) 555-0101")
 
 
 @pytest.fixture
@@ -47,7 +50,7 @@ def test_a_session_goes_from_booked_to_completed(db: Database, series_id: int) -
     with db.transaction() as s:
         life.confirm(s, first, actor=ACTOR, now=NOW)
     with db.transaction() as s:
-        life.check_in(s, first, actor=ACTOR, now=during(db, first, -20))
+        life.check_in(s, first, actor=ACTOR, now=during(db, first, -20), escort=RIDE)
     with db.transaction() as s:
         done = life.complete(s, first, actor=ACTOR, now=during(db, first, 90))
         steps = [(h.from_status, h.to_status) for h in done.history]
@@ -83,7 +86,7 @@ def test_impossible_steps_are_refused(
     later = during(db, first, 100)
     with db.transaction() as s:
         if first_step == "complete":
-            life.complete(s, first, actor=ACTOR, now=later)
+            life.complete(s, first, actor=ACTOR, now=later, escort=RIDE)
         elif first_step == "no_show":
             life.mark_no_show(s, first, actor=ACTOR, now=later)
         elif first_step == "cancel":
@@ -118,7 +121,7 @@ def test_cancel_needs_a_reason(db: Database, series_id: int) -> None:
 def test_completing_every_session_completes_the_course(db: Database, series_id: int) -> None:
     for session_id in session_ids(db, series_id):
         with db.transaction() as s:
-            life.complete(s, session_id, actor=ACTOR, now=during(db, session_id, 90))
+            life.complete(s, session_id, actor=ACTOR, now=during(db, session_id, 90), escort=RIDE)
     with db.reading() as s:
         series = s.get(Series, series_id)
         assert series is not None
@@ -169,7 +172,7 @@ def test_reschedule_keeps_the_spacing_with_neighbours(
 def test_a_completed_session_cannot_move(db: Database, series_id: int) -> None:
     first = session_ids(db, series_id)[0]
     with db.transaction() as s:
-        life.complete(s, first, actor=ACTOR, now=during(db, first, 90))
+        life.complete(s, first, actor=ACTOR, now=during(db, first, 90), escort=RIDE)
     with (
         pytest.raises(ServiceError, match="A completed session cannot be moved"),
         db.transaction() as s,
@@ -275,7 +278,7 @@ def test_reflow_refuses_when_nothing_fits_and_changes_nothing(db: Database, seri
 def test_cancel_series_cancels_what_is_to_come(db: Database, series_id: int) -> None:
     ids = session_ids(db, series_id)
     with db.transaction() as s:
-        life.complete(s, ids[0], actor=ACTOR, now=during(db, ids[0], 90))
+        life.complete(s, ids[0], actor=ACTOR, now=during(db, ids[0], 90), escort=RIDE)
     with db.transaction() as s:
         series = life.cancel_series(s, series_id, reason="Moved away", actor=ACTOR,
                                     now=during(db, ids[0], 120))  # fmt: skip

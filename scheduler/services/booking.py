@@ -25,6 +25,7 @@ from scheduler.domain.enums import (
     SessionStatus,
     StaffRole,
 )
+from scheduler.domain.escort import needs_escort
 from scheduler.domain.occupancy import Occupancy, Occupation
 from scheduler.domain.planning import (
     ProposedSession,
@@ -60,6 +61,7 @@ __all__ = [
     "SeriesProposal",
     "book_series",
     "book_single",
+    "escort_warning",
     "propose_series",
     "safety_problems",
     "with_row_changed",
@@ -272,6 +274,25 @@ def safety_problems(db: Session, patient: Patient, therapy: Therapy, phase: Phas
             f"which {therapy.name} requires before the first dose."
         )
     return found
+
+
+def escort_warning(db: Session, *, patient_id: int, protocol_id: int, place: Place | None) -> str:
+    """A warning (not a refusal) when the session will need a driver and none is on file.
+
+    The desk shows it while booking, so the person on the phone asks who will take the
+    patient home; "" when nothing needs saying.
+    """
+    patient, protocol = db.get(Patient, patient_id), db.get(Protocol, protocol_id)
+    if patient is None or protocol is None:
+        return ""
+    therapy = protocol.therapy
+    chosen = place if place is not None and place in therapy.place_list else None
+    if patient.driver_name or not needs_escort(therapy.needs_driver, place_for(therapy, chosen)):
+        return ""
+    return (
+        f"{patient.display_name} has no driver on file, and {therapy.name} means someone must "
+        "take them home: ask who will, and add them to the patient's details."
+    )
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Actor
 from scheduler.domain.enums import Phase, Place, SessionStatus, StaffRole
+from scheduler.domain.escort import Escort
 from scheduler.errors import ServiceError
 from scheduler.services import session_life as life
 from scheduler.services.accounts import actor_of
@@ -28,6 +29,8 @@ from scheduler.store.models import Patient, Protocol, Series, Staff, TreatmentSe
 TIMES = (dt.time(9), dt.time(10), dt.time(11), dt.time(13), dt.time(14), dt.time(15))
 # Before opening: today's sessions are all still ahead when the demo opens.
 DEMO_CLOCK = dt.time(7)
+# Why a demo patient without a driver on file went home all the same.
+RIDE_SERVICE = "Stayed until collected by a ride service"
 
 IV_INDUCTION = "IV ketamine induction"
 IV_MAINTENANCE = "IV ketamine maintenance"
@@ -160,9 +163,15 @@ class _DemoDesk:
         else:
             life.confirm(self.db, session.id, actor=self.actor,
                          now=max(session.created_at, start - dt.timedelta(days=1)))  # fmt: skip
+            patient = session.patient
+            # Most arrive with their driver on file; the rest stay for a ride service.
+            escort = (
+                Escort(patient.driver_name, patient.driver_phone) if patient.driver_name else None
+            )
             life.check_in(self.db, session.id, actor=self.actor,
-                          now=start - dt.timedelta(minutes=10))  # fmt: skip
-            life.complete(self.db, session.id, actor=self.actor, now=end)
+                          now=start - dt.timedelta(minutes=10), escort=escort)  # fmt: skip
+            life.complete(self.db, session.id, actor=self.actor, now=end,
+                          no_escort_reason="" if escort else RIDE_SERVICE)  # fmt: skip
 
     def make_up(self, series: Series, missed: TreatmentSession, when: dt.datetime) -> None:
         if series.protocol.phase != Phase.INDUCTION.value:

@@ -130,7 +130,12 @@ def therapy_facts(therapy: Therapy) -> TherapyFacts:
     )
 
 
-def patient_facts(patient: Patient) -> PatientFacts:
+def patient_facts(patient: Patient, session: TreatmentSession | None = None) -> PatientFacts:
+    """The patient as a letter knows them; for one session's letter, the driver is the one
+    recorded for that day when there is one, else the driver on file."""
+    driver = (patient.driver_name, patient.driver_phone)
+    if session is not None and session.escort_name:
+        driver = (session.escort_name, session.escort_phone)
     cautions = tuple(
         f.kind
         for f in patient.findings
@@ -141,8 +146,8 @@ def patient_facts(patient: Patient) -> PatientFacts:
         full_name=patient.full_name,
         chart_number=patient.chart_number,
         address_lines=tuple(patient.address_lines),
-        driver_name=patient.driver_name,
-        driver_phone=patient.driver_phone,
+        driver_name=driver[0],
+        driver_phone=driver[1],
         caution_kinds=cautions,
     )
 
@@ -220,7 +225,9 @@ def prep_letters(
     today = now.astimezone(clinic.zone).date()
     planned = [
         _plan(
-            prep_letter(clinic, patient_facts(s.patient), session_facts(s), templates, today=today),
+            prep_letter(
+                clinic, patient_facts(s.patient, s), session_facts(s), templates, today=today
+            ),
             s,
             clinic.zone,
         )
@@ -260,7 +267,7 @@ def aftercare_letters(
     for s in day_sessions:
         later = [session_facts(x) for x in after[s.id]]
         content = aftercare_letter(
-            clinic, patient_facts(s.patient), session_facts(s), later, templates, today=today
+            clinic, patient_facts(s.patient, s), session_facts(s), later, templates, today=today
         )
         planned.append(_plan(content, s, clinic.zone))
     batch = _issue(
@@ -298,7 +305,7 @@ def session_letter(
             "no letter is printed for it."
         )
     today = now.astimezone(clinic.zone).date()
-    patient, facts = patient_facts(session.patient), session_facts(session)
+    patient, facts = patient_facts(session.patient, session), session_facts(session)
     if kind is LetterKind.PREP:
         content = prep_letter(clinic, patient, facts, templates, today=today)
     elif kind is LetterKind.AFTERCARE:

@@ -27,6 +27,7 @@ from scheduler.domain.enums import (
     SessionStatus,
     StaffRole,
 )
+from scheduler.domain.escort import needs_escort
 from scheduler.domain.planning import SlotNeeds, first_free
 from scheduler.errors import NotFound
 from scheduler.services.books import books
@@ -79,10 +80,19 @@ class SessionView:
     protocol_name: str
     # Whether the patient goes home with an aftercare letter (not after a visit or video call).
     has_aftercare: bool = True
+    # Whether someone must take the patient home, who does today, or why no one does.
+    needs_escort: bool = False
+    escort_name: str = ""
+    no_escort_reason: str = ""
 
     @property
     def chair_free_at(self) -> dt.datetime:
         return self.ends_at + dt.timedelta(minutes=self.buffer_minutes)
+
+    @property
+    def escort_missing(self) -> bool:
+        """Nobody recorded to take the patient home, nor why no one does, though one is needed."""
+        return self.needs_escort and not self.escort_name and not self.no_escort_reason
 
 
 @dataclass(frozen=True)
@@ -158,6 +168,9 @@ def view_of(session: TreatmentSession) -> SessionView:
         series_id=session.series_id,
         protocol_name=series.protocol.name if series is not None else "",
         has_aftercare=session.therapy.aftercare_letter and session.place != Place.VIDEO.value,
+        needs_escort=needs_escort(session.therapy.needs_driver, Place(session.place)),
+        escort_name=session.escort_name,
+        no_escort_reason=session.no_escort_reason,
     )
 
 
@@ -303,6 +316,9 @@ _VIEW_QUERY = (
         TreatmentSession.series_id,
         Series.planned_count,
         Protocol.name,
+        Therapy.needs_driver,
+        TreatmentSession.escort_name,
+        TreatmentSession.no_escort_reason,
     )
     .join(Patient, Patient.id == TreatmentSession.patient_id)
     .join(Therapy, Therapy.id == TreatmentSession.therapy_id)
@@ -324,16 +340,19 @@ def _view_from_row(row: Sequence[Any]) -> SessionView:
         session_id, patient_id, preferred, first, last, chart, driver, therapy_id, therapy,
         colour, noun, aftercare, place, chair_id, chair, nurse_id, nurse, starts_at, ends_at,
         treatment, observation, buffer, status, reason, late, number, series_id, count, protocol,
+        needs_driver, escort, no_escort_reason,
     ) = row  # fmt: skip
+    where = _PLACES[place]
     # Positional, in SessionView's field order: the week view builds a few thousand of them.
     return SessionView(
         session_id, patient_id, f"{preferred or first} {last}", chart,
         therapy_id, therapy, colour, noun,
-        _PLACES[place], chair_id, chair or "", nurse_id, nurse or "",
+        where, chair_id, chair or "", nurse_id, nurse or "",
         starts_at.replace(tzinfo=dt.UTC), ends_at.replace(tzinfo=dt.UTC),
         treatment, observation, buffer, _STATUSES[status], reason, late,
         number, count, progress_label(number, count), driver, series_id, protocol or "",
         aftercare and place != Place.VIDEO.value,
+        needs_escort(needs_driver, where), escort, no_escort_reason,
     )  # fmt: skip
 
 

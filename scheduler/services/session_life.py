@@ -8,7 +8,7 @@ nurse) and against the course's spacing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from scheduler.domain.access import Actor, Permission
 from scheduler.domain.catalogue import INDUCTION_MAX_SESSIONS
 from scheduler.domain.enums import Phase, Place, SeriesStatus, SessionStatus
+from scheduler.domain.escort import Escort, escort_problem, needs_escort, reason_problem
 from scheduler.domain.occupancy import Occupation
 from scheduler.domain.planning import ProposedSession, plan_series
 from scheduler.domain.spacing import Spacing, resumed, resumed_problems, spacing_problems
@@ -63,7 +64,10 @@ def _change(
     actor: Actor,
     now: dt.datetime,
     started: bool = False,
+    escort_step: Callable[[TreatmentSession], str] | None = None,
 ) -> TreatmentSession:
+    """Move a session to ``to``; ``escort_step`` records who takes the patient home, in the
+    same audited write, and may say why no one does (the step's reason)."""
     session = get_session(db, session_id)
     current = SessionStatus(session.status)
     if current not in allowed:
@@ -75,6 +79,8 @@ def _change(
             f"The session has not started yet; it cannot be marked {to.label.lower()}."
         )
     before = audit.snapshot(session)
+    if escort_step is not None:
+        reason = escort_step(session) or reason
     record_status(db, session, to, reason=reason, actor=actor, now=now)
     audit.record(
         db, actor=actor.sign_in, now=now, action=f"session.{to.value}", row=session, before=before,
@@ -102,21 +108,97 @@ def confirm(db: Session, session_id: int, *, actor: Actor, now: dt.datetime) -> 
     return _change(db, session_id, _CF, (_B,), actor=actor, now=now)
 
 
-def check_in(db: Session, session_id: int, *, actor: Actor, now: dt.datetime) -> TreatmentSession:
-    """The patient has arrived (allowed on the session's own day)."""
+def check_in(
+    db: Session,
+    session_id: int,
+    *,
+    actor: Actor,
+    now: dt.datetime,
+    escort: Escort | None = None,
+) -> TreatmentSession:
+    """The patient has arrived (allowed on the session's own day).
+
+    ``escort`` is who takes them home, as they said at the desk; recorded with the check-in.
+    """
     require(actor, Permission.CHECK_IN)
     session = get_session(db, session_id)
     calendar = clinic_calendar(db)
     if calendar.local_day(now) != calendar.local_day(session.starts_at):
         raise SessionStateError("A patient can be checked in only on the day of the session.")
-    return _change(db, session_id, _CI, (_B, _CF), actor=actor, now=now)
+    return _change(db, session_id, _CI, (_B, _CF), actor=actor, now=now,
+                   escort_step=lambda s: _record_escort(s, escort))  # fmt: skip
 
 
-def complete(db: Session, session_id: int, *, actor: Actor, now: dt.datetime) -> TreatmentSession:
-    """The session took place."""
+def complete(
+    db: Session,
+    session_id: int,
+    *,
+    actor: Actor,
+    now: dt.datetime,
+    escort: Escort | None = None,
+    no_escort_reason: str = "",
+) -> TreatmentSession:
+    """The session took place.
+
+    A session that sends the patient home sedated needs someone recorded to take them: at
+    check-in, as ``escort`` now, or a nurse's ``no_escort_reason`` (kept in the audit trail).
+    """
     require(actor, Permission.COMPLETE)
+
+    def escort_step(session: TreatmentSession) -> str:
+        _record_escort(session, escort)
+        return _settle_escort(session, no_escort_reason)
+
     return _change(db, session_id, SessionStatus.COMPLETED, (_B, _CF, _CI), actor=actor, now=now,
-                   started=True)  # fmt: skip
+                   started=True, escort_step=escort_step)  # fmt: skip
+
+
+def escort_on_file(db: Session, session_id: int) -> Escort:
+    """Who the desk offers as the patient's way home: the one recorded today, else the driver
+    on file (empty when there is neither)."""
+    session = get_session(db, session_id)
+    if session.escort_name:
+        return Escort(session.escort_name, session.escort_phone)
+    return Escort(session.patient.driver_name, session.patient.driver_phone)
+
+
+class EscortMissing(SessionStateError):
+    """A sedating session would be completed with no one recorded to take the patient home."""
+
+
+def _record_escort(session: TreatmentSession, escort: Escort | None) -> str:
+    """Record who takes the patient home today (nothing when ``escort`` is None)."""
+    if escort is None:
+        return ""
+    escort = escort.cleaned()
+    problem = escort_problem(escort)
+    if problem:
+        raise ServiceError(problem)
+    session.escort_name, session.escort_phone = escort.name, escort.phone
+    session.no_escort_reason = ""
+    return ""
+
+
+def _settle_escort(session: TreatmentSession, no_escort_reason: str) -> str:
+    """Refuse to let a sedated patient go with no one recorded, unless a nurse says why.
+
+    The nurse's words are kept on the session and are the completion's audit reason.
+    """
+    if not needs_escort(session.therapy.needs_driver, Place(session.place)):
+        return ""
+    if session.escort_name:
+        return ""
+    reason = no_escort_reason.strip()
+    if not reason:
+        raise EscortMissing(
+            f"Record who is taking {session.patient.display_name} home (or why no one is) "
+            "before completing this session."
+        )
+    problem = reason_problem(reason)
+    if problem:
+        raise ServiceError(problem)
+    session.no_escort_reason = reason
+    return f"Goes home without a driver: {reason}"
 
 
 def mark_no_show(

@@ -451,6 +451,11 @@ class TreatmentSession(Base):
     makeup_for_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"))
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Who takes the patient home that day (asked at check-in), or why no one does (a nurse's
+    # words, e.g. "stays for a ride service"); a sedating session is completed only with one.
+    escort_name: Mapped[str] = mapped_column(String(100), default="")
+    escort_phone: Mapped[str] = mapped_column(String(30), default="")
+    no_escort_reason: Mapped[str] = mapped_column(Text, default="")
 
     patient: Mapped[Patient] = relationship()
     series: Mapped[Series | None] = relationship(back_populates="sessions")

@@ -42,6 +42,7 @@ from scheduler.domain.when import SHORT_WEEKDAYS
 from scheduler.errors import ServiceError
 from scheduler.services import booking, maintenance, patients, schedule, settings
 from scheduler.ui.desk import Desk
+from scheduler.ui.escort_dialog import escort_warning_label, show_escort_warning
 from scheduler.ui.letters_screen import schedule_letter_pdf
 from scheduler.ui.qt_dates import TIME_FORMAT, show_us_style, to_qdate
 from scheduler.ui.session_dialog import act_showing_refusal, refusal_text
@@ -222,6 +223,7 @@ class SeriesDialog(QDialog):
         self.message.setStyleSheet(ERROR_STYLE)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.hide()
+        self.escort_warning = escort_warning_label()
         self.buttons = QDialogButtonBox()
         self.book_button = self.buttons.addButton("&Book", QDialogButtonBox.ButtonRole.AcceptRole)
         self.book_button.setEnabled(False)
@@ -241,6 +243,7 @@ class SeriesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addLayout(form)
+        layout.addWidget(self.escort_warning)
         layout.addLayout(propose_row)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.change_box)
@@ -298,6 +301,9 @@ class SeriesDialog(QDialog):
             if chair.kind in choice.places:
                 self.chair.addItem(chair.name, chair.chair_id)
         self.chair.blockSignals(False)
+        show_escort_warning(
+            self.desk, self.escort_warning, self.patient_id, choice.protocol_id, None
+        )
         self._form_changed()
 
     def _form_changed(self) -> None:

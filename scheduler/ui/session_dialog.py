@@ -34,6 +34,7 @@ from scheduler.ui.session_models import (
     SlotLike,
     SlotModel,
     day_and_clock,
+    escort_text,
     status_label,
 )
 from scheduler.ui.tables import pick_one_table
@@ -248,7 +249,11 @@ class SessionDialog(QDialog):
         )
         self._labels["chair"].setText(view.chair_name or "—")
         self._labels["status"].setText(status_label(view.status))
-        self._labels["driver"].setText(view.driver_name or "None on file — ask the patient")
+        self._labels["driver"].setText(
+            escort_text(view)
+            if view.escort_name or view.no_escort_reason or not view.needs_escort
+            else view.driver_name or "None on file — ask the patient"
+        )
         live = view.status in LIVE_STATUSES
         self.move_box.setEnabled(live)
         self.cancel_button.setEnabled(live)

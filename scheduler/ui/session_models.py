@@ -65,6 +65,14 @@ class SessionLike(Protocol):
     def driver_name(self) -> str: ...
     @property
     def has_aftercare(self) -> bool: ...
+    @property
+    def needs_escort(self) -> bool: ...
+    @property
+    def escort_name(self) -> str: ...
+    @property
+    def no_escort_reason(self) -> str: ...
+    @property
+    def escort_missing(self) -> bool: ...
 
 
 class ProposedLike(Protocol):
@@ -102,6 +110,35 @@ class DeskSession:
     view: SessionLike
     prep_printed: bool = False
     aftercare_printed: bool = False
+
+
+# Wider, and the patient's name beside it would be cut short instead.
+ESCORT_COLUMN_CHARS = 24
+
+
+def escort_text(view: SessionLike) -> str:
+    """Who takes the patient home, as the day's lists say it.
+
+    Recorded at check-in ("Sam Lee (recorded)"), a nurse's reason for no one, the driver on
+    file still to be asked about, "None on file" (shown in red) or, after a visit that sends
+    no one home sedated, "Not needed".
+    """
+    if not view.needs_escort:
+        return "Not needed"
+    if view.escort_name:
+        return f"{view.escort_name} (recorded for today)"
+    if view.no_escort_reason:
+        return f"No driver: {view.no_escort_reason}"
+    return view.driver_name or "None on file"
+
+
+def short_escort_text(view: SessionLike) -> str:
+    """``escort_text`` to fit a column: the name recorded (shown in green), a nurse's reason
+    cut short (it may be a sentence)."""
+    text = view.escort_name or escort_text(view)
+    if len(text) <= ESCORT_COLUMN_CHARS:
+        return text
+    return text[: ESCORT_COLUMN_CHARS - 1].rstrip() + "…"
 
 
 def status_label(status: str) -> str:
@@ -170,6 +207,11 @@ class DaySessionsModel(ZonedRowsModel[DeskSession]):
     def row_id(self, row: DeskSession) -> int:
         return row.view.session_id
 
+    def value(self, row: DeskSession, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_DRIVER:
+            return escort_text(row.view)  # the whole of a nurse's reason
+        return super().value(row, column, role)
+
     def cell(self, row: DeskSession, column: int) -> str:
         view = row.view
         if column == self.COL_TIME:
@@ -187,7 +229,7 @@ class DaySessionsModel(ZonedRowsModel[DeskSession]):
         if column == self.COL_STATUS:
             return status_label(view.status)
         if column == self.COL_DRIVER:
-            return view.driver_name or "None on file"
+            return short_escort_text(view)
         if column == self.COL_PREP:
             return "Printed" if row.prep_printed else "Not printed"
         if column == self.COL_AFTERCARE:
@@ -199,8 +241,12 @@ class DaySessionsModel(ZonedRowsModel[DeskSession]):
     def foreground(self, row: DeskSession, column: int) -> QBrush | None:
         if column == self.COL_STATUS and row.view.status in _STATUS_COLOURS:
             return QBrush(QColor(_STATUS_COLOURS[row.view.status]))
-        if column == self.COL_DRIVER and not row.view.driver_name:
+        if column == self.COL_DRIVER and row.view.escort_missing and not row.view.driver_name:
             return QBrush(QColor("#b03a2e"))
+        if column == self.COL_DRIVER and row.view.escort_name:
+            return QBrush(QColor("#2e7d32"))
+        if column == self.COL_DRIVER and not row.view.needs_escort:
+            return QBrush(QColor("#9a9a9a"))
         if column == self.COL_PREP and not row.prep_printed:
             return QBrush(QColor("#b05a00"))
         return None

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from scheduler.domain.enums import Phase, Place
 from scheduler.services import booking, patients, schedule, settings
 from scheduler.ui.desk import Desk
+from scheduler.ui.escort_dialog import escort_warning_label, show_escort_warning
 from scheduler.ui.qt_dates import DATE_TIME_FORMAT, show_us_style, to_qdatetime
 from scheduler.ui.session_dialog import act_showing_refusal
 from scheduler.ui.session_models import SlotModel
@@ -144,6 +145,7 @@ class SingleSessionDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #b03a2e;")
         self.message.hide()
+        self.escort_warning = escort_warning_label()
 
         form = QFormLayout()
         if patient_id is None:
@@ -170,6 +172,7 @@ class SingleSessionDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.escort_warning)
         layout.addWidget(QLabel("Free slots"))
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
@@ -177,6 +180,7 @@ class SingleSessionDialog(QDialog):
 
         self.patient_search.textChanged.connect(self.search_patients)
         self.patient_choice.currentIndexChanged.connect(self._update_book_button)
+        self.patient_choice.currentIndexChanged.connect(self._warn_about_driver)
         self.protocol.currentIndexChanged.connect(self._protocol_changed)
         self.place.currentIndexChanged.connect(self._place_changed)
         self.nurse.currentIndexChanged.connect(self._update_book_button)
@@ -239,6 +243,18 @@ class SingleSessionDialog(QDialog):
 
     def _show_nurse(self) -> None:
         self.form.setRowVisible(self.nurse, self.chosen_place() is Place.HOME)
+        self._warn_about_driver()
+
+    def _warn_about_driver(self, *args: object) -> None:
+        """Say so when this session will need a driver home and the patient has none on file."""
+        choice = self.chosen_protocol()
+        show_escort_warning(
+            self.desk,
+            self.escort_warning,
+            self.chosen_patient(),
+            choice.protocol_id if choice is not None else None,
+            self.chosen_place(),
+        )
 
     def _protocol_changed(self, *args: object) -> None:
         self._fill_places()

@@ -23,6 +23,7 @@ from scheduler.domain.enums import SessionStatus
 from scheduler.domain.when import long_date
 from scheduler.services import session_life
 from scheduler.ui.desk import Desk
+from scheduler.ui.escort_dialog import EscortAnswer, EscortDialog
 from scheduler.ui.letters_screen import day_sessions, show_letter
 from scheduler.ui.session_dialog import SessionDialog, cancel_session, mark_no_show
 from scheduler.ui.session_models import DaySessionsModel, SessionLike
@@ -96,8 +97,8 @@ class TodayScreen(QWidget):
         for key, text, handler in (
             ("open", "&Open…", self.open_selected),
             ("confirm", "Con&firm", lambda: self._life("confirm")),
-            ("check_in", "Check &in", lambda: self._life("check_in")),
-            ("complete", "Co&mplete", lambda: self._life("complete")),
+            ("check_in", "Check &in", self.check_in_selected),
+            ("complete", "Co&mplete", self.complete_selected),
             ("no_show", "&No-show", self.no_show_selected),
             ("cancel", "&Cancel…", self.cancel_selected),
             ("aftercare", "Print &aftercare…", self.print_aftercare),
@@ -143,8 +144,15 @@ class TodayScreen(QWidget):
         self.empty.setVisible(not rows)
         live = [r for r in rows if r.view.status not in ("cancelled", "no_show")]
         here = sum(1 for r in rows if r.view.status in (CHECKED_IN, COMPLETED))
+        # Sessions still to happen that need a driver home and have none on file or recorded.
+        unknown = sum(
+            1
+            for r in live
+            if r.view.escort_missing and not r.view.driver_name and r.view.status != COMPLETED
+        )
         self.summary.setText(
             f"{len(live)} session{'s' if len(live) != 1 else ''} · {here} checked in or done"
+            + (f" · {unknown} with no driver home" if unknown else "")
         )
         if keep is not None:
             self.select_session(keep.session_id)
@@ -187,6 +195,45 @@ class TodayScreen(QWidget):
             lambda db: step(db, view.session_id, actor=self.desk.actor, now=self.desk.now()),
             self,
         )
+
+    def check_in_selected(self) -> None:
+        """Check the patient in, asking who takes them home when their session needs it."""
+        view = self.selected_view()
+        if view is None:
+            return
+        answer = self._ask_escort(view, completing=False) if view.needs_escort else None
+        if view.needs_escort and answer is None:
+            return
+        escort = answer.escort if answer is not None else None
+        self.desk.act(
+            lambda db: session_life.check_in(
+                db, view.session_id, actor=self.desk.actor, now=self.desk.now(), escort=escort
+            ),
+            self,
+        )
+
+    def complete_selected(self) -> None:
+        """Complete the session; with no one recorded to take the patient home, ask first."""
+        view = self.selected_view()
+        if view is None:
+            return
+        answer = EscortAnswer(None)
+        if view.escort_missing:
+            asked = self._ask_escort(view, completing=True)
+            if asked is None:
+                return
+            answer = asked
+        self.desk.act(
+            lambda db: session_life.complete(
+                db, view.session_id, actor=self.desk.actor, now=self.desk.now(),
+                escort=answer.escort, no_escort_reason=answer.no_escort_reason,
+            ),
+            self,
+        )  # fmt: skip
+
+    def _ask_escort(self, view: SessionLike, *, completing: bool) -> EscortAnswer | None:
+        on_file = self.desk.read(lambda db: session_life.escort_on_file(db, view.session_id))
+        return EscortDialog.ask(view.patient_name, on_file, completing=completing, parent=self)
 
     def no_show_selected(self) -> None:
         """The patient did not come; a course left short is offered a make-up."""

@@ -14,6 +14,7 @@ from scheduler.services.booking import book_single
 from scheduler.store import Database
 from scheduler.store.models import TreatmentSession
 from scheduler.ui import session_dialog
+from scheduler.ui.escort_dialog import EscortAnswer, EscortDialog
 from scheduler.ui.makeup_dialog import MakeupDialog
 from scheduler.ui.session_models import DaySessionsModel
 from scheduler.ui.today_screen import TodayScreen
@@ -134,6 +135,10 @@ def test_confirm_check_in_and_complete_by_buttons(
     booked: dict[str, int],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Asked at check-in who takes Zoë home, the desk names her driver on file.
+    monkeypatch.setattr(
+        EscortDialog, "ask", classmethod(lambda cls, name, on_file, **kw: EscortAnswer(on_file))
+    )
     screen.select_session(booked["zoe"])
     assert not screen.buttons["complete"].isEnabled()
     for key, expected in (

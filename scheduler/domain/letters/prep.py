@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from scheduler.domain.enums import LetterKind, Place
+from scheduler.domain.escort import needs_escort
 from scheduler.domain.letters.content import FastingCutoff, Glance, LetterContent, Section
 from scheduler.domain.letters.facts import ClinicFacts, PatientFacts, SessionFacts
 from scheduler.domain.letters.parts import (
@@ -43,7 +44,7 @@ def _prep_glance(
     else:
         arrival = starts - dt.timedelta(minutes=clinic.arrival_minutes_before)
         lines.append((wording.text("glance_arrive", values), clock_time(arrival)))
-    if session.therapy.needs_driver:
+    if needs_escort(session.therapy.needs_driver, session.place):
         driver = ", ".join(x for x in (patient.driver_name, patient.driver_phone) if x)
         lines.append(
             (
@@ -80,7 +81,7 @@ def prep_letter(
             )
         )
     driver_line = None
-    if session.therapy.needs_driver:
+    if needs_escort(session.therapy.needs_driver, session.place):
         driver_line = driver_sentence(patient, wording, values)
         sections.append(Section(wording.text("driver_heading", values), (driver_line,)))
     one_hour_before = {**values, "one_hour_before": clock_time(starts - dt.timedelta(hours=1))}
