@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from scheduler.domain.enums import Place, SessionStatus
+from scheduler.domain.enums import FindingStatus, Place, SessionStatus
 from scheduler.errors import NotFound, ServiceError
 from scheduler.services import booking
 from scheduler.services.booking import BookingRefused, Override, book_series, book_single
@@ -310,7 +310,7 @@ def test_safety_gates_refuse_and_a_clinician_may_override(
 def test_a_cleared_finding_no_longer_blocks(db: Database, c: Clinic) -> None:
     with db.transaction() as s:
         finding = add_finding(s, c.patient)
-        finding.status = "cleared"
+        finding.status = FindingStatus.CLEARED
         series = book_series(s, propose(s, c), actor=ACTOR, now=NOW)
         assert series.patient_id == c.patient
         assert len(series.sessions) == 6

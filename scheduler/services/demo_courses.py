@@ -136,7 +136,7 @@ class _DemoDesk:
             self.db.refresh(series, ["sessions"])
             pending = [
                 s for s in sorted(series.sessions, key=lambda s: (s.starts_at, s.id))
-                if s.status in (SessionStatus.BOOKED.value, SessionStatus.CONFIRMED.value)
+                if s.status in (SessionStatus.BOOKED, SessionStatus.CONFIRMED)
                 and s.starts_at < until
             ]  # fmt: skip
             if not pending:
@@ -165,7 +165,7 @@ class _DemoDesk:
             life.complete(self.db, session.id, actor=self.actor, now=end)
 
     def make_up(self, series: Series, missed: TreatmentSession, when: dt.datetime) -> None:
-        if series.protocol.phase != Phase.INDUCTION.value:
+        if series.protocol.phase is not Phase.INDUCTION:
             return
         try:
             row = life.propose_makeup(self.db, missed.id, now=when)
@@ -180,11 +180,7 @@ class _DemoDesk:
         soon = self.now + dt.timedelta(days=2)
         for session in series.sessions:
             upcoming = self.now < session.starts_at < soon
-            if (
-                session.status == SessionStatus.BOOKED.value
-                and upcoming
-                and self.rng.random() < 0.7
-            ):
+            if session.status is SessionStatus.BOOKED and upcoming and self.rng.random() < 0.7:
                 life.confirm(self.db, session.id, actor=self.actor, now=self.now)
 
     # Stories -------------------------------------------------------------------------------
