@@ -57,7 +57,7 @@ class SessionLike(Protocol):
     @property
     def buffer_minutes(self) -> int: ...
     @property
-    def status(self) -> str: ...
+    def status(self) -> SessionStatus: ...
     @property
     def progress(self) -> str: ...
     @property
@@ -103,13 +103,6 @@ class DeskSession:
     aftercare_printed: bool = False
 
 
-def status_label(status: str) -> str:
-    try:
-        return SessionStatus(status).label
-    except ValueError:
-        return status.replace("_", " ").capitalize()
-
-
 def day_and_clock(when: dt.datetime, zone: ZoneInfo) -> str:
     """A date and time as the desk writes it: Mon 16 Nov 2026, 9:30 AM."""
     local = when.astimezone(zone)
@@ -117,10 +110,10 @@ def day_and_clock(when: dt.datetime, zone: ZoneInfo) -> str:
 
 
 _STATUS_COLOURS = {
-    SessionStatus.CANCELLED.value: "#9a9a9a",
-    SessionStatus.NO_SHOW.value: "#b03a2e",
-    SessionStatus.COMPLETED.value: "#2e7d32",
-    SessionStatus.CHECKED_IN.value: "#1565c0",
+    SessionStatus.CANCELLED: "#9a9a9a",
+    SessionStatus.NO_SHOW: "#b03a2e",
+    SessionStatus.COMPLETED: "#2e7d32",
+    SessionStatus.CHECKED_IN: "#1565c0",
 }
 
 
@@ -183,7 +176,7 @@ class DaySessionsModel(ZonedRowsModel[DeskSession]):
         if column == self.COL_CHAIR:
             return view.chair_name or view.place.label
         if column == self.COL_STATUS:
-            return status_label(view.status)
+            return view.status.label
         if column == self.COL_DRIVER:
             return view.driver_name or "None on file"
         if column == self.COL_PREP:
