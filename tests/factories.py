@@ -74,7 +74,7 @@ def add_finding(
     severity: FindingSeverity = FindingSeverity.BLOCKING,
 ) -> ScreeningFinding:
     finding = ScreeningFinding(
-        patient_id=patient_id, kind=kind, severity=severity.value, recorded_at=MADE_AT
+        patient_id=patient_id, kind=kind, severity=severity, recorded_at=MADE_AT
     )
     db.add(finding)
     db.flush()
@@ -89,7 +89,7 @@ def add_chairs(
     have = len(list(db.scalars(select(Chair.id))))
     ids = []
     for i in range(1, count + 1):
-        chair = Chair(name=f"{label} {i}", kind=kind.value, sort_order=have + i)
+        chair = Chair(name=f"{label} {i}", kind=kind, sort_order=have + i)
         db.add(chair)
         db.flush()
         ids.append(chair.id)

@@ -87,7 +87,7 @@ def add_patient(db: Session, spec: PatientSpec | None = None) -> Patient:
             ScreeningFinding(
                 patient_id=patient.id,
                 kind=kind,
-                severity=FindingSeverity.CAUTION.value,
+                severity=FindingSeverity.CAUTION,
                 status=status.value,
                 recorded_at=NOW,
             )

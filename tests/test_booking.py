@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from scheduler.domain.enums import Place, SessionStatus
+from scheduler.domain.enums import FindingStatus, Place, SessionStatus
 from scheduler.errors import NotFound, ServiceError
 from scheduler.services import booking
 from scheduler.services.booking import BookingRefused, Override, book_series, book_single
@@ -60,7 +60,7 @@ def test_an_induction_is_proposed_mon_wed_fri_and_booked_whole(db: Database, c: 
         assert [x.number for x in sessions] == [1, 2, 3, 4, 5, 6]
         assert series.planned_count == 6
         assert all(x.chair_id == c.chairs[0] for x in sessions)
-        assert all(x.status == SessionStatus.BOOKED.value for x in sessions)
+        assert all(x.status is SessionStatus.BOOKED for x in sessions)
         assert all(len(x.history) == 1 for x in sessions)
         assert sessions[0].buffer_minutes == 15
         actions = s.scalars(select(AuditEntry.action)).all()
@@ -310,7 +310,7 @@ def test_safety_gates_refuse_and_a_clinician_may_override(
 def test_a_cleared_finding_no_longer_blocks(db: Database, c: Clinic) -> None:
     with db.transaction() as s:
         finding = add_finding(s, c.patient)
-        finding.status = "cleared"
+        finding.status = FindingStatus.CLEARED
         series = book_series(s, propose(s, c), actor=ACTOR, now=NOW)
         assert series.patient_id == c.patient
         assert len(series.sessions) == 6
@@ -327,7 +327,7 @@ def test_caution_findings_do_not_block(db: Database, c: Clinic) -> None:
         series = book_series(s, propose(s, c), actor=ACTOR, now=NOW)
         assert series.patient_id == c.patient
         assert len(series.sessions) == 6
-        assert all(x.status == SessionStatus.BOOKED.value for x in series.sessions)
+        assert all(x.status is SessionStatus.BOOKED for x in series.sessions)
         entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "series.book"))
         assert entry is not None
         assert not entry.reason  # a caution is for the letters, not a reason to override
@@ -360,7 +360,7 @@ def test_home_visits_take_a_nurse_and_travel_time(db: Database, c: Clinic) -> No
         # Nurses are tried by name: James is back from the first visit at 12:00 only (travel),
         # so Maria takes the second.
         assert (first.nurse_id, second.nurse_id) == (c.nurses[1], c.nurses[0])
-        assert first.place == Place.HOME.value
+        assert first.place is Place.HOME
     with pytest.raises(BookingRefused, match="away on a home visit"), db.transaction() as s:
         book_single(
             s, patient_id=make_patient(s), protocol_id=c.iv_single, starts_at=at(WED, 12),

@@ -263,7 +263,7 @@ def check_invariants(s: Session, *, booked_after: dt.datetime | None = None) -> 
         protocol = s.get(Protocol, series.protocol_id)
         assert protocol is not None
         assert len(sessions) <= series.planned_count
-        if protocol.phase == Phase.INDUCTION.value:
+        if protocol.phase is Phase.INDUCTION:
             assert len(sessions) <= INDUCTION_MAX_SESSIONS
             assert 6 <= series.planned_count <= INDUCTION_MAX_SESSIONS
         days = sorted(calendar.local_day(x.starts_at) for x in sessions)

@@ -56,7 +56,7 @@ def _checked_one_by_one(db: Session, today: dt.date) -> list[tuple[int, int, dt.
         if not protocol.maintenance_interval_days:
             protocol = next(
                 (p for p in protocols if p.therapy_id == protocol.therapy_id
-                 and p.phase == Phase.MAINTENANCE.value and p.active
+                 and p.phase is Phase.MAINTENANCE and p.active
                  and p.maintenance_interval_days is not None),
                 protocol,
             )  # fmt: skip

@@ -240,7 +240,7 @@ def test_aftercare_skips_visits_and_refuses_one_by_name(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     with db.transaction() as s:
-        s.add(Chair(name="Office 1", kind=ChairKind.OFFICE.value))
+        s.add(Chair(name="Office 1", kind=ChairKind.OFFICE))
         dana = add_patient(s, PatientSpec("Dana", "Moreau"))
         (visit,) = add_series(s, dana, "consultation", [local_time(DAY, 11)])
         visit_id = str(visit.id)

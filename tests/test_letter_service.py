@@ -231,7 +231,7 @@ def test_paper_size_and_logo_follow_settings(
     _book_day(db)
     with db.transaction() as s:
         settings = get_settings(s)
-        settings.paper_size = paper.value
+        settings.paper_size = paper
         settings.logo_path = str(tmp_path / "no-such-logo.png")
     with db.transaction() as s:
         batch = letters.prep_letters(s, first_day=DAY, **_kit(tmp_path / "out"))

@@ -321,7 +321,7 @@ def test_a_session_by_video_has_no_aftercare(db: Database, tmp_path: Path) -> No
     with db.transaction() as s:
         patient = add_patient(s, PatientSpec("Bo", "Video"))
         (session,) = add_series(s, patient, "iv_ketamine", [local_time(DAY, 9)])
-        session.place = Place.VIDEO.value
+        session.place = Place.VIDEO
         session.chair_id = None
     with db.transaction() as s, pytest.raises(ServiceError) as refused:
         letters.session_letter(

@@ -108,7 +108,7 @@ def test_cancellation_under_24_hours_is_late(
             s, first, reason="Car broke down", actor=ACTOR,
             now=start - dt.timedelta(hours=hours_before),
         )  # fmt: skip
-        assert cancelled.status == SessionStatus.CANCELLED.value
+        assert cancelled.status is SessionStatus.CANCELLED
         assert cancelled.late_cancellation is late
         assert cancelled.status_reason == "Car broke down"
 
@@ -125,7 +125,7 @@ def test_completing_every_session_completes_the_course(db: Database, series_id: 
     with db.reading() as s:
         series = s.get(Series, series_id)
         assert series is not None
-        assert series.status == SeriesStatus.COMPLETED.value
+        assert series.status is SeriesStatus.COMPLETED
         course = patient_courses(s, series.patient_id)[0]
         assert course.progress == "6 of 6"
         assert [v.progress for v in course.sessions][2] == "3 of 6"
@@ -165,7 +165,7 @@ def test_reschedule_keeps_the_spacing_with_neighbours(
         )
         assert (moved.starts_at, moved.chair_id) == (at(day, hour), c.chairs[1])
         # The patient confirmed the old time, so the new one waits for confirmation.
-        assert moved.status == SessionStatus.BOOKED.value
+        assert moved.status is SessionStatus.BOOKED
         assert moved.history[-1].reason.startswith("Moved from Fri, Nov 20, 2026, 10:00 AM")
 
 
@@ -284,4 +284,4 @@ def test_cancel_series_cancels_what_is_to_come(db: Database, series_id: int) -> 
                                     now=during(db, ids[0], 120))  # fmt: skip
         statuses = [x.status for x in sorted(series.sessions, key=lambda x: x.starts_at)]
         assert statuses == ["completed"] + ["cancelled"] * 5
-        assert series.status == SeriesStatus.CANCELLED.value
+        assert series.status is SeriesStatus.CANCELLED

@@ -14,14 +14,23 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from scheduler.cli.common import date_argument, guarded
 from scheduler.domain.access import Actor
-from scheduler.domain.enums import StaffRole
+from scheduler.domain.enums import LetterKind, Phase, SeriesStatus, StaffRole
 from scheduler.errors import NotAllowed
 from scheduler.store import Database, open_database
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+    from sqlalchemy.orm import Session
+
+    from scheduler.ui.desk import Desk
+    from scheduler.ui.main_window import MainWindow
+
+    ScreenT = TypeVar("ScreenT", bound=QWidget)
 
 DEMO_DAY = dt.date(2026, 11, 16)  # a Monday
 CLOCK_TIME = dt.time(9, 40)  # clinic time: the morning's sessions are under way
@@ -64,13 +73,15 @@ def run(args: argparse.Namespace) -> int:
 def render_all(database: Database, out: Path, today: dt.date, scratch: Path) -> list[Path]:
     """Build the demo if the database is new, then save one PNG per screen; returns the files."""
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QWidget
 
     from scheduler.services.clinic import get_settings, is_set_up
     from scheduler.services.demo import CLINIC_TIMEZONE, build_demo_clinic
     from scheduler.services.patients import count_patients
     from scheduler.ui.app import create_application
+    from scheduler.ui.audit_screen import AuditScreen
+    from scheduler.ui.calendar_screen import CalendarScreen
     from scheduler.ui.desk import Desk
+    from scheduler.ui.letters_screen import LettersScreen
     from scheduler.ui.main_window import (
         AUDIT,
         CALENDAR,
@@ -80,6 +91,7 @@ def render_all(database: Database, out: Path, today: dt.date, scratch: Path) -> 
         TODAY,
         MainWindow,
     )
+    from scheduler.ui.settings import SettingsScreen
     from scheduler.ui.sign_in import SignInDialog
 
     app = create_application(["screenshots"])
@@ -115,8 +127,7 @@ def render_all(database: Database, out: Path, today: dt.date, scratch: Path) -> 
     sign_in_dialog.close()
     window.show_screen(TODAY)
     shoot("today", window)
-    window.show_screen(CALENDAR)
-    calendar: Any = window.current_screen()
+    calendar = _show(window, CALENDAR, CalendarScreen)
     shoot("calendar-day", window, lambda: calendar.show_day(today))
     shoot("calendar-week", window, lambda: calendar.show_week(today))
     window.show_screen(PATIENTS)
@@ -130,34 +141,39 @@ def render_all(database: Database, out: Path, today: dt.date, scratch: Path) -> 
     if patient_id is not None:
         from scheduler.ui.series_dialog import SeriesDialog
 
-        dialog = SeriesDialog(desk, patient_id, phase="induction", parent=window)
+        dialog = SeriesDialog(desk, patient_id, phase=Phase.INDUCTION, parent=window)
         dialog.show()
         shoot("series-dialog", dialog, dialog.propose)
         dialog.close()
-    window.show_screen(LETTERS)
-    letters: Any = window.current_screen()
+    letters = _show(window, LETTERS, LettersScreen)
     tomorrow = today + dt.timedelta(days=1)
     first_tomorrow = _first_session_on(desk, tomorrow)
 
     def preview() -> None:
         letters.show_date(tomorrow)
         if first_tomorrow is not None:
-            letters.preview_session(first_tomorrow, "prep")
+            letters.preview_session(first_tomorrow, LetterKind.PREP)
 
     shoot("letters", window, preview)
     desk.sign_in(_demo_actor(database, StaffRole.ADMINISTRATOR, now))
-    window.show_screen(SETTINGS)
-    settings_screen: Any = window.current_screen()
+    settings_screen = _show(window, SETTINGS, SettingsScreen)
     # The catalogue of therapies shows best what the clinic can change.
     shoot(
         "settings", window, lambda: settings_screen.tabs.setCurrentWidget(settings_screen.therapies)
     )
-    window.show_screen(AUDIT)
-    audit: Any = window.current_screen()
+    audit = _show(window, AUDIT, AuditScreen)
     shoot("audit", window, audit.check_trail)
     window.show_screen(TODAY)
     window.close()
     return saved
+
+
+def _show(window: MainWindow, index: int, kind: type[ScreenT]) -> ScreenT:
+    """Show one of the window's screens; the screen, as the class it is built as."""
+    window.show_screen(index)
+    screen = window.current_screen()
+    assert isinstance(screen, kind)
+    return screen
 
 
 # What the offscreen platform says each time a window is shown: there is no window manager to
@@ -191,16 +207,16 @@ def _demo_actor(database: Database, role: StaffRole, now: dt.datetime) -> Actor:
     return result.actor
 
 
-def _busiest_patient_name(desk: Any) -> str:
+def _busiest_patient_name(desk: Desk) -> str:
     """The demo patient furthest into an active induction series, found as the desk would."""
     from scheduler.services.patients import search_patients
     from scheduler.services.schedule import patient_courses
 
-    def pick(db: Any) -> str:
+    def pick(db: Session) -> str:
         best, best_done = "", -1
         for patient in search_patients(db, "", limit=500):
             for course in patient_courses(db, patient.id):
-                active = course.status.value == "active" and course.phase.value == "induction"
+                active = course.status is SeriesStatus.ACTIVE and course.phase is Phase.INDUCTION
                 if active and course.completed_count > best_done:
                     best, best_done = (
                         f"{patient.first_name} {patient.last_name}",
@@ -208,11 +224,10 @@ def _busiest_patient_name(desk: Any) -> str:
                     )
         return best
 
-    name: str = desk.read(pick)
-    return name
+    return desk.read(pick)
 
 
-def _first_session_on(desk: Any, day: dt.date) -> int | None:
+def _first_session_on(desk: Desk, day: dt.date) -> int | None:
     from scheduler.services.schedule import sessions_on_day
 
     views = desk.read(lambda db: sessions_on_day(db, day))

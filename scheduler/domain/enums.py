@@ -90,8 +90,8 @@ class SessionStatus(StrEnum):
         return _SESSION_STATUS_LABELS[self]
 
 
-# The statuses (as stored) of sessions that still occupy their chair, nurse and patient.
-HOLDING = tuple(s.value for s in SessionStatus if s.holds_slot)
+# The statuses of sessions that still occupy their chair, nurse and patient.
+HOLDING = tuple(s for s in SessionStatus if s.holds_slot)
 
 _SESSION_STATUS_LABELS = {
     SessionStatus.BOOKED: "Booked",

@@ -180,7 +180,7 @@ class PdfRenderer:
         paper_size: PaperSize = PaperSize.LETTER,
     ) -> bytes:
         """One PDF holding the letters one after another, each starting on a new page."""
-        self.page_size = PAGE_SIZES[PaperSize(paper_size)]
+        self.page_size = PAGE_SIZES[paper_size]
         buffer = io.BytesIO()
         doc = SimpleDocTemplate(
             buffer,

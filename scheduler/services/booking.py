@@ -86,7 +86,7 @@ class CourseParts:
 
     @property
     def phase(self) -> Phase:
-        return Phase(self.protocol.phase)
+        return self.protocol.phase
 
     @property
     def spacing(self) -> Spacing:
@@ -140,7 +140,7 @@ def checked_chair(db: Session, chair_id: int | None, place: Place) -> int | None
     if not chair.active:
         raise BookingRefused([f"{chair.name} is no longer in use."])
     if chair.kind != place.value:
-        kind, wanted = chair.kind.replace("_", " "), place.value.replace("_", " ")
+        kind, wanted = chair.kind.value.replace("_", " "), place.value.replace("_", " ")
         raise BookingRefused([f"{chair.name} is a {kind}, not a {wanted}."])
     return chair_id
 
@@ -259,9 +259,9 @@ def safety_problems(db: Session, patient: Patient, therapy: Therapy, phase: Phas
                 f"{patient.full_name} has not been cleared by a clinician after screening."
             )
         for finding in patient.findings:
-            if finding.status != FindingStatus.OPEN.value:
+            if finding.status is not FindingStatus.OPEN:
                 continue
-            if finding.severity != FindingSeverity.BLOCKING.value:
+            if finding.severity is not FindingSeverity.BLOCKING:
                 continue
             kind = FINDING_KINDS.get(finding.kind)
             if kind is not None and kind.therapies and therapy.code not in kind.therapies:
@@ -388,14 +388,14 @@ def record_status(
 ) -> None:
     """Move a session to a status and append the step to its history."""
     was = session.status if session.id is not None else None
-    session.status = to.value
+    session.status = to
     session.status_changed_at = now
     session.status_reason = reason
     db.add(
         SessionStatusChange(
             session=session,
             from_status=was,
-            to_status=to.value,
+            to_status=to,
             at=now,
             reason=reason,
             actor=actor.sign_in,
@@ -423,7 +423,7 @@ def new_session(
         series=series,
         number=number,
         therapy_id=therapy.id,
-        place=place.value,
+        place=place,
         chair_id=occupation.chair_id,
         nurse_id=occupation.nurse_id,
         starts_at=occupation.starts_at,
@@ -483,7 +483,7 @@ def book_series(
     series = Series(
         patient_id=parts.patient.id,
         protocol_id=parts.protocol.id,
-        status=SeriesStatus.ACTIVE.value,
+        status=SeriesStatus.ACTIVE,
         planned_count=len(placed),
         created_at=now,
     )

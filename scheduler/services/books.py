@@ -47,7 +47,7 @@ def books(db: Session, *, excluding: Collection[int] = ()) -> Occupancy:
         if after is not None:  # occupancy.may_run_after, in SQL
             query = query.where(
                 or_(
-                    TreatmentSession.place == Place.HOME.value,
+                    TreatmentSession.place == Place.HOME,
                     TreatmentSession.ends_at > after - LONGEST_TAIL,
                     TreatmentSession.buffer_minutes > LONGEST_TAIL.total_seconds() // 60,
                 )
@@ -61,7 +61,7 @@ def books(db: Session, *, excluding: Collection[int] = ()) -> Occupancy:
                 buffer_minutes=buffer_minutes,
                 chair_id=chair_id,
                 nurse_id=nurse_id,
-                home=place == Place.HOME.value,
+                home=place is Place.HOME,
                 session_id=session_id,
                 series_id=series_id,
             )

@@ -23,8 +23,8 @@ from scheduler.store.models import Patient, Protocol, Series, Therapy, Treatment
 
 # Rows the desk asks for at a time; it asks for more as the list is scrolled.
 BOOSTER_PAGE = 100
-_COMPLETED = SessionStatus.COMPLETED.value
-_AHEAD = tuple(s for s in HOLDING if s != _COMPLETED)
+_COMPLETED = SessionStatus.COMPLETED
+_AHEAD = tuple(s for s in HOLDING if s is not _COMPLETED)
 # Candidates read from the database at a time, in the order of their last session.
 _CHUNK = 250
 
@@ -194,11 +194,7 @@ def _intervals(db: Session) -> dict[int, _Interval]:
     protocols = list(db.scalars(select(Protocol).order_by(Protocol.id)))
     maintenance: dict[int, Protocol] = {}
     for p in protocols:
-        if (
-            p.phase == Phase.MAINTENANCE.value
-            and p.active
-            and p.maintenance_interval_days is not None
-        ):
+        if p.phase is Phase.MAINTENANCE and p.active and p.maintenance_interval_days is not None:
             maintenance.setdefault(p.therapy_id, p)
     found = {}
     for p in protocols:

@@ -73,7 +73,7 @@ def seed_catalogue(db: Session, *, actor: str, now: dt.datetime) -> None:
             places=",".join(p.value for p in spec.places),
             fasting_solids_minutes=spec.fasting_solids_minutes,
             fasting_liquids_minutes=spec.fasting_liquids_minutes,
-            driving_rule=spec.driving_rule.value,
+            driving_rule=spec.driving_rule,
             driving_hours=spec.driving_hours,
             needs_driver=spec.needs_driver,
             needs_rems=spec.needs_rems,
@@ -92,7 +92,7 @@ def seed_catalogue(db: Session, *, actor: str, now: dt.datetime) -> None:
         protocol = Protocol(
             name=proto.name,
             therapy_id=have[proto.therapy_code].id,
-            phase=proto.phase.value,
+            phase=proto.phase,
             session_count=proto.session_count,
             min_gap_days=proto.min_gap_days,
             max_gap_days=proto.max_gap_days,

@@ -12,7 +12,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from scheduler.domain.enums import Place, SessionStatus
+from scheduler.domain.enums import SessionStatus
 from scheduler.domain.spacing import gap_left_behind, neighbour_problems
 from scheduler.domain.when import short_day
 from scheduler.errors import NotFound
@@ -20,13 +20,13 @@ from scheduler.services import schedule
 from scheduler.services.booking import spacing_of
 from scheduler.store.models import Series, TreatmentSession
 
-MISSED = (SessionStatus.CANCELLED.value, SessionStatus.NO_SHOW.value)
+MISSED = (SessionStatus.CANCELLED, SessionStatus.NO_SHOW)
 
 
 def holding(series: Series) -> list[TreatmentSession]:
     """The course's sessions that still hold a slot, in time order."""
     return sorted(
-        (s for s in series.sessions if SessionStatus(s.status).holds_slot),
+        (s for s in series.sessions if s.status.holds_slot),
         key=lambda s: (s.starts_at, s.id),
     )
 
@@ -73,6 +73,6 @@ def free_slots(
 
     return schedule.next_free_slots(
         db, therapy_id=session.therapy_id, near=near, count=count,
-        patient_id=session.patient_id, place=Place(session.place), now=now,
+        patient_id=session.patient_id, place=session.place, now=now,
         day_allowed=allowed,
     )  # fmt: skip

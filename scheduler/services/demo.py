@@ -169,7 +169,7 @@ def _add_places_and_people(db: Session, *, actor: str, now: dt.datetime) -> None
     have = set(db.scalars(select(Chair.name)))
     for order, (name, kind) in enumerate(CHAIRS):
         if name not in have:
-            chair = Chair(name=name, kind=kind.value, active=True, sort_order=order)
+            chair = Chair(name=name, kind=kind, active=True, sort_order=order)
             db.add(chair)
             audit.record(db, actor=actor, now=now, action="chair.create", row=chair, before=None)
     for account in DEMO_ACCOUNTS:
@@ -281,7 +281,7 @@ def _finding(
 ) -> ScreeningFinding:
     severity: FindingSeverity = FINDING_KINDS[kind].severity
     finding = ScreeningFinding(
-        patient_id=patient.id, kind=kind, severity=severity.value, detail=detail, recorded_at=at
+        patient_id=patient.id, kind=kind, severity=severity, detail=detail, recorded_at=at
     )
     db.add(finding)
     audit.record(db, actor=actor, now=at, action="screening.record", row=finding, before=None)

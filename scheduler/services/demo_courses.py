@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,16 +39,28 @@ IV_SINGLE = "IV ketamine single infusion"
 ESK_INDUCTION = "Esketamine induction (twice weekly)"
 ESK_MAINTENANCE = "Esketamine maintenance"
 
+
+class Story(StrEnum):
+    """Where a demo patient is in their treatment."""
+
+    DONE_THEN_MAINTENANCE = "done_then_maintenance"
+    DONE_BOOSTER_DUE = "done_booster_due"
+    IN_PROGRESS = "in_progress"
+    STARTING_SOON = "starting_soon"
+    STOPPED = "stopped"
+    SINGLE = "single"
+
+
 # What a cleared patient without REMS enrolment is doing, and how likely each story is.
 IV_STORIES = (
-    ("done_then_maintenance", 3),
-    ("done_booster_due", 2),
-    ("in_progress", 4),
-    ("starting_soon", 4),
-    ("stopped", 1),
-    ("single", 3),
+    (Story.DONE_THEN_MAINTENANCE, 3),
+    (Story.DONE_BOOSTER_DUE, 2),
+    (Story.IN_PROGRESS, 4),
+    (Story.STARTING_SOON, 4),
+    (Story.STOPPED, 1),
+    (Story.SINGLE, 3),
 )
-ESK_STORIES = (("done_then_maintenance", 1), ("in_progress", 2), ("starting_soon", 1))
+ESK_STORIES = ((Story.DONE_THEN_MAINTENANCE, 1), (Story.IN_PROGRESS, 2), (Story.STARTING_SOON, 1))
 
 
 class _DemoDesk:
@@ -139,7 +152,7 @@ class _DemoDesk:
             self.db.refresh(series, ["sessions"])
             pending = [
                 s for s in sorted(series.sessions, key=lambda s: (s.starts_at, s.id))
-                if s.status in (SessionStatus.BOOKED.value, SessionStatus.CONFIRMED.value)
+                if s.status in (SessionStatus.BOOKED, SessionStatus.CONFIRMED)
                 and s.starts_at < until
             ]  # fmt: skip
             if not pending:
@@ -174,7 +187,7 @@ class _DemoDesk:
                           no_escort_reason="" if escort else RIDE_SERVICE)  # fmt: skip
 
     def make_up(self, series: Series, missed: TreatmentSession, when: dt.datetime) -> None:
-        if series.protocol.phase != Phase.INDUCTION.value:
+        if series.protocol.phase is not Phase.INDUCTION:
             return
         try:
             row = life.propose_makeup(self.db, missed.id, now=when)
@@ -189,18 +202,14 @@ class _DemoDesk:
         soon = self.now + dt.timedelta(days=2)
         for session in series.sessions:
             upcoming = self.now < session.starts_at < soon
-            if (
-                session.status == SessionStatus.BOOKED.value
-                and upcoming
-                and self.rng.random() < 0.7
-            ):
+            if session.status is SessionStatus.BOOKED and upcoming and self.rng.random() < 0.7:
                 life.confirm(self.db, session.id, actor=self.actor, now=self.now)
 
     # Stories -------------------------------------------------------------------------------
 
-    def iv_story(self, patient: Patient, story: str) -> None:
+    def iv_story(self, patient: Patient, story: Story) -> None:
         count = self.rng.choice((6, 6, 6, 7, 8))
-        if story == "done_then_maintenance":
+        if story is Story.DONE_THEN_MAINTENANCE:
             induction = self.course(patient, IV_INDUCTION, count=count,
                                     first_day=self.day(-self.rng.randint(55, 62)))  # fmt: skip
             self.live(induction)
@@ -209,16 +218,16 @@ class _DemoDesk:
                 count=3,
             )  # fmt: skip
             self.live(maintenance)
-        elif story == "done_booster_due":
+        elif story is Story.DONE_BOOSTER_DUE:
             self.live(self.course(patient, IV_INDUCTION, count=count,
                                   first_day=self.day(-self.rng.randint(56, 62))))  # fmt: skip
-        elif story == "in_progress":
+        elif story is Story.IN_PROGRESS:
             self.live(self.course(patient, IV_INDUCTION, count=count,
                                   first_day=self.day(-self.rng.randint(2, 12))))  # fmt: skip
-        elif story == "starting_soon":
+        elif story is Story.STARTING_SOON:
             self.live(self.course(patient, IV_INDUCTION, count=count,
                                   first_day=self.day(self.rng.randint(0, 25))))  # fmt: skip
-        elif story == "stopped":
+        elif story is Story.STOPPED:
             series = self.course(patient, IV_INDUCTION, count=6,
                                  first_day=self.day(-self.rng.randint(30, 40)))  # fmt: skip
             if series is None:
@@ -248,14 +257,14 @@ class _DemoDesk:
         if session is not None:
             self.live(session.series)
 
-    def esketamine_story(self, patient: Patient, story: str) -> None:
-        if story == "done_then_maintenance":
+    def esketamine_story(self, patient: Patient, story: Story) -> None:
+        if story is Story.DONE_THEN_MAINTENANCE:
             self.live(self.course(patient, ESK_INDUCTION, count=8,
                                   first_day=self.day(-self.rng.randint(58, 62))))  # fmt: skip
             self.live(self.maintenance(patient, ESK_MAINTENANCE,
                                        first_day=self.day(-self.rng.randint(20, 28)), weeks=2,
                                        count=4))  # fmt: skip
-        elif story == "in_progress":
+        elif story is Story.IN_PROGRESS:
             self.live(self.course(patient, ESK_INDUCTION, count=8,
                                   first_day=self.day(-self.rng.randint(3, 14))))  # fmt: skip
         else:
@@ -279,7 +288,7 @@ class _DemoDesk:
             self.live(session.series)
 
 
-def _weighted(rng: random.Random, stories: tuple[tuple[str, int], ...]) -> str:
+def _weighted(rng: random.Random, stories: tuple[tuple[Story, int], ...]) -> Story:
     names = [name for name, _ in stories]
     return rng.choices(names, weights=[weight for _, weight in stories])[0]
 

@@ -23,12 +23,9 @@ from sqlalchemy.orm import Session, selectinload
 from scheduler.domain.access import Actor, Permission
 from scheduler.domain.enums import (
     HOLDING,
-    DrivingRule,
     FindingSeverity,
     FindingStatus,
     LetterKind,
-    PaperSize,
-    Place,
     SessionStatus,
 )
 from scheduler.domain.letters import (
@@ -55,7 +52,7 @@ from scheduler.services.staging import stage_files
 from scheduler.store.models import ClinicSettings, Letter, Patient, Therapy, TreatmentSession
 
 # Sessions that still happen (or happened): letters are not printed for the others.
-_UPCOMING = (SessionStatus.BOOKED.value, SessionStatus.CONFIRMED.value)
+_UPCOMING = (SessionStatus.BOOKED, SessionStatus.CONFIRMED)
 
 
 @dataclass(frozen=True)
@@ -122,7 +119,7 @@ def therapy_facts(therapy: Therapy) -> TherapyFacts:
         session_noun=therapy.session_noun,
         fasting_solids_minutes=therapy.fasting_solids_minutes,
         fasting_liquids_minutes=therapy.fasting_liquids_minutes,
-        driving_rule=DrivingRule(therapy.driving_rule),
+        driving_rule=therapy.driving_rule,
         driving_hours=therapy.driving_hours,
         needs_driver=therapy.needs_driver,
         letter_wording=therapy.letter_wording,
@@ -139,7 +136,7 @@ def patient_facts(patient: Patient, session: TreatmentSession | None = None) -> 
     cautions = tuple(
         f.kind
         for f in patient.findings
-        if f.severity == FindingSeverity.CAUTION.value and f.status != FindingStatus.CLEARED.value
+        if f.severity is FindingSeverity.CAUTION and f.status is not FindingStatus.CLEARED
     )
     return PatientFacts(
         name=patient.display_name,
@@ -156,7 +153,7 @@ def session_facts(session: TreatmentSession) -> SessionFacts:
     return SessionFacts(
         starts_at=session.starts_at,
         ends_at=session.ends_at,
-        place=Place(session.place),
+        place=session.place,
         therapy=therapy_facts(session.therapy),
         number=session.number,
         planned_count=session.series.planned_count if session.series else None,
@@ -298,8 +295,8 @@ def session_letter(
     settings = get_settings(db)
     clinic, notes = clinic_facts(settings)
     day = session.starts_at.astimezone(clinic.zone).date()
-    if not SessionStatus(session.status).holds_slot:
-        status = SessionStatus(session.status).label.lower()
+    if not session.status.holds_slot:
+        status = session.status.label.lower()
         raise ServiceError(
             f"The session of {session.patient.full_name} on {long_date(day)} is {status}; "
             "no letter is printed for it."
@@ -420,7 +417,7 @@ def _issue(
             )
     if not planned:
         return LetterBatch(kind, (), (), None, notes, 0)
-    paper = PaperSize(settings.paper_size)
+    paper = settings.paper_size
     author = settings.name
     documents: dict[str, bytes] = {}
     names = _unique_names([p.file_name for p in planned])
@@ -463,7 +460,7 @@ def _record(
         reprint = _printed_before(db, kind, plan)
         reprints += reprint
         letter = Letter(
-            kind=kind.value,
+            kind=kind,
             patient_id=plan.patient.id,
             session_id=plan.session.id if plan.session else None,
             series_id=plan.series_id,
@@ -506,7 +503,7 @@ def printed_kinds(db: Session, session_ids: Sequence[int]) -> dict[tuple[int, st
 
 
 def _printed_before(db: Session, kind: LetterKind, plan: _Planned) -> bool:
-    query = select(Letter.id).where(Letter.kind == kind.value)
+    query = select(Letter.id).where(Letter.kind == kind)
     if plan.session is not None:
         query = query.where(Letter.session_id == plan.session.id)
     else:

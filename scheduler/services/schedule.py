@@ -148,7 +148,7 @@ def view_of(session: TreatmentSession) -> SessionView:
         therapy_name=session.therapy.name,
         therapy_colour=session.therapy.colour,
         session_noun=session.therapy.session_noun,
-        place=Place(session.place),
+        place=session.place,
         chair_id=session.chair_id,
         chair_name=session.chair.name if session.chair is not None else "",
         nurse_id=session.nurse_id,
@@ -158,7 +158,7 @@ def view_of(session: TreatmentSession) -> SessionView:
         treatment_minutes=session.treatment_minutes,
         observation_minutes=session.observation_minutes,
         buffer_minutes=session.buffer_minutes,
-        status=SessionStatus(session.status),
+        status=session.status,
         status_reason=session.status_reason,
         late_cancellation=session.late_cancellation,
         number=session.number,
@@ -167,8 +167,8 @@ def view_of(session: TreatmentSession) -> SessionView:
         driver_name=session.patient.driver_name,
         series_id=session.series_id,
         protocol_name=series.protocol.name if series is not None else "",
-        has_aftercare=session.therapy.aftercare_letter and session.place != Place.VIDEO.value,
-        needs_escort=needs_escort(session.therapy.needs_driver, Place(session.place)),
+        has_aftercare=session.therapy.aftercare_letter and session.place is not Place.VIDEO,
+        needs_escort=needs_escort(session.therapy.needs_driver, session.place),
         escort_name=session.escort_name,
         no_escort_reason=session.no_escort_reason,
     )
@@ -329,11 +329,6 @@ _VIEW_QUERY = (
 )
 
 
-# Dictionary look-ups: a few thousand rows a week, and calling an enum class is slow.
-_PLACES = {p.value: p for p in Place}
-_STATUSES = {s.value: s for s in SessionStatus}
-
-
 def _view_from_row(row: Sequence[Any]) -> SessionView:
     """The view of one row of ``_VIEW_QUERY``: the same values ``view_of`` takes from objects."""
     (
@@ -342,17 +337,16 @@ def _view_from_row(row: Sequence[Any]) -> SessionView:
         treatment, observation, buffer, status, reason, late, number, series_id, count, protocol,
         needs_driver, escort, no_escort_reason,
     ) = row  # fmt: skip
-    where = _PLACES[place]
     # Positional, in SessionView's field order: the week view builds a few thousand of them.
     return SessionView(
         session_id, patient_id, f"{preferred or first} {last}", chart,
         therapy_id, therapy, colour, noun,
-        where, chair_id, chair or "", nurse_id, nurse or "",
+        place, chair_id, chair or "", nurse_id, nurse or "",
         starts_at.replace(tzinfo=dt.UTC), ends_at.replace(tzinfo=dt.UTC),
-        treatment, observation, buffer, _STATUSES[status], reason, late,
+        treatment, observation, buffer, status, reason, late,
         number, count, progress_label(number, count), driver, series_id, protocol or "",
-        aftercare and place != Place.VIDEO.value,
-        needs_escort(needs_driver, where), escort, no_escort_reason,
+        aftercare and place is not Place.VIDEO,
+        needs_escort(needs_driver, place), escort, no_escort_reason,
     )  # fmt: skip
 
 
@@ -363,7 +357,7 @@ def chairs_for(db: Session, place: Place) -> list[Chair]:
     return list(
         db.scalars(
             select(Chair)
-            .where(Chair.active.is_(True), Chair.kind == place.value)
+            .where(Chair.active.is_(True), Chair.kind == place)
             .order_by(Chair.sort_order, Chair.name)
         )
     )
@@ -458,14 +452,14 @@ def patient_courses(db: Session, patient_id: int) -> list[CourseView]:
                 .order_by(TreatmentSession.starts_at, TreatmentSession.id)
             )
         ).all()
-        done = sum(1 for s in sessions if s.status == SessionStatus.COMPLETED.value)
+        done = sum(1 for s in sessions if s.status is SessionStatus.COMPLETED)
         courses.append(
             CourseView(
                 series_id=series.id,
                 protocol_id=series.protocol_id,
                 protocol_name=series.protocol.name,
-                phase=Phase(series.protocol.phase),
-                status=SeriesStatus(series.status),
+                phase=series.protocol.phase,
+                status=series.status,
                 planned_count=series.planned_count,
                 completed_count=done,
                 progress=f"{done} of {series.planned_count}",
@@ -480,7 +474,7 @@ def chairs(db: Session) -> list[ChairView]:
     rows = db.scalars(
         select(Chair).where(Chair.active.is_(True)).order_by(Chair.sort_order, Chair.name)
     )
-    return [ChairView(c.id, c.name, ChairKind(c.kind), c.sort_order) for c in rows]
+    return [ChairView(c.id, c.name, c.kind, c.sort_order) for c in rows]
 
 
 def opening_hours_on(db: Session, day: dt.date) -> tuple[dt.time, dt.time] | None:

@@ -55,9 +55,9 @@ def record_finding(
     finding = ScreeningFinding(
         patient_id=patient.id,
         kind=spec.key,
-        severity=spec.severity.value,
+        severity=spec.severity,
         detail=detail.strip(),
-        status=FindingStatus.OPEN.value,
+        status=FindingStatus.OPEN,
         recorded_at=now,
         recorded_by_id=actor.staff_id,
     )
@@ -84,7 +84,7 @@ def resolve_finding(
     finding = db.get(ScreeningFinding, finding_id)
     if finding is None:
         raise NotFound(f"No screening finding with id {finding_id}.")
-    if finding.status != FindingStatus.OPEN.value:
+    if finding.status is not FindingStatus.OPEN:
         raise ServiceError(f"This finding was already {finding.status}.")
     reason = reason.strip()
     if len(reason) < REASON_MIN:
@@ -97,7 +97,7 @@ def resolve_finding(
             ]
         )
     before = audit.snapshot(finding)
-    finding.status = (FindingStatus.OVERRIDDEN if override else FindingStatus.CLEARED).value
+    finding.status = FindingStatus.OVERRIDDEN if override else FindingStatus.CLEARED
     finding.resolved_at = now
     finding.resolved_by_id = clinician.id
     finding.resolution_reason = reason
@@ -113,7 +113,7 @@ def open_blocking_findings(patient: Patient) -> list[ScreeningFinding]:
     return [
         f
         for f in patient.findings
-        if f.status == FindingStatus.OPEN.value and f.severity == FindingSeverity.BLOCKING.value
+        if f.status is FindingStatus.OPEN and f.severity is FindingSeverity.BLOCKING
     ]
 
 

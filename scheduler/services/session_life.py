@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Actor, Permission
 from scheduler.domain.catalogue import INDUCTION_MAX_SESSIONS
-from scheduler.domain.enums import Phase, Place, SeriesStatus, SessionStatus
+from scheduler.domain.enums import Phase, SeriesStatus, SessionStatus
 from scheduler.domain.escort import Escort, escort_problem, needs_escort, reason_problem
 from scheduler.domain.occupancy import Occupation
 from scheduler.domain.planning import ProposedSession, plan_series
@@ -69,7 +69,7 @@ def _change(
     """Move a session to ``to``; ``escort_step`` records who takes the patient home, in the
     same audited write, and may say why no one does (the step's reason)."""
     session = get_session(db, session_id)
-    current = SessionStatus(session.status)
+    current = session.status
     if current not in allowed:
         raise SessionStateError(
             f"A session that is {current.label.lower()} cannot be marked {to.label.lower()}."
@@ -93,10 +93,10 @@ def _change(
 
 def _settle(db: Session, series: Series, *, actor: Actor, now: dt.datetime) -> None:
     """Mark a course completed once it has as many completed sessions as planned."""
-    done = sum(1 for s in series.sessions if s.status == SessionStatus.COMPLETED.value)
-    if series.status == SeriesStatus.ACTIVE.value and done >= series.planned_count:
+    done = sum(1 for s in series.sessions if s.status is SessionStatus.COMPLETED)
+    if series.status is SeriesStatus.ACTIVE and done >= series.planned_count:
         before = audit.snapshot(series)
-        series.status = SeriesStatus.COMPLETED.value
+        series.status = SeriesStatus.COMPLETED
         audit.record(
             db, actor=actor.sign_in, now=now, action="series.complete", row=series, before=before
         )
@@ -184,7 +184,7 @@ def _settle_escort(session: TreatmentSession, no_escort_reason: str) -> str:
 
     The nurse's words are kept on the session and are the completion's audit reason.
     """
-    if not needs_escort(session.therapy.needs_driver, Place(session.place)):
+    if not needs_escort(session.therapy.needs_driver, session.place):
         return ""
     if session.escort_name:
         return ""
@@ -220,7 +220,7 @@ def cancel(
     session = get_session(db, session_id)
     late_hours = get_settings(db).late_cancel_hours
     late = session.starts_at - now < dt.timedelta(hours=late_hours)
-    if SessionStatus(session.status) in (_B, _CF, _CI):
+    if session.status in (_B, _CF, _CI):
         session.late_cancellation = late
     return _change(db, session_id, SessionStatus.CANCELLED, (_B, _CF, _CI), reason=reason.strip(),
                    actor=actor, now=now)  # fmt: skip
@@ -235,10 +235,10 @@ def cancel_series(
         raise ServiceError("Say why the course is stopped.")
     series = _get_series(db, series_id)
     for session in series.sessions:
-        if SessionStatus(session.status) in MOVABLE and session.starts_at > now:
+        if session.status in MOVABLE and session.starts_at > now:
             cancel(db, session.id, reason=reason, actor=actor, now=now)
     before = audit.snapshot(series)
-    series.status = SeriesStatus.CANCELLED.value
+    series.status = SeriesStatus.CANCELLED
     audit.record(
         db,
         actor=actor.sign_in,
@@ -268,7 +268,7 @@ def _renumber(series: Series) -> None:
 
 
 def _movable(session: TreatmentSession, now: dt.datetime) -> None:
-    status = SessionStatus(session.status)
+    status = session.status
     if status is SessionStatus.COMPLETED:
         raise SessionStateError("A completed session cannot be moved.")
     if status not in MOVABLE:
@@ -299,7 +299,7 @@ def _move(
     session.starts_at, session.ends_at = occupation.starts_at, occupation.ends_at
     session.chair_id, session.nurse_id = occupation.chair_id, occupation.nurse_id
     note = f"Moved from {was} to {calendar.when_text(occupation.starts_at)}."
-    if session.status == SessionStatus.CONFIRMED.value:
+    if session.status is SessionStatus.CONFIRMED:
         # The patient confirmed the old time, not this one.
         record_status(db, session, SessionStatus.BOOKED, reason=note, actor=actor, now=now)
     audit.record(
@@ -316,7 +316,7 @@ def _checked(
     now: dt.datetime,
 ) -> list[Occupation]:
     """The slots of ``rows`` for the sessions ``moving``, checked together as a booking is."""
-    place = Place(moving[0].place)
+    place = moving[0].place
     found, placed = check_rows(db, parts, place, rows, now=now, excluding=[s.id for s in moving])
     if found:
         raise BookingRefused(found)
@@ -356,14 +356,14 @@ def reschedule(
 
 def _missed(db: Session, session_id: int) -> tuple[TreatmentSession, Series, CourseParts]:
     session = get_session(db, session_id)
-    if SessionStatus(session.status) not in (SessionStatus.CANCELLED, SessionStatus.NO_SHOW):
+    if session.status not in (SessionStatus.CANCELLED, SessionStatus.NO_SHOW):
         raise SessionStateError("Only a cancelled or missed session can be made up.")
     parts = _parts_of(db, session)
     series = session.series
     assert series is not None
-    if series.status == SeriesStatus.CANCELLED.value:
+    if series.status is SeriesStatus.CANCELLED:
         raise SessionStateError("This course was stopped; book a new one instead.")
-    if any(s.makeup_for_id == session.id and SessionStatus(s.status).holds_slot
+    if any(s.makeup_for_id == session.id and s.status.holds_slot
            for s in series.sessions):  # fmt: skip
         raise SessionStateError("This session has already been made up.")
     holding = len(_holding(series))
@@ -394,7 +394,7 @@ def propose_makeup(
     calendar = clinic_calendar(db)
     holding = _holding(series)
     days = [calendar.local_day(s.starts_at) for s in holding]
-    place = Place(session.place)
+    place = session.place
     needs = slot_needs(db, parts, place, chair_id=chair_id)
     if chair_id is None:
         needs = replace(needs, chair_ids=_first(session.chair_id, needs.chair_ids))
@@ -432,12 +432,12 @@ def book_makeup(
     holding = _holding(series)
     problems = course_rules.day_problems(db, missed, calendar.local_day(starts_at))
     row = ProposedSession(len(holding) + 1, starts_at, None, chair_id, "", nurse_id, True, "")
-    found, placed = check_rows(db, parts, Place(missed.place), [row], now=now)
+    found, placed = check_rows(db, parts, missed.place, [row], now=now)
     if problems or found:
         raise BookingRefused([*found, *problems])
     note = f"Make-up for the session of {calendar.when_text(missed.starts_at)}."
     session = new_session(
-        db, parts, Place(missed.place), placed[0][1], series=series, number=len(holding) + 1,
+        db, parts, missed.place, placed[0][1], series=series, number=len(holding) + 1,
         actor=actor, now=now, note=note, makeup_for_id=missed.id,
     )  # fmt: skip
     db.flush()
@@ -467,7 +467,7 @@ def reflow_series(
     calendar = clinic_calendar(db)
     moving = [
         s for s in _holding(series)
-        if (s.number or 0) >= from_number and SessionStatus(s.status) in MOVABLE
+        if (s.number or 0) >= from_number and s.status in MOVABLE
         and s.starts_at > now
     ]  # fmt: skip
     if not moving:
@@ -481,7 +481,7 @@ def reflow_series(
     interrupted = any(s.status in course_rules.MISSED for s in series.sessions)
     if interrupted and kept:
         earliest = max(earliest, max(kept) + dt.timedelta(days=parts.spacing.min_gap_days))
-    place = Place(moving[0].place)
+    place = moving[0].place
     needs = slot_needs(db, parts, place)
     needs = replace(needs, chair_ids=_first(moving[0].chair_id, needs.chair_ids))
     rows = plan_series(

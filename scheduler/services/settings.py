@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -44,6 +45,7 @@ from scheduler.store.models import (
 )
 
 RowT = TypeVar("RowT")
+E = TypeVar("E", bound=StrEnum)
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -75,7 +77,7 @@ class ClinicDetails:
     email: str = ""
     logo_path: str | None = None
     timezone: str = "America/New_York"
-    paper_size: str = PaperSize.LETTER.value
+    paper_size: str = PaperSize.LETTER
     letter_template_dir: str | None = None
     letter_signature: str = ""
     after_hours_phone: str = ""  # printed on aftercare letters beside the crisis line
@@ -112,7 +114,8 @@ def update_clinic_details(
         problems.append(FieldProblem("name", "The clinic needs a name for its letters."))
     if message := timezone_problem(details.timezone):
         problems.append(FieldProblem("timezone", message))
-    if details.paper_size not in {p.value for p in PaperSize}:
+    paper_size = _member(PaperSize, details.paper_size)
+    if paper_size is None:
         problems.append(FieldProblem("paper_size", "Choose A4 or Letter paper."))
     logo = (details.logo_path or "").strip() or None
     if logo is not None and not Path(logo).is_file():
@@ -130,7 +133,7 @@ def update_clinic_details(
                 f"The desk locks after {low} to {high} minutes without use.",
             )
         )
-    if problems:
+    if problems or paper_size is None:
         raise ValidationFailed(problems)
     settings = get_settings(db)
     before = audit.snapshot(settings)
@@ -141,7 +144,7 @@ def update_clinic_details(
     settings.email = details.email.strip()
     settings.logo_path = logo
     settings.timezone = details.timezone.strip()
-    settings.paper_size = details.paper_size
+    settings.paper_size = paper_size
     settings.letter_template_dir = folder
     settings.letter_signature = details.letter_signature.strip()
     settings.after_hours_phone = details.after_hours_phone.strip()
@@ -250,7 +253,7 @@ def remove_closure(db: Session, closure_id: int, *, actor: Actor, now: dt.dateti
 @dataclass
 class ChairEdit:
     name: str
-    kind: str = ChairKind.CHAIR.value
+    kind: str = ChairKind.CHAIR
     active: bool = True
     sort_order: int = 0
 
@@ -272,12 +275,13 @@ def save_chair(
         select(Chair.id).where(func.lower(Chair.name) == name.lower(), Chair.id != (chair_id or 0))
     ):
         problems.append(FieldProblem("name", f"There is already a chair or room called {name}."))
-    if edit.kind not in {k.value for k in ChairKind}:
+    kind = _member(ChairKind, edit.kind)
+    if kind is None:
         problems.append(FieldProblem("kind", f"“{edit.kind}” is not a kind of chair or room."))
-    if problems:
+    if problems or kind is None:
         raise ValidationFailed(problems)
     if chair_id is None:
-        chair = Chair(name=name, kind=edit.kind, active=edit.active, sort_order=edit.sort_order)
+        chair = Chair(name=name, kind=kind, active=edit.active, sort_order=edit.sort_order)
         db.add(chair)
         audit.record(
             db, actor=actor.sign_in, now=now, action="chair.create", row=chair, before=None
@@ -287,7 +291,7 @@ def save_chair(
     before = audit.snapshot(chair)
     chair.name, chair.kind, chair.active, chair.sort_order = (
         name,
-        edit.kind,
+        kind,
         edit.active,
         edit.sort_order,
     )
@@ -386,7 +390,7 @@ class TherapyEdit:
     colour: str
     fasting_solids_minutes: int | None = None
     fasting_liquids_minutes: int | None = None
-    driving_rule: str = DrivingRule.NONE.value
+    driving_rule: str = DrivingRule.NONE
     driving_hours: int | None = None
     needs_driver: bool = False
     needs_rems: bool = False
@@ -442,11 +446,12 @@ def save_therapy(
         select(Therapy.id).where(func.lower(Therapy.name) == edit.name.strip().lower())
     ):
         problems.append(FieldProblem("name", f"There is already a therapy called {edit.name}."))
-    if edit.driving_rule not in {r.value for r in DrivingRule}:
+    rule = _member(DrivingRule, edit.driving_rule)
+    if rule is None:
         problems.append(FieldProblem("driving_rule", "Choose a driving rule."))
-    elif edit.driving_rule == DrivingRule.HOURS.value and not (edit.driving_hours or 0) > 0:
+    elif rule is DrivingRule.HOURS and not (edit.driving_hours or 0) > 0:
         problems.append(FieldProblem("driving_hours", "Say how many hours before driving."))
-    if problems:
+    if problems or rule is None:
         raise ValidationFailed(problems)
     if therapy_id is None:
         therapy = Therapy(code=_new_code(db, edit.name))
@@ -460,7 +465,8 @@ def save_therapy(
     therapy.name = edit.name.strip()
     therapy.session_noun = edit.session_noun.strip()
     therapy.places = ",".join(places)
-    if edit.driving_rule != DrivingRule.HOURS.value:
+    therapy.driving_rule = rule
+    if rule is not DrivingRule.HOURS:
         therapy.driving_hours = None
     action = "therapy.create" if before is None else "therapy.update"
     audit.record(db, actor=actor.sign_in, now=now, action=action, row=therapy, before=before)
@@ -522,7 +528,7 @@ def save_protocol(
     values = {
         "name": edit.name.strip(),
         "therapy_id": edit.therapy_id,
-        "phase": edit.phase,
+        "phase": Phase(edit.phase),  # checked above
         "session_count": edit.session_count,
         "min_gap_days": edit.min_gap_days,
         "max_gap_days": edit.max_gap_days,
@@ -563,10 +569,11 @@ def _protocol_problems(
         problems.append(FieldProblem("name", f"There is already a protocol called {name}."))
     if db.get(Therapy, edit.therapy_id) is None:
         problems.append(FieldProblem("therapy_id", "Choose the therapy it schedules."))
-    if edit.phase not in {p.value for p in Phase}:
+    phase = _member(Phase, edit.phase)
+    if phase is None:
         problems.append(FieldProblem("phase", "Choose induction, maintenance or single."))
     count = edit.session_count
-    if edit.phase == Phase.INDUCTION.value and (
+    if phase is Phase.INDUCTION and (
         count is None or not INDUCTION_MIN_SESSIONS <= count <= INDUCTION_MAX_SESSIONS
     ):
         problems.append(
@@ -593,6 +600,11 @@ def _protocol_problems(
             FieldProblem("maintenance_interval_days", "The interval is at least one day.")
         )
     return problems
+
+
+def _member(enum_cls: type[E], value: str) -> E | None:
+    """The member of ``enum_cls`` whose value a form sent, or None for a value it does not have."""
+    return next((member for member in enum_cls if member.value == value), None)
 
 
 def _get(db: Session, cls: type[RowT], row_id: int, what: str) -> RowT:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -75,9 +76,26 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=dt.UTC)
 
 
-def _enum(enum_cls: type[StrEnum], length: int = 20) -> String:
-    """Enums are stored as their plain string value: readable in any SQL tool, easy to extend."""
-    return String(max(length, *(len(member.value) for member in enum_cls)))
+def _enum(enum_cls: type[StrEnum], length: int = 20) -> Enum:
+    """A column holding one of ``enum_cls``'s members, stored as its plain string value.
+
+    The values (not the member names) go into an ordinary string column of the given length,
+    without a CHECK constraint: readable in any SQL tool, easy to extend, and the same column
+    the earlier revisions built. Reading a value that is not a member fails loudly.
+    """
+    return Enum(
+        enum_cls,
+        native_enum=False,
+        values_callable=_values,
+        length=max(length, *(len(member.value) for member in enum_cls)),
+        validate_strings=True,
+        create_constraint=False,
+    )
+
+
+def _values(enum_cls: type[StrEnum]) -> list[str]:
+    """What an enum column stores for each member: its value, in declaration order."""
+    return [member.value for member in enum_cls]
 
 
 class Base(DeclarativeBase):
@@ -96,7 +114,7 @@ class ClinicSettings(Base):
     email: Mapped[str] = mapped_column(String(200), default="")
     logo_path: Mapped[str | None] = mapped_column(String(500))
     timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
-    paper_size: Mapped[str] = mapped_column(_enum(PaperSize, 10), default=PaperSize.LETTER.value)
+    paper_size: Mapped[PaperSize] = mapped_column(_enum(PaperSize, 10), default=PaperSize.LETTER)
     letter_signature: Mapped[str] = mapped_column(Text, default="")
     letter_template_dir: Mapped[str | None] = mapped_column(String(500))
     # Printed on aftercare letters beside the crisis line; empty until the clinic sets it.
@@ -148,7 +166,7 @@ class Chair(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
-    kind: Mapped[str] = mapped_column(_enum(ChairKind), default=ChairKind.CHAIR.value)
+    kind: Mapped[ChairKind] = mapped_column(_enum(ChairKind), default=ChairKind.CHAIR)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -219,7 +237,7 @@ class Therapy(Base):
     places: Mapped[str] = mapped_column(String(100), default=Place.CHAIR.value)
     fasting_solids_minutes: Mapped[int | None] = mapped_column(Integer)
     fasting_liquids_minutes: Mapped[int | None] = mapped_column(Integer)
-    driving_rule: Mapped[str] = mapped_column(_enum(DrivingRule), default=DrivingRule.NONE.value)
+    driving_rule: Mapped[DrivingRule] = mapped_column(_enum(DrivingRule), default=DrivingRule.NONE)
     driving_hours: Mapped[int | None] = mapped_column(Integer)
     needs_driver: Mapped[bool] = mapped_column(Boolean, default=False)
     needs_rems: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -254,7 +272,7 @@ class Protocol(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     therapy_id: Mapped[int] = mapped_column(ForeignKey("therapies.id"))
-    phase: Mapped[str] = mapped_column(_enum(Phase))
+    phase: Mapped[Phase] = mapped_column(_enum(Phase))
     session_count: Mapped[int | None] = mapped_column(Integer)  # default count of a series
     min_gap_days: Mapped[int] = mapped_column(Integer, default=1)
     max_gap_days: Mapped[int | None] = mapped_column(Integer)
@@ -375,9 +393,9 @@ class ScreeningFinding(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))  # a key of domain.screening.FINDING_KINDS
-    severity: Mapped[str] = mapped_column(_enum(FindingSeverity))
+    severity: Mapped[FindingSeverity] = mapped_column(_enum(FindingSeverity))
     detail: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(_enum(FindingStatus), default=FindingStatus.OPEN.value)
+    status: Mapped[FindingStatus] = mapped_column(_enum(FindingStatus), default=FindingStatus.OPEN)
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -396,7 +414,7 @@ class Series(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
     protocol_id: Mapped[int] = mapped_column(ForeignKey("protocols.id"))
-    status: Mapped[str] = mapped_column(_enum(SeriesStatus), default=SeriesStatus.ACTIVE.value)
+    status: Mapped[SeriesStatus] = mapped_column(_enum(SeriesStatus), default=SeriesStatus.ACTIVE)
     planned_count: Mapped[int] = mapped_column(Integer)  # sessions the course is meant to have
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     notes: Mapped[str] = mapped_column(Text, default="")
@@ -436,7 +454,7 @@ class TreatmentSession(Base):
     series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id"), index=True)
     number: Mapped[int | None] = mapped_column(Integer)  # place within the series, from 1
     therapy_id: Mapped[int] = mapped_column(ForeignKey("therapies.id"))
-    place: Mapped[str] = mapped_column(_enum(Place))
+    place: Mapped[Place] = mapped_column(_enum(Place))
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("chairs.id"))
     nurse_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -444,7 +462,9 @@ class TreatmentSession(Base):
     treatment_minutes: Mapped[int] = mapped_column(Integer)
     observation_minutes: Mapped[int] = mapped_column(Integer)
     buffer_minutes: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(_enum(SessionStatus), default=SessionStatus.BOOKED.value)
+    status: Mapped[SessionStatus] = mapped_column(
+        _enum(SessionStatus), default=SessionStatus.BOOKED
+    )
     status_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     status_reason: Mapped[str] = mapped_column(Text, default="")
     late_cancellation: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -471,10 +491,6 @@ class TreatmentSession(Base):
         """When the chair is ready for the next patient (end plus turnover buffer)."""
         return self.ends_at + dt.timedelta(minutes=self.buffer_minutes)
 
-    @property
-    def status_enum(self) -> SessionStatus:
-        return SessionStatus(self.status)
-
 
 class SessionStatusChange(Base):
     """One step in a session's life (booked, confirmed, checked in, completed, cancelled...)."""
@@ -483,8 +499,8 @@ class SessionStatusChange(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), index=True)
-    from_status: Mapped[str | None] = mapped_column(_enum(SessionStatus))
-    to_status: Mapped[str] = mapped_column(_enum(SessionStatus))
+    from_status: Mapped[SessionStatus | None] = mapped_column(_enum(SessionStatus))
+    to_status: Mapped[SessionStatus] = mapped_column(_enum(SessionStatus))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(Text, default="")
     actor: Mapped[str] = mapped_column(String(120), default="")
@@ -503,7 +519,7 @@ class Letter(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(_enum(LetterKind))
+    kind: Mapped[LetterKind] = mapped_column(_enum(LetterKind))
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
     session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"))
     series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id"))

@@ -11,7 +11,6 @@ import datetime as dt
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt, Signal
@@ -39,6 +38,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from scheduler.domain.enums import Place, SessionStatus
 from scheduler.domain.when import date_span, hour_label, long_date, short_day, time_range
@@ -393,7 +393,7 @@ def load_days(desk: Desk, days: Sequence[dt.date]) -> tuple[list[ChairInfo], lis
     seven), and the clinic's hours and closures are read once.
     """
 
-    def load(db: Any) -> tuple[list[ChairInfo], list[DayData]]:
+    def load(db: Session) -> tuple[list[ChairInfo], list[DayData]]:
         chairs = [ChairInfo(c.chair_id, c.name) for c in schedule.chairs(db)]
         if not days:
             return chairs, []

@@ -134,8 +134,8 @@ def batch_letter(
     return result
 
 
-def session_run(session_id: int, kind: str) -> LetterRun:
-    return lambda db, **kw: letters.session_letter(db, session_id, LetterKind(kind), **kw)
+def session_run(session_id: int, kind: LetterKind) -> LetterRun:
+    return lambda db, **kw: letters.session_letter(db, session_id, kind, **kw)
 
 
 def schedule_run(patient_id: int) -> LetterRun:
@@ -146,8 +146,8 @@ def schedule_run(patient_id: int) -> LetterRun:
     return make
 
 
-def day_run(kind: str, day: dt.date) -> LetterRun:
-    if kind == LetterKind.AFTERCARE.value:
+def day_run(kind: LetterKind, day: dt.date) -> LetterRun:
+    if kind is LetterKind.AFTERCARE:
         return lambda db, **kw: letters.aftercare_letters(db, day=day, **kw)
     return lambda db, **kw: letters.prep_letters(db, first_day=day, **kw)
 
@@ -166,7 +166,7 @@ class LetterJob:
     file_name: str
 
 
-def show_letter(desk: Desk, view: SessionLike, kind: str, parent: QWidget | None) -> bool:
+def show_letter(desk: Desk, view: SessionLike, kind: LetterKind, parent: QWidget | None) -> bool:
     """Preview a session's letter in its own window; Print… and Save record it as printed."""
     job = session_job(desk, view, kind)
     letter = batch_letter(desk, job.run, parent, record=False)
@@ -183,7 +183,7 @@ def show_letter(desk: Desk, view: SessionLike, kind: str, parent: QWidget | None
     return True
 
 
-def session_job(desk: Desk, view: SessionLike, kind: str) -> LetterJob:
+def session_job(desk: Desk, view: SessionLike, kind: LetterKind) -> LetterJob:
     local = view.starts_at.astimezone(desk.zone)
     return LetterJob(
         session_run(view.session_id, kind),
@@ -346,11 +346,11 @@ class LettersScreen(QWidget):
             return
         past = view.starts_at.astimezone(self.desk.zone).date() <= self.desk.today()
         after = past and view.has_aftercare  # visits and video calls have no aftercare letter
-        self.preview_session(view.session_id, "aftercare" if after else "prep")
+        self.preview_session(view.session_id, LetterKind.AFTERCARE if after else LetterKind.PREP)
 
     # -- previews --------------------------------------------------------------------------
 
-    def preview_session(self, session_id: int, kind: str) -> bool:
+    def preview_session(self, session_id: int, kind: LetterKind) -> bool:
         """Show a session's prep or aftercare letter (not recorded until printed or saved)."""
         row = self.model.index_of_session(session_id)
         if row is None:
@@ -375,17 +375,21 @@ class LettersScreen(QWidget):
         day = self.day
         return self._preview(
             LetterJob(
-                day_run(LetterKind.PREP.value, day),
+                day_run(LetterKind.PREP, day),
                 f"Prep letters for {long_date(day)}",
                 f"prep-letters-{day:%Y-%m-%d}.pdf",
             )
         )
 
+    def print_current(self) -> None:
+        """Ctrl+P: the letter in the preview, through the print dialog."""
+        self.preview.print_document()
+
     def preview_today_aftercare(self) -> bool:
         today = self.desk.today()
         return self._preview(
             LetterJob(
-                day_run(LetterKind.AFTERCARE.value, today),
+                day_run(LetterKind.AFTERCARE, today),
                 f"Aftercare letters for today, {day_and_date(today)}",
                 f"aftercare-letters-{today:%Y-%m-%d}.pdf",
             )

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from scheduler import APP_NAME, __version__
 from scheduler.domain.access import Permission
+from scheduler.domain.enums import Phase
 from scheduler.services import accounts
 from scheduler.services.backup import backup_plan
 from scheduler.services.clinic import get_settings, is_set_up
@@ -100,19 +102,15 @@ SCREENS = (
 )
 
 
-# What Ctrl+P does on each screen (an attribute path on the screen); others: "print_current".
-PRINT_ACTIONS = {
-    TODAY: "print_aftercare",  # the selected session's aftercare letter
-    LETTERS: "preview.print_document",  # the letter in the preview, through the print dialog
-}
+@runtime_checkable
+class Printable(Protocol):
+    """A screen with something to print on Ctrl+P.
 
+    Today prints the selected session's aftercare letter; Letters prints the letter in its
+    preview, through the print dialog. The other screens have nothing to print.
+    """
 
-def _attribute_path(obj: object, path: str) -> object:
-    for name in path.split("."):
-        obj = getattr(obj, name, None)
-        if obj is None:
-            return None
-    return obj
+    def print_current(self) -> None: ...
 
 
 class MainWindow(QMainWindow):
@@ -265,13 +263,13 @@ class MainWindow(QMainWindow):
             "&New patient", QKeySequence.StandardKey.New, self.new_patient
         )
         self.book_action = self._action(
-            "&Book induction series…", "Ctrl+B", lambda: self.book("induction")
+            "&Book induction series…", "Ctrl+B", lambda: self.book(Phase.INDUCTION)
         )
         self.maintenance_action = self._action(
-            "Plan &maintenance…", "Ctrl+Shift+B", lambda: self.book("maintenance")
+            "Plan &maintenance…", "Ctrl+Shift+B", lambda: self.book(Phase.MAINTENANCE)
         )
         self.single_action = self._action(
-            "Book a &single session…", "Ctrl+Shift+S", lambda: self.book("single")
+            "Book a &single session…", "Ctrl+Shift+S", lambda: self.book(Phase.SINGLE)
         )
         self.boosters_action = self._action("Boosters &due…", None, self.show_boosters_due)
         for action in (
@@ -312,7 +310,7 @@ class MainWindow(QMainWindow):
         self.show_screen(PATIENTS)
         self.patients_screen().new_patient()
 
-    def book(self, phase: str) -> None:
+    def book(self, phase: Phase) -> None:
         """Ctrl+B: book for the patient open on the Patients screen."""
         screen = self.patients_screen()
         patient_id = screen.current_patient_id()
@@ -334,9 +332,9 @@ class MainWindow(QMainWindow):
     def print_(self) -> None:
         """Ctrl+P: the current screen's own print action, if it has one."""
         index = self.current_index()
-        printer = _attribute_path(self.current_screen(), PRINT_ACTIONS.get(index, "print_current"))
-        if callable(printer):
-            printer()
+        screen = self.current_screen()
+        if isinstance(screen, Printable):
+            screen.print_current()
         else:
             self.statusBar().showMessage(
                 f"Nothing to print on {SCREENS[index].label}. "

@@ -61,8 +61,8 @@ class PatientSearchModel(PagedRowsModel[PatientRow]):
 class FindingRow:
     finding_id: int
     kind: str
-    severity: str
-    status: str
+    severity: FindingSeverity
+    status: FindingStatus
     detail: str
     recorded_on: dt.date
     resolution: str  # "Overridden by Dr Ng on 2026-11-02: controlled on review"
@@ -74,11 +74,11 @@ class FindingRow:
 
     @property
     def is_open(self) -> bool:
-        return self.status == FindingStatus.OPEN.value
+        return self.status is FindingStatus.OPEN
 
     @property
     def blocks(self) -> bool:
-        return self.is_open and self.severity == FindingSeverity.BLOCKING.value
+        return self.is_open and self.severity is FindingSeverity.BLOCKING
 
 
 class FindingsModel(RowsModel[FindingRow]):
@@ -92,11 +92,7 @@ class FindingsModel(RowsModel[FindingRow]):
             if column == self.COL_FINDING:
                 return row.label
             if column == self.COL_SEVERITY:
-                return (
-                    "Contraindication"
-                    if row.severity == FindingSeverity.BLOCKING.value
-                    else "Caution"
-                )
+                return "Contraindication" if row.severity is FindingSeverity.BLOCKING else "Caution"
             if column == self.COL_STATUS:
                 return row.status.capitalize()
             if column == self.COL_DETAIL:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Permission
+from scheduler.domain.enums import Phase
 from scheduler.domain.patients import PatientDetails
 from scheduler.domain.when import date_of_birth, short_date
 from scheduler.errors import NotFound
@@ -179,9 +180,9 @@ class PatientsScreen(RefreshedWhenShown):
         self.maintenance_button = QPushButton("Plan &maintenance…")
         self.single_button = QPushButton("Single &session…")
         self.archive_button = QPushButton("Archive")
-        self.induction_button.clicked.connect(lambda: self.book("induction"))
-        self.maintenance_button.clicked.connect(lambda: self.book("maintenance"))
-        self.single_button.clicked.connect(lambda: self.book("single"))
+        self.induction_button.clicked.connect(lambda: self.book(Phase.INDUCTION))
+        self.maintenance_button.clicked.connect(lambda: self.book(Phase.MAINTENANCE))
+        self.single_button.clicked.connect(lambda: self.book(Phase.SINGLE))
         self.archive_button.clicked.connect(self.toggle_archived)
         actions = QHBoxLayout()
         for button in (self.induction_button, self.maintenance_button, self.single_button):
@@ -416,12 +417,12 @@ class PatientsScreen(RefreshedWhenShown):
             self,
         )
 
-    def book(self, phase: str) -> int | None:
+    def book(self, phase: Phase) -> int | None:
         """Open the booking dialog for the open patient; the booked series or session id."""
         if self.open is None:
             return None
         patient_id = self.open.patient_id
-        if phase == "single":
+        if phase is Phase.SINGLE:
             from scheduler.ui.single_session_dialog import SingleSessionDialog
 
             booked = SingleSessionDialog.ask(self.desk, patient_id, parent=self)

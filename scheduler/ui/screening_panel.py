@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from scheduler.domain.access import Permission
+from scheduler.domain.enums import FindingSeverity
 from scheduler.domain.screening import FINDING_KINDS
 from scheduler.domain.when import long_date
 from scheduler.services import screening
@@ -50,7 +51,7 @@ class AddFindingDialog(QDialog):
         self.setWindowTitle("Record a screening finding")
         self.kind = QComboBox()
         for spec in FINDING_KINDS.values():
-            tag = "contraindication" if spec.severity == "blocking" else "caution"
+            tag = "contraindication" if spec.severity is FindingSeverity.BLOCKING else "caution"
             self.kind.addItem(f"{spec.label} ({tag})", spec.key)
         self.detail = QLineEdit()
         self.detail.setPlaceholderText("e.g. 168/104 today; on lorazepam 1 mg at night")

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from scheduler.domain.catalogue import INDUCTION_MAX_SESSIONS, INDUCTION_MIN_SESSIONS
-from scheduler.domain.enums import ChairKind, Phase
+from scheduler.domain.enums import Phase
 from scheduler.domain.planning import SeriesProposal
 from scheduler.domain.when import SHORT_WEEKDAYS
 from scheduler.errors import ServiceError
@@ -73,7 +73,7 @@ class ChairChoice:
     kind: str
 
 
-def load_choices(db: Session, phase: str) -> tuple[list[ProtocolChoice], list[ChairChoice]]:
+def load_choices(db: Session, phase: Phase) -> tuple[list[ProtocolChoice], list[ChairChoice]]:
     """The active protocols of a phase and the active chairs, as plain values."""
     therapies = {t.id: t for t in settings.list_therapies(db)}
     protocols = [
@@ -87,16 +87,16 @@ def load_choices(db: Session, phase: str) -> tuple[list[ProtocolChoice], list[Ch
             tuple(x.value for x in therapies[p.therapy_id].place_list),
         )
         for p in settings.list_protocols(db)
-        if p.active and p.phase == phase and therapies[p.therapy_id].active
+        if p.active and p.phase is phase and therapies[p.therapy_id].active
     ]
-    chairs = [ChairChoice(c.chair_id, c.name, ChairKind(c.kind).value) for c in schedule.chairs(db)]
+    chairs = [ChairChoice(c.chair_id, c.name, c.kind.value) for c in schedule.chairs(db)]
     return protocols, chairs
 
 
 class SeriesDialog(QDialog):
     """Protocol, count, first date, time, weekdays and chair → a proposal → Book.
 
-    ``phase`` is "induction" (6 to 8 sessions on chosen weekdays) or "maintenance" (a visit
+    ``phase`` is induction (6 to 8 sessions on chosen weekdays) or maintenance (a visit
     every N weeks, a number of times or until a date).
     """
 
@@ -105,13 +105,13 @@ class SeriesDialog(QDialog):
         desk: Desk,
         patient_id: int,
         *,
-        phase: str = "induction",
+        phase: Phase = Phase.INDUCTION,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.desk = desk
         self.patient_id = patient_id
-        self.phase = Phase(phase)
+        self.phase = phase
         self.series_id: int | None = None
         self.proposal: SeriesProposal | None = None
         induction = self.phase is Phase.INDUCTION
@@ -121,7 +121,7 @@ class SeriesDialog(QDialog):
         # Said inside the dialog too: the desk must see at a glance whose course this is.
         self.heading = QLabel(f"{what} for {patient.display_name} (chart {patient.chart_number})")
         self.heading.setObjectName("section_title")
-        self.protocols, self.all_chairs = desk.read(lambda db: load_choices(db, self.phase.value))
+        self.protocols, self.all_chairs = desk.read(lambda db: load_choices(db, self.phase))
 
         self.protocol = QComboBox()
         for choice in self.protocols:
@@ -520,7 +520,7 @@ class SeriesDialog(QDialog):
         desk: Desk,
         patient_id: int,
         *,
-        phase: str = "induction",
+        phase: Phase = Phase.INDUCTION,
         parent: QWidget | None = None,
     ) -> int | None:
         """Open the dialog; the booked series' id, or None when nothing was booked."""

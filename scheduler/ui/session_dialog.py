@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from scheduler.domain.enums import SessionStatus
+from scheduler.domain.enums import LetterKind, SessionStatus
 from scheduler.domain.when import time_range_on
 from scheduler.errors import ServiceError
 from scheduler.services import course_rules, session_life
+from scheduler.services.booking import BookingRefused
 from scheduler.ui.desk import Desk
 from scheduler.ui.letters_screen import show_letter
 from scheduler.ui.qt_dates import DATE_TIME_FORMAT, show_us_style, to_qdatetime
@@ -35,12 +36,11 @@ from scheduler.ui.session_models import (
     SlotModel,
     day_and_clock,
     escort_text,
-    status_label,
 )
 from scheduler.ui.tables import pick_one_table
 
 T = TypeVar("T")
-LIVE_STATUSES = (SessionStatus.BOOKED.value, SessionStatus.CONFIRMED.value)
+LIVE_STATUSES = (SessionStatus.BOOKED, SessionStatus.CONFIRMED)
 
 
 def act_showing_refusal(
@@ -65,9 +65,8 @@ def act_showing_refusal(
 
 def refusal_text(exc: ServiceError, prefix: str = "Not booked") -> str:
     """A refusal in words; a booking refused for several reasons lists each."""
-    reasons = getattr(exc, "reasons", None)
-    if isinstance(reasons, list) and len(reasons) > 1:
-        return f"{prefix}:\n" + "\n".join(f"• {reason}" for reason in reasons)
+    if isinstance(exc, BookingRefused) and len(exc.reasons) > 1:
+        return f"{prefix}:\n" + "\n".join(f"• {reason}" for reason in exc.reasons)
     return f"{prefix}: {exc}"
 
 
@@ -231,9 +230,11 @@ class SessionDialog(QDialog):
         self.cancel_button.clicked.connect(self.cancel_session)
         self.no_show_button.clicked.connect(self.mark_no_show)
         self.makeup_button.clicked.connect(self.make_up)
-        self.prep_button.clicked.connect(lambda: show_letter(desk, self.view, "prep", self))
+        self.prep_button.clicked.connect(
+            lambda: show_letter(desk, self.view, LetterKind.PREP, self)
+        )
         self.aftercare_button.clicked.connect(
-            lambda: show_letter(desk, self.view, "aftercare", self)
+            lambda: show_letter(desk, self.view, LetterKind.AFTERCARE, self)
         )
         self.near.setDateTime(to_qdatetime(view.starts_at, desk.zone))
         self._show_view()
@@ -248,7 +249,7 @@ class SessionDialog(QDialog):
             time_range_on(view.starts_at.astimezone(zone), view.ends_at.astimezone(zone))
         )
         self._labels["chair"].setText(view.chair_name or "—")
-        self._labels["status"].setText(status_label(view.status))
+        self._labels["status"].setText(view.status.label)
         self._labels["driver"].setText(
             escort_text(view)
             if view.escort_name or view.no_escort_reason or not view.needs_escort
@@ -261,7 +262,7 @@ class SessionDialog(QDialog):
         self.no_show_button.setToolTip(
             "" if view.starts_at <= self.desk.now() else "Only once the session's start has passed"
         )
-        missed = view.status in (SessionStatus.CANCELLED.value, SessionStatus.NO_SHOW.value)
+        missed = view.status in (SessionStatus.CANCELLED, SessionStatus.NO_SHOW)
         self.makeup_button.setVisible(missed and self._course_short())
         self.aftercare_button.setVisible(view.has_aftercare)
 

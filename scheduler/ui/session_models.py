@@ -58,7 +58,7 @@ class SessionLike(Protocol):
     @property
     def buffer_minutes(self) -> int: ...
     @property
-    def status(self) -> str: ...
+    def status(self) -> SessionStatus: ...
     @property
     def progress(self) -> str: ...
     @property
@@ -141,23 +141,16 @@ def short_escort_text(view: SessionLike) -> str:
     return text[: ESCORT_COLUMN_CHARS - 1].rstrip() + "…"
 
 
-def status_label(status: str) -> str:
-    try:
-        return SessionStatus(status).label
-    except ValueError:
-        return status.replace("_", " ").capitalize()
-
-
 def day_and_clock(when: dt.datetime, zone: ZoneInfo) -> str:
     """A date and time as the desk writes it: Mon, Nov 16, 2026, 9:30 AM."""
     return date_and_time(when.astimezone(zone))
 
 
 _STATUS_COLOURS = {
-    SessionStatus.CANCELLED.value: "#9a9a9a",
-    SessionStatus.NO_SHOW.value: "#b03a2e",
-    SessionStatus.COMPLETED.value: "#2e7d32",
-    SessionStatus.CHECKED_IN.value: "#1565c0",
+    SessionStatus.CANCELLED: "#9a9a9a",
+    SessionStatus.NO_SHOW: "#b03a2e",
+    SessionStatus.COMPLETED: "#2e7d32",
+    SessionStatus.CHECKED_IN: "#1565c0",
 }
 
 
@@ -227,7 +220,7 @@ class DaySessionsModel(ZonedRowsModel[DeskSession]):
         if column == self.COL_CHAIR:
             return view.chair_name or view.place.label
         if column == self.COL_STATUS:
-            return status_label(view.status)
+            return view.status.label
         if column == self.COL_DRIVER:
             return short_escort_text(view)
         if column == self.COL_PREP:

@@ -71,7 +71,7 @@ def single_protocols(db: Session) -> list[SingleProtocol]:
     found = [
         SingleProtocol(p.id, p.name, p.therapy_id, tuple(therapies[p.therapy_id].place_list))
         for p in settings.list_protocols(db)
-        if p.active and p.phase != Phase.INDUCTION.value and therapies[p.therapy_id].active
+        if p.active and p.phase is not Phase.INDUCTION and therapies[p.therapy_id].active
     ]
     # Singles first (the usual phone call), then boosters.
     return sorted(found, key=lambda p: "maintenance" in p.name.lower())

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import datetime as dt
+from typing import Protocol
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -17,9 +17,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
-from scheduler.domain.access import Permission
-from scheduler.domain.enums import SessionStatus
+from scheduler.domain.access import Actor, Permission
+from scheduler.domain.enums import LetterKind, SessionStatus
 from scheduler.domain.when import long_date
 from scheduler.services import session_life
 from scheduler.ui.desk import Desk
@@ -28,12 +29,12 @@ from scheduler.ui.letters_screen import day_sessions, show_letter
 from scheduler.ui.session_dialog import SessionDialog, cancel_session, mark_no_show
 from scheduler.ui.session_models import DaySessionsModel, SessionLike
 
-BOOKED, CONFIRMED = SessionStatus.BOOKED.value, SessionStatus.CONFIRMED.value
-CHECKED_IN, COMPLETED = SessionStatus.CHECKED_IN.value, SessionStatus.COMPLETED.value
+BOOKED, CONFIRMED = SessionStatus.BOOKED, SessionStatus.CONFIRMED
+CHECKED_IN, COMPLETED = SessionStatus.CHECKED_IN, SessionStatus.COMPLETED
 
 SIZED_BY_ROWS = 100
 # Which actions make sense in which status; the service has the last word.
-ALLOWED: dict[str, tuple[str, ...]] = {
+ALLOWED: dict[str, tuple[SessionStatus, ...]] = {
     "confirm": (BOOKED,),
     "check_in": (BOOKED, CONFIRMED),
     "complete": (CHECKED_IN,),
@@ -50,6 +51,14 @@ NEEDS = {
     "cancel": Permission.CANCEL,
     "aftercare": Permission.PRINT,
 }
+
+
+class SessionStep(Protocol):
+    """A service that moves one session on a step (``session_life.confirm`` and the like)."""
+
+    def __call__(
+        self, db: Session, session_id: int, *, actor: Actor, now: dt.datetime
+    ) -> object: ...
 
 
 class TodayScreen(QWidget):
@@ -96,7 +105,7 @@ class TodayScreen(QWidget):
         bar = QHBoxLayout()
         for key, text, handler in (
             ("open", "&Open…", self.open_selected),
-            ("confirm", "Con&firm", lambda: self._life("confirm")),
+            ("confirm", "Con&firm", lambda: self._life(session_life.confirm)),
             ("check_in", "Check &in", self.check_in_selected),
             ("complete", "Co&mplete", self.complete_selected),
             ("no_show", "&No-show", self.no_show_selected),
@@ -142,7 +151,7 @@ class TodayScreen(QWidget):
         self.model.set_rows(rows)
         self.table.setVisible(bool(rows))
         self.empty.setVisible(not rows)
-        live = [r for r in rows if r.view.status not in ("cancelled", "no_show")]
+        live = [r for r in rows if r.view.status.holds_slot]
         here = sum(1 for r in rows if r.view.status in (CHECKED_IN, COMPLETED))
         # Sessions still to happen that need a driver home and have none on file or recorded.
         unknown = sum(
@@ -186,11 +195,10 @@ class TodayScreen(QWidget):
 
     # -- actions ---------------------------------------------------------------------------
 
-    def _life(self, action: str) -> None:
+    def _life(self, step: SessionStep) -> None:
         view = self.selected_view()
         if view is None:
             return
-        step: Callable[..., Any] = getattr(session_life, action)
         self.desk.act(
             lambda db: step(db, view.session_id, actor=self.desk.actor, now=self.desk.now()),
             self,
@@ -249,7 +257,11 @@ class TodayScreen(QWidget):
     def print_aftercare(self) -> None:
         view = self.selected_view()
         if view is not None and view.has_aftercare:
-            show_letter(self.desk, view, "aftercare", self)
+            show_letter(self.desk, view, LetterKind.AFTERCARE, self)
+
+    def print_current(self) -> None:
+        """Ctrl+P: the selected session's aftercare letter."""
+        self.print_aftercare()
 
     def open_selected(self, index: QModelIndex | None = None) -> None:
         view = self.selected_view()

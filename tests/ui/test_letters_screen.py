@@ -15,7 +15,7 @@ from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from scheduler.domain.enums import ChairKind
+from scheduler.domain.enums import ChairKind, LetterKind
 from scheduler.services.booking import book_single
 from scheduler.store import Database
 from scheduler.store.models import Letter
@@ -112,7 +112,7 @@ def test_save_as_pdf_writes_the_letter_and_records_it(
     monkeypatch.setattr(
         PdfPreview, "ask_save_path", classmethod(lambda cls, parent, suggested: str(target))
     )
-    assert screen.preview_session(sessions["zoe"], "prep")
+    assert screen.preview_session(sessions["zoe"], LetterKind.PREP)
     with qtbot.waitSignal(screen.preview.saved) as saved:
         qtbot.mouseClick(screen.preview.save_button, Qt.MouseButton.LeftButton)
     written = Path(saved.args[0])
@@ -138,7 +138,7 @@ def test_print_sends_the_pages_to_the_printer_and_records_it(
         return chosen
 
     monkeypatch.setattr(PdfPreview, "ask_printer", classmethod(printer))
-    screen.preview_session(sessions["ben"], "prep")
+    screen.preview_session(sessions["ben"], LetterKind.PREP)
     with qtbot.waitSignal(screen.preview.printed):
         qtbot.mouseClick(screen.preview.print_button, Qt.MouseButton.LeftButton)
     assert out.stat().st_size > 1000
@@ -209,10 +209,10 @@ def test_a_name_no_font_can_print_is_warned_about_above_the_preview(
 ) -> None:
     session = _book_today(db, "Ra\U00013000", IV_SINGLE, 11)
     screen.show_date(TODAY)
-    assert screen.preview_session(session, "prep")
+    assert screen.preview_session(session, LetterKind.PREP)
     assert screen.preview.warning.isVisible()
     assert "has characters no installed font can print (\U00013000)" in (
         screen.preview.warning.text()
     )
-    screen.preview_session(sessions["cleo"], "prep")
+    screen.preview_session(sessions["cleo"], LetterKind.PREP)
     assert "no installed font" not in screen.preview.warning.text()

@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 from pytestqt.qtbot import QtBot
 
-from scheduler.domain.enums import StaffRole
+from scheduler.domain.enums import Phase, StaffRole
 from scheduler.domain.patients import PatientDetails
 from scheduler.services.accounts import NewAccount, has_accounts
 from scheduler.services.clinic import get_settings, is_set_up
@@ -67,10 +67,11 @@ def test_ctrl_b_books_for_the_open_patient(
         ).id
     patients = window.patients_screen()
     patients.open_patient(patient_id)
-    asked: list[str] = []
+    asked: list[Phase] = []
     monkeypatch.setattr(PatientsScreen, "book", lambda self, phase: asked.append(phase))
     qtbot.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
-    assert asked == ["induction"]
+    assert asked == [Phase.INDUCTION]
+    assert asked[0] is Phase.INDUCTION
 
 
 def test_ctrl_p_without_print_action_says_so(qtbot: QtBot, window: MainWindow) -> None:
@@ -89,6 +90,19 @@ def test_ctrl_p_prints_the_aftercare_on_today(
     window.show_screen(TODAY)
     qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     assert printed == [True]
+
+
+def test_ctrl_p_prints_the_previewed_letter_on_letters(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scheduler.ui.pdf_preview import PdfPreview
+
+    printed: list[bool] = []
+    monkeypatch.setattr(PdfPreview, "print_document", lambda self: printed.append(True) or True)
+    window.show_screen(LETTERS)
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert printed == [True]
+    assert "Nothing to print" not in window.statusBar().currentMessage()
 
 
 def test_last_screen_and_size_remembered(

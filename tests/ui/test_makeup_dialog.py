@@ -150,7 +150,7 @@ def test_cancel_from_today_then_book_the_makeup(
     assert desk.refusals == []
     sessions = course_sessions(db, series_id)
     (made,) = [x for x in sessions if x.makeup_for_id == ids[0]]
-    assert made.status == SessionStatus.BOOKED.value
+    assert made.status is SessionStatus.BOOKED
     assert made.starts_at == at(dt.date(2026, 12, 2), 10)
     kept = holding(db, series_id)
     assert len(kept) == 6 <= 8
@@ -196,7 +196,7 @@ def test_no_show_from_today_then_move_the_rest_later(
     assert len(opened) == 1
     assert desk.refusals == []
     sessions = {x.id: x for x in course_sessions(db, series_id)}
-    assert sessions[ids[2]].status == SessionStatus.NO_SHOW.value
+    assert sessions[ids[2]].status is SessionStatus.NO_SHOW
     # The first two stay; the later three each moved later, one slot on.
     assert [sessions[i].starts_at for i in ids[:2]] == [before[i] for i in ids[:2]]
     assert [local(sessions[i].starts_at) for i in ids[3:]] == [
@@ -347,4 +347,4 @@ def test_no_show_from_the_session_dialog_offers_the_makeup(
         qtbot.mouseClick(dialog.no_show_button, Qt.MouseButton.LeftButton)
     assert [d.session_id for d in opened] == [ids[0]]
     with db.reading() as s:
-        assert session_life.get_session(s, ids[0]).status == SessionStatus.NO_SHOW.value
+        assert session_life.get_session(s, ids[0]).status is SessionStatus.NO_SHOW

@@ -12,7 +12,7 @@ from PySide6.QtCore import QCoreApplication, QDate, QEvent, Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from scheduler.domain.enums import StaffRole
+from scheduler.domain.enums import Phase, StaffRole
 from scheduler.services.booking import Override
 from scheduler.store import Database
 from scheduler.store.models import AuditEntry, Series, TreatmentSession
@@ -50,7 +50,7 @@ def new_patient(db: Database, *, cleared: bool = True) -> int:
 
 
 def open_dialog(
-    qtbot: QtBot, desk: Desk, patient_id: int, phase: str = "induction"
+    qtbot: QtBot, desk: Desk, patient_id: int, phase: Phase = Phase.INDUCTION
 ) -> SeriesDialog:
     dialog = SeriesDialog(desk, patient_id, phase=phase)
     qtbot.addWidget(dialog)
@@ -175,7 +175,7 @@ def test_changing_the_form_asks_for_a_new_proposal(
 def test_maintenance_every_four_weeks(
     qtbot: QtBot, desk: TestDesk, db: Database, no_letter: list[bool]
 ) -> None:
-    dialog = open_dialog(qtbot, desk, new_patient(db), phase="maintenance")
+    dialog = open_dialog(qtbot, desk, new_patient(db), phase=Phase.MAINTENANCE)
     assert dialog.windowTitle() == "Plan maintenance — Zoë Nguyễn"
     assert dialog.heading.text().startswith("Plan maintenance for Zoë Nguyễn (chart ")
     assert dialog.protocol.currentText() == "IV ketamine maintenance"
@@ -222,7 +222,7 @@ def test_a_clinician_may_override_a_refused_safety_check(
 
 
 def test_maintenance_until_a_date(qtbot: QtBot, desk: TestDesk, db: Database) -> None:
-    dialog = open_dialog(qtbot, desk, new_patient(db), phase="maintenance")
+    dialog = open_dialog(qtbot, desk, new_patient(db), phase=Phase.MAINTENANCE)
     dialog.until.setDate(QDate(2027, 1, 31))  # choosing a date picks "until"
     assert dialog.by_until.isChecked()
     qtbot.mouseClick(dialog.propose_button, Qt.MouseButton.LeftButton)
@@ -232,8 +232,8 @@ def test_maintenance_until_a_date(qtbot: QtBot, desk: TestDesk, db: Database) ->
     assert max(starts).astimezone(ZONE).date() <= dt.date(2027, 1, 31)
 
 
-@pytest.mark.parametrize("phase", ["induction", "maintenance"])
-def test_a_closed_dialog_is_freed(qtbot: QtBot, desk: TestDesk, db: Database, phase: str) -> None:
+@pytest.mark.parametrize("phase", [Phase.INDUCTION, Phase.MAINTENANCE])
+def test_a_closed_dialog_is_freed(qtbot: QtBot, desk: TestDesk, db: Database, phase: Phase) -> None:
     # The fields of the other phase used to stay unparented, their signals holding the dialog:
     # every dialog opened stayed in memory for good (about 140 kB each).
     dialog = SeriesDialog(desk, new_patient(db), phase=phase)

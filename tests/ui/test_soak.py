@@ -24,6 +24,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
+from scheduler.domain.enums import LetterKind, Phase
 from scheduler.store import Database
 from scheduler.ui.calendar_screen import CalendarScreen
 from scheduler.ui.letters_screen import LettersScreen, day_sessions
@@ -146,7 +147,9 @@ class ScriptedDay:
         sessions = day_sessions(self.desk, MONDAY)
         kinds: list[Callable[[], QDialog]] = [
             lambda: SeriesDialog(self.desk, patient_id, parent=self.window),
-            lambda: SeriesDialog(self.desk, patient_id, phase="maintenance", parent=self.window),
+            lambda: SeriesDialog(
+                self.desk, patient_id, phase=Phase.MAINTENANCE, parent=self.window
+            ),
             lambda: SingleSessionDialog(self.desk, patient_id, parent=self.window),
         ]
         if sessions:
@@ -164,7 +167,7 @@ class ScriptedDay:
         sessions = day_sessions(self.desk, MONDAY)
         if sessions:
             session = self.rng.choice(sessions).view.session_id
-            assert self.letters.preview_session(session, "prep")
+            assert self.letters.preview_session(session, LetterKind.PREP)
 
     def confirm_on_today(self) -> None:
         self.window.show_screen(TODAY)

@@ -224,7 +224,7 @@ def test_a_checked_in_consultation_offers_no_aftercare(
             chair_id=None, actor=ACTOR, now=NOW,
         )  # fmt: skip
         s.flush()
-        visit.status = SessionStatus.CHECKED_IN.value
+        visit.status = SessionStatus.CHECKED_IN
         visit_id = visit.id
     screen.refresh()
     screen.select_session(visit_id)

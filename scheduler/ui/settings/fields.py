@@ -3,8 +3,9 @@ choices, spin boxes for "none" and for counted units."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, NamedTuple
+from typing import NamedTuple, TypedDict, TypeVar
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -20,8 +21,18 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
+from scheduler.domain.access import Actor
 from scheduler.ui.desk import Desk
 from scheduler.ui.widgets import FieldProblems, act_on_form
+
+K = TypeVar("K", bound=str)
+
+
+class ActingAs(TypedDict):
+    """Who acts and when: what every settings service takes besides its values."""
+
+    actor: Actor
+    now: dt.datetime
 
 
 class SettingsTab(QWidget):
@@ -38,7 +49,7 @@ class SettingsTab(QWidget):
     def _save(self, action: Callable[[Session], object]) -> bool:
         return act_on_form(self.desk, action, self.problems, self) is not None
 
-    def _kw(self) -> dict[str, Any]:
+    def _kw(self) -> ActingAs:
         """Who acts and when: what every settings service takes besides its values."""
         return {"actor": self.desk.actor, "now": self.desk.now()}
 
@@ -86,7 +97,7 @@ def check_grid(boxes: Iterable[QCheckBox], columns: int) -> QWidget:
     return grid_box
 
 
-def combo(labels: Mapping[Any, str]) -> QComboBox:
+def combo(labels: Mapping[K, str]) -> QComboBox:
     """A choice among ``labels``; each item's data is its value as the services store it."""
     box = QComboBox()
     for value, label in labels.items():
