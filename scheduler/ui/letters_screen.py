@@ -37,12 +37,16 @@ from scheduler.errors import ServiceError
 from scheduler.letters.pdf import PdfRenderer
 from scheduler.letters.templates import load_templates
 from scheduler.services import letters, patients, schedule
+from scheduler.services.changes import Change
 from scheduler.services.clinic import get_settings
 from scheduler.services.letters import LetterBatch
 from scheduler.ui.desk import Desk
 from scheduler.ui.pdf_preview import PdfPreview, PdfPreviewDialog
 from scheduler.ui.qt_dates import to_qdate
 from scheduler.ui.session_models import DaySessionsModel, DeskSession, SessionLike
+
+# A day's sessions and their letters, printed from the clinic's templates.
+SHOWS = Change.SESSIONS | Change.PATIENTS | Change.LETTERS | Change.STAFF | Change.SETTINGS
 
 # --- asking the letters service -----------------------------------------------------------
 
@@ -286,7 +290,7 @@ class LettersScreen(QWidget):
         self.aftercare_button.clicked.connect(self.preview_today_aftercare)
         self.schedule_button.clicked.connect(self.preview_schedule)
         self.preview.issue = self._issue
-        desk.changed.connect(self.refresh)
+        desk.follow(SHOWS, self.refresh, self)
         desk.signed_in.connect(self.refresh)
         self.refresh()
 

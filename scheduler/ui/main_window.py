@@ -33,6 +33,7 @@ from scheduler import APP_NAME, __version__
 from scheduler.domain.access import Permission
 from scheduler.services import accounts
 from scheduler.services.backup import backup_plan
+from scheduler.services.changes import Change
 from scheduler.services.clinic import get_settings, is_set_up
 from scheduler.ui.backups import last_backup_words
 from scheduler.ui.boosters_dialog import BoostersDueDialog
@@ -47,6 +48,8 @@ log = logging.getLogger(__name__)
 TODAY, CALENDAR, PATIENTS, LETTERS, SETTINGS, AUDIT = range(6)
 # Screens only some roles see; the services behind them refuse everyone else anyway.
 SCREEN_PERMISSIONS = {SETTINGS: Permission.EDIT_SETTINGS, AUDIT: Permission.READ_AUDIT}
+# The status bar: the clinic's name, its time zone and the last backup.
+STATUS_SHOWS = Change.SETTINGS
 
 
 @dataclass(frozen=True)
@@ -185,7 +188,7 @@ class MainWindow(QMainWindow):
         self.update_status()
 
         self.navigation.currentRowChanged.connect(self.show_screen)
-        desk.changed.connect(self.update_status)
+        desk.follow(STATUS_SHOWS, self.update_status, self)
         desk.signed_in.connect(self.update_permissions)
         self.idle_watch = IdleWatch(desk, self)
         self.idle_watch.idle.connect(self.lock)

@@ -33,6 +33,7 @@ from scheduler.domain.patients import PatientDetails
 from scheduler.errors import NotFound
 from scheduler.services import patients as patient_service
 from scheduler.services import schedule
+from scheduler.services.changes import Change
 from scheduler.services.schedule import CourseView
 from scheduler.store.models import Patient, ScreeningFinding
 from scheduler.ui.desk import Desk
@@ -47,6 +48,8 @@ from scheduler.ui.patient_models import (
 from scheduler.ui.screening_panel import ScreeningPanel, ScreeningState
 from scheduler.ui.widgets import RefreshedWhenShown, note_label, row_table, title_label
 
+# Patients, their screening (who cleared them) and their series with each session.
+SHOWS = Change.PATIENTS | Change.SESSIONS | Change.STAFF | Change.SETTINGS
 SEARCH_DELAY_MS = 150
 TAB_DETAILS, TAB_SCREENING, TAB_SERIES = range(3)
 
@@ -228,7 +231,7 @@ class PatientsScreen(RefreshedWhenShown):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
 
-        desk.changed.connect(self.data_changed)
+        desk.follow(SHOWS, self.data_changed, self)
         desk.signed_in.connect(self.data_changed)
         self.run_search()
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from scheduler.domain.access import Permission
 from scheduler.domain.enums import SessionStatus
 from scheduler.services import session_life
+from scheduler.services.changes import Change
 from scheduler.ui.desk import Desk
 from scheduler.ui.letters_screen import day_sessions, show_letter
 from scheduler.ui.session_dialog import SessionDialog, cancel_session, mark_no_show
@@ -29,6 +30,8 @@ from scheduler.ui.session_models import DaySessionsModel, SessionLike
 BOOKED, CONFIRMED = SessionStatus.BOOKED.value, SessionStatus.CONFIRMED.value
 CHECKED_IN, COMPLETED = SessionStatus.CHECKED_IN.value, SessionStatus.COMPLETED.value
 
+# The day's sessions, their patients, nurses and chairs, and which letters went out.
+SHOWS = Change.SESSIONS | Change.PATIENTS | Change.LETTERS | Change.STAFF | Change.SETTINGS
 SIZED_BY_ROWS = 100
 # Which actions make sense in which status; the service has the last word.
 ALLOWED: dict[str, tuple[str, ...]] = {
@@ -125,7 +128,7 @@ class TodayScreen(QWidget):
         self.table.activated.connect(lambda index: self.open_selected())
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         QShortcut(QKeySequence("F5"), self, self.refresh)
-        desk.changed.connect(self.refresh)
+        desk.follow(SHOWS, self.refresh, self)
         desk.signed_in.connect(self._selection_changed)
         self.refresh()
 
