@@ -16,7 +16,7 @@ from scheduler.services.accounts import actor_of
 from scheduler.services.patients import create_patient, get_patient
 from scheduler.services.settings import StaffEdit, save_staff
 from scheduler.store import Database
-from scheduler.store.models import AuditEntry
+from scheduler.store.models import AuditEntry, Staff
 from tests.conftest import ACTOR, NOW
 
 People = tuple[int, Actor, Actor]
@@ -35,7 +35,10 @@ def people(db: Database) -> People:
         nurse = save_staff(
             s, None, StaffEdit("Sam Lee", frozenset({StaffRole.NURSE})), actor=ACTOR, now=NOW
         )
-        return patient.id, actor_of(doc), actor_of(nurse)
+        doc_row, nurse_row = s.get(Staff, doc.staff_id), s.get(Staff, nurse.staff_id)
+        assert doc_row is not None
+        assert nurse_row is not None
+        return patient.id, actor_of(doc_row), actor_of(nurse_row)
 
 
 def test_blocking_finding_stops_clearance_until_overridden(db: Database, people: People) -> None:

@@ -199,7 +199,7 @@ def _busiest_patient_name(desk: Any) -> str:
     def pick(db: Any) -> str:
         best, best_done = "", -1
         for patient in search_patients(db, "", limit=500):
-            for course in patient_courses(db, patient.id):
+            for course in patient_courses(db, patient.patient_id):
                 active = course.status.value == "active" and course.phase.value == "induction"
                 if active and course.completed_count > best_done:
                     best, best_done = (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -46,7 +46,46 @@ class SessionStateError(ServiceError):
     """The session is not in a state that allows the action (e.g. completing a cancelled one)."""
 
 
+@dataclass(frozen=True, slots=True)
+class SessionState:
+    """A session as an action left it: whose, when and where it is now, and its status."""
+
+    session_id: int
+    patient_id: int
+    series_id: int | None
+    number: int | None
+    status: SessionStatus
+    status_reason: str
+    late_cancellation: bool
+    starts_at: dt.datetime
+    chair_id: int | None
+    chair_name: str
+    makeup_for_id: int | None
+
+
+def state_of(session: TreatmentSession) -> SessionState:
+    return SessionState(
+        session_id=session.id,
+        patient_id=session.patient_id,
+        series_id=session.series_id,
+        number=session.number,
+        status=SessionStatus(session.status),
+        status_reason=session.status_reason,
+        late_cancellation=session.late_cancellation,
+        starts_at=session.starts_at,
+        chair_id=session.chair_id,
+        chair_name=session.chair.name if session.chair is not None else "",
+        makeup_for_id=session.makeup_for_id,
+    )
+
+
+def session_state(db: Session, session_id: int) -> SessionState:
+    """One session's state, for a dialog deciding what may be done with it."""
+    return state_of(get_session(db, session_id))
+
+
 def get_session(db: Session, session_id: int) -> TreatmentSession:
+    """The session's row, for the services to change; the desk reads ``session_state``."""
     session = db.get(TreatmentSession, session_id)
     if session is None:
         raise NotFound(f"No session with id {session_id}.")
@@ -96,41 +135,41 @@ def _settle(db: Session, series: Series, *, actor: Actor, now: dt.datetime) -> N
         )
 
 
-def confirm(db: Session, session_id: int, *, actor: Actor, now: dt.datetime) -> TreatmentSession:
+def confirm(db: Session, session_id: int, *, actor: Actor, now: dt.datetime) -> SessionState:
     """The patient has confirmed they will come."""
     require(actor, Permission.BOOK)
-    return _change(db, session_id, _CF, (_B,), actor=actor, now=now)
+    return state_of(_change(db, session_id, _CF, (_B,), actor=actor, now=now))
 
 
-def check_in(db: Session, session_id: int, *, actor: Actor, now: dt.datetime) -> TreatmentSession:
+def check_in(db: Session, session_id: int, *, actor: Actor, now: dt.datetime) -> SessionState:
     """The patient has arrived (allowed on the session's own day)."""
     require(actor, Permission.CHECK_IN)
     session = get_session(db, session_id)
     calendar = clinic_calendar(db)
     if calendar.local_day(now) != calendar.local_day(session.starts_at):
         raise SessionStateError("A patient can be checked in only on the day of the session.")
-    return _change(db, session_id, _CI, (_B, _CF), actor=actor, now=now)
+    return state_of(_change(db, session_id, _CI, (_B, _CF), actor=actor, now=now))
 
 
-def complete(db: Session, session_id: int, *, actor: Actor, now: dt.datetime) -> TreatmentSession:
+def complete(db: Session, session_id: int, *, actor: Actor, now: dt.datetime) -> SessionState:
     """The session took place."""
     require(actor, Permission.COMPLETE)
-    return _change(db, session_id, SessionStatus.COMPLETED, (_B, _CF, _CI), actor=actor, now=now,
-                   started=True)  # fmt: skip
+    return state_of(_change(db, session_id, SessionStatus.COMPLETED, (_B, _CF, _CI), actor=actor,
+                            now=now, started=True))  # fmt: skip
 
 
 def mark_no_show(
     db: Session, session_id: int, *, actor: Actor, now: dt.datetime, reason: str = ""
-) -> TreatmentSession:
+) -> SessionState:
     """The patient did not come (only once the session's start has passed)."""
     require(actor, Permission.CANCEL)
-    return _change(db, session_id, SessionStatus.NO_SHOW, (_B, _CF), reason=reason, actor=actor,
-                   now=now, started=True)  # fmt: skip
+    return state_of(_change(db, session_id, SessionStatus.NO_SHOW, (_B, _CF), reason=reason,
+                            actor=actor, now=now, started=True))  # fmt: skip
 
 
 def cancel(
     db: Session, session_id: int, *, reason: str, actor: Actor, now: dt.datetime
-) -> TreatmentSession:
+) -> SessionState:
     """Cancel with a reason; flagged late when under the clinic's late-cancellation hours."""
     require(actor, Permission.CANCEL)
     if not reason.strip():
@@ -140,8 +179,8 @@ def cancel(
     late = session.starts_at - now < dt.timedelta(hours=late_hours)
     if SessionStatus(session.status) in (_B, _CF, _CI):
         session.late_cancellation = late
-    return _change(db, session_id, SessionStatus.CANCELLED, (_B, _CF, _CI), reason=reason.strip(),
-                   actor=actor, now=now)  # fmt: skip
+    return state_of(_change(db, session_id, SessionStatus.CANCELLED, (_B, _CF, _CI),
+                            reason=reason.strip(), actor=actor, now=now))  # fmt: skip
 
 
 def cancel_series(
@@ -250,7 +289,7 @@ def reschedule(
     actor: Actor,
     now: dt.datetime,
     nurse_id: int | None = None,
-) -> TreatmentSession:
+) -> SessionState:
     """Move one session to another slot, keeping the course's spacing with its neighbours.
 
     A confirmed session goes back to booked: the patient must confirm the new time.
@@ -269,7 +308,7 @@ def reschedule(
     (occupation,) = _checked(db, parts, [session], [row], now=now)
     _move(db, session, occupation, action="session.reschedule", actor=actor, now=now)
     _renumber(series)
-    return session
+    return state_of(session)
 
 
 def _missed(db: Session, session_id: int) -> tuple[TreatmentSession, Series, CourseParts]:
@@ -341,7 +380,7 @@ def book_makeup(
     actor: Actor,
     now: dt.datetime,
     nurse_id: int | None = None,
-) -> TreatmentSession:
+) -> SessionState:
     """Book the make-up for a cancelled or missed session (checked like any booking)."""
     require(actor, Permission.BOOK)
     missed, series, parts = _missed(db, session_id)
@@ -361,7 +400,7 @@ def book_makeup(
     db.flush()
     db.refresh(series, ["sessions"])
     _renumber(series)
-    return session
+    return state_of(session)
 
 
 def reflow_series(
@@ -372,7 +411,7 @@ def reflow_series(
     actor: Actor,
     now: dt.datetime,
     not_before: dt.date | None = None,
-) -> list[TreatmentSession]:
+) -> list[SessionState]:
     """Move the course's sessions from ``from_number`` on later, keeping the protocol's gaps.
 
     Each keeps its time of day and chair when free. The first moved session goes no earlier
@@ -431,7 +470,7 @@ def reflow_series(
         _move(db, session, occupation, action="session.reflow", actor=actor, now=now)
     db.flush()
     _renumber(series)
-    return moving
+    return [state_of(s) for s in moving]
 
 
 def _first(chair_id: int | None, chair_ids: Sequence[int]) -> list[int]:
@@ -440,14 +479,13 @@ def _first(chair_id: int | None, chair_ids: Sequence[int]) -> list[int]:
     return [chair_id, *(c for c in chair_ids if c != chair_id)]
 
 
-def sessions_of_series(db: Session, series_id: int) -> list[TreatmentSession]:
-    return list(
-        db.scalars(
-            select(TreatmentSession)
-            .where(TreatmentSession.series_id == series_id)
-            .order_by(TreatmentSession.starts_at, TreatmentSession.id)
-        )
+def sessions_of_series(db: Session, series_id: int) -> list[SessionState]:
+    query = (
+        select(TreatmentSession)
+        .where(TreatmentSession.series_id == series_id)
+        .order_by(TreatmentSession.starts_at, TreatmentSession.id)
     )
+    return [state_of(s) for s in db.scalars(query)]
 
 
 def spacing_for(db: Session, series_id: int) -> Spacing:

@@ -23,7 +23,7 @@ from scheduler.domain.access import Actor, Permission
 from scheduler.errors import ServiceError
 from scheduler.services import changes
 from scheduler.services.changes import Change
-from scheduler.services.clinic import get_settings, is_set_up
+from scheduler.services.clinic import clinic_view
 from scheduler.store import Database
 from scheduler.store.errors import DatabaseBusy, retry_while_busy
 from scheduler.ui.waiting import wait_for_write_lock
@@ -99,7 +99,7 @@ class Desk(QObject):
     def zone(self) -> ZoneInfo:
         """The clinic's time zone: every time shown on the desk is in it."""
         if self._zone is None:
-            name = self.read(lambda db: get_settings(db).timezone if is_set_up(db) else "UTC")
+            name = self.read(clinic_view).timezone
             self._zone = ZoneInfo(name)
         return self._zone
 

@@ -38,7 +38,7 @@ from scheduler.letters.pdf import PdfRenderer
 from scheduler.letters.templates import load_templates
 from scheduler.services import letters, patients, schedule
 from scheduler.services.changes import Change
-from scheduler.services.clinic import get_settings
+from scheduler.services.clinic import clinic_view
 from scheduler.services.letters import LetterBatch
 from scheduler.ui.desk import Desk
 from scheduler.ui.pdf_preview import PdfPreview, PdfPreviewDialog
@@ -77,7 +77,7 @@ def letter_kit(db: Session) -> tuple[TemplateSet, PdfRenderer]:
     global _renderer
     if _renderer is None:
         _renderer = PdfRenderer()
-    return load_templates(get_settings(db).letter_template_dir), _renderer
+    return load_templates(clinic_view(db).letter_template_dir), _renderer
 
 
 LetterRun = Callable[..., LetterBatch]
@@ -143,7 +143,7 @@ def session_run(session_id: int, kind: str) -> LetterRun:
 
 def schedule_run(patient_id: int) -> LetterRun:
     def make(db: Session, **kw: Any) -> LetterBatch:
-        chart = patients.get_patient(db, patient_id).chart_number
+        chart = patients.patient_view(db, patient_id).chart_number
         return letters.schedule_letter_for(db, chart, **kw)
 
     return make

@@ -34,7 +34,7 @@ from scheduler.domain.access import Permission
 from scheduler.services import accounts
 from scheduler.services.backup import backup_plan
 from scheduler.services.changes import Change
-from scheduler.services.clinic import get_settings, is_set_up
+from scheduler.services.clinic import clinic_view
 from scheduler.ui.backups import last_backup_words
 from scheduler.ui.boosters_dialog import BoostersDueDialog
 from scheduler.ui.desk import Desk
@@ -429,7 +429,7 @@ class MainWindow(QMainWindow):
     # -- status ----------------------------------------------------------------------------
 
     def _clinic_name(self) -> str:
-        return self.desk.read(lambda db: get_settings(db).name if is_set_up(db) else "New clinic")
+        return self.desk.read(clinic_view).name
 
     def update_status(self) -> None:
         """Clinic name, database and time zone in the status bar (Settings may change them)."""

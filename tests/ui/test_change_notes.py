@@ -152,7 +152,7 @@ def test_a_new_chair_reloads_settings_and_the_day_but_not_patients(
     open_screens(qtbot, desk)
     reloads.clear()
     edit = settings.ChairEdit("Recliner 9")
-    assert desk.act(lambda s: settings.save_chair(s, None, edit, actor=ACTOR, now=NOW).id)
+    assert desk.act(lambda s: settings.save_chair(s, None, edit, actor=ACTOR, now=NOW).chair_id)
     assert reloads["SettingsScreen"] == 1
     assert reloads["TodayScreen"] == 1
     assert reloads["CalendarScreen"] == 1
