@@ -47,7 +47,7 @@ def test_blocking_finding_stops_clearance_until_overridden(db: Database, people:
         finding = screening.record_finding(
             s, patient_id, "uncontrolled_hypertension", detail="170/105", actor=doc, now=NOW,
         )  # fmt: skip
-        finding_id = finding.id
+        finding_id = finding.finding_id
     with db.transaction() as s, pytest.raises(ServiceError, match="high blood pressure"):
         screening.set_screening_cleared(s, patient_id, True, signer=doc, actor=ACTOR, now=NOW)
     with db.transaction() as s:
@@ -88,7 +88,7 @@ def test_resolving_needs_a_reason(db: Database, people: People, reason: str) -> 
     with db.transaction() as s:
         finding_id = screening.record_finding(
             s, patient_id, "psychosis_mania", actor=doc, now=NOW
-        ).id
+        ).finding_id
     with db.transaction() as s, pytest.raises(ValidationFailed) as caught:
         screening.resolve_finding(s, finding_id, override=False, reason=reason, actor=doc, now=NOW)
     assert caught.value.problems[0].field == "reason"

@@ -117,7 +117,7 @@ def view_of(patient: Patient) -> PatientView:
     )
 
 
-def _finding_view(finding: ScreeningFinding) -> FindingView:
+def finding_view(finding: ScreeningFinding) -> FindingView:
     return FindingView(
         finding_id=finding.id,
         kind=finding.kind,
@@ -138,11 +138,14 @@ def patient_view(db: Session, patient_id: int) -> PatientView:
 
 def patient_chart(db: Session, patient_id: int) -> PatientChart:
     """The open patient: details, screening findings and who cleared them, in one read."""
-    patient = get_patient(db, patient_id)
+    return chart_of(get_patient(db, patient_id))
+
+
+def chart_of(patient: Patient) -> PatientChart:
     return PatientChart(
         patient=view_of(patient),
         details=details_of(patient),
-        findings=tuple(_finding_view(f) for f in patient.findings),
+        findings=tuple(finding_view(f) for f in patient.findings),
         screening_cleared_at=patient.screening_cleared_at,
         screening_cleared_by=(
             patient.screening_cleared_by.name if patient.screening_cleared_by else ""

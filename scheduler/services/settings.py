@@ -34,7 +34,6 @@ from scheduler.services.accounts import sign_in_problem, sign_in_taken
 from scheduler.services.clinic import get_settings
 from scheduler.store.models import (
     Chair,
-    ClinicSettings,
     Closure,
     OpeningHours,
     Protocol,
@@ -103,7 +102,7 @@ def clinic_details(db: Session) -> ClinicDetails:
 
 def update_clinic_details(
     db: Session, details: ClinicDetails, *, actor: Actor, now: dt.datetime
-) -> ClinicSettings:
+) -> ClinicDetails:
     require(actor, Permission.EDIT_SETTINGS)
     problems: list[FieldProblem] = []
     name = details.name.strip()
@@ -147,7 +146,7 @@ def update_clinic_details(
     audit.record(
         db, actor=actor.sign_in, now=now, action="clinic.update", row=settings, before=before
     )
-    return settings
+    return clinic_details(db)
 
 
 # --- opening hours and closures --------------------------------------------------------------
