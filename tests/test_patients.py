@@ -180,13 +180,13 @@ def test_archived_patients_leave_search_but_keep_their_chart(db: Database) -> No
         set_archived(session, patient.id, True, actor=ACTOR, now=NOW)
     with db.reading() as session:
         assert search_patients(session, "ada") == []
-        assert [p.id for p in search_patients(session, "ada", include_archived=True)] == [
+        assert [p.patient_id for p in search_patients(session, "ada", include_archived=True)] == [
             patient.id
         ]
     with db.transaction() as session:
         set_archived(session, patient.id, False, actor=ACTOR, now=NOW)
     with db.reading() as session:
-        assert [p.id for p in search_patients(session, "ada")] == [patient.id]
+        assert [p.patient_id for p in search_patients(session, "ada")] == [patient.id]
 
 
 @pytest.fixture
@@ -255,7 +255,7 @@ def test_search_pages_through_results(people: Database) -> None:
         first = search_patients(session, "", limit=4)
         rest = search_patients(session, "", limit=4, offset=4)
     assert (len(first), len(rest)) == (4, 2)
-    assert not {p.id for p in first} & {p.id for p in rest}
+    assert not {p.patient_id for p in first} & {p.patient_id for p in rest}
 
 
 @pytest.mark.parametrize(
@@ -292,7 +292,8 @@ def test_search_follows_new_names_phones_and_archiving(db: Database) -> None:
     def found(typed: str, *, include_archived: bool = False) -> list[int]:
         with db.reading() as session:
             return [
-                p.id for p in search_patients(session, typed, include_archived=include_archived)
+                p.patient_id
+                for p in search_patients(session, typed, include_archived=include_archived)
             ]
 
     assert found("lovelace") == found("lov") == found("5550101") == []

@@ -16,7 +16,7 @@ from scheduler.services.accounts import actor_of
 from scheduler.services.patients import create_patient, get_patient
 from scheduler.services.settings import StaffEdit, save_staff
 from scheduler.store import Database
-from scheduler.store.models import AuditEntry
+from scheduler.store.models import AuditEntry, Staff
 from tests.conftest import ACTOR, NOW
 
 People = tuple[int, Actor, Actor]
@@ -35,7 +35,10 @@ def people(db: Database) -> People:
         nurse = save_staff(
             s, None, StaffEdit("Sam Lee", frozenset({StaffRole.NURSE})), actor=ACTOR, now=NOW
         )
-        return patient.id, actor_of(doc), actor_of(nurse)
+        doc_row, nurse_row = s.get(Staff, doc.staff_id), s.get(Staff, nurse.staff_id)
+        assert doc_row is not None
+        assert nurse_row is not None
+        return patient.id, actor_of(doc_row), actor_of(nurse_row)
 
 
 def test_blocking_finding_stops_clearance_until_overridden(db: Database, people: People) -> None:
@@ -44,7 +47,7 @@ def test_blocking_finding_stops_clearance_until_overridden(db: Database, people:
         finding = screening.record_finding(
             s, patient_id, "uncontrolled_hypertension", detail="170/105", actor=doc, now=NOW,
         )  # fmt: skip
-        finding_id = finding.id
+        finding_id = finding.finding_id
     with db.transaction() as s, pytest.raises(ServiceError, match="high blood pressure"):
         screening.set_screening_cleared(s, patient_id, True, signer=doc, actor=ACTOR, now=NOW)
     with db.transaction() as s:
@@ -85,7 +88,7 @@ def test_resolving_needs_a_reason(db: Database, people: People, reason: str) -> 
     with db.transaction() as s:
         finding_id = screening.record_finding(
             s, patient_id, "psychosis_mania", actor=doc, now=NOW
-        ).id
+        ).finding_id
     with db.transaction() as s, pytest.raises(ValidationFailed) as caught:
         screening.resolve_finding(s, finding_id, override=False, reason=reason, actor=doc, now=NOW)
     assert caught.value.problems[0].field == "reason"

@@ -37,7 +37,7 @@ def series_id(db: Database, c: Clinic) -> int:
 
 def session_ids(db: Database, series_id: int) -> list[int]:
     with db.reading() as s:
-        return [x.id for x in life.sessions_of_series(s, series_id)]
+        return [x.session_id for x in life.sessions_of_series(s, series_id)]
 
 
 def during(db: Database, session_id: int, minutes: int = 5) -> dt.datetime:
@@ -53,7 +53,10 @@ def test_a_session_goes_from_booked_to_completed(db: Database, series_id: int) -
         life.check_in(s, first, actor=ACTOR, now=during(db, first, -20), escort=RIDE)
     with db.transaction() as s:
         done = life.complete(s, first, actor=ACTOR, now=during(db, first, 90))
-        steps = [(h.from_status, h.to_status) for h in done.history]
+        assert done.status is SessionStatus.COMPLETED
+        row = s.get(TreatmentSession, done.session_id)
+        assert row is not None
+        steps = [(h.from_status, h.to_status) for h in row.history]
         assert steps == [(None, "booked"), ("booked", "confirmed"), ("confirmed", "checked_in"),
                          ("checked_in", "completed")]  # fmt: skip
         actions = s.scalars(
@@ -166,7 +169,9 @@ def test_reschedule_keeps_the_spacing_with_neighbours(
         assert (moved.starts_at, moved.chair_id) == (at(day, hour), c.chairs[1])
         # The patient confirmed the old time, so the new one waits for confirmation.
         assert moved.status is SessionStatus.BOOKED
-        assert moved.history[-1].reason.startswith("Moved from Fri, Nov 20, 2026, 10:00 AM")
+        row = s.get(TreatmentSession, moved.session_id)
+        assert row is not None
+        assert row.history[-1].reason.startswith("Moved from Fri, Nov 20, 2026, 10:00 AM")
 
 
 def test_a_completed_session_cannot_move(db: Database, series_id: int) -> None:
@@ -221,7 +226,7 @@ def test_an_eight_session_course_never_gets_a_ninth(db: Database, c: Clinic) -> 
         life.propose_makeup(s, ids[1], now=NOW)
     with db.transaction() as s:
         # Even a course somehow planned longer, with an unlinked extra session, stops at eight.
-        s.get(TreatmentSession, made.id).makeup_for_id = None  # type: ignore[union-attr]
+        s.get(TreatmentSession, made.session_id).makeup_for_id = None  # type: ignore[union-attr]
         s.get(Series, series.id).planned_count = 9  # type: ignore[union-attr]
     with pytest.raises(BookingRefused, match="already has 8 sessions of 8"), db.reading() as s:
         life.propose_makeup(s, ids[1], now=NOW)

@@ -15,7 +15,7 @@ from scheduler.errors import NotFound, ValidationFailed
 from scheduler.services import settings as svc
 from scheduler.services.clinic import get_settings
 from scheduler.store import Database
-from scheduler.store.models import AuditEntry, Protocol
+from scheduler.store.models import AuditEntry, Protocol, Therapy
 from tests.conftest import ACTOR, NOW
 
 KW: dict[str, Any] = {"actor": ACTOR, "now": NOW}
@@ -88,7 +88,7 @@ def test_opening_hours_must_open_before_closing(db: Database) -> None:
 def test_closures_added_once_and_removed(db: Database) -> None:
     day = dt.date(2026, 12, 25)
     with db.transaction() as s:
-        closure_id = svc.add_closure(s, day, "Christmas", **KW).id
+        closure_id = svc.add_closure(s, day, "Christmas", **KW).closure_id
     with db.transaction() as s, pytest.raises(ValidationFailed, match="already closed"):
         svc.add_closure(s, day, "again", **KW)
     with db.transaction() as s:
@@ -101,14 +101,14 @@ def test_closures_added_once_and_removed(db: Database) -> None:
 
 def test_chairs_named_uniquely(db: Database) -> None:
     with db.transaction() as s:
-        chair_id = svc.save_chair(s, None, svc.ChairEdit("Chair 1", sort_order=1), **KW).id
+        chair_id = svc.save_chair(s, None, svc.ChairEdit("Chair 1", sort_order=1), **KW).chair_id
         svc.save_chair(s, None, svc.ChairEdit("Room A", ChairKind.ROOM, sort_order=2), **KW)
     with db.transaction() as s, pytest.raises(ValidationFailed, match="already a chair"):
         svc.save_chair(s, None, svc.ChairEdit("chair 1"), **KW)
     with db.transaction() as s:
         svc.save_chair(s, chair_id, svc.ChairEdit("Chair 1", active=False, sort_order=3), **KW)
     with db.reading() as s:
-        chairs = [(c.name, c.active) for c in svc.list_chairs(s)]
+        chairs = [(c.edit.name, c.edit.active) for c in svc.list_chairs(s)]
     assert chairs == [("Room A", True), ("Chair 1", False)]
 
 
@@ -117,10 +117,10 @@ CLINICIAN = frozenset({StaffRole.CLINICIAN})
 
 def test_staff_added_and_edited(db: Database) -> None:
     with db.transaction() as s:
-        staff_id = svc.save_staff(s, None, svc.StaffEdit("Dr Ng", CLINICIAN), **KW).id
+        staff_id = svc.save_staff(s, None, svc.StaffEdit("Dr Ng", CLINICIAN), **KW).staff_id
         svc.save_staff(s, staff_id, svc.StaffEdit("Dr Ada Ng", CLINICIAN), **KW)
     with db.reading() as s:
-        assert [m.name for m in svc.list_staff(s)] == ["Dr Ada Ng"]
+        assert [m.edit.name for m in svc.list_staff(s, now=NOW)] == ["Dr Ada Ng"]
     with db.transaction() as s, pytest.raises(ValidationFailed) as caught:
         svc.save_staff(s, None, svc.StaffEdit("", frozenset()), **KW)
     assert fields_of(caught.value) == {"name", "roles"}
@@ -129,9 +129,8 @@ def test_staff_added_and_edited(db: Database) -> None:
 @pytest.mark.parametrize(("count", "ok"), [(5, False), (6, True), (8, True), (9, False)])
 def test_induction_protocol_has_six_to_eight_sessions(db: Database, count: int, ok: bool) -> None:
     with db.reading() as s:
-        protocol = s.scalar(select(Protocol).where(Protocol.phase == Phase.INDUCTION.value))
-        assert protocol is not None
-        protocol_id, edit = protocol.id, svc.protocol_edit_of(protocol)
+        protocol = next(p for p in svc.list_protocols(s) if p.edit.phase == Phase.INDUCTION.value)
+        protocol_id, edit = protocol.protocol_id, protocol.edit
     edit.session_count = count
     if ok:
         with db.transaction() as s:
@@ -146,7 +145,7 @@ def test_induction_protocol_has_six_to_eight_sessions(db: Database, count: int, 
 
 def test_new_protocol_needs_unique_name_and_sane_gaps(db: Database) -> None:
     with db.reading() as s:
-        therapy_id = svc.list_therapies(s)[0].id
+        therapy_id = svc.list_therapies(s)[0].therapy_id
     edit = svc.ProtocolEdit(
         "IV ketamine induction", therapy_id, Phase.MAINTENANCE, 3, min_gap_days=10, max_gap_days=5
     )
@@ -156,18 +155,24 @@ def test_new_protocol_needs_unique_name_and_sane_gaps(db: Database) -> None:
     edit.name, edit.max_gap_days, edit.preferred_weekdays = "Monthly booster", None, (3, 1)
     with db.transaction() as s:
         saved = svc.save_protocol(s, None, edit, **KW)
-        assert saved.preferred_weekdays == "1,3"
+        assert saved.edit.preferred_weekdays == (1, 3)
+        stored = s.get(Protocol, saved.protocol_id)
+        assert stored is not None
+        assert stored.preferred_weekdays == "1,3"
 
 
 def test_therapy_edit_validated_and_saved(db: Database) -> None:
     with db.reading() as s:
         therapy = svc.list_therapies(s)[0]
-        therapy_id, edit = therapy.id, svc.therapy_edit_of(therapy)
+        therapy_id, edit = therapy.therapy_id, therapy.edit
     edit.observation_minutes = 60
     edit.colour = "#123456"
     with db.transaction() as s:
         saved = svc.save_therapy(s, therapy_id, edit, **KW)
-        assert (saved.observation_minutes, saved.colour) == (60, "#123456")
+        assert (saved.edit.observation_minutes, saved.edit.colour) == (60, "#123456")
+        stored = s.get(Therapy, therapy_id)
+        assert stored is not None
+        assert (stored.observation_minutes, stored.colour) == (60, "#123456")
     edit.treatment_minutes, edit.colour, edit.places = 0, "blue", "moon"
     with db.transaction() as s, pytest.raises(ValidationFailed) as caught:
         svc.save_therapy(s, therapy_id, edit, **KW)

@@ -215,7 +215,7 @@ def _busiest_patient_name(desk: Desk) -> str:
     def pick(db: Session) -> str:
         best, best_done = "", -1
         for patient in search_patients(db, "", limit=500):
-            for course in patient_courses(db, patient.id):
+            for course in patient_courses(db, patient.patient_id):
                 active = course.status is SeriesStatus.ACTIVE and course.phase is Phase.INDUCTION
                 if active and course.completed_count > best_done:
                     best, best_done = (

@@ -75,8 +75,11 @@ def _set_password(db: Session, staff: Staff, password: str, now: dt.datetime) ->
 
 def set_password(
     db: Session, staff_id: int, password: str, *, actor: Actor, now: dt.datetime
-) -> Staff:
-    """An administrator sets (resets) a staff member's password; this also lifts a lock."""
+) -> Actor:
+    """An administrator sets (resets) a staff member's password; this also lifts a lock.
+
+    Returns the staff member as they will act once signed in.
+    """
     require(actor, Permission.EDIT_SETTINGS)
     staff = db.get(Staff, staff_id)
     if staff is None:
@@ -89,7 +92,7 @@ def set_password(
     audit.record(
         db, actor=actor.sign_in, now=now, action="staff.password_reset", row=staff, before=None
     )
-    return staff
+    return actor_of(staff)
 
 
 # --- the first administrator ------------------------------------------------------------------

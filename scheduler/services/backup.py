@@ -260,7 +260,7 @@ def scheduled_backup(database: Database, now: dt.datetime, *, force: bool = Fals
 
 def set_backup_plan(
     db: Session, folder: str | None, keep_days: int, *, actor: Actor, now: dt.datetime
-) -> ClinicSettings:
+) -> BackupPlan:
     """Settings → Backups: the folder for daily backups (empty: none) and the days they are kept."""
     require(actor, Permission.EDIT_SETTINGS)
     problems = []
@@ -285,4 +285,5 @@ def set_backup_plan(
     audit.record(
         db, actor=actor.sign_in, now=now, action="backup.plan", row=settings, before=before
     )
-    return settings
+    folder_path = Path(chosen) if chosen else None
+    return BackupPlan(folder_path, keep_days, settings.last_backup_at)

@@ -163,12 +163,12 @@ def slot_needs(
     nurse_id: int | None = None,
 ) -> SlotNeeds:
     """What each session of the course needs, with the chairs and nurses that may serve it."""
-    chair_ids = [chair_id] if chair_id is not None else [c.id for c in chairs_for(db, place)]
+    chair_ids = [chair_id] if chair_id is not None else [c.chair_id for c in chairs_for(db, place)]
     nurses: list[int | None]
     if nurse_id is not None:
         nurses = [nurse_id]
     elif place is Place.HOME:
-        nurses = [n.id for n in active_nurses(db)]
+        nurses = [n.staff_id for n in active_nurses(db)]
         if not nurses:
             raise BookingRefused(["A home visit needs a nurse, and no active nurse is set up."])
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +25,34 @@ def get_settings(db: Session) -> ClinicSettings:
     if settings is None:
         raise NotFound("This clinic has not been set up yet.")
     return settings
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicView:
+    """What the desk uses of the clinic's settings: name, time zone, idle lock, letter wording."""
+
+    name: str
+    timezone: str
+    idle_lock_minutes: int
+    letter_template_dir: str | None  # the clinic's own wording, None for the shipped one
+
+
+# Before a clinic is set up (the first start), the desk runs on these.
+NOT_SET_UP = ClinicView(name="New clinic", timezone="UTC", idle_lock_minutes=10,
+                        letter_template_dir=None)  # fmt: skip
+
+
+def clinic_view(db: Session) -> ClinicView:
+    """The clinic's name, time zone, idle lock and letter wording; defaults before set-up."""
+    settings = db.get(ClinicSettings, SETTINGS_ID)
+    if settings is None:
+        return NOT_SET_UP
+    return ClinicView(
+        name=settings.name,
+        timezone=settings.timezone,
+        idle_lock_minutes=settings.idle_lock_minutes,
+        letter_template_dir=settings.letter_template_dir,
+    )
 
 
 def set_up_clinic(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.orm.util import AliasedClass
 
 from scheduler.domain.access import Actor, Permission
+from scheduler.domain.enums import FindingSeverity, FindingStatus
 from scheduler.domain.patients import PatientDetails, parse_date, validate
 from scheduler.domain.text import (
     MIN_NUMBER_DIGITS,
@@ -28,7 +29,7 @@ from scheduler.domain.when import date_of_birth
 from scheduler.errors import FieldProblem, NotFound, ServiceError, ValidationFailed
 from scheduler.services import audit
 from scheduler.services.access import require
-from scheduler.store.models import Patient, PatientSearchWord
+from scheduler.store.models import Patient, PatientSearchWord, ScreeningFinding
 
 FIRST_CHART_NUMBER = 100001
 SEARCH_PAGE = 200
@@ -45,6 +46,135 @@ class LikelyDuplicate(ServiceError):
             f"(chart {', '.join(self.chart_numbers)}). Open that chart, or confirm this is "
             "a different person."
         )
+
+
+@dataclass(frozen=True, slots=True)
+class PatientView:
+    """One patient as a list or a heading shows them: values read inside the transaction."""
+
+    patient_id: int
+    chart_number: str
+    first_name: str
+    last_name: str
+    preferred_name: str
+    date_of_birth: dt.date
+    phone: str  # the mobile, else the home phone
+    archived: bool
+
+    @property
+    def display_name(self) -> str:
+        """The name the desk and letters call the patient by."""
+        return f"{self.preferred_name or self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def list_name(self) -> str:
+        """Last name first, as lists sort them: "Łukasiewicz, Zoë (Zo)"."""
+        name = f"{self.last_name}, {self.first_name}"
+        if self.preferred_name and self.preferred_name != self.first_name:
+            name += f" ({self.preferred_name})"
+        return name
+
+
+@dataclass(frozen=True, slots=True)
+class FindingView:
+    """One screening finding of a patient, with who resolved it (if anyone)."""
+
+    finding_id: int
+    kind: str
+    severity: FindingSeverity
+    status: FindingStatus
+    detail: str
+    recorded_at: dt.datetime
+    resolved_at: dt.datetime | None
+    resolved_by: str  # the clinician's name; "" when unresolved or unknown
+    resolution_reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class PatientChart:
+    """Everything the desk shows of one open patient: details, screening and clearance."""
+
+    patient: PatientView
+    details: PatientDetails
+    findings: tuple[FindingView, ...]
+    screening_cleared_at: dt.datetime | None
+    screening_cleared_by: str  # the clinician's name, "" when not cleared
+    rems_enrolled_on: dt.date | None  # None unless enrolled
+
+
+def view_of(patient: Patient) -> PatientView:
+    return PatientView(
+        patient_id=patient.id,
+        chart_number=patient.chart_number,
+        first_name=patient.first_name,
+        last_name=patient.last_name,
+        preferred_name=patient.preferred_name,
+        date_of_birth=patient.date_of_birth,
+        phone=patient.mobile_phone or patient.home_phone,
+        archived=patient.archived,
+    )
+
+
+def finding_view(finding: ScreeningFinding) -> FindingView:
+    return FindingView(
+        finding_id=finding.id,
+        kind=finding.kind,
+        severity=finding.severity,
+        status=finding.status,
+        detail=finding.detail,
+        recorded_at=finding.recorded_at,
+        resolved_at=finding.resolved_at,
+        resolved_by=finding.resolved_by.name if finding.resolved_by else "",
+        resolution_reason=finding.resolution_reason,
+    )
+
+
+def patient_view(db: Session, patient_id: int) -> PatientView:
+    """One patient's name, chart number and birthday, for a heading or a letter's title."""
+    return view_of(get_patient(db, patient_id))
+
+
+def patient_chart(db: Session, patient_id: int) -> PatientChart:
+    """The open patient: details, screening findings and who cleared them, in one read."""
+    return chart_of(get_patient(db, patient_id))
+
+
+def chart_of(patient: Patient) -> PatientChart:
+    return PatientChart(
+        patient=view_of(patient),
+        details=details_of(patient),
+        findings=tuple(finding_view(f) for f in patient.findings),
+        screening_cleared_at=patient.screening_cleared_at,
+        screening_cleared_by=(
+            patient.screening_cleared_by.name if patient.screening_cleared_by else ""
+        ),
+        rems_enrolled_on=patient.rems_enrolled_on if patient.rems_enrolled else None,
+    )
+
+
+def save_patient(
+    db: Session,
+    patient_id: int | None,
+    details: PatientDetails,
+    *,
+    actor: Actor,
+    now: dt.datetime,
+    confirm_duplicate: bool = False,
+) -> PatientView:
+    """The patient form's Save: register a new patient (no id yet) or update one."""
+    if patient_id is None:
+        patient = create_patient(
+            db, details, actor=actor, now=now, confirm_duplicate=confirm_duplicate
+        )
+    else:
+        patient = update_patient(
+            db, patient_id, details, actor=actor, now=now, confirm_duplicate=confirm_duplicate
+        )
+    return view_of(patient)
 
 
 def create_patient(
@@ -111,7 +241,7 @@ def update_patient(
 
 def set_archived(
     db: Session, patient_id: int, archived: bool, *, actor: Actor, now: dt.datetime
-) -> Patient:
+) -> PatientView:
     """Archive a patient (hidden from search, history kept) or bring one back."""
     require(actor, Permission.EDIT_PATIENTS)
     patient = get_patient(db, patient_id)
@@ -121,10 +251,11 @@ def set_archived(
     keep_search_words(patient)
     action = "patient.archive" if archived else "patient.unarchive"
     audit.record(db, actor=actor.sign_in, now=now, action=action, row=patient, before=before)
-    return patient
+    return view_of(patient)
 
 
 def get_patient(db: Session, patient_id: int) -> Patient:
+    """The patient's row, for the services to change; the desk reads ``patient_view``."""
     patient = db.get(Patient, patient_id)
     if patient is None:
         raise NotFound(f"No patient with id {patient_id}.")
@@ -317,12 +448,12 @@ def search_patients(
     limit: int = SEARCH_PAGE,
     offset: int = 0,
     include_archived: bool = False,
-) -> list[Patient]:
+) -> list[PatientView]:
     """One page of the patients matching ``text`` (see ``search_query``), in name order."""
     query = _Typed.read(text).planned(db, include_archived=include_archived)
     ids = list(db.scalars(query.limit(limit).offset(offset)))
     found = {p.id: p for p in db.scalars(select(Patient).where(Patient.id.in_(ids)))}
-    return [found[i] for i in ids]
+    return [view_of(found[i]) for i in ids]
 
 
 def count_limit(text: str) -> int:

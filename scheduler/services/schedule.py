@@ -350,27 +350,33 @@ def _view_from_row(row: Sequence[Any]) -> SessionView:
     )  # fmt: skip
 
 
-def chairs_for(db: Session, place: Place) -> list[Chair]:
+def chairs_for(db: Session, place: Place) -> list[ChairView]:
     """Active chairs (or rooms) where a session at ``place`` may go, in the desk's order."""
     if not place.needs_chair:
         return []
-    return list(
-        db.scalars(
-            select(Chair)
-            .where(Chair.active.is_(True), Chair.kind == place)
-            .order_by(Chair.sort_order, Chair.name)
-        )
+    rows = db.scalars(
+        select(Chair)
+        .where(Chair.active.is_(True), Chair.kind == place)
+        .order_by(Chair.sort_order, Chair.name)
     )
+    return [ChairView(c.id, c.name, ChairKind(c.kind), c.sort_order) for c in rows]
 
 
-def active_nurses(db: Session) -> list[Staff]:
-    return list(
-        db.scalars(
-            select(Staff)
-            .where(Staff.active.is_(True), Staff.holding(StaffRole.NURSE))
-            .order_by(Staff.name, Staff.id)
-        )
+@dataclass(frozen=True, slots=True)
+class NurseView:
+    """A nurse who may be sent on a home visit."""
+
+    staff_id: int
+    name: str
+
+
+def active_nurses(db: Session) -> list[NurseView]:
+    rows = db.scalars(
+        select(Staff)
+        .where(Staff.active.is_(True), Staff.holding(StaffRole.NURSE))
+        .order_by(Staff.name, Staff.id)
     )
+    return [NurseView(n.id, n.name) for n in rows]
 
 
 def next_free_slots(
@@ -396,8 +402,10 @@ def next_free_slots(
         raise NotFound(f"No therapy with id {therapy_id}.")
     place = place or therapy.place_list[0]
     calendar = clinic_calendar(db)
-    chair_ids = [chair_id] if chair_id is not None else [c.id for c in chairs_for(db, place)]
-    nurses: list[int | None] = [n.id for n in active_nurses(db)] if place is Place.HOME else [None]
+    chair_ids = [chair_id] if chair_id is not None else [c.chair_id for c in chairs_for(db, place)]
+    nurses: list[int | None] = (
+        [n.staff_id for n in active_nurses(db)] if place is Place.HOME else [None]
+    )
     needs = SlotNeeds(
         patient_id=patient_id if patient_id is not None else -1,
         minutes=therapy.treatment_minutes + therapy.observation_minutes,

@@ -20,7 +20,13 @@ from scheduler.domain.screening import FINDING_KINDS
 from scheduler.errors import FieldProblem, NotFound, ServiceError, ValidationFailed
 from scheduler.services import audit
 from scheduler.services.access import require, signing_clinician
-from scheduler.services.patients import get_patient
+from scheduler.services.patients import (
+    FindingView,
+    PatientChart,
+    chart_of,
+    finding_view,
+    get_patient,
+)
 from scheduler.store.models import Patient, ScreeningFinding, Staff
 
 REASON_MIN = 5
@@ -45,7 +51,7 @@ def record_finding(
     detail: str = "",
     actor: Actor,
     now: dt.datetime,
-) -> ScreeningFinding:
+) -> FindingView:
     """Record a contraindication or caution found at screening (a clinician's task)."""
     require(actor, Permission.RECORD_FINDINGS)
     patient = get_patient(db, patient_id)
@@ -65,7 +71,7 @@ def record_finding(
     audit.record(
         db, actor=actor.sign_in, now=now, action="finding.record", row=finding, before=None
     )
-    return finding
+    return finding_view(finding)
 
 
 def resolve_finding(
@@ -77,7 +83,7 @@ def resolve_finding(
     actor: Actor,
     now: dt.datetime,
     signer: Actor | None = None,
-) -> ScreeningFinding:
+) -> FindingView:
     """Clear a finding (it no longer applies) or override it (risk accepted), with a reason."""
     permission = Permission.OVERRIDE_SAFETY if override else Permission.CLEAR_SCREENING
     clinician = signing_clinician(db, actor, signer, permission)
@@ -106,7 +112,7 @@ def resolve_finding(
         db, actor=actor.sign_in, now=now, action=action, row=finding, before=before,
         reason=reason, signed_by=clinician.sign_in or "",
     )  # fmt: skip
-    return finding
+    return finding_view(finding)
 
 
 def open_blocking_findings(patient: Patient) -> list[ScreeningFinding]:
@@ -126,7 +132,7 @@ def set_screening_cleared(
     now: dt.datetime,
     signer: Actor | None = None,
     reason: str = "",
-) -> Patient:
+) -> PatientChart:
     """Mark the patient's screening as cleared by a clinician (or withdraw the clearance)."""
     clinician = signing_clinician(db, actor, signer, Permission.CLEAR_SCREENING)
     patient = get_patient(db, patient_id)
@@ -145,7 +151,7 @@ def set_screening_cleared(
         db, actor=actor.sign_in, now=now, action=action, row=patient, before=before,
         reason=reason.strip(), signed_by=clinician.sign_in or "",
     )  # fmt: skip
-    return patient
+    return chart_of(patient)
 
 
 def set_rems_enrolment(
@@ -156,7 +162,7 @@ def set_rems_enrolment(
     actor: Actor,
     now: dt.datetime,
     signer: Actor | None = None,
-) -> Patient:
+) -> PatientChart:
     """Record the date the patient was enrolled in the esketamine REMS program (None: not)."""
     clinician = signing_clinician(db, actor, signer, Permission.CLEAR_SCREENING)
     patient = get_patient(db, patient_id)
@@ -172,4 +178,4 @@ def set_rems_enrolment(
         db, actor=actor.sign_in, now=now, action="patient.rems", row=patient, before=before,
         signed_by=clinician.sign_in or "",
     )  # fmt: skip
-    return patient
+    return chart_of(patient)

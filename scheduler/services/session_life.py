@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,7 +47,46 @@ class SessionStateError(ServiceError):
     """The session is not in a state that allows the action (e.g. completing a cancelled one)."""
 
 
+@dataclass(frozen=True, slots=True)
+class SessionState:
+    """A session as an action left it: whose, when and where it is now, and its status."""
+
+    session_id: int
+    patient_id: int
+    series_id: int | None
+    number: int | None
+    status: SessionStatus
+    status_reason: str
+    late_cancellation: bool
+    starts_at: dt.datetime
+    chair_id: int | None
+    chair_name: str
+    makeup_for_id: int | None
+
+
+def state_of(session: TreatmentSession) -> SessionState:
+    return SessionState(
+        session_id=session.id,
+        patient_id=session.patient_id,
+        series_id=session.series_id,
+        number=session.number,
+        status=session.status,
+        status_reason=session.status_reason,
+        late_cancellation=session.late_cancellation,
+        starts_at=session.starts_at,
+        chair_id=session.chair_id,
+        chair_name=session.chair.name if session.chair is not None else "",
+        makeup_for_id=session.makeup_for_id,
+    )
+
+
+def session_state(db: Session, session_id: int) -> SessionState:
+    """One session's state, for a dialog deciding what may be done with it."""
+    return state_of(get_session(db, session_id))
+
+
 def get_session(db: Session, session_id: int) -> TreatmentSession:
+    """The session's row, for the services to change; the desk reads ``session_state``."""
     session = db.get(TreatmentSession, session_id)
     if session is None:
         raise NotFound(f"No session with id {session_id}.")
@@ -102,10 +141,10 @@ def _settle(db: Session, series: Series, *, actor: Actor, now: dt.datetime) -> N
         )
 
 
-def confirm(db: Session, session_id: int, *, actor: Actor, now: dt.datetime) -> TreatmentSession:
+def confirm(db: Session, session_id: int, *, actor: Actor, now: dt.datetime) -> SessionState:
     """The patient has confirmed they will come."""
     require(actor, Permission.BOOK)
-    return _change(db, session_id, _CF, (_B,), actor=actor, now=now)
+    return state_of(_change(db, session_id, _CF, (_B,), actor=actor, now=now))
 
 
 def check_in(
@@ -115,7 +154,7 @@ def check_in(
     actor: Actor,
     now: dt.datetime,
     escort: Escort | None = None,
-) -> TreatmentSession:
+) -> SessionState:
     """The patient has arrived (allowed on the session's own day).
 
     ``escort`` is who takes them home, as they said at the desk; recorded with the check-in.
@@ -125,8 +164,8 @@ def check_in(
     calendar = clinic_calendar(db)
     if calendar.local_day(now) != calendar.local_day(session.starts_at):
         raise SessionStateError("A patient can be checked in only on the day of the session.")
-    return _change(db, session_id, _CI, (_B, _CF), actor=actor, now=now,
-                   escort_step=lambda s: _record_escort(s, escort))  # fmt: skip
+    return state_of(_change(db, session_id, _CI, (_B, _CF), actor=actor, now=now,
+                            escort_step=lambda s: _record_escort(s, escort)))  # fmt: skip
 
 
 def complete(
@@ -137,7 +176,7 @@ def complete(
     now: dt.datetime,
     escort: Escort | None = None,
     no_escort_reason: str = "",
-) -> TreatmentSession:
+) -> SessionState:
     """The session took place.
 
     A session that sends the patient home sedated needs someone recorded to take them: at
@@ -149,8 +188,8 @@ def complete(
         _record_escort(session, escort)
         return _settle_escort(session, no_escort_reason)
 
-    return _change(db, session_id, SessionStatus.COMPLETED, (_B, _CF, _CI), actor=actor, now=now,
-                   started=True, escort_step=escort_step)  # fmt: skip
+    return state_of(_change(db, session_id, SessionStatus.COMPLETED, (_B, _CF, _CI), actor=actor,
+                            now=now, started=True, escort_step=escort_step))  # fmt: skip
 
 
 def escort_on_file(db: Session, session_id: int) -> Escort:
@@ -203,16 +242,16 @@ def _settle_escort(session: TreatmentSession, no_escort_reason: str) -> str:
 
 def mark_no_show(
     db: Session, session_id: int, *, actor: Actor, now: dt.datetime, reason: str = ""
-) -> TreatmentSession:
+) -> SessionState:
     """The patient did not come (only once the session's start has passed)."""
     require(actor, Permission.CANCEL)
-    return _change(db, session_id, SessionStatus.NO_SHOW, (_B, _CF), reason=reason, actor=actor,
-                   now=now, started=True)  # fmt: skip
+    return state_of(_change(db, session_id, SessionStatus.NO_SHOW, (_B, _CF), reason=reason,
+                            actor=actor, now=now, started=True))  # fmt: skip
 
 
 def cancel(
     db: Session, session_id: int, *, reason: str, actor: Actor, now: dt.datetime
-) -> TreatmentSession:
+) -> SessionState:
     """Cancel with a reason; flagged late when under the clinic's late-cancellation hours."""
     require(actor, Permission.CANCEL)
     if not reason.strip():
@@ -222,8 +261,8 @@ def cancel(
     late = session.starts_at - now < dt.timedelta(hours=late_hours)
     if session.status in (_B, _CF, _CI):
         session.late_cancellation = late
-    return _change(db, session_id, SessionStatus.CANCELLED, (_B, _CF, _CI), reason=reason.strip(),
-                   actor=actor, now=now)  # fmt: skip
+    return state_of(_change(db, session_id, SessionStatus.CANCELLED, (_B, _CF, _CI),
+                            reason=reason.strip(), actor=actor, now=now))  # fmt: skip
 
 
 def cancel_series(
@@ -332,7 +371,7 @@ def reschedule(
     actor: Actor,
     now: dt.datetime,
     nurse_id: int | None = None,
-) -> TreatmentSession:
+) -> SessionState:
     """Move one session to another slot, keeping the course's spacing with its neighbours.
 
     A confirmed session goes back to booked: the patient must confirm the new time.
@@ -351,7 +390,7 @@ def reschedule(
     (occupation,) = _checked(db, parts, [session], [row], now=now)
     _move(db, session, occupation, action="session.reschedule", actor=actor, now=now)
     _renumber(series)
-    return session
+    return state_of(session)
 
 
 def _missed(db: Session, session_id: int) -> tuple[TreatmentSession, Series, CourseParts]:
@@ -423,7 +462,7 @@ def book_makeup(
     actor: Actor,
     now: dt.datetime,
     nurse_id: int | None = None,
-) -> TreatmentSession:
+) -> SessionState:
     """Book the make-up for a cancelled or missed session (checked like any booking)."""
     require(actor, Permission.BOOK)
     missed, series, parts = _missed(db, session_id)
@@ -443,7 +482,7 @@ def book_makeup(
     db.flush()
     db.refresh(series, ["sessions"])
     _renumber(series)
-    return session
+    return state_of(session)
 
 
 def reflow_series(
@@ -454,7 +493,7 @@ def reflow_series(
     actor: Actor,
     now: dt.datetime,
     not_before: dt.date | None = None,
-) -> list[TreatmentSession]:
+) -> list[SessionState]:
     """Move the course's sessions from ``from_number`` on later, keeping the protocol's gaps.
 
     Each keeps its time of day and chair when free. The first moved session goes no earlier
@@ -513,7 +552,7 @@ def reflow_series(
         _move(db, session, occupation, action="session.reflow", actor=actor, now=now)
     db.flush()
     _renumber(series)
-    return moving
+    return [state_of(s) for s in moving]
 
 
 def _first(chair_id: int | None, chair_ids: Sequence[int]) -> list[int]:
@@ -522,14 +561,13 @@ def _first(chair_id: int | None, chair_ids: Sequence[int]) -> list[int]:
     return [chair_id, *(c for c in chair_ids if c != chair_id)]
 
 
-def sessions_of_series(db: Session, series_id: int) -> list[TreatmentSession]:
-    return list(
-        db.scalars(
-            select(TreatmentSession)
-            .where(TreatmentSession.series_id == series_id)
-            .order_by(TreatmentSession.starts_at, TreatmentSession.id)
-        )
+def sessions_of_series(db: Session, series_id: int) -> list[SessionState]:
+    query = (
+        select(TreatmentSession)
+        .where(TreatmentSession.series_id == series_id)
+        .order_by(TreatmentSession.starts_at, TreatmentSession.id)
     )
+    return [state_of(s) for s in db.scalars(query)]
 
 
 def spacing_for(db: Session, series_id: int) -> Spacing:

@@ -36,7 +36,6 @@ from scheduler.services.accounts import sign_in_problem, sign_in_taken
 from scheduler.services.clinic import get_settings
 from scheduler.store.models import (
     Chair,
-    ClinicSettings,
     Closure,
     OpeningHours,
     Protocol,
@@ -106,7 +105,7 @@ def clinic_details(db: Session) -> ClinicDetails:
 
 def update_clinic_details(
     db: Session, details: ClinicDetails, *, actor: Actor, now: dt.datetime
-) -> ClinicSettings:
+) -> ClinicDetails:
     require(actor, Permission.EDIT_SETTINGS)
     problems: list[FieldProblem] = []
     name = details.name.strip()
@@ -151,7 +150,7 @@ def update_clinic_details(
     audit.record(
         db, actor=actor.sign_in, now=now, action="clinic.update", row=settings, before=before
     )
-    return settings
+    return clinic_details(db)
 
 
 # --- opening hours and closures --------------------------------------------------------------
@@ -208,16 +207,25 @@ def set_opening_hours(
             )
 
 
-def list_closures(db: Session, *, since: dt.date | None = None) -> list[Closure]:
+@dataclass(frozen=True, slots=True)
+class ClosureEntry:
+    """A day the clinic is closed, and why."""
+
+    closure_id: int
+    day: dt.date
+    reason: str
+
+
+def list_closures(db: Session, *, since: dt.date | None = None) -> list[ClosureEntry]:
     query = select(Closure).order_by(Closure.day)
     if since is not None:
         query = query.where(Closure.day >= since)
-    return list(db.scalars(query))
+    return [ClosureEntry(c.id, c.day, c.reason) for c in db.scalars(query)]
 
 
 def add_closure(
     db: Session, day: dt.date, reason: str, *, actor: Actor, now: dt.datetime
-) -> Closure:
+) -> ClosureEntry:
     require(actor, Permission.EDIT_SETTINGS)
     if db.scalar(select(Closure).where(Closure.day == day)) is not None:
         raise ValidationFailed(
@@ -226,7 +234,7 @@ def add_closure(
     closure = Closure(day=day, reason=reason.strip())
     db.add(closure)
     audit.record(db, actor=actor.sign_in, now=now, action="closure.add", row=closure, before=None)
-    return closure
+    return ClosureEntry(closure.id, closure.day, closure.reason)
 
 
 def remove_closure(db: Session, closure_id: int, *, actor: Actor, now: dt.datetime) -> None:
@@ -258,13 +266,27 @@ class ChairEdit:
     sort_order: int = 0
 
 
-def list_chairs(db: Session) -> list[Chair]:
-    return list(db.scalars(select(Chair).order_by(Chair.sort_order, Chair.name)))
+@dataclass(frozen=True, slots=True)
+class ChairEntry:
+    """A chair or room as Settings lists it: its id and its editable values."""
+
+    chair_id: int
+    edit: ChairEdit
+
+
+def _chair_view(chair: Chair) -> ChairEntry:
+    return ChairEntry(chair.id, ChairEdit(chair.name, chair.kind, chair.active, chair.sort_order))
+
+
+def list_chairs(db: Session) -> list[ChairEntry]:
+    return [
+        _chair_view(c) for c in db.scalars(select(Chair).order_by(Chair.sort_order, Chair.name))
+    ]
 
 
 def save_chair(
     db: Session, chair_id: int | None, edit: ChairEdit, *, actor: Actor, now: dt.datetime
-) -> Chair:
+) -> ChairEntry:
     """Add a chair or room (``chair_id`` None) or change one."""
     require(actor, Permission.EDIT_SETTINGS)
     name = edit.name.strip()
@@ -286,7 +308,7 @@ def save_chair(
         audit.record(
             db, actor=actor.sign_in, now=now, action="chair.create", row=chair, before=None
         )
-        return chair
+        return _chair_view(chair)
     chair = _get(db, Chair, chair_id, "chair or room")
     before = audit.snapshot(chair)
     chair.name, chair.kind, chair.active, chair.sort_order = (
@@ -296,7 +318,7 @@ def save_chair(
         edit.sort_order,
     )
     audit.record(db, actor=actor.sign_in, now=now, action="chair.update", row=chair, before=before)
-    return chair
+    return _chair_view(chair)
 
 
 @dataclass
@@ -309,13 +331,38 @@ class StaffEdit:
     sign_in: str = ""
 
 
-def list_staff(db: Session) -> list[Staff]:
-    return list(db.scalars(select(Staff).order_by(Staff.active.desc(), Staff.name)))
+@dataclass(frozen=True, slots=True)
+class StaffEntry:
+    """A staff member as Settings lists them: editable values and their account's state."""
+
+    staff_id: int
+    edit: StaffEdit
+    account: str = ""  # "can sign in", "no password yet", "locked after wrong passwords"...
+
+
+def _staff_view(staff: Staff, now: dt.datetime) -> StaffEntry:
+    edit = StaffEdit(staff.name, staff.role_set, staff.active, staff.sign_in or "")
+    return StaffEntry(staff.id, edit, _account_state(staff, now))
+
+
+def _account_state(staff: Staff, now: dt.datetime) -> str:
+    record = staff.password
+    if record is None:
+        return "no password yet"
+    if record.locked_until is not None and record.locked_until > now:
+        return "locked after wrong passwords"
+    return "can sign in" if staff.active else "deactivated"
+
+
+def list_staff(db: Session, *, now: dt.datetime) -> list[StaffEntry]:
+    """Everyone on the staff list, active first; ``now`` tells a lock still running."""
+    query = select(Staff).order_by(Staff.active.desc(), Staff.name)
+    return [_staff_view(s, now) for s in db.scalars(query)]
 
 
 def save_staff(
     db: Session, staff_id: int | None, edit: StaffEdit, *, actor: Actor, now: dt.datetime
-) -> Staff:
+) -> StaffEntry:
     """Add or change a staff member; deactivating one ends their sign-in.
 
     The last active administrator cannot be deactivated or lose the role: nobody could change
@@ -342,7 +389,7 @@ def save_staff(
         audit.record(
             db, actor=actor.sign_in, now=now, action="staff.create", row=staff, before=None
         )
-        return staff
+        return _staff_view(staff, now)
     staff = _get(db, Staff, staff_id, "staff member")
     was_admin = staff.active and StaffRole.ADMINISTRATOR in staff.role_set
     if was_admin and not (edit.active and StaffRole.ADMINISTRATOR in edit.roles):
@@ -367,7 +414,7 @@ def save_staff(
     staff.name, staff.roles, staff.active = name, roles_value(edit.roles), edit.active
     staff.sign_in = sign_in or None
     audit.record(db, actor=actor.sign_in, now=now, action="staff.update", row=staff, before=before)
-    return staff
+    return _staff_view(staff, now)
 
 
 # --- therapies and protocols -------------------------------------------------------------------
@@ -408,17 +455,32 @@ def letter_wordings() -> dict[str, str]:
     return dict(LETTER_WORDINGS)
 
 
-def list_therapies(db: Session) -> list[Therapy]:
-    return list(db.scalars(select(Therapy).order_by(Therapy.id)))
+@dataclass(frozen=True, slots=True)
+class TherapyEntry:
+    """A therapy as Settings and the booking dialogs read it: id, fixed code, editable values."""
+
+    therapy_id: int
+    code: str
+    edit: TherapyEdit
+
+    @property
+    def place_list(self) -> list[Place]:
+        """Where it may be given (chair, room...), in the order the clinic listed them."""
+        return [Place(p) for p in self.edit.places.split(",") if p]
 
 
-def therapy_edit_of(therapy: Therapy) -> TherapyEdit:
-    return TherapyEdit(**{name: getattr(therapy, name) for name in THERAPY_FIELDS})
+def _therapy_view(therapy: Therapy) -> TherapyEntry:
+    edit = TherapyEdit(**{name: getattr(therapy, name) for name in THERAPY_FIELDS})
+    return TherapyEntry(therapy.id, therapy.code, edit)
+
+
+def list_therapies(db: Session) -> list[TherapyEntry]:
+    return [_therapy_view(t) for t in db.scalars(select(Therapy).order_by(Therapy.id))]
 
 
 def save_therapy(
     db: Session, therapy_id: int | None, edit: TherapyEdit, *, actor: Actor, now: dt.datetime
-) -> Therapy:
+) -> TherapyEntry:
     """Add a therapy (``therapy_id`` None; its code is made from the name) or change one."""
     require(actor, Permission.EDIT_SETTINGS)
     problems: list[FieldProblem] = []
@@ -470,7 +532,7 @@ def save_therapy(
         therapy.driving_hours = None
     action = "therapy.create" if before is None else "therapy.update"
     audit.record(db, actor=actor.sign_in, now=now, action=action, row=therapy, before=before)
-    return therapy
+    return _therapy_view(therapy)
 
 
 def _new_code(db: Session, name: str) -> str:
@@ -498,11 +560,25 @@ class ProtocolEdit:
     active: bool = True
 
 
-def list_protocols(db: Session) -> list[Protocol]:
-    return list(db.scalars(select(Protocol).order_by(Protocol.therapy_id, Protocol.id)))
+@dataclass(frozen=True, slots=True)
+class ProtocolEntry:
+    """A protocol as Settings and the booking dialogs read it, with its therapy's name."""
+
+    protocol_id: int
+    therapy_name: str
+    edit: ProtocolEdit
 
 
-def protocol_edit_of(protocol: Protocol) -> ProtocolEdit:
+def _protocol_view(protocol: Protocol) -> ProtocolEntry:
+    return ProtocolEntry(protocol.id, protocol.therapy.name, _protocol_edit_of(protocol))
+
+
+def list_protocols(db: Session) -> list[ProtocolEntry]:
+    query = select(Protocol).order_by(Protocol.therapy_id, Protocol.id)
+    return [_protocol_view(p) for p in db.scalars(query)]
+
+
+def _protocol_edit_of(protocol: Protocol) -> ProtocolEdit:
     return ProtocolEdit(
         name=protocol.name,
         therapy_id=protocol.therapy_id,
@@ -519,7 +595,7 @@ def protocol_edit_of(protocol: Protocol) -> ProtocolEdit:
 
 def save_protocol(
     db: Session, protocol_id: int | None, edit: ProtocolEdit, *, actor: Actor, now: dt.datetime
-) -> Protocol:
+) -> ProtocolEntry:
     """Add a protocol (``protocol_id`` None) or change one; an induction has 6 to 8 sessions."""
     require(actor, Permission.EDIT_SETTINGS)
     problems = _protocol_problems(db, protocol_id, edit)
@@ -543,7 +619,7 @@ def save_protocol(
         audit.record(
             db, actor=actor.sign_in, now=now, action="protocol.create", row=protocol, before=None
         )
-        return protocol
+        return _protocol_view(protocol)
     protocol = _get(db, Protocol, protocol_id, "protocol")
     before = audit.snapshot(protocol)
     for key, value in values.items():
@@ -551,7 +627,7 @@ def save_protocol(
     audit.record(
         db, actor=actor.sign_in, now=now, action="protocol.update", row=protocol, before=before
     )
-    return protocol
+    return _protocol_view(protocol)
 
 
 def _protocol_problems(

@@ -39,11 +39,13 @@ from scheduler.services.audit_view import (
     audit_page,
     export_audit_csv,
 )
+from scheduler.services.changes import Change
 from scheduler.ui.desk import Desk
 from scheduler.ui.qt_dates import show_us_style, to_qdate
 from scheduler.ui.tables import ID_ROLE, AnyIndex, RowsModel
 from scheduler.ui.widgets import RefreshedWhenShown, note_label, row_table, title_label
 
+SHOWS = Change.AUDIT | Change.STAFF
 FILTER_DELAY_MS = 250
 REASON_WIDTH = 200
 EVERYONE = "Everyone"
@@ -221,7 +223,7 @@ class AuditScreen(RefreshedWhenShown):
         self.export_button.clicked.connect(self.export)
         self.check_button.clicked.connect(self.check_trail)
         self.model.rowsInserted.connect(lambda *_: self._count_shown())
-        desk.changed.connect(self.data_changed)
+        desk.follow(SHOWS, self.data_changed, self)
         self.refresh()
 
     # -- what is shown ---------------------------------------------------------------------

@@ -15,6 +15,7 @@ from scheduler.services.backup import (
     CopyRefused,
     scheduled_backup,
 )
+from scheduler.services.changes import Change
 from scheduler.store import DatabaseError
 from scheduler.ui.desk import Desk
 
@@ -62,5 +63,5 @@ class DailyBackup(QObject):
             return False
         if made is not None:
             log.info("daily backup written")
-            self.desk.changed.emit()  # the status bar shows the new time
+            self.desk.changed.emit(Change.SETTINGS)  # the status bar shows the new time
         return made is not None

@@ -43,11 +43,13 @@ from sqlalchemy.orm import Session
 from scheduler.domain.enums import Place, SessionStatus
 from scheduler.domain.when import date_span, hour_label, long_date, short_day, time_range
 from scheduler.services import schedule
+from scheduler.services.changes import Change
 from scheduler.ui.desk import Desk
 from scheduler.ui.session_dialog import SessionDialog
 from scheduler.ui.session_models import SessionLike
 from scheduler.ui.single_session_dialog import SingleSessionDialog
 
+SHOWS = Change.SESSIONS | Change.PATIENTS | Change.STAFF | Change.CLOSURES | Change.SETTINGS
 HEADER_H = 34
 TOP_PAD = 10  # room above the first hour, so its label is not cut by the header
 BOTTOM_PAD = 10  # and below the last one
@@ -553,7 +555,7 @@ class CalendarScreen(QWidget):
         self.week_button.clicked.connect(lambda: self.show_week(self.day))
         self.grid.session_clicked.connect(self.open_session)
         self.grid.slot_clicked.connect(self.book_at)
-        desk.changed.connect(self.refresh)
+        desk.follow(SHOWS, self.refresh, self)
         self._show()
 
     # -- navigation ------------------------------------------------------------------------

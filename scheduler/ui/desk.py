@@ -2,8 +2,9 @@
 
 Screens never open transactions themselves: they hand a service call to ``Desk.act`` (a write:
 one transaction, retried while another workstation holds the database, refusals shown where
-the user is looking) or ``Desk.read``. After every successful write ``changed`` is emitted and
-each visible screen reloads what it shows.
+the user is looking) or ``Desk.read``. After every successful write ``changed`` is emitted with
+the kinds of things the write changed (``services.changes.Change``), and each screen that shows
+one of them reloads (``Desk.follow``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Actor, Permission
 from scheduler.errors import ServiceError
-from scheduler.services.clinic import get_settings, is_set_up
+from scheduler.services import changes
+from scheduler.services.changes import Change
+from scheduler.services.clinic import clinic_view
 from scheduler.store import Database
 from scheduler.store.errors import DatabaseBusy, retry_while_busy
 from scheduler.ui.waiting import wait_for_write_lock
@@ -42,12 +45,13 @@ class Desk(QObject):
     """The desk's shared state.
 
     Signals:
-        changed(): emitted after any write succeeded; screens reload.
+        changed(Change): emitted after a write succeeded, with the kinds of things it changed
+            (``EVERYTHING`` for a change seen on another workstation); see ``follow``.
         signed_in(): another staff member signed in (or the first one did); screens show or
             hide what their roles allow.
     """
 
-    changed = Signal()
+    changed = Signal(object)
     signed_in = Signal()
 
     def __init__(
@@ -63,6 +67,7 @@ class Desk(QObject):
         self._clock = clock
         self._zone: ZoneInfo | None = None
         self._writes_stopped: str | None = None
+        self._followers: set[_Follower] = set()
 
     @property
     def actor(self) -> Actor:
@@ -94,7 +99,7 @@ class Desk(QObject):
     def zone(self) -> ZoneInfo:
         """The clinic's time zone: every time shown on the desk is in it."""
         if self._zone is None:
-            name = self.read(lambda db: get_settings(db).timezone if is_set_up(db) else "UTC")
+            name = self.read(clinic_view).timezone
             self._zone = ZoneInfo(name)
         return self._zone
 
@@ -133,11 +138,17 @@ class Desk(QObject):
         politely; nothing half-written is kept.
         """
 
+        what = Change.NOTHING
+
         def write() -> T:
+            nonlocal what
             if self._writes_stopped is not None:
                 raise ServiceError(self._writes_stopped)
             with self.database.transaction() as db:
-                return action(db)
+                changes.follow(db)
+                result = action(db)
+                what = changes.noted(db)
+                return result
 
         def lock_free(_attempt: int) -> bool:
             # Never sit in SQLite's busy timeout on the window's thread: wait for the lock
@@ -157,8 +168,20 @@ class Desk(QObject):
         except Exception as exc:  # the desk must keep running: log, tell, roll back
             self._unexpected(exc, parent)
             return None
-        self.changed.emit()
+        if what:
+            self.changed.emit(what)
         return result
+
+    def follow(self, shows: Change, reload: Callable[[], None], screen: QObject) -> None:
+        """Call ``reload`` after each change to something in ``shows`` (what ``screen`` shows).
+
+        The connection lives as long as ``screen``.
+        """
+        follower = _Follower(self, shows, reload, screen)
+        # Held here until the screen goes: a parented object's Python side may otherwise be
+        # collected, and its connection with it.
+        self._followers.add(follower)
+        screen.destroyed.connect(lambda: self._followers.discard(follower))
 
     def refuse(self, message: str, parent: QWidget | None) -> None:
         """Tell the user why an action was refused. Tests replace this to capture messages."""
@@ -172,3 +195,19 @@ class Desk(QObject):
             "That action could not be completed and nothing was saved.\n\n"
             f"Details for your IT contact: {type(exc).__name__}: {exc}",
         )
+
+
+class _Follower(QObject):
+    """Passes on the desk's changes that touch what one screen shows."""
+
+    def __init__(
+        self, desk: Desk, shows: Change, reload: Callable[[], None], screen: QObject
+    ) -> None:
+        super().__init__(screen)
+        self._shows = shows
+        self._reload = reload
+        desk.changed.connect(self._changed)
+
+    def _changed(self, what: Change) -> None:
+        if what & self._shows:
+            self._reload()

@@ -38,12 +38,16 @@ from scheduler.errors import ServiceError
 from scheduler.letters.pdf import PdfRenderer
 from scheduler.letters.templates import load_templates
 from scheduler.services import letters, patients, schedule
-from scheduler.services.clinic import get_settings
+from scheduler.services.changes import Change
+from scheduler.services.clinic import clinic_view
 from scheduler.services.letters import LetterBatch
 from scheduler.ui.desk import Desk
 from scheduler.ui.pdf_preview import PdfPreview, PdfPreviewDialog
 from scheduler.ui.qt_dates import show_us_style, to_qdate
 from scheduler.ui.session_models import DaySessionsModel, DeskSession, SessionLike
+
+# A day's sessions and their letters, printed from the clinic's templates.
+SHOWS = Change.SESSIONS | Change.PATIENTS | Change.LETTERS | Change.STAFF | Change.SETTINGS
 
 # --- asking the letters service -----------------------------------------------------------
 
@@ -74,7 +78,7 @@ def letter_kit(db: Session) -> tuple[TemplateSet, PdfRenderer]:
     global _renderer
     if _renderer is None:
         _renderer = PdfRenderer()
-    return load_templates(get_settings(db).letter_template_dir), _renderer
+    return load_templates(clinic_view(db).letter_template_dir), _renderer
 
 
 LetterRun = Callable[..., LetterBatch]
@@ -140,7 +144,7 @@ def session_run(session_id: int, kind: LetterKind) -> LetterRun:
 
 def schedule_run(patient_id: int) -> LetterRun:
     def make(db: Session, **kw: Any) -> LetterBatch:
-        chart = patients.get_patient(db, patient_id).chart_number
+        chart = patients.patient_view(db, patient_id).chart_number
         return letters.schedule_letter_for(db, chart, **kw)
 
     return make
@@ -287,7 +291,7 @@ class LettersScreen(QWidget):
         self.aftercare_button.clicked.connect(self.preview_today_aftercare)
         self.schedule_button.clicked.connect(self.preview_schedule)
         self.preview.issue = self._issue
-        desk.changed.connect(self.refresh)
+        desk.follow(SHOWS, self.refresh, self)
         desk.signed_in.connect(self.refresh)
         self.refresh()
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from scheduler.domain.access import Actor
 from scheduler.services import accounts
 from scheduler.services.accounts import SignInResult
-from scheduler.services.clinic import get_settings, is_set_up
+from scheduler.services.clinic import clinic_view
 from scheduler.ui.desk import Desk
 from scheduler.ui.sign_in import Credentials
 from scheduler.ui.widgets import note_label, title_label
@@ -63,9 +63,7 @@ class IdleWatch(QObject):
             app.installEventFilter(self)
 
     def idle_minutes(self) -> int:
-        return self.desk.read(
-            lambda db: get_settings(db).idle_lock_minutes if is_set_up(db) else 10
-        )
+        return self.desk.read(clinic_view).idle_lock_minutes
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _ACTIVITY:

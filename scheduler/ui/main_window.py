@@ -35,7 +35,8 @@ from scheduler.domain.access import Permission
 from scheduler.domain.enums import Phase
 from scheduler.services import accounts
 from scheduler.services.backup import backup_plan
-from scheduler.services.clinic import get_settings, is_set_up
+from scheduler.services.changes import Change
+from scheduler.services.clinic import clinic_view
 from scheduler.ui.backups import last_backup_words
 from scheduler.ui.boosters_dialog import BoostersDueDialog
 from scheduler.ui.desk import Desk
@@ -49,6 +50,8 @@ log = logging.getLogger(__name__)
 TODAY, CALENDAR, PATIENTS, LETTERS, SETTINGS, AUDIT = range(6)
 # Screens only some roles see; the services behind them refuse everyone else anyway.
 SCREEN_PERMISSIONS = {SETTINGS: Permission.EDIT_SETTINGS, AUDIT: Permission.READ_AUDIT}
+# The status bar: the clinic's name, its time zone and the last backup.
+STATUS_SHOWS = Change.SETTINGS
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,7 @@ class MainWindow(QMainWindow):
         self.update_status()
 
         self.navigation.currentRowChanged.connect(self.show_screen)
-        desk.changed.connect(self.update_status)
+        desk.follow(STATUS_SHOWS, self.update_status, self)
         desk.signed_in.connect(self.update_permissions)
         self.idle_watch = IdleWatch(desk, self)
         self.idle_watch.idle.connect(self.lock)
@@ -424,7 +427,7 @@ class MainWindow(QMainWindow):
     # -- status ----------------------------------------------------------------------------
 
     def _clinic_name(self) -> str:
-        return self.desk.read(lambda db: get_settings(db).name if is_set_up(db) else "New clinic")
+        return self.desk.read(clinic_view).name
 
     def update_status(self) -> None:
         """Clinic name, database and time zone in the status bar (Settings may change them)."""

@@ -91,7 +91,7 @@ def missed_session(db: Session, session_id: int, *, now: dt.datetime) -> MissedS
     A course of one (a single session or a lone booster) has nothing to make up, and a course
     whose missed session was already made up holds its full count again.
     """
-    session = session_life.get_session(db, session_id)
+    session = session_life.session_state(db, session_id)
     if session.series_id is None:
         return None
     course = next(
@@ -428,8 +428,7 @@ class MakeupDialog(QDialog):
                 actor=self.desk.actor,
                 now=self.desk.now(),
             )
-            where = made.chair.name if made.chair is not None else ""
-            return made.id, made.number or 0, where
+            return made.session_id, made.number or 0, made.chair_name
 
         self._show_refusal("")
         made = act_showing_refusal(self.desk, book_it, self._show_refusal, self)
@@ -455,7 +454,10 @@ class MakeupDialog(QDialog):
         assert isinstance(day, dt.date)
 
         def reflow_it(db: Session) -> list[MovedSession]:
-            was = {s.id: s.starts_at for s in session_life.sessions_of_series(db, missed.series_id)}
+            was = {
+                s.session_id: s.starts_at
+                for s in session_life.sessions_of_series(db, missed.series_id)
+            }
             moved = session_life.reflow_series(
                 db,
                 missed.series_id,
@@ -467,9 +469,9 @@ class MakeupDialog(QDialog):
             return [
                 MovedSession(
                     s.number or 0,
-                    was[s.id],
+                    was[s.session_id],
                     s.starts_at,
-                    s.chair.name if s.chair is not None else "",
+                    s.chair_name,
                 )
                 for s in moved
             ]

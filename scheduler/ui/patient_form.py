@@ -26,8 +26,7 @@ from sqlalchemy.orm import Session
 from scheduler.domain.patients import FIELD_MAX, PatientDetails, parse_date
 from scheduler.domain.when import date_of_birth
 from scheduler.errors import FieldProblem, ValidationFailed
-from scheduler.services.patients import LikelyDuplicate, create_patient, update_patient
-from scheduler.store.models import Patient
+from scheduler.services.patients import LikelyDuplicate, save_patient
 from scheduler.ui import widgets
 from scheduler.ui.desk import Desk
 from scheduler.ui.widgets import FieldProblems, act_on_form, title_label
@@ -197,29 +196,19 @@ class PatientForm(QWidget):
 
         def write(db: Session) -> int:
             try:
-                patient: Patient
-                if patient_id is None:
-                    patient = create_patient(
-                        db,
-                        details,
-                        actor=desk.actor,
-                        now=desk.now(),
-                        confirm_duplicate=confirm_duplicate,
-                    )
-                else:
-                    patient = update_patient(
-                        db,
-                        patient_id,
-                        details,
-                        actor=desk.actor,
-                        now=desk.now(),
-                        confirm_duplicate=confirm_duplicate,
-                    )
+                saved = save_patient(
+                    db,
+                    patient_id,
+                    details,
+                    actor=desk.actor,
+                    now=desk.now(),
+                    confirm_duplicate=confirm_duplicate,
+                )
             except LikelyDuplicate as exc:
                 duplicate.append(exc)
                 # Shown as a question below, not as a refusal.
                 raise ValidationFailed([]) from exc
-            return patient.id
+            return saved.patient_id
 
         saved = act_on_form(desk, write, self.problems, self)
         if duplicate and widgets.confirm(

@@ -35,8 +35,9 @@ from scheduler.domain.when import date_of_birth, short_date
 from scheduler.errors import NotFound
 from scheduler.services import patients as patient_service
 from scheduler.services import schedule
+from scheduler.services.changes import Change
+from scheduler.services.patients import FindingView, PatientView
 from scheduler.services.schedule import CourseView
-from scheduler.store.models import Patient, ScreeningFinding
 from scheduler.ui.desk import Desk
 from scheduler.ui.patient_form import PatientForm
 from scheduler.ui.patient_models import (
@@ -49,6 +50,8 @@ from scheduler.ui.patient_models import (
 from scheduler.ui.screening_panel import ScreeningPanel, ScreeningState
 from scheduler.ui.widgets import RefreshedWhenShown, note_label, row_table, title_label
 
+# Patients, their screening (who cleared them) and their series with each session.
+SHOWS = Change.PATIENTS | Change.SESSIONS | Change.STAFF | Change.SETTINGS
 SEARCH_DELAY_MS = 150
 TAB_DETAILS, TAB_SCREENING, TAB_SERIES = range(3)
 
@@ -67,30 +70,27 @@ class OpenPatient:
     courses: list[CourseView]
 
 
-def patient_row(patient: Patient) -> PatientRow:
-    name = f"{patient.last_name}, {patient.first_name}"
-    if patient.preferred_name and patient.preferred_name != patient.first_name:
-        name += f" ({patient.preferred_name})"
+def patient_row(patient: PatientView) -> PatientRow:
     return PatientRow(
-        patient_id=patient.id,
-        name=name,
+        patient_id=patient.patient_id,
+        name=patient.list_name,
         chart_number=patient.chart_number,
         date_of_birth=patient.date_of_birth,
-        phone=patient.mobile_phone or patient.home_phone,
+        phone=patient.phone,
         archived=patient.archived,
     )
 
 
-def _finding_row(finding: ScreeningFinding) -> FindingRow:
+def _finding_row(finding: FindingView) -> FindingRow:
     resolution = ""
     if finding.resolved_at is not None:
-        who = finding.resolved_by.name if finding.resolved_by else "a clinician"
+        who = finding.resolved_by or "a clinician"
         resolution = (
             f"{finding.status.capitalize()} by {who} on {short_date(finding.resolved_at)}: "
             f"{finding.resolution_reason}"
         )
     return FindingRow(
-        finding_id=finding.id,
+        finding_id=finding.finding_id,
         kind=finding.kind,
         severity=finding.severity,
         status=finding.status,
@@ -101,24 +101,25 @@ def _finding_row(finding: ScreeningFinding) -> FindingRow:
 
 
 def read_open_patient(db: Session, patient_id: int, zone: dt.tzinfo) -> OpenPatient:
-    patient = patient_service.get_patient(db, patient_id)
-    cleared_at = patient.screening_cleared_at
+    chart = patient_service.patient_chart(db, patient_id)
+    patient = chart.patient
+    cleared_at = chart.screening_cleared_at
     state = ScreeningState(
-        patient_id=patient.id,
-        findings=[_finding_row(f) for f in patient.findings],
+        patient_id=patient.patient_id,
+        findings=[_finding_row(f) for f in chart.findings],
         cleared_on=cleared_at.astimezone(zone).date() if cleared_at else None,
-        cleared_by=patient.screening_cleared_by.name if patient.screening_cleared_by else "",
-        rems_enrolled_on=patient.rems_enrolled_on if patient.rems_enrolled else None,
+        cleared_by=chart.screening_cleared_by,
+        rems_enrolled_on=chart.rems_enrolled_on,
     )
     return OpenPatient(
-        patient_id=patient.id,
+        patient_id=patient.patient_id,
         chart_number=patient.chart_number,
         display_name=patient.display_name,
         date_of_birth=patient.date_of_birth,
         archived=patient.archived,
-        details=patient_service.details_of(patient),
+        details=chart.details,
         screening=state,
-        courses=schedule.patient_courses(db, patient.id),
+        courses=schedule.patient_courses(db, patient.patient_id),
     )
 
 
@@ -230,7 +231,7 @@ class PatientsScreen(RefreshedWhenShown):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
 
-        desk.changed.connect(self.data_changed)
+        desk.follow(SHOWS, self.data_changed, self)
         desk.signed_in.connect(self.data_changed)
         self.run_search()
 

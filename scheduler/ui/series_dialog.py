@@ -75,19 +75,19 @@ class ChairChoice:
 
 def load_choices(db: Session, phase: Phase) -> tuple[list[ProtocolChoice], list[ChairChoice]]:
     """The active protocols of a phase and the active chairs, as plain values."""
-    therapies = {t.id: t for t in settings.list_therapies(db)}
+    therapies = {t.therapy_id: t for t in settings.list_therapies(db)}
     protocols = [
         ProtocolChoice(
-            p.id,
+            view.protocol_id,
             p.name,
             p.therapy_id,
             p.session_count,
-            tuple(p.weekday_list),
+            p.preferred_weekdays,
             p.maintenance_interval_days,
             tuple(x.value for x in therapies[p.therapy_id].place_list),
         )
-        for p in settings.list_protocols(db)
-        if p.active and p.phase is phase and therapies[p.therapy_id].active
+        for view in settings.list_protocols(db)
+        if (p := view.edit).active and p.phase == phase and therapies[p.therapy_id].edit.active
     ]
     chairs = [ChairChoice(c.chair_id, c.name, c.kind.value) for c in schedule.chairs(db)]
     return protocols, chairs
@@ -116,7 +116,7 @@ class SeriesDialog(QDialog):
         self.proposal: SeriesProposal | None = None
         induction = self.phase is Phase.INDUCTION
         what = "New induction series" if induction else "Plan maintenance"
-        patient = desk.read(lambda db: patients.get_patient(db, patient_id))
+        patient = desk.read(lambda db: patients.patient_view(db, patient_id))
         self.setWindowTitle(f"{what} — {patient.display_name}")
         # Said inside the dialog too: the desk must see at a glance whose course this is.
         self.heading = QLabel(f"{what} for {patient.display_name} (chart {patient.chart_number})")

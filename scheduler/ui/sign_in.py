@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from scheduler import APP_NAME
 from scheduler.domain.access import Actor
 from scheduler.services import accounts
-from scheduler.services.clinic import get_settings, is_set_up
+from scheduler.services.clinic import NOT_SET_UP, clinic_view
 from scheduler.ui.desk import Desk
 from scheduler.ui.widgets import note_label, problem_label, title_label
 
@@ -31,7 +31,8 @@ def demo_hint(desk: Desk) -> str:
     from scheduler.services.demo import CLINIC_NAME, DEMO_ACCOUNTS
 
     def is_demo(db: Session) -> bool:
-        return is_set_up(db) and get_settings(db).name == CLINIC_NAME
+        clinic = clinic_view(db)
+        return clinic is not NOT_SET_UP and clinic.name == CLINIC_NAME
 
     if not desk.read(is_demo):
         return ""

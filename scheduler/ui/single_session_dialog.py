@@ -67,28 +67,34 @@ class NurseChoice:
 
 def single_protocols(db: Session) -> list[SingleProtocol]:
     """Protocols a lone session can be booked under: singles and maintenance boosters."""
-    therapies = {t.id: t for t in settings.list_therapies(db)}
+    therapies = {t.therapy_id: t for t in settings.list_therapies(db)}
     found = [
-        SingleProtocol(p.id, p.name, p.therapy_id, tuple(therapies[p.therapy_id].place_list))
-        for p in settings.list_protocols(db)
-        if p.active and p.phase is not Phase.INDUCTION and therapies[p.therapy_id].active
+        SingleProtocol(
+            view.protocol_id, p.name, p.therapy_id, tuple(therapies[p.therapy_id].place_list)
+        )
+        for view in settings.list_protocols(db)
+        if (p := view.edit).active
+        and p.phase != Phase.INDUCTION
+        and therapies[p.therapy_id].edit.active
     ]
     # Singles first (the usual phone call), then boosters.
     return sorted(found, key=lambda p: "maintenance" in p.name.lower())
 
 
 def nurses(db: Session) -> list[NurseChoice]:
-    return [NurseChoice(n.id, n.name) for n in schedule.active_nurses(db)]
+    return [NurseChoice(n.staff_id, n.name) for n in schedule.active_nurses(db)]
 
 
 def chairs_at(db: Session, place: Place) -> set[int]:
     """The chairs (or rooms) a session at ``place`` may take."""
-    return {c.id for c in schedule.chairs_for(db, place)}
+    return {c.chair_id for c in schedule.chairs_for(db, place)}
 
 
 def find_patients(db: Session, text: str) -> list[PatientChoice]:
     return [
-        PatientChoice(p.id, f"{p.full_name} · chart {p.chart_number} · born {p.date_of_birth}")
+        PatientChoice(
+            p.patient_id, f"{p.full_name} · chart {p.chart_number} · born {p.date_of_birth}"
+        )
         for p in patients.search_patients(db, text, limit=PATIENT_MATCHES)
     ]
 
@@ -152,7 +158,7 @@ class SingleSessionDialog(QDialog):
             form.addRow("&Patient", self.patient_search)
             form.addRow("", self.patient_choice)
         else:
-            name = desk.read(lambda db: patients.get_patient(db, patient_id).full_name)
+            name = desk.read(lambda db: patients.patient_view(db, patient_id).full_name)
             self.patient_label.setText(name)
             form.addRow("Patient", self.patient_label)
         form.addRow("&Therapy", self.protocol)

@@ -23,6 +23,7 @@ from scheduler.domain.access import Actor, Permission
 from scheduler.domain.enums import LetterKind, SessionStatus
 from scheduler.domain.when import long_date
 from scheduler.services import session_life
+from scheduler.services.changes import Change
 from scheduler.ui.desk import Desk
 from scheduler.ui.escort_dialog import EscortAnswer, EscortDialog
 from scheduler.ui.letters_screen import day_sessions, show_letter
@@ -32,6 +33,8 @@ from scheduler.ui.session_models import DaySessionsModel, SessionLike
 BOOKED, CONFIRMED = SessionStatus.BOOKED, SessionStatus.CONFIRMED
 CHECKED_IN, COMPLETED = SessionStatus.CHECKED_IN, SessionStatus.COMPLETED
 
+# The day's sessions, their patients, nurses and chairs, and which letters went out.
+SHOWS = Change.SESSIONS | Change.PATIENTS | Change.LETTERS | Change.STAFF | Change.SETTINGS
 SIZED_BY_ROWS = 100
 # Which actions make sense in which status; the service has the last word.
 ALLOWED: dict[str, tuple[SessionStatus, ...]] = {
@@ -136,7 +139,7 @@ class TodayScreen(QWidget):
         self.table.activated.connect(lambda index: self.open_selected())
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         QShortcut(QKeySequence("F5"), self, self.refresh)
-        desk.changed.connect(self.refresh)
+        desk.follow(SHOWS, self.refresh, self)
         desk.signed_in.connect(self._selection_changed)
         self.refresh()
 

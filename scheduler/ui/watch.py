@@ -15,6 +15,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from scheduler.services.changes import EVERYTHING, Change
 from scheduler.store import Database
 from scheduler.store.location import sqlite_path
 from scheduler.store.postgres import CHANGES_CHANNEL, signature_of
@@ -91,7 +92,7 @@ def probe_for(database: Database) -> Probe | None:
 
 
 class ChangeWatch(QObject):
-    """Emits the desk's ``changed`` when another workstation has saved something.
+    """Emits the desk's ``changed`` (everything) when another workstation saved something.
 
     Signals:
         seen(): another workstation's change was noticed (the desk's ``changed`` follows).
@@ -121,9 +122,9 @@ class ChangeWatch(QObject):
             return
         if news:
             self.seen.emit()
-            self.desk.changed.emit()
+            self.desk.changed.emit(EVERYTHING)
 
-    def _forget(self) -> None:
+    def _forget(self, _what: Change) -> None:
         if self._probe is not None:
             try:
                 self._probe.forget()

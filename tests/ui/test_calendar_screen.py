@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from scheduler.services.booking import book_single
+from scheduler.services.changes import EVERYTHING
 from scheduler.store import Database
 from scheduler.store.models import TreatmentSession
 from scheduler.ui import calendar_screen
@@ -154,7 +155,7 @@ def test_the_calendar_redraws_when_something_changes(
             starts_at=at(TODAY, 15), chair_id=clinic["chair2"], actor=ACTOR, now=NOW,
         )  # fmt: skip
     assert len(screen.grid.blocks) == 1  # cached until told
-    desk.changed.emit()
+    desk.changed.emit(EVERYTHING)
     assert len(screen.grid.blocks) == 2
 
 

@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 from scheduler.domain.enums import Phase, StaffRole
 from scheduler.domain.patients import PatientDetails
 from scheduler.services.accounts import NewAccount, has_accounts
+from scheduler.services.changes import EVERYTHING
 from scheduler.services.clinic import get_settings, is_set_up
 from scheduler.services.patients import create_patient
 from scheduler.ui import app as app_module
@@ -123,7 +124,7 @@ def test_last_screen_and_size_remembered(
 def test_status_follows_a_renamed_clinic(window: MainWindow, desk: TestDesk) -> None:
     with desk.database.transaction() as s:
         get_settings(s).name = "Harbor Clinic"
-    desk.changed.emit()
+    desk.changed.emit(EVERYTHING)
     assert window.clinic_label.text() == "Harbor Clinic"
 
 

@@ -91,7 +91,12 @@ def today_screen(
 
 def course_sessions(db: Database, series_id: int) -> list[TreatmentSession]:
     with db.reading() as s:
-        return session_life.sessions_of_series(s, series_id)
+        query = (
+            select(TreatmentSession)
+            .where(TreatmentSession.series_id == series_id)
+            .order_by(TreatmentSession.starts_at, TreatmentSession.id)
+        )
+        return list(s.scalars(query))
 
 
 def holding(db: Database, series_id: int) -> list[TreatmentSession]:

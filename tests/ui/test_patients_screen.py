@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from scheduler.domain.enums import FindingStatus, StaffRole
 from scheduler.domain.patients import PatientDetails
+from scheduler.services.changes import EVERYTHING
 from scheduler.services.patients import create_patient, get_patient
 from scheduler.store.models import Patient
 from scheduler.ui import patients_screen as screen_module
@@ -295,7 +296,7 @@ def test_unsaved_typing_survives_a_change_elsewhere(
     (patient_id,) = add_patients(desk, ("Ada", "Berg", dt.date(1960, 2, 2)))
     screen.open_patient(patient_id)
     qtbot.keyClicks(screen.form.inputs["driver_name"], "Sam Berg")
-    desk.changed.emit()  # e.g. a session booked from the Calendar
+    desk.changed.emit(EVERYTHING)  # e.g. a session booked from the Calendar
     assert screen.form.text("driver_name") == "Sam Berg"
     qtbot.mouseClick(screen.form.save_button, Qt.MouseButton.LeftButton)
     with desk.database.reading() as s:

@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from scheduler.domain.enums import ChairKind, SessionStatus
 from scheduler.services.booking import book_single
+from scheduler.services.changes import EVERYTHING
 from scheduler.store import Database
 from scheduler.store.models import TreatmentSession
 from scheduler.ui import session_dialog
@@ -208,7 +209,7 @@ def test_a_change_elsewhere_refreshes_the_list(
 
     book(None)
     assert screen.model.rowCount() == 2
-    desk.changed.emit()
+    desk.changed.emit(EVERYTHING)
     assert screen.model.rowCount() == 3
 
 

@@ -22,6 +22,7 @@ from scheduler.services.backup import (
     scheduled_backup,
     set_backup_plan,
 )
+from scheduler.services.changes import Change
 from scheduler.store import DatabaseError
 from scheduler.ui.backups import made_at
 from scheduler.ui.desk import Desk
@@ -105,7 +106,7 @@ class BackupsTab(SettingsTab):
             return False
         self.outcome.setText(f"Wrote {made}; every table checked against the clinic.")
         self.load()
-        self.desk.changed.emit()
+        self.desk.changed.emit(Change.SETTINGS)
         return True
 
     def choose_folder(self) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -24,17 +23,11 @@ KIND_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class ChairRow:
-    chair_id: int
-    edit: svc.ChairEdit
-
-
-class ChairsModel(RowsModel[ChairRow]):
+class ChairsModel(RowsModel[svc.ChairEntry]):
     COL_NAME, COL_KIND, COL_ACTIVE, COL_ORDER = range(4)
     HEADERS = ("Name", "Kind", "In use", "Order")
 
-    def value(self, row: ChairRow, column: int, role: int) -> Any:
+    def value(self, row: svc.ChairEntry, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return (
                 row.edit.name,
@@ -45,7 +38,7 @@ class ChairsModel(RowsModel[ChairRow]):
         return row.chair_id if role == ID_ROLE else None
 
 
-class ChairsTab(ListEditor[ChairRow]):
+class ChairsTab(ListEditor[svc.ChairEntry]):
     """Settings → Chairs and rooms."""
 
     noun = "chair or room"
@@ -64,30 +57,27 @@ class ChairsTab(ListEditor[ChairRow]):
         self.form.addRow("", self.active)
         add_rows(self.form, self.problems, (Row("Calendar order:", self.order, "sort_order"),))
 
-    def rows(self, db: Session) -> list[ChairRow]:
-        return [
-            ChairRow(c.id, svc.ChairEdit(c.name, c.kind, c.active, c.sort_order))
-            for c in svc.list_chairs(db)
-        ]
+    def rows(self, db: Session) -> list[svc.ChairEntry]:
+        return svc.list_chairs(db)
 
-    def row_id(self, row: ChairRow) -> int:
+    def row_id(self, row: svc.ChairEntry) -> int:
         return row.chair_id
 
-    def row_title(self, row: ChairRow) -> str:
+    def row_title(self, row: svc.ChairEntry) -> str:
         return row.edit.name
 
-    def fill(self, row: ChairRow) -> None:
+    def fill(self, row: svc.ChairEntry) -> None:
         self.name.setText(row.edit.name)
         set_combo(self.kind, row.edit.kind)
         self.active.setChecked(row.edit.active)
         self.order.setValue(row.edit.sort_order)
 
     def fill_new(self) -> None:
-        self.fill(ChairRow(0, svc.ChairEdit("", sort_order=self.model.rowCount() + 1)))
+        self.fill(svc.ChairEntry(0, svc.ChairEdit("", sort_order=self.model.rowCount() + 1)))
 
     def write(self, db: Session) -> int:
         edit = svc.ChairEdit(
             self.name.text(), str(self.kind.currentData()), self.active.isChecked(),
             self.order.value(),
         )  # fmt: skip
-        return svc.save_chair(db, self.editing_id, edit, **self._kw()).id
+        return svc.save_chair(db, self.editing_id, edit, **self._kw()).chair_id

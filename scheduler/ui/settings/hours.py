@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, QTime
@@ -29,18 +28,11 @@ from scheduler.ui.tables import ID_ROLE, RowsModel
 from scheduler.ui.widgets import row_table, title_label
 
 
-@dataclass(frozen=True)
-class ClosureRow:
-    closure_id: int
-    day: dt.date
-    reason: str
-
-
-class ClosuresModel(RowsModel[ClosureRow]):
+class ClosuresModel(RowsModel[svc.ClosureEntry]):
     COL_DAY, COL_REASON = range(2)
     HEADERS = ("Closed on", "Reason")
 
-    def value(self, row: ClosureRow, column: int, role: int) -> Any:
+    def value(self, row: svc.ClosureEntry, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return short_date(row.day) if column == self.COL_DAY else row.reason
         return row.closure_id if role == ID_ROLE else None
@@ -117,11 +109,7 @@ class HoursTab(SettingsTab):
             self.opens[day].setEnabled(span is not None)
             self.closes[day].setEnabled(span is not None)
         today = self.desk.today()
-        rows = self.desk.read(
-            lambda db: [
-                ClosureRow(c.id, c.day, c.reason) for c in svc.list_closures(db, since=today)
-            ]
-        )
+        rows = self.desk.read(lambda db: svc.list_closures(db, since=today))
         self.closures_model.set_rows(rows)
         if self.closure_day.date() < to_qdate(today):  # keep a date the user chose
             self.closure_day.setDate(to_qdate(today))

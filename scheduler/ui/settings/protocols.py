@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -34,18 +33,11 @@ PHASE_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class ProtocolRow:
-    protocol_id: int
-    therapy_name: str
-    edit: svc.ProtocolEdit
-
-
-class ProtocolsModel(RowsModel[ProtocolRow]):
+class ProtocolsModel(RowsModel[svc.ProtocolEntry]):
     COL_NAME, COL_THERAPY, COL_PHASE, COL_COUNT = range(4)
     HEADERS = ("Protocol", "Therapy", "Kind", "Sessions")
 
-    def value(self, row: ProtocolRow, column: int, role: int) -> Any:
+    def value(self, row: svc.ProtocolEntry, column: int, role: int) -> Any:
         e = row.edit
         if role == Qt.ItemDataRole.DisplayRole:
             return (
@@ -57,7 +49,7 @@ class ProtocolsModel(RowsModel[ProtocolRow]):
         return row.protocol_id if role == ID_ROLE else None
 
 
-class ProtocolsTab(ListEditor[ProtocolRow]):
+class ProtocolsTab(ListEditor[svc.ProtocolEntry]):
     """Settings → Protocols."""
 
     noun = "protocol"
@@ -95,25 +87,22 @@ class ProtocolsTab(ListEditor[ProtocolRow]):
         self.form.addRow("", note_label("An induction series has 6 to 8 sessions."))
 
     def load(self) -> None:
-        therapies = self.desk.read(lambda db: [(t.id, t.name) for t in svc.list_therapies(db)])
+        therapies = self.desk.read(svc.list_therapies)
         self.therapy.clear()
-        for therapy_id, name in therapies:
-            self.therapy.addItem(name, therapy_id)
+        for therapy in therapies:
+            self.therapy.addItem(therapy.edit.name, therapy.therapy_id)
         super().load()
 
-    def rows(self, db: Session) -> list[ProtocolRow]:
-        return [
-            ProtocolRow(p.id, p.therapy.name, svc.protocol_edit_of(p))
-            for p in svc.list_protocols(db)
-        ]
+    def rows(self, db: Session) -> list[svc.ProtocolEntry]:
+        return svc.list_protocols(db)
 
-    def row_id(self, row: ProtocolRow) -> int:
+    def row_id(self, row: svc.ProtocolEntry) -> int:
         return row.protocol_id
 
-    def row_title(self, row: ProtocolRow) -> str:
+    def row_title(self, row: svc.ProtocolEntry) -> str:
         return row.edit.name
 
-    def fill(self, row: ProtocolRow) -> None:
+    def fill(self, row: svc.ProtocolEntry) -> None:
         e = row.edit
         self.name.setText(e.name)
         set_combo(self.therapy, e.therapy_id)
@@ -131,7 +120,7 @@ class ProtocolsTab(ListEditor[ProtocolRow]):
         """A single maintenance visit of the therapy shown, on any day, until changed."""
         therapy_id = int(self.therapy.currentData() or 0)
         new = svc.ProtocolEdit("", therapy_id, Phase.MAINTENANCE.value, session_count=1)
-        self.fill(ProtocolRow(0, "", new))
+        self.fill(svc.ProtocolEntry(0, "", new))
 
     def write(self, db: Session) -> int:
         edit = svc.ProtocolEdit(
@@ -146,4 +135,4 @@ class ProtocolsTab(ListEditor[ProtocolRow]):
             maintenance_interval_days=optional(self.interval),
             active=self.active.isChecked(),
         )
-        return svc.save_protocol(db, self.editing_id, edit, **self._kw()).id
+        return svc.save_protocol(db, self.editing_id, edit, **self._kw()).protocol_id

@@ -1,9 +1,10 @@
-"""The Settings screen: its tabs, declared in order, each reloaded after any change."""
+"""The Settings screen: its tabs, declared in order, reloaded after a change to what they show."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from scheduler.services.changes import Change
 from scheduler.ui.desk import Desk
 from scheduler.ui.settings.backups import BackupsTab
 from scheduler.ui.settings.chairs import ChairsTab
@@ -15,9 +16,12 @@ from scheduler.ui.settings.staff import StaffTab
 from scheduler.ui.settings.therapies import TherapiesTab
 from scheduler.ui.widgets import RefreshedWhenShown, title_label
 
+# The clinic, its hours and closures, chairs, therapies, protocols, staff and backups.
+SHOWS = Change.SETTINGS | Change.CLOSURES | Change.STAFF
+
 
 class SettingsScreen(RefreshedWhenShown):
-    """The clinic's settings in tabs; each tab reloads after any change on the desk.
+    """The clinic's settings in tabs; each tab reloads after a change to what they show.
 
     Every tab saves with one button and one transaction (``Desk.act``); problems are shown
     under the fields they are about. The numbers are the clinic's own: the seeded defaults
@@ -52,7 +56,7 @@ class SettingsScreen(RefreshedWhenShown):
         layout.addWidget(title_label("Settings"))
         layout.addWidget(self.tabs, 1)
         self._stale = True
-        desk.changed.connect(self.data_changed)
+        desk.follow(SHOWS, self.data_changed, self)
         self.refresh()
 
     def refresh(self) -> None:

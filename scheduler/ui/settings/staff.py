@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -22,7 +20,6 @@ from scheduler.domain.access import ROLE_LABELS
 from scheduler.domain.enums import StaffRole
 from scheduler.services import accounts
 from scheduler.services import settings as svc
-from scheduler.store.models import Staff
 from scheduler.ui.desk import Desk
 from scheduler.ui.settings.fields import Row, add_rows, check_grid
 from scheduler.ui.settings.list_editor import ListEditor
@@ -37,18 +34,11 @@ ROLES_NOTE = (
 NEW_STAFF = svc.StaffEdit("")  # a nurse, active, no sign-in name yet
 
 
-@dataclass(frozen=True)
-class StaffRow:
-    staff_id: int
-    edit: svc.StaffEdit
-    account: str = ""  # "can sign in", "no password yet", "locked after wrong passwords"...
-
-
-class StaffModel(RowsModel[StaffRow]):
+class StaffModel(RowsModel[svc.StaffEntry]):
     COL_NAME, COL_ROLE, COL_SIGN_IN, COL_ACTIVE = range(4)
     HEADERS = ("Name", "Roles", "Sign-in", "Active")
 
-    def value(self, row: StaffRow, column: int, role: int) -> Any:
+    def value(self, row: svc.StaffEntry, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return (
                 row.edit.name,
@@ -59,7 +49,7 @@ class StaffModel(RowsModel[StaffRow]):
         return row.staff_id if role == ID_ROLE else None
 
 
-class StaffTab(ListEditor[StaffRow]):
+class StaffTab(ListEditor[svc.StaffEntry]):
     """Staff and their accounts: roles, sign-in name, password reset, deactivation."""
 
     noun = "staff member"
@@ -86,24 +76,16 @@ class StaffTab(ListEditor[StaffRow]):
         self.form.addRow("", self.password_button)
         self.form.addRow("", note_label(ROLES_NOTE))
 
-    def rows(self, db: Session) -> list[StaffRow]:
-        now = self.desk.now()
-        return [
-            StaffRow(
-                s.id,
-                svc.StaffEdit(s.name, s.role_set, s.active, s.sign_in or ""),
-                _account_state(s, now),
-            )
-            for s in svc.list_staff(db)
-        ]
+    def rows(self, db: Session) -> list[svc.StaffEntry]:
+        return svc.list_staff(db, now=self.desk.now())
 
-    def row_id(self, row: StaffRow) -> int:
+    def row_id(self, row: svc.StaffEntry) -> int:
         return row.staff_id
 
-    def row_title(self, row: StaffRow) -> str:
+    def row_title(self, row: svc.StaffEntry) -> str:
         return row.edit.name
 
-    def fill(self, row: StaffRow) -> None:
+    def fill(self, row: svc.StaffEntry) -> None:
         self.name.setText(row.edit.name)
         self.sign_in.setText(row.edit.sign_in)
         for role, box in self.role_boxes.items():
@@ -112,12 +94,12 @@ class StaffTab(ListEditor[StaffRow]):
         self.password_button.setEnabled(bool(row.edit.sign_in))
 
     def fill_new(self) -> None:
-        self.fill(StaffRow(0, NEW_STAFF))
+        self.fill(svc.StaffEntry(0, NEW_STAFF))
 
     def write(self, db: Session) -> int:
         roles = frozenset(r for r, box in self.role_boxes.items() if box.isChecked())
         edit = svc.StaffEdit(self.name.text(), roles, self.active.isChecked(), self.sign_in.text())
-        return svc.save_staff(db, self.editing_id, edit, **self._kw()).id
+        return svc.save_staff(db, self.editing_id, edit, **self._kw()).staff_id
 
     def set_password(self) -> bool:
         """Set (or reset) the selected staff member's password, typed twice."""
@@ -128,15 +110,6 @@ class StaffTab(ListEditor[StaffRow]):
         if password is None:
             return False
         return self._save(lambda db: accounts.set_password(db, staff_id, password, **self._kw()))
-
-
-def _account_state(staff: Staff, now: dt.datetime) -> str:
-    record = staff.password
-    if record is None:
-        return "no password yet"
-    if record.locked_until is not None and record.locked_until > now:
-        return "locked after wrong passwords"
-    return "can sign in" if staff.active else "deactivated"
 
 
 class PasswordDialog(QDialog):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -52,18 +51,11 @@ WORDING_NOTE = (
 )
 
 
-@dataclass(frozen=True)
-class TherapyRow:
-    therapy_id: int
-    code: str
-    edit: svc.TherapyEdit
-
-
-class TherapiesModel(RowsModel[TherapyRow]):
+class TherapiesModel(RowsModel[svc.TherapyEntry]):
     COL_NAME, COL_MINUTES, COL_PLACES = range(3)
     HEADERS = ("Therapy", "Treatment + observation + buffer", "Where")
 
-    def value(self, row: TherapyRow, column: int, role: int) -> Any:
+    def value(self, row: svc.TherapyEntry, column: int, role: int) -> Any:
         e = row.edit
         if role == Qt.ItemDataRole.DisplayRole:
             if column == self.COL_NAME:
@@ -76,7 +68,7 @@ class TherapiesModel(RowsModel[TherapyRow]):
         return row.therapy_id if role == ID_ROLE else None
 
 
-class TherapiesTab(ListEditor[TherapyRow]):
+class TherapiesTab(ListEditor[svc.TherapyEntry]):
     """Settings → Therapies (New therapy adds one, on the general letter wording)."""
 
     noun = "therapy"
@@ -127,16 +119,16 @@ class TherapiesTab(ListEditor[TherapyRow]):
         for box in (*boxes, self.active):
             self.form.addRow("", box)
 
-    def rows(self, db: Session) -> list[TherapyRow]:
-        return [TherapyRow(t.id, t.code, svc.therapy_edit_of(t)) for t in svc.list_therapies(db)]
+    def rows(self, db: Session) -> list[svc.TherapyEntry]:
+        return svc.list_therapies(db)
 
-    def row_id(self, row: TherapyRow) -> int:
+    def row_id(self, row: svc.TherapyEntry) -> int:
         return row.therapy_id
 
-    def row_title(self, row: TherapyRow) -> str:
+    def row_title(self, row: svc.TherapyEntry) -> str:
         return row.edit.name
 
-    def fill(self, row: TherapyRow) -> None:
+    def fill(self, row: svc.TherapyEntry) -> None:
         e = row.edit
         self.name.setText(e.name)
         self.noun_edit.setText(e.session_noun)
@@ -160,7 +152,7 @@ class TherapiesTab(ListEditor[TherapyRow]):
 
     def fill_new(self) -> None:
         """A blank therapy: the general letter wording until the clinic chooses another."""
-        self.fill(TherapyRow(0, "", NEW_THERAPY))
+        self.fill(svc.TherapyEntry(0, "", NEW_THERAPY))
 
     def write(self, db: Session) -> int:
         # The usual place stays first: keep the saved order, then any newly ticked place.
@@ -195,4 +187,4 @@ class TherapiesTab(ListEditor[TherapyRow]):
             letter_wording=str(self.wording.currentData()),
             aftercare_letter=self.aftercare.isChecked(),
         )
-        return svc.save_therapy(db, self.editing_id, edit, **self._kw()).id
+        return svc.save_therapy(db, self.editing_id, edit, **self._kw()).therapy_id
