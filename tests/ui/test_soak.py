@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from scheduler.store import Database
-from scheduler.ui.calendar_screen import CalendarScreen
+from scheduler.ui.calendar import CalendarScreen
 from scheduler.ui.letters_screen import LettersScreen, day_sessions
 from scheduler.ui.main_window import CALENDAR, LETTERS, PATIENTS, SETTINGS, TODAY, MainWindow
 from scheduler.ui.patients_screen import PatientsScreen
