@@ -55,7 +55,7 @@ def run(db_path: str, runs: int) -> bool:
     from scheduler.domain.access import Actor
     from scheduler.domain.enums import StaffRole
     from scheduler.store import open_database
-    from scheduler.ui.calendar_screen import CalendarScreen
+    from scheduler.ui.calendar import CalendarScreen
     from scheduler.ui.desk import Desk
 
     app = QApplication.instance() or QApplication(sys.argv)

@@ -47,7 +47,7 @@ from scheduler.store.models import (  # noqa: E402
     Protocol,
     TreatmentSession,
 )
-from scheduler.ui.calendar_screen import load_days  # noqa: E402
+from scheduler.ui.calendar.loading import load_days  # noqa: E402
 from scheduler.ui.desk import Desk  # noqa: E402
 from scheduler.ui.letters_screen import day_sessions, letter_kit  # noqa: E402
 

@@ -19,7 +19,7 @@ from benchmarks.big_clinic import build
 from benchmarks.query_plans import full_scans, statements_sent
 from scheduler.services import letters, schedule
 from scheduler.store import Database, open_database
-from scheduler.ui.calendar_screen import load_days
+from scheduler.ui.calendar.loading import load_days
 from scheduler.ui.desk import Desk
 from scheduler.ui.letters_screen import day_sessions, letter_kit
 from tests.conftest import ACTOR, NOW

@@ -79,7 +79,7 @@ def render_all(database: Database, out: Path, today: dt.date, scratch: Path) -> 
     from scheduler.services.patients import count_patients
     from scheduler.ui.app import create_application
     from scheduler.ui.audit_screen import AuditScreen
-    from scheduler.ui.calendar_screen import CalendarScreen
+    from scheduler.ui.calendar import CalendarScreen
     from scheduler.ui.desk import Desk
     from scheduler.ui.letters_screen import LettersScreen
     from scheduler.ui.main_window import (

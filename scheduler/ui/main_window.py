@@ -68,7 +68,7 @@ def _today(desk: Desk) -> QWidget:
 
 
 def _calendar(desk: Desk) -> QWidget:
-    from scheduler.ui.calendar_screen import CalendarScreen
+    from scheduler.ui.calendar import CalendarScreen
 
     return CalendarScreen(desk)
 

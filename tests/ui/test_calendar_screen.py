@@ -15,9 +15,12 @@ from scheduler.services.booking import book_single
 from scheduler.services.changes import EVERYTHING
 from scheduler.store import Database
 from scheduler.store.models import TreatmentSession
-from scheduler.ui import calendar_screen
-from scheduler.ui.calendar_screen import CLOSED_FILL, CLOSURE_FILL, CalendarScreen, with_lanes
+from scheduler.ui.calendar import CalendarScreen
+from scheduler.ui.calendar.grid import CLOSED_FILL, CLOSURE_FILL, GridBlock
+from scheduler.ui.calendar.loading import with_lanes
+from scheduler.ui.calendar.screen import DAYS_KEPT
 from scheduler.ui.desk import Desk
+from scheduler.ui.session_dialog import SessionDialog
 from scheduler.ui.single_session_dialog import SingleSessionDialog
 from tests.conftest import ACTOR, CLINIC_TZ, NOW
 from tests.factories import IV_SINGLE, add_chairs, add_closure, make_patient, protocol_id
@@ -120,7 +123,7 @@ def test_clicking_a_session_opens_it(
 ) -> None:
     opened: list[int] = []
     monkeypatch.setattr(
-        calendar_screen.SessionDialog,
+        SessionDialog,
         "open_session",
         classmethod(lambda cls, desk, view, parent=None: opened.append(view.session_id)),
     )
@@ -140,7 +143,7 @@ def test_clicking_a_free_place_books_there(
     def ask(cls: object, desk: Desk, patient_id: int | None, **kw: object) -> None:
         asked.append((patient_id, kw["near"], kw["chair_id"]))  # type: ignore[arg-type]
 
-    monkeypatch.setattr(calendar_screen.SingleSessionDialog, "ask", classmethod(ask))
+    monkeypatch.setattr(SingleSessionDialog, "ask", classmethod(ask))
     point = screen.grid.point_of(at(TODAY, 14, 0), 1)
     qtbot.mouseClick(screen.grid, Qt.MouseButton.LeftButton, pos=point)
     assert asked == [(None, at(TODAY, 14, 0), clinic["chair2"])]
@@ -182,8 +185,6 @@ def test_booking_from_a_free_place_finds_the_patient_and_books(
 
 
 def test_overlapping_sessions_sit_side_by_side() -> None:
-    from scheduler.ui.calendar_screen import GridBlock
-
     def block(sid: int, start: int) -> GridBlock:
         return GridBlock(sid, 0, start, 45, 45, 15, "#000000", ("x",))
 
@@ -194,9 +195,9 @@ def test_overlapping_sessions_sit_side_by_side() -> None:
 
 def test_days_moved_through_are_not_all_kept(screen: CalendarScreen) -> None:
     # A desk stays open for days: the loaded days are a bounded cache, not a growing one.
-    for _ in range(3 * calendar_screen.DAYS_KEPT):
+    for _ in range(3 * DAYS_KEPT):
         screen.move_by(1)
-    assert len(screen._days) == calendar_screen.DAYS_KEPT
+    assert len(screen._days) == DAYS_KEPT
     screen.go_today()
     assert screen.title.text() == "Monday, November 16, 2026"
     assert [b.lines[0] for b in screen.grid.blocks] == ["Zoë Nguyễn"]

@@ -22,7 +22,7 @@ from scheduler.services.booking import book_single
 from scheduler.services.changes import Change
 from scheduler.store import Database, open_database
 from scheduler.ui.audit_screen import AuditScreen
-from scheduler.ui.calendar_screen import CalendarScreen
+from scheduler.ui.calendar import CalendarScreen
 from scheduler.ui.desk import Desk
 from scheduler.ui.letters_screen import LettersScreen
 from scheduler.ui.patients_screen import PatientsScreen

@@ -22,7 +22,8 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfgen.canvas import Canvas
 
 from scheduler.store import Database
-from scheduler.ui.calendar_screen import CalendarScreen, TimeGrid
+from scheduler.ui.calendar import CalendarScreen
+from scheduler.ui.calendar.grid import TimeGrid
 from scheduler.ui.pdf_preview import PdfPreview, print_pdf
 from tests.ui.conftest import TestDesk
 from tests.ui.paint_clinics import BUSY_CHAIRS, BUSY_STARTS, TODAY, busy_clinic

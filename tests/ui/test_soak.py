@@ -26,7 +26,7 @@ from pytestqt.qtbot import QtBot
 
 from scheduler.domain.enums import LetterKind, Phase
 from scheduler.store import Database
-from scheduler.ui.calendar_screen import CalendarScreen
+from scheduler.ui.calendar import CalendarScreen
 from scheduler.ui.letters_screen import LettersScreen, day_sessions
 from scheduler.ui.main_window import CALENDAR, LETTERS, PATIENTS, SETTINGS, TODAY, MainWindow
 from scheduler.ui.patients_screen import PatientsScreen

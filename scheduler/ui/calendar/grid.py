@@ -1,0 +1,353 @@
+"""The calendar's time grid: a hand-painted widget of columns (chairs or days) and session blocks.
+
+The blocks are laid out once when a day is shown, and ``paintEvent`` draws only what intersects
+the exposed rectangle, so moving by a day costs one paint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QHelpEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from scheduler.domain.when import hour_label
+
+HEADER_H = 34
+TOP_PAD = 10  # room above the first hour, so its label is not cut by the header
+BOTTOM_PAD = 10  # and below the last one
+MIN_TEXT_W = 44  # narrower blocks (a busy week) carry no text; their tooltip tells
+GUTTER_W = 64
+MIN_PX_PER_MIN = 0.75
+CLOSED_FILL = QColor("#e6e6e6")
+CLOSURE_FILL = QColor("#f1dcdc")
+GRID_LINE = QColor("#d8d8d8")
+HOUR_LINE = QColor("#b8b8b8")
+
+
+@dataclass(frozen=True)
+class GridColumn:
+    """One column of the grid: a chair on a day (day view) or a whole day (week view)."""
+
+    title: str
+    day: dt.date
+    chair_id: int | None = None  # the chair a click books; None in the week view
+    hours: tuple[dt.time, dt.time] | None = None  # None: closed all day
+    closure: str | None = None  # why the clinic is closed that day
+
+
+@dataclass(frozen=True)
+class GridBlock:
+    """A session laid out on the grid, in minutes since midnight of its column's day."""
+
+    session_id: int
+    column: int
+    start_min: float
+    treatment_min: float
+    observation_min: float
+    buffer_min: float
+    colour: str
+    lines: tuple[str, ...]
+    lane: int = 0
+    lanes: int = 1
+    faded: bool = False
+    details: tuple[str, ...] = ()  # shown in the tooltip only
+
+    @property
+    def end_min(self) -> float:
+        """When the chair is free again: treatment, observation and turnover after the start."""
+        return self.start_min + self.treatment_min + self.observation_min + self.buffer_min
+
+
+@dataclass
+class _Layout:
+    first_min: int = 7 * 60
+    last_min: int = 19 * 60
+    columns: list[GridColumn] = field(default_factory=list)
+    blocks: list[GridBlock] = field(default_factory=list)
+
+
+class TimeGrid(QWidget):
+    """A custom-painted time grid: columns of chairs (or days), blocks for sessions.
+
+    Signals:
+        session_clicked(int): a session block was clicked; its session id.
+        slot_clicked(object, object): an empty place was clicked: (aware UTC start, chair id or
+            None), snapped to the slot grid.
+    """
+
+    session_clicked = Signal(int)
+    slot_clicked = Signal(object, object)
+
+    def __init__(self, zone: ZoneInfo, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.zone = zone
+        self.slot_minutes = 15
+        self._layout = _Layout()
+        self.setMouseTracking(False)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._small = QFont(self.font())
+        self._small.setPointSizeF(max(7.0, self.font().pointSizeF() - 1.5))
+        self._bold = QFont(self._small)
+        self._bold.setBold(True)
+
+    # -- content ---------------------------------------------------------------------------
+
+    def set_content(
+        self,
+        columns: Sequence[GridColumn],
+        blocks: Sequence[GridBlock],
+        first_min: int,
+        last_min: int,
+    ) -> None:
+        self._layout = _Layout(first_min, last_min, list(columns), list(blocks))
+        self.updateGeometry()
+        self.update()
+
+    @property
+    def columns(self) -> list[GridColumn]:
+        return list(self._layout.columns)
+
+    @property
+    def blocks(self) -> list[GridBlock]:
+        return list(self._layout.blocks)
+
+    def sizeHint(self) -> QSize:
+        minutes = self._layout.last_min - self._layout.first_min
+        return QSize(
+            GUTTER_W + 140 * max(1, len(self._layout.columns)),
+            HEADER_H + TOP_PAD + BOTTOM_PAD + minutes,
+        )
+
+    def minimumSizeHint(self) -> QSize:
+        minutes = self._layout.last_min - self._layout.first_min
+        width = GUTTER_W + 90 * max(1, len(self._layout.columns))
+        return QSize(width, HEADER_H + TOP_PAD + BOTTOM_PAD + int(minutes * MIN_PX_PER_MIN))
+
+    # -- geometry --------------------------------------------------------------------------
+
+    def _px_per_min(self) -> float:
+        minutes = max(1, self._layout.last_min - self._layout.first_min)
+        return max(MIN_PX_PER_MIN, (self.height() - HEADER_H - TOP_PAD - BOTTOM_PAD) / minutes)
+
+    def _col_width(self) -> float:
+        return (self.width() - GUTTER_W) / max(1, len(self._layout.columns))
+
+    def y_of(self, minute: float) -> float:
+        return HEADER_H + TOP_PAD + (minute - self._layout.first_min) * self._px_per_min()
+
+    def minute_at(self, y: float) -> float:
+        return self._layout.first_min + (y - HEADER_H - TOP_PAD) / self._px_per_min()
+
+    def block_rect(self, block: GridBlock) -> QRectF:
+        """Where a block is drawn: treatment, observation and buffer stacked from its start."""
+        width = self._col_width()
+        lane_w = (width - 6) / block.lanes
+        x = GUTTER_W + block.column * width + 3 + block.lane * lane_w
+        top = self.y_of(block.start_min)
+        total = block.treatment_min + block.observation_min + block.buffer_min
+        return QRectF(x, top, lane_w - 2, total * self._px_per_min())
+
+    def point_of(self, when: dt.datetime, column: int) -> QPoint:
+        """The pixel at a moment in a column (for tests that click as a user would)."""
+        local = when.astimezone(self.zone)
+        minute = local.hour * 60 + local.minute
+        x = GUTTER_W + (column + 0.5) * self._col_width()
+        return QPoint(int(x), int(self.y_of(minute) + 2))
+
+    # -- painting --------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        exposed = event.rect()
+        painter = QPainter(self)
+        painter.fillRect(exposed, QColor("white"))
+        lay = self._layout
+        width = self._col_width()
+        ppm = self._px_per_min()
+        bottom = self.y_of(lay.last_min)
+        # Closed hours and closure days, column by column.
+        for number, column in enumerate(lay.columns):
+            left = GUTTER_W + number * width
+            col_rect = QRectF(left, HEADER_H, width, bottom - HEADER_H)
+            if not col_rect.intersects(QRectF(exposed)):
+                continue
+            if column.closure is not None or column.hours is None:
+                painter.fillRect(col_rect, CLOSURE_FILL if column.closure else CLOSED_FILL)
+                continue
+            opens = column.hours[0].hour * 60 + column.hours[0].minute
+            closes = column.hours[1].hour * 60 + column.hours[1].minute
+            if opens > lay.first_min:
+                painter.fillRect(
+                    QRectF(left, HEADER_H, width, self.y_of(opens) - HEADER_H), CLOSED_FILL
+                )
+            if closes < lay.last_min:
+                painter.fillRect(
+                    QRectF(left, self.y_of(closes), width, bottom - self.y_of(closes)),
+                    CLOSED_FILL,
+                )
+        # Time lines and the gutter.
+        painter.setFont(self._small)
+        step = 30 if ppm * 30 >= 14 else 60
+        minute = lay.first_min - lay.first_min % step
+        while minute <= lay.last_min:
+            y = self.y_of(minute)
+            if exposed.top() - 20 <= y <= exposed.bottom() + 20 and minute >= lay.first_min:
+                hour_mark = minute % 60 == 0
+                painter.setPen(QPen(HOUR_LINE if hour_mark else GRID_LINE))
+                painter.drawLine(GUTTER_W, int(y), self.width(), int(y))
+                if hour_mark:
+                    painter.setPen(QColor("#555555"))
+                    label = hour_label(dt.time(minute // 60 % 24, 0))
+                    painter.drawText(
+                        QRect(0, int(y) - 8, GUTTER_W - 8, 16),
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                        label,
+                    )
+            minute += step
+        # Column separators.
+        painter.setPen(QPen(HOUR_LINE))
+        for number in range(len(lay.columns) + 1):
+            x = int(GUTTER_W + number * width)
+            painter.drawLine(x, HEADER_H, x, int(bottom))
+        # Session blocks.
+        for block in lay.blocks:
+            rect = self.block_rect(block)
+            if rect.intersects(QRectF(exposed)):
+                self._paint_block(painter, block, rect, ppm)
+        # Header on top, so blocks never hide it.
+        if exposed.top() < HEADER_H:
+            self._paint_header(painter, width)
+        painter.end()
+
+    def _paint_header(self, painter: QPainter, width: float) -> None:
+        painter.fillRect(QRect(0, 0, self.width(), HEADER_H), QColor("#f4f4f4"))
+        painter.setPen(QPen(HOUR_LINE))
+        painter.drawLine(0, HEADER_H - 1, self.width(), HEADER_H - 1)
+        painter.setFont(self._bold)
+        metrics = QFontMetrics(self._bold)
+        for number, column in enumerate(self._layout.columns):
+            rect = QRect(int(GUTTER_W + number * width) + 4, 0, int(width) - 8, HEADER_H)
+            title = column.title if column.closure is None else f"{column.title} · closed"
+            painter.setPen(QColor("#8a2f2f") if column.closure else QColor("#222222"))
+            painter.drawText(
+                rect,
+                Qt.AlignmentFlag.AlignCenter,
+                metrics.elidedText(title, Qt.TextElideMode.ElideRight, rect.width()),
+            )
+        if self._layout.columns and self._layout.columns[0].closure:
+            column = self._layout.columns[0]
+            painter.setPen(QColor("#8a2f2f"))
+            painter.drawText(
+                QRect(GUTTER_W, HEADER_H + 8, self.width() - GUTTER_W, 20),
+                Qt.AlignmentFlag.AlignCenter,
+                f"Closed: {column.closure}" if all(c.closure for c in self._layout.columns) else "",
+            )
+
+    def _paint_block(self, painter: QPainter, block: GridBlock, rect: QRectF, ppm: float) -> None:
+        base = QColor(block.colour)
+        if block.faded:
+            base.setAlpha(90)
+        treat_h = block.treatment_min * ppm
+        obs_h = block.observation_min * ppm
+        buf_h = block.buffer_min * ppm
+        treat = QRectF(rect.left(), rect.top(), rect.width(), treat_h)
+        obs = QRectF(rect.left(), rect.top() + treat_h, rect.width(), obs_h)
+        buf = QRectF(rect.left(), rect.top() + treat_h + obs_h, rect.width(), buf_h)
+        painter.fillRect(treat, base)
+        light = QColor(base)
+        light = light.lighter(155)
+        painter.fillRect(obs, light)
+        painter.fillRect(buf, QBrush(QColor("#a0a0a0"), Qt.BrushStyle.BDiagPattern))
+        painter.setPen(QPen(base.darker(140), 1))
+        painter.drawRect(QRectF(rect.left(), rect.top(), rect.width(), treat_h + obs_h))
+        # Text: as many lines as fit in the treatment and observation parts.
+        painter.setPen(QColor("white") if not block.faded else QColor("#333333"))
+        metrics = QFontMetrics(self._small)
+        line_h = metrics.height()
+        room = int((treat_h + obs_h - 4) // line_h)
+        if rect.width() < MIN_TEXT_W:
+            # A busy week: the patient's initials still tell blocks apart; the tooltip says all.
+            initials = _initials(block.lines[0]) if block.lines else ""
+            if initials and metrics.horizontalAdvance(initials) <= rect.width() - 2:
+                painter.setFont(self._small)
+                painter.drawText(
+                    QRectF(rect.left(), rect.top() + 2, rect.width(), line_h),
+                    Qt.AlignmentFlag.AlignHCenter,
+                    initials,
+                )
+            return
+        text_rect = QRectF(rect.left() + 4, rect.top() + 2, rect.width() - 8, line_h)
+        for number, line in enumerate(block.lines[: max(1, room)]):
+            painter.setFont(self._bold if number == 0 else self._small)
+            if number > 0:
+                painter.setPen(QColor("#1e1e1e"))
+            shown = metrics.elidedText(line, Qt.TextElideMode.ElideRight, int(text_rect.width()))
+            painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft, shown)
+            text_rect.translate(0, line_h)
+
+    # -- mouse -----------------------------------------------------------------------------
+
+    def block_at(self, point: QPoint) -> GridBlock | None:
+        for block in reversed(self._layout.blocks):
+            rect = self.block_rect(block)
+            visible = QRectF(
+                rect.left(),
+                rect.top(),
+                rect.width(),
+                (block.treatment_min + block.observation_min) * self._px_per_min(),
+            )
+            if visible.contains(point.toPointF()):
+                return block
+        return None
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            assert isinstance(event, QHelpEvent)
+            block = self.block_at(event.pos())
+            if block is None:
+                QToolTip.hideText()
+                event.ignore()
+            else:
+                QToolTip.showText(event.globalPos(), "\n".join(block.lines + block.details), self)
+            return True
+        return super().event(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            super().mousePressEvent(event)
+            return
+        point = event.position().toPoint()
+        block = self.block_at(point)
+        if block is not None:
+            self.session_clicked.emit(block.session_id)
+            return
+        if point.x() < GUTTER_W or point.y() < HEADER_H or not self._layout.columns:
+            return
+        number = int((point.x() - GUTTER_W) // self._col_width())
+        if not 0 <= number < len(self._layout.columns):
+            return
+        column = self._layout.columns[number]
+        minute = int(self.minute_at(point.y()))
+        minute -= minute % self.slot_minutes
+        local = dt.datetime.combine(column.day, dt.time(minute // 60, minute % 60), self.zone)
+        self.slot_clicked.emit(local.astimezone(dt.UTC), column.chair_id)
+
+
+def _initials(name: str) -> str:
+    """ "William Thompson" -> "WT": what a narrow week-view block has room for."""
+    return "".join(word[0] for word in name.split()[:2] if word).upper()

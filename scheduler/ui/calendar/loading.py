@@ -1,0 +1,158 @@
+"""What the calendar paints: days read from the schedule service, turned into grid content.
+
+``load_days`` reads the chairs and a run of days in one go (the screen keeps them per day);
+``day_content`` and ``week_content`` turn those days into the grid's columns and blocks, with
+overlapping sessions side by side (``scheduler.domain.lanes``) and the hours worth showing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from scheduler.domain.enums import SessionStatus
+from scheduler.domain.lanes import Span, lay_out_lanes
+from scheduler.domain.when import short_day, time_range
+from scheduler.services import schedule
+from scheduler.ui.calendar.grid import GridBlock, GridColumn
+from scheduler.ui.desk import Desk
+from scheduler.ui.session_models import SessionLike
+
+DEFAULT_SPAN = (dt.time(7, 0), dt.time(19, 0))
+
+
+@dataclass(frozen=True)
+class ChairInfo:
+    """A chair as the day view's column needs it."""
+
+    chair_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class DayData:
+    """What the calendar knows about one day: fetched once, kept until something changes."""
+
+    day: dt.date
+    sessions: tuple[SessionLike, ...]
+    hours: tuple[dt.time, dt.time] | None
+    closure: str | None
+
+
+@dataclass(frozen=True)
+class GridContent:
+    """Everything the grid shows for a day or a week: columns, laid-out blocks, hours shown."""
+
+    columns: list[GridColumn]
+    blocks: list[GridBlock]
+    first_min: int
+    last_min: int
+
+
+def load_days(desk: Desk, days: Sequence[dt.date]) -> tuple[list[ChairInfo], list[DayData]]:
+    """The chairs and the given days' sessions, hours and closures, in one read.
+
+    The sessions of all the days come from one query over their span (a week is one query, not
+    seven), and the clinic's hours and closures are read once.
+    """
+
+    def load(db: Session) -> tuple[list[ChairInfo], list[DayData]]:
+        chairs = [ChairInfo(c.chair_id, c.name) for c in schedule.chairs(db)]
+        if not days:
+            return chairs, []
+        calendar = schedule.clinic_calendar(db, names=False)
+        by_day: dict[dt.date, list[SessionLike]] = {day: [] for day in days}
+        found = schedule.sessions_on_days(
+            db, min(days), max(days), include_cancelled=False, zone=calendar.zone
+        )
+        for view in found:
+            by_day.get(calendar.local_day(view.starts_at), []).append(view)
+        result = [
+            DayData(day, tuple(by_day[day]), calendar.hours_on(day), calendar.closures.get(day))
+            for day in days
+        ]
+        return chairs, result
+
+    return desk.read(load)
+
+
+def day_content(
+    day: dt.date, chairs: Sequence[ChairInfo], data: DayData, zone: ZoneInfo
+) -> GridContent:
+    """One day: a column per chair, and one for home and video visits when there are any."""
+    columns = [GridColumn(c.name, day, c.chair_id, data.hours, data.closure) for c in chairs]
+    index = {c.chair_id: n for n, c in enumerate(chairs)}
+    if any(v.chair_id not in index for v in data.sessions):
+        columns.append(GridColumn("Home / video", day, None, data.hours, data.closure))
+    if not columns:
+        columns.append(GridColumn("No chairs set up", day, None, data.hours, data.closure))
+    blocks = [
+        session_block(v, index.get(v.chair_id, len(chairs)) if v.chair_id else len(chairs), zone)
+        for v in data.sessions
+    ]
+    return _content(columns, with_lanes(blocks), [data])
+
+
+def week_content(data: Sequence[DayData], zone: ZoneInfo) -> GridContent:
+    """A week: a column per day, its sessions side by side where they overlap."""
+    columns = [GridColumn(short_day(d.day), d.day, None, d.hours, d.closure) for d in data]
+    blocks = [session_block(v, number, zone) for number, d in enumerate(data) for v in d.sessions]
+    return _content(columns, with_lanes(blocks), data)
+
+
+def _content(
+    columns: list[GridColumn], blocks: list[GridBlock], data: Sequence[DayData]
+) -> GridContent:
+    """The content with the hours worth showing: opening hours and an hour either side,
+    7 AM to 7 PM at least, and wider for any session outside them."""
+    first, last = _minutes(DEFAULT_SPAN[0]), _minutes(DEFAULT_SPAN[1])
+    for item in data:
+        if item.hours is not None:
+            first = min(first, _minutes(item.hours[0]) - 60)
+            last = max(last, _minutes(item.hours[1]) + 60)
+    for block in blocks:
+        first = min(first, int(block.start_min) // 60 * 60)
+        last = max(last, int(block.end_min + 59) // 60 * 60)
+    return GridContent(columns, blocks, max(0, first), min(24 * 60, last))
+
+
+def _minutes(value: dt.time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def session_block(view: SessionLike, column: int, zone: ZoneInfo) -> GridBlock:
+    """A session as a block in a column: its parts' minutes, colour, text and tooltip."""
+    local = view.starts_at.astimezone(zone)
+    end = view.ends_at.astimezone(zone)
+    times = time_range(local, end)
+    therapy = view.therapy_name + (f" · {view.progress}" if view.progress else "")
+    return GridBlock(
+        session_id=view.session_id,
+        column=column,
+        start_min=local.hour * 60 + local.minute,
+        treatment_min=view.treatment_minutes,
+        observation_min=view.observation_minutes,
+        buffer_min=view.buffer_minutes,
+        colour=view.therapy_colour,
+        lines=(view.patient_name, therapy, times),
+        faded=view.status == SessionStatus.COMPLETED.value,
+        details=(view.chair_name or view.place.label, view.status.label),
+    )
+
+
+def with_lanes(blocks: list[GridBlock]) -> list[GridBlock]:
+    """Side by side where sessions overlap in one column (the week view's day columns).
+
+    The blocks come back column by column, each column's in start order (the order they are
+    painted in, later ones on top).
+    """
+    by_id = {block.session_id: block for block in blocks}
+    spans = (Span(b.column, b.session_id, b.start_min, b.end_min) for b in blocks)
+    return [
+        replace(by_id[placed.key], lane=placed.lane, lanes=placed.lanes)
+        for placed in lay_out_lanes(spans)
+    ]
