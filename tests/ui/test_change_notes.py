@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from scheduler.domain.enums import LetterKind
 from scheduler.services import settings
 from scheduler.services.booking import book_single
 from scheduler.services.changes import Change
@@ -133,7 +134,7 @@ def test_printing_a_letter_does_not_reload_settings_or_the_calendar(
     monkeypatch.setattr(
         PdfPreview, "ask_save_path", classmethod(lambda cls, parent, suggested: str(target))
     )
-    assert letters.preview_session(session_id, "prep")
+    assert letters.preview_session(session_id, LetterKind.PREP)
     reloads.clear()
     with qtbot.waitSignal(desk.changed) as changed:
         qtbot.mouseClick(letters.preview.save_button, Qt.MouseButton.LeftButton)
