@@ -85,6 +85,14 @@ class SheetVisit:
 
 
 @dataclass(frozen=True)
+class Caution:
+    """A line of the Cautions column; a contraindication still on record stands out."""
+
+    text: str
+    contraindication: bool = False
+
+
+@dataclass(frozen=True)
 class SheetLine:
     """One session as its row of the sheet says it."""
 
@@ -97,7 +105,7 @@ class SheetLine:
     driver: str  # "Sam Lee, (207) 555-0101", "None on file", "Not needed"
     driver_missing: bool  # the therapy needs a driver and none is on file
     address: str
-    cautions: tuple[str, ...]
+    cautions: tuple[Caution, ...]
     prep: str  # "Printed" / "Not yet"
     aftercare: str  # "Printed" / "Not yet" / "None" (no aftercare letter for this visit)
 
@@ -131,6 +139,16 @@ class DaySheet:
     def session_count(self) -> int:
         return sum(len(s.lines) for s in self.sections)
 
+    @property
+    def summary(self) -> str:
+        """ "14 sessions; 3 with no driver on file"."""
+        count = self.session_count
+        text = f"{count} session{'s' if count != 1 else ''}"
+        missing = sum(line.driver_missing for s in self.sections for line in s.lines)
+        if missing:
+            text += f"; {missing} with no driver on file"
+        return text
+
 
 def course_text(phase: Phase | None, number: int | None, count: int | None) -> str:
     """Where the session stands in its course: "3 of 6", "Maintenance 1 of 3", "Single session"."""
@@ -156,7 +174,7 @@ def driver_text(visit: SheetVisit) -> tuple[str, bool]:
     return NOT_NEEDED, False
 
 
-def caution_texts(findings: Iterable[Finding], therapy_code: str) -> tuple[str, ...]:
+def cautions_of(findings: Iterable[Finding], therapy_code: str) -> tuple[Caution, ...]:
     """The screening findings a nurse must know at the chair, most serious first.
 
     Cleared findings no longer apply. A contraindication still on the record (overridden by a
@@ -164,8 +182,8 @@ def caution_texts(findings: Iterable[Finding], therapy_code: str) -> tuple[str, 
     that concerns other therapies only (e.g. vascular disease for esketamine) is left out.
     Cautions print for every session.
     """
-    blocking: list[str] = []
-    cautions: list[str] = []
+    blocking: list[Caution] = []
+    cautions: list[Caution] = []
     for finding in findings:
         if finding.status is FindingStatus.CLEARED:
             continue
@@ -173,12 +191,12 @@ def caution_texts(findings: Iterable[Finding], therapy_code: str) -> tuple[str, 
         label = kind.label if kind is not None else finding.kind
         text = f"{label}: {finding.detail}" if finding.detail else label
         if finding.severity is FindingSeverity.CAUTION:
-            cautions.append(text)
+            cautions.append(Caution(text))
             continue
         if kind is not None and kind.therapies and therapy_code not in kind.therapies:
             continue
         state = "overridden" if finding.status is FindingStatus.OVERRIDDEN else "NOT cleared"
-        blocking.append(f"Contraindication ({state}): {text}")
+        blocking.append(Caution(f"Contraindication ({state}): {text}", contraindication=True))
     return tuple(dict.fromkeys(blocking + cautions))
 
 
@@ -195,7 +213,7 @@ def sheet_line(visit: SheetVisit, zone: ZoneInfo) -> SheetLine:
         driver=driver,
         driver_missing=missing,
         address=visit.address,
-        cautions=caution_texts(visit.findings, visit.therapy_code),
+        cautions=cautions_of(visit.findings, visit.therapy_code),
         prep=_printed(visit.prep_printed),
         aftercare=_printed(visit.aftercare_printed) if visit.has_aftercare else "None",
     )
