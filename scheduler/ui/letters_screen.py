@@ -39,6 +39,7 @@ from scheduler.letters.templates import load_templates
 from scheduler.services import letters, patients, schedule
 from scheduler.services.clinic import get_settings
 from scheduler.services.letters import LetterBatch
+from scheduler.ui.day_sheet import day_sheet_button
 from scheduler.ui.desk import Desk
 from scheduler.ui.pdf_preview import PdfPreview, PdfPreviewDialog
 from scheduler.ui.qt_dates import to_qdate
@@ -261,6 +262,8 @@ class LettersScreen(QWidget):
         batch_row.addWidget(self.aftercare_button)
         batch_row.addWidget(self.schedule_button)
         batch_row.addStretch(1)
+        self.day_sheet_button = day_sheet_button(desk, lambda: self.day, self)
+        batch_row.addWidget(self.day_sheet_button)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)

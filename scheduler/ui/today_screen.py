@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from scheduler.domain.access import Permission
 from scheduler.domain.enums import SessionStatus
 from scheduler.services import session_life
+from scheduler.ui.day_sheet import day_sheet_button
 from scheduler.ui.desk import Desk
 from scheduler.ui.letters_screen import day_sessions, show_letter
 from scheduler.ui.session_dialog import SessionDialog, cancel_session, mark_no_show
@@ -109,6 +110,9 @@ class TodayScreen(QWidget):
             if key == "open":
                 bar.addSpacing(16)
         bar.addStretch(1)
+        self.day = desk.today()  # the day shown
+        self.day_sheet_button = day_sheet_button(desk, lambda: self.day, self)
+        bar.addWidget(self.day_sheet_button)
         self.refresh_button = QPushButton("&Refresh")
         self.refresh_button.clicked.connect(self.refresh)
         bar.addWidget(self.refresh_button)
@@ -134,7 +138,7 @@ class TodayScreen(QWidget):
     def refresh(self) -> None:
         """Reload today's sessions, keeping the selected one selected."""
         keep = self.selected_view()
-        day = self.desk.today()
+        day = self.day = self.desk.today()
         self.title.setText(f"Today — {day:%A} {day.day} {day:%B %Y}")
         rows = day_sessions(self.desk, day)
         self.model.set_rows(rows)
