@@ -145,6 +145,12 @@ class PdfPreview(QWidget):
         self.scroller.setWidgetResizable(True)
         self.scroller.setFrameShape(QFrame.Shape.NoFrame)
         self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # A timer of the preview's own, so a render still pending dies with the preview
+        # (a bare QTimer.singleShot would fire after the window closed, on deleted widgets).
+        self._render_soon = QTimer(self)
+        self._render_soon.setSingleShot(True)
+        self._render_soon.setInterval(0)
+        self._render_soon.timeout.connect(self._render)
         self.scroller.viewport().installEventFilter(self)
         # The print run's notes (a name no font can print, no address on file): never silent.
         self.warning = QLabel()
@@ -250,7 +256,7 @@ class PdfPreview(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # The pages follow the width of the visible area, which settles after our own resize.
         if watched is self.scroller.viewport() and event.type() == QEvent.Type.Resize:
-            QTimer.singleShot(0, self._render)  # not while Qt is laying the area out
+            self._render_soon.start()  # not while Qt is laying the area out
         return super().eventFilter(watched, event)
 
     # -- print and save --------------------------------------------------------------------
