@@ -71,6 +71,15 @@ def page_count(pdf: bytes) -> int:
         return len(document) if document is not None else 0
 
 
+def is_landscape(pdf: bytes) -> bool:
+    """Whether the PDF's first page is wider than tall (a day sheet, not a letter)."""
+    with opened(pdf) as document:
+        if document is None or not len(document):
+            return False
+        wide, high = document.get_page_size(0)
+        return bool(wide > high)
+
+
 def render_pages(pdf: bytes, width: int) -> list[QImage]:
     """Every page as an image ``width`` pixels wide, on white paper."""
     with opened(pdf) as document:
@@ -346,7 +355,8 @@ class PdfPreviewDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.preview, 1)
         layout.addWidget(buttons)
-        self.resize(760, 900)
+        # A letter's page fits the window's width; a landscape sheet gets a wider window.
+        self.resize(*((1120, 820) if is_landscape(pdf) else (760, 900)))
         self.preview.set_pdf(pdf, title, file_name, warnings=warnings)
         self.preview.issue = issue
 

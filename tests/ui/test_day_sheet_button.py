@@ -85,6 +85,7 @@ def test_the_preview_window_shows_the_sheet_with_print_and_save(
     assert dialog.preview.print_button.isEnabled()
     assert dialog.preview.save_button.isEnabled()
     assert dialog.preview.page_image(0).width() > dialog.preview.page_image(0).height()
+    assert dialog.width() > dialog.height()  # a landscape sheet gets a wide window
 
 
 def test_letters_prints_the_sheet_of_the_date_chosen(
