@@ -189,3 +189,23 @@ def test_without_a_user_or_with_a_role_that_may_not_print_it_is_refused(
         "role allows it.\n"
     )
     assert not out.exists()
+
+
+def test_a_name_no_font_can_print_is_named_in_a_note(
+    db: Database, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    password = add_printing_nurse(db, db_path, tmp_path)
+    with db.transaction() as s:
+        (chair,) = add_chairs(s, 1)
+        patient = add_patient(s, PatientSpec("Ra\U00013000", "Smith"))
+        add_session(s, patient, therapy(s, "iv_ketamine"), local_time(DAY, 9)).chair_id = chair
+    out = tmp_path / "out"
+    status = main(
+        ["day-sheet", "--date", DAY.isoformat(), "--out", str(out), "--db", str(db_path),
+         "--user", "maria", "--password-file", str(password)]
+    )  # fmt: skip
+    assert status == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "note: No installed font can print every letter of Ra\U00013000 Smith: those letters "
+        "show as blank boxes on the sheet."
+    ]

@@ -59,7 +59,11 @@ def run(args: argparse.Namespace) -> int:
         with database.reading() as db:
             sheet = day_sheet(db, args.date, actor=who, now=utc_now())
             paper = PaperSize(get_settings(db).paper_size)
-    pdf = DaySheetRenderer().render(sheet, paper_size=paper)
+    renderer = DaySheetRenderer()
+    pdf = renderer.render(sheet, paper_size=paper)
     name = f"day-sheet-{args.date.isoformat()}.pdf"
     print(write_files(args.out, {name: pdf})[name])
+    note = renderer.unprintable_note(sheet)
+    if note:
+        print(f"note: {note}")
     return 0

@@ -20,7 +20,7 @@ from reportlab.platypus import Table as PdfTable
 
 from scheduler.domain.day_sheet import DaySheet, SheetLine, SheetSection
 from scheduler.domain.enums import PaperSize
-from scheduler.letters.fonts import FONT, register_fonts
+from scheduler.letters.fonts import FONT, register_fonts, unprintable
 from scheduler.letters.pdf import (
     ACCENT,
     CAUTION_ACCENT,
@@ -123,6 +123,17 @@ class DaySheetRenderer:
             story.append(Spacer(1, 5 * mm))
         doc.build(story, canvasmaker=_SheetCanvas)
         return buffer.getvalue()
+
+    def unprintable_note(self, sheet: DaySheet) -> str:
+        """A sentence naming the patients whose names no installed font can print, or ""."""
+        names = [line.patient for s in sheet.sections for line in s.lines]
+        missing = [name for name in dict.fromkeys(names) if unprintable(name)]
+        if not missing:
+            return ""
+        return (
+            f"No installed font can print every letter of {', '.join(missing)}: those letters "
+            "show as blank boxes on the sheet."
+        )
 
     def _header(self, sheet: DaySheet) -> Flowable:
         s = self.styles

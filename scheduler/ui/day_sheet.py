@@ -38,18 +38,21 @@ def day_sheet_button(desk: Desk, day: Callable[[], dt.date], parent: QWidget) ->
 def show_day_sheet(desk: Desk, day: dt.date, parent: QWidget | None) -> bool:
     """Preview a day's sheet in its own window, with Print… and Save as PDF…."""
 
-    def load(db: Session) -> tuple[str, bytes]:
+    def load(db: Session) -> tuple[str, bytes, str]:
         global _renderer
         sheet = day_sheet(db, day, actor=desk.actor, now=desk.now())
         if _renderer is None:
             _renderer = DaySheetRenderer()  # made once: it registers fonts
         paper = PaperSize(get_settings(db).paper_size)
-        return sheet.title, _renderer.render(sheet, paper_size=paper)
+        pdf = _renderer.render(sheet, paper_size=paper)
+        return sheet.title, pdf, _renderer.unprintable_note(sheet)
 
     try:
-        title, pdf = desk.read(load)
+        title, pdf, note = desk.read(load)
     except ServiceError as exc:
         desk.refuse(str(exc), parent)
         return False
-    PdfPreviewDialog.show_pdf(pdf, title, f"day-sheet-{day.isoformat()}.pdf", parent)
+    PdfPreviewDialog.show_pdf(
+        pdf, title, f"day-sheet-{day.isoformat()}.pdf", parent, warnings=(note,) if note else ()
+    )
     return True
