@@ -136,17 +136,21 @@ def _recorded(db: Database) -> tuple[int, list[str]]:
     return letters, actions
 
 
+def _as_maria(db_path: Path, password: Path, out: Path) -> int:
+    """``main.py day-sheet`` for the test day, signed in as Maria (``add_printing_nurse``)."""
+    return main(
+        ["day-sheet", "--date", DAY.isoformat(), "--out", str(out), "--db", str(db_path),
+         "--user", "maria", "--password-file", str(password)]
+    )  # fmt: skip
+
+
 def test_the_command_writes_one_pdf_and_prints_its_path(
     db: Database, db_path: Path, built: Day, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     password = add_printing_nurse(db, db_path, tmp_path)
     letters, actions = _recorded(db)
     out = tmp_path / "out"
-    status = main(
-        ["day-sheet", "--date", DAY.isoformat(), "--out", str(out), "--db", str(db_path),
-         "--user", "maria", "--password-file", str(password)]
-    )  # fmt: skip
-    assert status == 0
+    assert _as_maria(db_path, password, out) == 0
     written = out / "day-sheet-2026-11-23.pdf"
     assert capsys.readouterr().out == f"{written}\n"
     assert [p.name for p in out.iterdir()] == [written.name]
@@ -200,11 +204,7 @@ def test_a_name_no_font_can_print_is_named_in_a_note(
         patient = add_patient(s, PatientSpec("Ra\U00013000", "Smith"))
         add_session(s, patient, therapy(s, "iv_ketamine"), local_time(DAY, 9)).chair_id = chair
     out = tmp_path / "out"
-    status = main(
-        ["day-sheet", "--date", DAY.isoformat(), "--out", str(out), "--db", str(db_path),
-         "--user", "maria", "--password-file", str(password)]
-    )  # fmt: skip
-    assert status == 0
+    assert _as_maria(db_path, password, out) == 0
     assert capsys.readouterr().out.splitlines()[1:] == [
         "note: No installed font can print every letter of Ra\U00013000 Smith: those letters "
         "show as blank boxes on the sheet."
