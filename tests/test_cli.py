@@ -23,7 +23,11 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("command", [[], *([c] for c in COMMAND_MODULES if c != "screenshots")])
+# A command's module is named after it, with "_" for the "-" a module name cannot have.
+COMMANDS = [c.replace("_", "-") for c in COMMAND_MODULES if c != "screenshots"]
+
+
+@pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS)])
 def test_every_command_has_help(command: list[str]) -> None:
     result = run(*command, "--help")
     assert result.returncode == 0, result.stderr

@@ -18,7 +18,17 @@ from scheduler.program import program_name
 from scheduler.store.location import ENV_VAR, default_database_path
 
 # Modules under scheduler.cli that each add one command.
-COMMAND_MODULES = ("init", "demo", "sessions", "letters", "screenshots", "audit", "check", "backup")
+COMMAND_MODULES = (
+    "init",
+    "demo",
+    "sessions",
+    "letters",
+    "day_sheet",
+    "screenshots",
+    "audit",
+    "check",
+    "backup",
+)
 
 
 class OneLineParser(argparse.ArgumentParser):

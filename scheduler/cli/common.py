@@ -64,17 +64,20 @@ def add_user_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def signed_in(database: Database, args: argparse.Namespace) -> Actor:
+WRITES = "This command writes to the clinic's records"
+
+
+def signed_in(database: Database, args: argparse.Namespace, *, because: str = WRITES) -> Actor:
     """The staff member named by ``--user``, once their password is right.
+
+    ``because`` says why the command needs to know who runs it, when ``--user`` is missing.
 
     The password comes from ``--password-file`` or is asked on the terminal without echo.
     Wrong passwords count towards the account's lock, as on the desk.
     """
     name = getattr(args, "user", None)
     if not name:
-        raise NotAllowed(
-            "This command writes to the clinic's records: give your sign-in name with --user."
-        )
+        raise NotAllowed(f"{because}: give your sign-in name with --user.")
     password = _password(name, getattr(args, "password_file", None))
     now = utc_now()
     with database.transaction() as db:

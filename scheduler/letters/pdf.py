@@ -104,7 +104,7 @@ def paragraph_styles() -> dict[str, ParagraphStyle]:
     }  # fmt: skip
 
 
-class _LetterStart(Flowable):
+class LetterStart(Flowable):
     """Invisible marker telling the canvas which letter the following pages belong to."""
 
     def __init__(self, index: int, name: str) -> None:
@@ -119,11 +119,14 @@ class _LetterStart(Flowable):
         canvas.letter_name = self.name  # type: ignore[attr-defined]
 
 
-class _NumberedCanvas(Canvas):
+class NumberedCanvas(Canvas):
     """Holds pages back until the end so a long letter can print "Page 1 of 2" on each page.
 
-    Numbering restarts with each letter of a batch, and a one-page letter gets no number.
+    Numbering restarts with each letter of a batch, and a one-page letter gets no number
+    (unless ``numbers_one_page``: a worksheet says "Page 1 of 1" so none is missed).
     """
+
+    numbers_one_page = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -142,7 +145,7 @@ class _NumberedCanvas(Canvas):
             self.__dict__.update(state)
             seen[self.letter_index] += 1
             total = totals[self.letter_index]
-            if total > 1:
+            if total > 1 or self.numbers_one_page:
                 self._draw_footer(seen[self.letter_index], total)
             super().showPage()
         super().save()
@@ -201,7 +204,7 @@ class PdfRenderer:
             if index:
                 story.append(PageBreak())
             story.extend(self.letter_story(letter, index))
-        doc.build(story, canvasmaker=_NumberedCanvas)
+        doc.build(story, canvasmaker=NumberedCanvas)
         return buffer.getvalue()
 
     def unprintable(self, letter: LetterContent) -> str:
@@ -211,7 +214,7 @@ class PdfRenderer:
     def letter_story(self, letter: LetterContent, index: int = 0) -> list[Flowable]:
         s = self.styles
         story: list[Flowable] = [
-            _LetterStart(index, f"{letter.recipient[0]} · {letter.title}"),
+            LetterStart(index, f"{letter.recipient[0]} · {letter.title}"),
             self._letterhead(letter),
             Spacer(1, 3 * mm),
             self._recipient_and_date(letter),

@@ -41,6 +41,7 @@ from scheduler.services import letters, patients, schedule
 from scheduler.services.changes import Change
 from scheduler.services.clinic import clinic_view
 from scheduler.services.letters import LetterBatch
+from scheduler.ui.day_sheet import day_sheet_button
 from scheduler.ui.desk import Desk
 from scheduler.ui.pdf_preview import PdfPreview, PdfPreviewDialog
 from scheduler.ui.qt_dates import show_us_style, to_qdate
@@ -266,6 +267,8 @@ class LettersScreen(QWidget):
         batch_row.addWidget(self.aftercare_button)
         batch_row.addWidget(self.schedule_button)
         batch_row.addStretch(1)
+        self.day_sheet_button = day_sheet_button(desk, lambda: self.day, self)
+        batch_row.addWidget(self.day_sheet_button)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)

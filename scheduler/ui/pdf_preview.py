@@ -71,6 +71,15 @@ def page_count(pdf: bytes) -> int:
         return len(document) if document is not None else 0
 
 
+def is_landscape(pdf: bytes) -> bool:
+    """Whether the PDF's first page is wider than tall (a day sheet, not a letter)."""
+    with opened(pdf) as document:
+        if document is None or not len(document):
+            return False
+        wide, high = document.get_page_size(0)
+        return bool(wide > high)
+
+
 def render_pages(pdf: bytes, width: int) -> list[QImage]:
     """Every page as an image ``width`` pixels wide, on white paper."""
     with opened(pdf) as document:
@@ -145,6 +154,12 @@ class PdfPreview(QWidget):
         self.scroller.setWidgetResizable(True)
         self.scroller.setFrameShape(QFrame.Shape.NoFrame)
         self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # A timer of the preview's own, so a render still pending dies with the preview
+        # (a bare QTimer.singleShot would fire after the window closed, on deleted widgets).
+        self._render_soon = QTimer(self)
+        self._render_soon.setSingleShot(True)
+        self._render_soon.setInterval(0)
+        self._render_soon.timeout.connect(self._render)
         self.scroller.viewport().installEventFilter(self)
         # The print run's notes (a name no font can print, no address on file): never silent.
         self.warning = QLabel()
@@ -250,7 +265,7 @@ class PdfPreview(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # The pages follow the width of the visible area, which settles after our own resize.
         if watched is self.scroller.viewport() and event.type() == QEvent.Type.Resize:
-            QTimer.singleShot(0, self._render)  # not while Qt is laying the area out
+            self._render_soon.start()  # not while Qt is laying the area out
         return super().eventFilter(watched, event)
 
     # -- print and save --------------------------------------------------------------------
@@ -340,7 +355,8 @@ class PdfPreviewDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.preview, 1)
         layout.addWidget(buttons)
-        self.resize(760, 900)
+        # A letter's page fits the window's width; a landscape sheet gets a wider window.
+        self.resize(*((1120, 820) if is_landscape(pdf) else (760, 900)))
         self.preview.set_pdf(pdf, title, file_name, warnings=warnings)
         self.preview.issue = issue
 

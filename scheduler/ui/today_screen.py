@@ -24,6 +24,7 @@ from scheduler.domain.enums import LetterKind, SessionStatus
 from scheduler.domain.when import long_date
 from scheduler.services import session_life
 from scheduler.services.changes import Change
+from scheduler.ui.day_sheet import day_sheet_button
 from scheduler.ui.desk import Desk
 from scheduler.ui.escort_dialog import EscortAnswer, EscortDialog
 from scheduler.ui.letters_screen import day_sessions, show_letter
@@ -123,6 +124,9 @@ class TodayScreen(QWidget):
             if key == "open":
                 bar.addSpacing(16)
         bar.addStretch(1)
+        self.day = desk.today()  # the day shown
+        self.day_sheet_button = day_sheet_button(desk, lambda: self.day, self)
+        bar.addWidget(self.day_sheet_button)
         self.refresh_button = QPushButton("&Refresh")
         self.refresh_button.clicked.connect(self.refresh)
         bar.addWidget(self.refresh_button)
@@ -148,7 +152,7 @@ class TodayScreen(QWidget):
     def refresh(self) -> None:
         """Reload today's sessions, keeping the selected one selected."""
         keep = self.selected_view()
-        day = self.desk.today()
+        day = self.day = self.desk.today()
         self.title.setText(f"Today — {long_date(day)}")
         rows = day_sessions(self.desk, day)
         self.model.set_rows(rows)
