@@ -11,7 +11,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import func, select
@@ -26,12 +25,13 @@ from scheduler.domain.catalogue import (
 )
 from scheduler.domain.enums import ChairKind, DrivingRule, PaperSize, Phase, Place, StaffRole
 from scheduler.domain.text import fold
-from scheduler.errors import FieldProblem, NotFound, ValidationFailed
+from scheduler.errors import FieldProblem, ValidationFailed
 from scheduler.letters.logo import logo_problem
 from scheduler.services import audit
 from scheduler.services.access import require
 from scheduler.services.accounts import sign_in_problem, sign_in_taken
 from scheduler.services.clinic import get_settings
+from scheduler.services.rows import get_or_refuse
 from scheduler.store.models import (
     Chair,
     ClinicSettings,
@@ -42,7 +42,6 @@ from scheduler.store.models import (
     Therapy,
 )
 
-RowT = TypeVar("RowT")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -232,9 +231,7 @@ def add_closure(
 
 def remove_closure(db: Session, closure_id: int, *, actor: Actor, now: dt.datetime) -> None:
     require(actor, Permission.EDIT_SETTINGS)
-    closure = db.get(Closure, closure_id)
-    if closure is None:
-        raise NotFound("That closure was already removed.")
+    closure = get_or_refuse(db, Closure, closure_id, "That closure was already removed.")
     before = audit.snapshot(closure)
     db.delete(closure)
     audit.record(
@@ -287,7 +284,7 @@ def save_chair(
             db, actor=actor.sign_in, now=now, action="chair.create", row=chair, before=None
         )
         return chair
-    chair = _get(db, Chair, chair_id, "chair or room")
+    chair = get_or_refuse(db, Chair, chair_id, "That chair or room no longer exists.")
     before = audit.snapshot(chair)
     chair.name, chair.kind, chair.active, chair.sort_order = (
         name,
@@ -343,7 +340,7 @@ def save_staff(
             db, actor=actor.sign_in, now=now, action="staff.create", row=staff, before=None
         )
         return staff
-    staff = _get(db, Staff, staff_id, "staff member")
+    staff = get_or_refuse(db, Staff, staff_id, "That staff member no longer exists.")
     was_admin = staff.active and StaffRole.ADMINISTRATOR in staff.role_set
     if was_admin and not (edit.active and StaffRole.ADMINISTRATOR in edit.roles):
         others = db.scalar(
@@ -457,7 +454,7 @@ def save_therapy(
         db.add(therapy)
         before = None
     else:
-        therapy = _get(db, Therapy, therapy_id, "therapy")
+        therapy = get_or_refuse(db, Therapy, therapy_id, "That therapy no longer exists.")
         before = audit.snapshot(therapy)
     for name in THERAPY_FIELDS:
         setattr(therapy, name, getattr(edit, name))
@@ -542,7 +539,7 @@ def save_protocol(
             db, actor=actor.sign_in, now=now, action="protocol.create", row=protocol, before=None
         )
         return protocol
-    protocol = _get(db, Protocol, protocol_id, "protocol")
+    protocol = get_or_refuse(db, Protocol, protocol_id, "That protocol no longer exists.")
     before = audit.snapshot(protocol)
     for key, value in values.items():
         setattr(protocol, key, value)
@@ -597,10 +594,3 @@ def _protocol_problems(
             FieldProblem("maintenance_interval_days", "The interval is at least one day.")
         )
     return problems
-
-
-def _get(db: Session, cls: type[RowT], row_id: int, what: str) -> RowT:
-    row = db.get(cls, row_id)
-    if row is None:
-        raise NotFound(f"That {what} no longer exists.")
-    return row
