@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -22,6 +22,7 @@ from scheduler.domain.catalogue import (
     INDUCTION_MAX_SESSIONS,
     INDUCTION_MIN_SESSIONS,
     LETTER_WORDINGS,
+    ProtocolFields,
 )
 from scheduler.domain.enums import ChairKind, DrivingRule, PaperSize, Phase, Place, StaffRole
 from scheduler.domain.text import fold
@@ -480,17 +481,11 @@ def _new_code(db: Session, name: str) -> str:
 
 
 @dataclass
-class ProtocolEdit:
-    name: str
-    therapy_id: int
-    phase: str
-    session_count: int | None
-    min_gap_days: int = 1
-    max_gap_days: int | None = None
-    max_span_days: int | None = None
-    preferred_weekdays: tuple[int, ...] = ()
-    maintenance_interval_days: int | None = None
-    active: bool = True
+class ProtocolEdit(ProtocolFields):
+    """A protocol as Settings edits it: its fields, the therapy it schedules, whether in use."""
+
+    therapy_id: int = field(kw_only=True)
+    active: bool = field(default=True, kw_only=True)
 
 
 def list_protocols(db: Session) -> list[Protocol]:
@@ -499,16 +494,7 @@ def list_protocols(db: Session) -> list[Protocol]:
 
 def protocol_edit_of(protocol: Protocol) -> ProtocolEdit:
     return ProtocolEdit(
-        name=protocol.name,
-        therapy_id=protocol.therapy_id,
-        phase=protocol.phase,
-        session_count=protocol.session_count,
-        min_gap_days=protocol.min_gap_days,
-        max_gap_days=protocol.max_gap_days,
-        max_span_days=protocol.max_span_days,
-        preferred_weekdays=tuple(protocol.weekday_list),
-        maintenance_interval_days=protocol.maintenance_interval_days,
-        active=protocol.active,
+        **protocol.field_values(), therapy_id=protocol.therapy_id, active=protocol.active
     )
 
 
@@ -520,20 +506,9 @@ def save_protocol(
     problems = _protocol_problems(db, protocol_id, edit)
     if problems:
         raise ValidationFailed(problems)
-    values = {
-        "name": edit.name.strip(),
-        "therapy_id": edit.therapy_id,
-        "phase": edit.phase,
-        "session_count": edit.session_count,
-        "min_gap_days": edit.min_gap_days,
-        "max_gap_days": edit.max_gap_days,
-        "max_span_days": edit.max_span_days,
-        "preferred_weekdays": ",".join(str(d) for d in sorted(set(edit.preferred_weekdays))),
-        "maintenance_interval_days": edit.maintenance_interval_days,
-        "active": edit.active,
-    }
     if protocol_id is None:
-        protocol = Protocol(**values)
+        protocol = Protocol()
+        _write_protocol(protocol, edit)
         db.add(protocol)
         audit.record(
             db, actor=actor.sign_in, now=now, action="protocol.create", row=protocol, before=None
@@ -541,12 +516,17 @@ def save_protocol(
         return protocol
     protocol = get_or_refuse(db, Protocol, protocol_id, "That protocol no longer exists.")
     before = audit.snapshot(protocol)
-    for key, value in values.items():
-        setattr(protocol, key, value)
+    _write_protocol(protocol, edit)
     audit.record(
         db, actor=actor.sign_in, now=now, action="protocol.update", row=protocol, before=before
     )
     return protocol
+
+
+def _write_protocol(protocol: Protocol, edit: ProtocolEdit) -> None:
+    protocol.set_fields(replace(edit, name=edit.name.strip()))
+    protocol.therapy_id = edit.therapy_id
+    protocol.active = edit.active
 
 
 def _protocol_problems(
