@@ -17,6 +17,7 @@ from scheduler.store.models import TreatmentSession
 from scheduler.ui import calendar_screen
 from scheduler.ui.calendar_screen import CLOSED_FILL, CLOSURE_FILL, CalendarScreen, with_lanes
 from scheduler.ui.desk import Desk
+from scheduler.ui.session_dialog import SessionDialog
 from scheduler.ui.single_session_dialog import SingleSessionDialog
 from tests.conftest import ACTOR, CLINIC_TZ, NOW
 from tests.factories import IV_SINGLE, add_chairs, add_closure, make_patient, protocol_id
@@ -119,7 +120,7 @@ def test_clicking_a_session_opens_it(
 ) -> None:
     opened: list[int] = []
     monkeypatch.setattr(
-        calendar_screen.SessionDialog,
+        SessionDialog,
         "open_session",
         classmethod(lambda cls, desk, view, parent=None: opened.append(view.session_id)),
     )
@@ -136,10 +137,12 @@ def test_clicking_a_free_place_books_there(
 ) -> None:
     asked: list[tuple[int | None, dt.datetime | None, int | None]] = []
 
-    def ask(cls: object, desk: Desk, patient_id: int | None, **kw: object) -> None:
+    def ask(
+        cls: type[SingleSessionDialog], /, desk: Desk, patient_id: int | None, **kw: object
+    ) -> None:
         asked.append((patient_id, kw["near"], kw["chair_id"]))  # type: ignore[arg-type]
 
-    monkeypatch.setattr(calendar_screen.SingleSessionDialog, "ask", classmethod(ask))
+    monkeypatch.setattr(SingleSessionDialog, "ask", classmethod(ask))
     point = screen.grid.point_of(at(TODAY, 14, 0), 1)
     qtbot.mouseClick(screen.grid, Qt.MouseButton.LeftButton, pos=point)
     assert asked == [(None, at(TODAY, 14, 0), clinic["chair2"])]
