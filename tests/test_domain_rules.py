@@ -3,24 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import replace
 
 import pytest
 
-from scheduler.domain.access import Actor, parse_roles, roles_value, set_up_actor
+from scheduler.domain.access import Actor, Permission, parse_roles, roles_value, set_up_actor
 from scheduler.domain.availability import conflicts, start_times
-from scheduler.domain.enums import Place, StaffRole
+from scheduler.domain.enums import Place, SessionStatus, StaffRole
 from scheduler.domain.patients import PatientDetails, text_problems
 from scheduler.domain.planning import (
     ProposedSession,
+    RowWindow,
     SeriesProposal,
     SlotNeeds,
     find_near,
     maintenance_days,
+    place_row,
+    plan_maintenance,
     try_start,
     with_row_changed,
 )
-from scheduler.domain.spacing import Spacing, neighbour_problems, resumed_problems
+from scheduler.domain.spacing import (
+    Spacing,
+    gap_left_behind,
+    neighbour_problems,
+    resumed_problems,
+)
 from tests.test_planning import CAL, WED, local, occ
 
 
@@ -147,3 +156,59 @@ def test_a_row_change_needs_a_real_row_and_an_instant() -> None:
         with_row_changed(_proposal(), 1, dt.datetime(2026, 11, 20, 9), None)
     with pytest.raises(ValueError, match="no session 5"):
         with_row_changed(_proposal(), 5, local(WED, 9), None)
+
+
+def test_only_a_clinician_may_clear_screening() -> None:
+    front_desk = Actor(3, "tom", "Tom", frozenset({StaffRole.FRONT_DESK}))
+    clinician = Actor(4, "helen", "Helen", frozenset({StaffRole.CLINICIAN}))
+    assert front_desk.may(Permission.BOOK)
+    assert not front_desk.may(Permission.CLEAR_SCREENING)
+    assert clinician.may(Permission.CLEAR_SCREENING)
+
+
+def test_every_session_status_has_its_own_words() -> None:
+    labels = [status.label for status in SessionStatus]
+    assert all(labels)
+    assert len(set(labels)) == len(labels)
+
+
+def test_one_chair_closed_says_only_why() -> None:
+    sunday = local(dt.date(2026, 11, 22), 10)
+    found, reasons = try_start(_needs(chairs=(1,)), CAL, [], sunday, now=None)
+    assert found is None
+    assert reasons == ["The clinic is not open on Sundays."]
+
+
+def test_a_row_whose_spacing_leaves_no_day_says_so() -> None:
+    window = RowWindow(target=WED, lo=WED + dt.timedelta(days=1), hi=WED)
+    row, taken = place_row(
+        3, _needs(), CAL, [], window, preferred_time=dt.time(10), weekdays=(), now=None
+    )
+    assert taken is None
+    assert not row.has_slot
+    assert row.reason.startswith("No day fits the protocol's spacing")
+    assert "Thu 19 Nov 2026" in row.reason
+
+
+def test_maintenance_visits_keep_their_gap_and_stop_at_the_last_day() -> None:
+    mondays = [dt.date(2026, 11, 16) + dt.timedelta(weeks=2 * i) for i in range(3)]
+    rows = plan_maintenance(
+        _needs(), CAL, [], days=mondays, preferred_time=dt.time(10), spacing=Spacing(7, None, None),
+        now=None, last_day=dt.date(2026, 12, 10),
+    )  # fmt: skip
+    assert [row.number for row in rows] == [1, 2, 3]
+    assert rows[0].starts_at == local(mondays[0], 10)
+    days = [CAL.local_day(row.starts_at) for row in rows if row.starts_at is not None]
+    assert days[-1] <= dt.date(2026, 12, 10)  # the third visit moves earlier, not past it
+    assert all((b - a).days >= 7 for a, b in itertools.pairwise(days))
+
+
+def test_moving_a_session_past_its_neighbour_may_leave_too_wide_a_gap() -> None:
+    days = [dt.date(2026, 11, 16), dt.date(2026, 11, 18), dt.date(2026, 11, 20)]
+    spacing = Spacing(1, 3, None)
+    assert gap_left_behind(days, days[1], dt.date(2026, 11, 23), spacing) == [
+        "Moving it would leave 4 days between the sessions of Mon 16 Nov and Fri 20 Nov; "
+        "the protocol allows at most 3 days."
+    ]
+    assert gap_left_behind(days, days[1], dt.date(2026, 11, 19), spacing) == []
+    assert gap_left_behind(days, days[0], dt.date(2026, 11, 23), spacing) == []
