@@ -48,6 +48,7 @@ from scheduler.services.demo import DEMO_ACCOUNTS  # noqa: E402
 from scheduler.services.patients import FIRST_CHART_NUMBER  # noqa: E402
 from scheduler.store import open_database  # noqa: E402
 from scheduler.store.models import (  # noqa: E402
+    Base,
     Chair,
     Letter,
     OpeningHours,
@@ -112,7 +113,7 @@ class Course:
 class Catalogue:
     """The clinic's therapies and protocols as the generator needs them."""
 
-    therapy: dict[str, Any]  # code -> Therapy row values
+    therapy: dict[str, dict[str, int]]  # code -> the Therapy row's id and minutes
     protocols: dict[str, list[tuple[int, str, int, int]]]  # code -> (id, phase, count, gap)
 
 
@@ -261,8 +262,8 @@ class Booker:
         self.session_ids = itertools.count(1)
         self.busy: set[int] = set()
         self.series_status: dict[int, str] = {}
-        self.tables = {
-            m.__tablename__: m.__table__
+        self.tables: dict[str, Table] = {
+            m.__tablename__: Base.metadata.tables[m.__tablename__]
             for m in (Series, TreatmentSession, SessionStatusChange, Letter)
         }
 

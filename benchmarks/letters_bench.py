@@ -24,12 +24,13 @@ from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Flowable, PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
 from scheduler.domain.access import Actor
 from scheduler.domain.enums import StaffRole
 from scheduler.domain.letters import LetterContent
-from scheduler.letters.pdf import MARGIN, PdfRenderer, paragraph_styles, register_fonts
+from scheduler.letters.fonts import register_fonts
+from scheduler.letters.pdf import MARGIN, PdfRenderer, paragraph_styles
 from scheduler.letters.templates import load_templates
 from scheduler.services import letters
 from scheduler.services.clinic import set_up_clinic
@@ -90,7 +91,7 @@ def plain_reportlab(contents: list[LetterContent]) -> Callable[[], int]:
         buffer = io.BytesIO()
         doc = SimpleDocTemplate(buffer, leftMargin=MARGIN, rightMargin=MARGIN,
                                 topMargin=MARGIN, bottomMargin=MARGIN)  # fmt: skip
-        story = []
+        story: list[Flowable] = []
         for index, lines in enumerate(letters_text):
             if index:
                 story.append(PageBreak())

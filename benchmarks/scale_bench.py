@@ -96,7 +96,8 @@ def paired_ms(
     """Medians of ours and raw, run turn about, so that the machine's load falls on both."""
     ours()
     raw()
-    mine, bare = [], []
+    mine: list[float] = []
+    bare: list[float] = []
     for _ in range(runs):
         for step, samples in ((ours, mine), (raw, bare)):
             started = CLOCK[0]()
@@ -133,7 +134,7 @@ class Raw:
         if not self.sqlite:
             statement = statement.replace("?", "%s")
         cursor.execute(statement, parameters)
-        found = cursor.fetchall()
+        found = list(cursor.fetchall())
         cursor.close()
         return found
 

@@ -10,6 +10,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
@@ -17,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scheduler.cli import main
+from scheduler.domain.access import Actor
 from scheduler.domain.enums import (
     FindingSeverity,
     FindingStatus,
@@ -25,6 +27,7 @@ from scheduler.domain.enums import (
     SessionStatus,
     StaffRole,
 )
+from scheduler.domain.letters import LetterRenderer, TemplateSet
 from scheduler.domain.text import name_key
 from scheduler.store import Database
 from scheduler.store.models import (
@@ -39,6 +42,16 @@ from scheduler.store.models import (
 )
 from tests.conftest import ACTOR, CLINIC_TZ, NOW
 from tests.factories import add_account
+
+
+class LetterKit(TypedDict):
+    """The keyword arguments every letters service call in the tests shares."""
+
+    templates: TemplateSet
+    renderer: LetterRenderer
+    actor: Actor
+    now: dt.datetime
+
 
 ZONE = ZoneInfo(CLINIC_TZ)
 FIRST_CHART = 200001

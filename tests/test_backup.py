@@ -211,10 +211,10 @@ def test_the_same_demo_day_gives_the_same_clinic_on_both_databases(
     lite = str(tmp_path / "demo.sqlite3")
     nurse_password = tmp_path / "nurse-password"  # the demo clinic's nurse prints the letters
     nurse_password.write_text("demo-nurse\n", encoding="utf-8")
-    outputs = []
+    outputs: list[list[str | list[str]]] = []
     for where in (lite, pg_database):
         assert cli(capsys, "--db", where, "demo", "--today", DEMO_DAY)[0] == 0
-        day = []
+        day: list[str | list[str]] = []
         for date in ("2026-11-16", "2026-11-17", "2026-11-19"):
             status, out, _ = cli(capsys, "--db", where, "sessions", "--date", date, "--json")
             assert status == 0

@@ -15,7 +15,14 @@ from scheduler.services import booking
 from scheduler.services.booking import BookingRefused, Override, book_series, book_single
 from scheduler.services.schedule import clinic_calendar
 from scheduler.store import Database
-from scheduler.store.models import AuditEntry, Series, SessionStatusChange, TreatmentSession
+from scheduler.store.models import (
+    AuditEntry,
+    Chair,
+    Patient,
+    Series,
+    SessionStatusChange,
+    TreatmentSession,
+)
 from tests.conftest import ACTOR, NOW
 from tests.factories import (
     Clinic,
@@ -205,7 +212,7 @@ def test_bad_input_is_refused_and_nothing_changes(
 
 def test_refusal_lists_every_reason(db: Database, c: Clinic) -> None:
     with db.transaction() as s:
-        s.get(booking.Patient, c.patient).screening_cleared_at = None  # type: ignore[union-attr]
+        s.get(Patient, c.patient).screening_cleared_at = None  # type: ignore[union-attr]
     with pytest.raises(BookingRefused) as refused, db.transaction() as s:
         _book_one(s, c, at(dt.date(2026, 11, 22), 10))
     assert len(refused.value.reasons) == 2
@@ -370,9 +377,9 @@ def test_home_visits_take_a_nurse_and_travel_time(db: Database, c: Clinic) -> No
 
 def test_nurse_patient_limit_applies_when_nurses_are_assigned(db: Database, c: Clinic) -> None:
     with db.transaction() as s:
-        s.get(booking.Chair, c.chairs[0])  # chairs exist
+        s.get(Chair, c.chairs[0])  # chairs exist
         more = add_chairs(s, 3, prefix="Bay")
-        settings = booking.clinic_calendar(s)
+        settings = clinic_calendar(s)
         assert settings.nurse_patient_limit == 4
         from scheduler.services.clinic import get_settings
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from scheduler.services import course_rules
 from scheduler.services import session_life as life
 from scheduler.services.booking import BookingRefused, book_series
 from scheduler.services.maintenance import plan_maintenance
+from scheduler.services.session_life import SessionState
 from scheduler.store import Database
 from scheduler.store.models import TreatmentSession
 from tests.conftest import ACTOR, NOW
@@ -34,7 +36,7 @@ class Undo(Exception):
     """Rolls a trial booking back: each offered slot is tried on the same books."""
 
 
-def tried(db: Database, book: Callable[[Session], TreatmentSession]) -> dt.datetime:
+def tried(db: Database, book: Callable[[Session], TreatmentSession | SessionState]) -> dt.datetime:
     """Book in a transaction that is then rolled back; when the booked session starts."""
     booked: list[dt.datetime] = []
     try:
@@ -81,8 +83,9 @@ def test_the_makeup_finder_offers_only_days_after_the_last_session(
     assert slots
     assert all(slot.starts_at >= at(dt.date(2026, 12, 1), 0) for slot in slots)
     for slot in slots:
-        tried(db, lambda s, slot=slot: life.book_makeup(
-            s, course[1], starts_at=slot.starts_at, chair_id=slot.chair_id, actor=ACTOR, now=NOW
+        tried(db, partial(
+            life.book_makeup, session_id=course[1], starts_at=slot.starts_at,
+            chair_id=slot.chair_id, actor=ACTOR, now=NOW,
         ))  # fmt: skip
 
 
@@ -95,8 +98,9 @@ def test_every_slot_the_finder_offers_for_a_move_books(db: Database, course: lis
             for slot in slots}  # fmt: skip
     assert dt.date(2026, 11, 18) not in days  # session 1's day: no gap at all
     for slot in slots:
-        moved = tried(db, lambda s, slot=slot: life.reschedule(
-            s, course[1], starts_at=slot.starts_at, chair_id=slot.chair_id, actor=ACTOR, now=NOW
+        moved = tried(db, partial(
+            life.reschedule, session_id=course[1], starts_at=slot.starts_at, chair_id=slot.chair_id,
+            actor=ACTOR, now=NOW,
         ))  # fmt: skip
         assert moved == slot.starts_at
 
@@ -121,7 +125,8 @@ def test_a_reflow_of_a_course_that_missed_nothing_keeps_its_largest_gap(
     db: Database, course: list[int]
 ) -> None:
     with db.reading() as s:
-        series_id = s.get(TreatmentSession, course[0]).series_id  # type: ignore[union-attr]
+        series_id = life.get_session(s, course[0]).series_id
+        assert series_id is not None
         before = [x.starts_at for x in life.sessions_of_series(s, series_id)]
     # Sessions 1 and 2 stay on Wed 18 and Fri 20: session 3 may not wait past Tue 24.
     with pytest.raises(BookingRefused, match="No day fits"), db.transaction() as s:
@@ -135,7 +140,8 @@ def test_a_reflow_after_a_missed_session_keeps_only_the_minimum_gap_to_it(
     db: Database, course: list[int]
 ) -> None:
     with db.transaction() as s:
-        series_id = s.get(TreatmentSession, course[0]).series_id  # type: ignore[union-attr]
+        series_id = life.get_session(s, course[0]).series_id
+        assert series_id is not None
         life.cancel(s, course[2], reason="Flu", actor=ACTOR, now=NOW)
         moved = life.reflow_series(s, series_id, from_number=3, actor=ACTOR, now=NOW,
                                    not_before=dt.date(2026, 11, 28))  # fmt: skip

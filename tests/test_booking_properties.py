@@ -15,7 +15,9 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
+from typing import Any, TypedDict
 
 import pytest
 from hypothesis import HealthCheck, event, example, given, settings
@@ -64,6 +66,19 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+class DrawnClinic(TypedDict):
+    """A clinic as ``clinic_strategy`` draws it."""
+
+    hours: list[tuple[int, int] | None]  # opens and closes (hours) by weekday, None: closed
+    chairs: int
+    closures: list[int]  # days after START
+    buffer: int  # minutes after each session
+    slot: int  # minutes of the booking grid
+
+
+# One drawn desk action: its kind, then that kind's numbers (see ``operation`` below).
+Operation = tuple[Any, ...]
+
 hours_strategy = st.lists(
     st.one_of(
         st.tuples(st.integers(7, 10), st.integers(12, 19)),
@@ -104,10 +119,10 @@ def _wall(w: tuple[int, int, int]) -> tuple[dt.date, dt.time]:
 
 # Found on a fresh random run: two six-session IV courses on a one-chair clinic open 7:00 to
 # 12:00 every day, then session 1 rescheduled; a course ended with sessions 5 days apart.
-ONE_CHAIR_MORNINGS = {
+ONE_CHAIR_MORNINGS: DrawnClinic = {
     "hours": [(7, 12)] * 7, "chairs": 1, "closures": [], "buffer": 15, "slot": 15,
 }  # fmt: skip
-TWO_COURSES_THEN_A_MOVE = [
+TWO_COURSES_THEN_A_MOVE: list[Operation] = [
     ("series", 0, "iv", 6, (1, 7, 0), 0),
     ("series", 1, "iv", 6, (1, 7, 0), 0),
     ("reschedule", 0, (0, 7, 0), 0),
@@ -120,7 +135,7 @@ TWO_COURSES_THEN_A_MOVE = [
 @given(clinic=clinic_strategy, operations=st.lists(operation, min_size=3, max_size=12))
 @example(clinic=ONE_CHAIR_MORNINGS, operations=TWO_COURSES_THEN_A_MOVE)
 def test_random_bookings_keep_every_rule(
-    template: Path, clinic: dict[str, object], operations: list[tuple[object, ...]]
+    template: Path, clinic: DrawnClinic, operations: list[Operation]
 ) -> None:
     with _clinic_after(template, clinic, operations) as database, database.reading() as s:
         booked = check_invariants(s, booked_after=NOW)
@@ -129,7 +144,7 @@ def test_random_bookings_keep_every_rule(
 
 @contextmanager
 def _clinic_after(
-    template: Path, clinic: dict[str, object], operations: list[tuple[object, ...]]
+    template: Path, clinic: DrawnClinic, operations: list[Operation]
 ) -> Iterator[Database]:
     """A copy of the template clinic shaped as drawn, after the operations (refusals are fine:
     the invariants must hold all the same)."""
@@ -150,19 +165,19 @@ def _clinic_after(
             database.close()
 
 
-def _shape_clinic(database: Database, clinic: dict[str, object]) -> list[int]:
+def _shape_clinic(database: Database, clinic: DrawnClinic) -> list[int]:
     with database.transaction() as s:
         s.execute(delete(OpeningHours))
-        for weekday, hours in enumerate(clinic["hours"]):  # type: ignore[arg-type]
+        for weekday, hours in enumerate(clinic["hours"]):
             if hours is not None:
                 s.add(OpeningHours(weekday=weekday, opens=dt.time(hours[0]),
                                    closes=dt.time(hours[1])))  # fmt: skip
-        for offset in clinic["closures"]:  # type: ignore[attr-defined]
+        for offset in clinic["closures"]:
             s.add(Closure(day=START + dt.timedelta(days=offset), reason="Random closure"))
         for therapy in s.scalars(select(Therapy)):
-            therapy.buffer_minutes = clinic["buffer"]  # type: ignore[assignment]
-        get_settings(s).slot_minutes = clinic["slot"]  # type: ignore[assignment]
-        chairs = add_chairs(s, clinic["chairs"])  # type: ignore[arg-type]
+            therapy.buffer_minutes = clinic["buffer"]
+        get_settings(s).slot_minutes = clinic["slot"]
+        chairs = add_chairs(s, clinic["chairs"])
         add_chairs(s, 1, kind=ChairKind.ROOM)
         return chairs
 
@@ -178,33 +193,33 @@ def _session_at(s: Session, index: object) -> TreatmentSession | None:
     return rows[index % len(rows)] if rows else None
 
 
-def _apply(s: Session, op: tuple[object, ...], chairs: list[int]) -> None:
+def _apply(s: Session, op: Operation, chairs: list[int]) -> None:
     kind = op[0]
     patients = list(range(1, PATIENTS + 1))
     if kind == "series":
         _, who, which, count, w, pick = op
-        day, time = _wall(w)  # type: ignore[arg-type]
+        day, time = _wall(w)
         name = IV_INDUCTION if which == "iv" else ESK_INDUCTION
         chair = _chair(chairs, pick) if which == "iv" else None
         proposal = propose_series(
-            s, patient_id=patients[who], protocol_id=protocol_id(s, name), count=count,  # type: ignore[index,arg-type]
+            s, patient_id=patients[who], protocol_id=protocol_id(s, name), count=count,
             first_day=day, preferred_time=time, chair_id=chair, now=NOW,
         )  # fmt: skip
         book_series(s, proposal, actor=ACTOR, now=NOW)
     elif kind == "maintenance":
         _, who, weeks, count, w, pick = op
-        day, time = _wall(w)  # type: ignore[arg-type]
+        day, time = _wall(w)
         proposal = plan_maintenance(
-            s, patient_id=patients[who], protocol_id=protocol_id(s, IV_MAINTENANCE),  # type: ignore[index]
-            first_day=day, preferred_time=time, every_weeks=weeks, count=count,  # type: ignore[arg-type]
+            s, patient_id=patients[who], protocol_id=protocol_id(s, IV_MAINTENANCE),
+            first_day=day, preferred_time=time, every_weeks=weeks, count=count,
             chair_id=_chair(chairs, pick), now=NOW,
         )  # fmt: skip
         book_series(s, proposal, actor=ACTOR, now=NOW)
     elif kind == "single":
         _, who, w, pick = op
-        day, time = _wall(w)  # type: ignore[arg-type]
+        day, time = _wall(w)
         book_single(
-            s, patient_id=patients[who], protocol_id=protocol_id(s, IV_SINGLE),  # type: ignore[index]
+            s, patient_id=patients[who], protocol_id=protocol_id(s, IV_SINGLE),
             starts_at=clinic_calendar(s).at(day, time), chair_id=_chair(chairs, pick),
             actor=ACTOR, now=NOW,
         )  # fmt: skip
@@ -213,7 +228,7 @@ def _apply(s: Session, op: tuple[object, ...], chairs: list[int]) -> None:
     elif kind == "cancel":
         life.cancel(s, session.id, reason="Random", actor=ACTOR, now=NOW)
     elif kind == "reschedule":
-        day, time = _wall(op[2])  # type: ignore[arg-type]
+        day, time = _wall(op[2])
         life.reschedule(s, session.id, starts_at=clinic_calendar(s).at(day, time),
                         chair_id=_chair(chairs, op[3]), actor=ACTOR, now=NOW)  # fmt: skip
     elif kind == "makeup":
@@ -301,8 +316,8 @@ def _books(database: Database, book: Callable[[Session], object]) -> str | None:
 )
 def test_every_slot_the_finder_offers_books(
     template: Path,
-    clinic: dict[str, object],
-    operations: list[tuple[object, ...]],
+    clinic: DrawnClinic,
+    operations: list[Operation],
     pick: int,
     near: tuple[int, int, int],
 ) -> None:
@@ -318,12 +333,12 @@ def test_every_slot_the_finder_offers_books(
             )
         for slot in slots:
             if missed:
-                refused = _books(database, lambda s, slot=slot: life.book_makeup(
-                    s, session_id, starts_at=slot.starts_at, chair_id=slot.chair_id,
+                refused = _books(database, partial(life.book_makeup,
+                    session_id=session_id, starts_at=slot.starts_at, chair_id=slot.chair_id,
                     actor=ACTOR, now=NOW))  # fmt: skip
             else:
-                refused = _books(database, lambda s, slot=slot: life.reschedule(
-                    s, session_id, starts_at=slot.starts_at, chair_id=slot.chair_id,
+                refused = _books(database, partial(life.reschedule,
+                    session_id=session_id, starts_at=slot.starts_at, chair_id=slot.chair_id,
                     actor=ACTOR, now=NOW))  # fmt: skip
             if (
                 refused
@@ -378,8 +393,8 @@ def _chairs_of(s: Session) -> list[int]:
 )
 def test_every_proposed_row_books_as_proposed(
     template: Path,
-    clinic: dict[str, object],
-    operations: list[tuple[object, ...]],
+    clinic: DrawnClinic,
+    operations: list[Operation],
     who: int,
     which: str,
     count: int,
@@ -411,8 +426,8 @@ def test_every_proposed_row_books_as_proposed(
 )
 def test_every_planned_visit_books_as_planned(
     template: Path,
-    clinic: dict[str, object],
-    operations: list[tuple[object, ...]],
+    clinic: DrawnClinic,
+    operations: list[Operation],
     who: int,
     weeks: int,
     count: int | None,
@@ -459,8 +474,8 @@ ESK_ONE_ROOM = {
          late=None)  # fmt: skip
 def test_a_reflow_moves_what_its_plan_found_and_keeps_every_rule(
     template: Path,
-    clinic: dict[str, object],
-    operations: list[tuple[object, ...]],
+    clinic: DrawnClinic,
+    operations: list[Operation],
     pick: int,
     late: int | None,
 ) -> None:

@@ -22,7 +22,7 @@ from scheduler.store.postgres import WRITE_LOCK_KEY
 
 def _sqlite_error(message: str, code: int) -> sqlite3.OperationalError:
     error = sqlite3.OperationalError(message)
-    error.sqlite_errorcode = code  # type: ignore[attr-defined]
+    error.sqlite_errorcode = code
     return error
 
 
@@ -94,8 +94,13 @@ def test_busy_every_time_or_given_up_is_database_busy() -> None:
         raise _sqlite_error("database is locked", sqlite3.SQLITE_BUSY)
 
     asked: list[int] = []
+
+    def ask(attempt_number: int) -> bool:
+        asked.append(attempt_number)
+        return True
+
     with pytest.raises(DatabaseBusy, match="busy on another workstation"):
-        retry_while_busy(attempt, attempts=3, before=lambda n: asked.append(n) is None)
+        retry_while_busy(attempt, attempts=3, before=ask)
     assert asked == [0, 1, 2]
     with pytest.raises(DatabaseBusy):
         retry_while_busy(attempt, attempts=3, before=lambda n: n == 0)

@@ -229,7 +229,8 @@ def test_the_driver_recorded_at_check_in_or_a_nurse_s_reason_comes_first(
     with db.transaction() as s:
         liam = s.get(TreatmentSession, built.liam)
         zoe = s.get(TreatmentSession, built.zoe)
-        assert liam is not None and zoe is not None
+        assert liam is not None
+        assert zoe is not None
         liam.escort_name, liam.escort_phone = "Ava O'Brien", "(617) 555-0199"
         zoe.no_escort_reason = "Stays for the clinic's ride service"
     sheet = sheet_of(db)

@@ -121,7 +121,9 @@ def _rows_of_every_enum_table(db: Database, db_path: Path | str) -> dict[str, in
 
 
 def _mapped_class(table: str) -> type[Base]:
-    return next(m.class_ for m in Base.registry.mappers if m.local_table.name == table)
+    return next(
+        m.class_ for m in Base.registry.mappers if getattr(m.class_, "__tablename__", "") == table
+    )
 
 
 @pytest.mark.parametrize(("table", "column"), list(ENUM_COLUMNS))

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TypedDict
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from scheduler.domain.enums import LetterKind, PaperSize, Place, SessionStatus
-from scheduler.domain.letters import LetterRenderer, TemplateSet
 from scheduler.errors import ServiceError
 from scheduler.letters.pdf import PdfRenderer
 from scheduler.letters.templates import load_templates
@@ -21,6 +19,7 @@ from scheduler.store import Database
 from scheduler.store.models import AuditEntry, Letter
 from tests.conftest import ACTOR, NOW
 from tests.letter_fixtures import (
+    LetterKit,
     PatientSpec,
     add_patient,
     add_series,
@@ -41,12 +40,8 @@ NAMES = [
 ]  # fmt: skip
 
 
-class Kit(TypedDict):
+class Kit(LetterKit):
     out_dir: Path
-    templates: TemplateSet
-    renderer: LetterRenderer
-    actor: str
-    now: dt.datetime
 
 
 def _kit(out: Path) -> Kit:

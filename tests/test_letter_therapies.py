@@ -26,6 +26,7 @@ from scheduler.store import Database, open_database
 from scheduler.store.models import TreatmentSession
 from tests.conftest import ACTOR, CLINIC_TZ, NOW
 from tests.letter_fixtures import (
+    LetterKit,
     PatientSpec,
     add_patient,
     add_series,
@@ -89,7 +90,7 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Printed]:
                 booked[0].ends_at = local_time(DAY, 12, 15).astimezone(dt.UTC)
             sessions[code] = booked[0].id
             charts[code] = patient.chart_number
-    kit = {"templates": TEMPLATES, "renderer": RENDERER, "actor": ACTOR, "now": NOW}
+    kit = LetterKit(templates=TEMPLATES, renderer=RENDERER, actor=ACTOR, now=NOW)
     result = {}
     for code in CODES:
         out = folder / code

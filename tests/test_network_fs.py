@@ -65,8 +65,8 @@ def test_macos_mount_output_names_the_file_system(path: str, kind: str) -> None:
 def test_which_file_systems_count_as_network() -> None:
     for kind in ("nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "9p", "ceph"):
         assert is_network_type(kind), kind
-    for kind in ("ext4", "xfs", "btrfs", "apfs", "tmpfs", "overlay", "fuse.portal", None):
-        assert not is_network_type(kind), kind
+    for local in ("ext4", "xfs", "btrfs", "apfs", "tmpfs", "overlay", "fuse.portal", None):
+        assert not is_network_type(local), local
 
 
 def test_windows_unc_paths_are_network() -> None:

@@ -147,8 +147,9 @@ def test_new_protocol_needs_unique_name_and_sane_gaps(db: Database) -> None:
     with db.reading() as s:
         therapy_id = svc.list_therapies(s)[0].therapy_id
     edit = svc.ProtocolEdit(
-        "IV ketamine induction", therapy_id, Phase.MAINTENANCE, 3, min_gap_days=10, max_gap_days=5
-    )
+        "IV ketamine induction", Phase.MAINTENANCE, 3, therapy_id=therapy_id, min_gap_days=10,
+        max_gap_days=5,
+    )  # fmt: skip
     with db.transaction() as s, pytest.raises(ValidationFailed) as caught:
         svc.save_protocol(s, None, edit, **KW)
     assert fields_of(caught.value) == {"name", "max_gap_days"}

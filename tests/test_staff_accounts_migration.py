@@ -60,7 +60,9 @@ def test_upgrade_keeps_staff_their_roles_and_what_refers_to_them(db_path: Path) 
     try:
         assert database.backup_path is not None
         with database.reading() as db:
-            staff = {s.name: (s.role_set, s.active, s.sign_in) for s in db.scalars(select(Staff))}
+            staff = {
+                s.name: (set(s.role_set), s.active, s.sign_in) for s in db.scalars(select(Staff))
+            }
             patient = db.scalars(select(Patient)).one()
             settings = db.get(ClinicSettings, 1)
             assert settings is not None

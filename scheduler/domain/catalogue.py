@@ -7,7 +7,7 @@ assumes these values.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from scheduler.domain.enums import DrivingRule, Phase, Place
 
@@ -47,10 +47,16 @@ class TherapyDefaults:
     aftercare_letter: bool = True
 
 
-@dataclass(frozen=True)
-class ProtocolDefaults:
+@dataclass
+class ProtocolFields:
+    """How a protocol schedules a course: every field staff edit and the database keeps.
+
+    The one list of them: Settings' edit, the clinic's defaults and the copy to and from the
+    database row all take their fields from here, so a new protocol field is added once (and
+    as a column of the protocols table).
+    """
+
     name: str
-    therapy_code: str
     phase: Phase
     session_count: int | None
     min_gap_days: int = 1
@@ -58,6 +64,13 @@ class ProtocolDefaults:
     max_span_days: int | None = None
     preferred_weekdays: tuple[int, ...] = ()
     maintenance_interval_days: int | None = None
+
+
+@dataclass
+class ProtocolDefaults(ProtocolFields):
+    """A protocol a new clinic starts with, naming its therapy by code."""
+
+    therapy_code: str = field(kw_only=True)
 
 
 # Clinic default for IV/IM ketamine: no solids for 6 h, clear liquids until 2 h before.
@@ -107,32 +120,32 @@ MON, TUE, WED, THU, FRI = range(5)
 
 PROTOCOLS: tuple[ProtocolDefaults, ...] = (
     ProtocolDefaults(
-        "IV ketamine induction", "iv_ketamine", Phase.INDUCTION, 6,
+        "IV ketamine induction", Phase.INDUCTION, 6, therapy_code="iv_ketamine",
         min_gap_days=1, max_gap_days=4, max_span_days=21, preferred_weekdays=(MON, WED, FRI),
     ),
     ProtocolDefaults(
-        "IV ketamine maintenance", "iv_ketamine", Phase.MAINTENANCE, 3,
+        "IV ketamine maintenance", Phase.MAINTENANCE, 3, therapy_code="iv_ketamine",
         min_gap_days=14, maintenance_interval_days=28,
     ),
     ProtocolDefaults(
-        "IV ketamine single infusion", "iv_ketamine", Phase.SINGLE, 1,
+        "IV ketamine single infusion", Phase.SINGLE, 1, therapy_code="iv_ketamine",
     ),
     ProtocolDefaults(
-        "Esketamine induction (twice weekly)", "esketamine", Phase.INDUCTION, 8,
+        "Esketamine induction (twice weekly)", Phase.INDUCTION, 8, therapy_code="esketamine",
         min_gap_days=2, max_gap_days=5, max_span_days=28, preferred_weekdays=(MON, THU),
     ),
     ProtocolDefaults(
-        "Esketamine maintenance", "esketamine", Phase.MAINTENANCE, 4,
+        "Esketamine maintenance", Phase.MAINTENANCE, 4, therapy_code="esketamine",
         min_gap_days=6, maintenance_interval_days=14,
     ),
     ProtocolDefaults(
-        "IM ketamine induction", "im_ketamine", Phase.INDUCTION, 6,
+        "IM ketamine induction", Phase.INDUCTION, 6, therapy_code="im_ketamine",
         min_gap_days=1, max_gap_days=4, max_span_days=21, preferred_weekdays=(MON, WED, FRI),
     ),
-    ProtocolDefaults("NAD+ infusion", "nad", Phase.SINGLE, 1),
-    ProtocolDefaults("Stellate ganglion block", "sgb", Phase.SINGLE, 1),
-    ProtocolDefaults("Consultation", "consultation", Phase.SINGLE, 1),
-    ProtocolDefaults("Follow-up visit", "follow_up", Phase.SINGLE, 1),
+    ProtocolDefaults("NAD+ infusion", Phase.SINGLE, 1, therapy_code="nad"),
+    ProtocolDefaults("Stellate ganglion block", Phase.SINGLE, 1, therapy_code="sgb"),
+    ProtocolDefaults("Consultation", Phase.SINGLE, 1, therapy_code="consultation"),
+    ProtocolDefaults("Follow-up visit", Phase.SINGLE, 1, therapy_code="follow_up"),
 )  # fmt: skip
 
 # Monday to Friday 8:00-18:00, Saturday 9:00-13:00, Sunday closed.

@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Actor, Permission, roles_value
 from scheduler.domain.enums import StaffRole
-from scheduler.errors import FieldProblem, NotAllowed, NotFound, ValidationFailed
+from scheduler.errors import FieldProblem, NotAllowed, ValidationFailed
 from scheduler.services import audit
 from scheduler.services.access import require
 from scheduler.services.clinic import get_settings
+from scheduler.services.rows import get_or_refuse
 from scheduler.store.models import Staff, StaffPassword
 
 PASSWORD_MIN = 10
@@ -81,9 +82,7 @@ def set_password(
     Returns the staff member as they will act once signed in.
     """
     require(actor, Permission.EDIT_SETTINGS)
-    staff = db.get(Staff, staff_id)
-    if staff is None:
-        raise NotFound(f"No staff member with id {staff_id}.")
+    staff = get_or_refuse(db, Staff, staff_id, f"No staff member with id {staff_id}.")
     if not staff.sign_in:
         raise ValidationFailed(
             [FieldProblem("sign_in", f"Give {staff.name} a sign-in name first.")]

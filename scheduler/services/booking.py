@@ -42,6 +42,7 @@ from scheduler.errors import NotAllowed, NotFound, ServiceError
 from scheduler.services import audit
 from scheduler.services.access import require, signing_clinician
 from scheduler.services.books import books
+from scheduler.services.rows import get_or_refuse
 from scheduler.services.schedule import active_nurses, chairs_for, clinic_calendar
 from scheduler.store.models import (
     Chair,
@@ -102,14 +103,10 @@ def spacing_of(protocol: Protocol) -> Spacing:
 
 
 def course_parts(db: Session, patient_id: int, protocol_id: int) -> CourseParts:
-    patient = db.get(Patient, patient_id)
-    if patient is None:
-        raise NotFound(f"No patient with id {patient_id}.")
+    patient = get_or_refuse(db, Patient, patient_id, f"No patient with id {patient_id}.")
     if patient.archived:
         raise BookingRefused([f"{patient.full_name} is archived; restore the patient first."])
-    protocol = db.get(Protocol, protocol_id)
-    if protocol is None:
-        raise NotFound(f"No protocol with id {protocol_id}.")
+    protocol = get_or_refuse(db, Protocol, protocol_id, f"No protocol with id {protocol_id}.")
     if not protocol.active:
         raise BookingRefused([f"The protocol “{protocol.name}” is no longer in use."])
     return CourseParts(patient, protocol, protocol.therapy)
@@ -132,9 +129,7 @@ def checked_chair(db: Session, chair_id: int | None, place: Place) -> int | None
     """The chair id if it exists, is in use and suits the place; refused otherwise."""
     if chair_id is None:
         return None
-    chair = db.get(Chair, chair_id)
-    if chair is None:
-        raise NotFound(f"No chair or room with id {chair_id}.")
+    chair = get_or_refuse(db, Chair, chair_id, f"No chair or room with id {chair_id}.")
     if not place.needs_chair:
         raise BookingRefused([f"A session at “{place.value}” does not take a chair or room."])
     if not chair.active:

@@ -118,16 +118,7 @@ def seed_catalogue(db: Session, *, actor: str, now: dt.datetime) -> None:
     for proto in catalogue.PROTOCOLS:
         if proto.name in protocol_names:
             continue
-        protocol = Protocol(
-            name=proto.name,
-            therapy_id=have[proto.therapy_code].id,
-            phase=proto.phase,
-            session_count=proto.session_count,
-            min_gap_days=proto.min_gap_days,
-            max_gap_days=proto.max_gap_days,
-            max_span_days=proto.max_span_days,
-            preferred_weekdays=",".join(str(d) for d in proto.preferred_weekdays),
-            maintenance_interval_days=proto.maintenance_interval_days,
-        )
+        protocol = Protocol(therapy_id=have[proto.therapy_code].id)
+        protocol.set_fields(proto)
         db.add(protocol)
         audit.record(db, actor=actor, now=now, action="protocol.create", row=protocol, before=None)

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from scheduler.domain.enums import SessionStatus
 from scheduler.domain.spacing import gap_left_behind, neighbour_problems
 from scheduler.domain.when import short_day
-from scheduler.errors import NotFound
 from scheduler.services import schedule
 from scheduler.services.booking import spacing_of
+from scheduler.services.rows import get_or_refuse
 from scheduler.store.models import Series, TreatmentSession
 
 MISSED = (SessionStatus.CANCELLED, SessionStatus.NO_SHOW)
@@ -61,9 +61,7 @@ def free_slots(
     db: Session, session_id: int, *, near: dt.datetime, count: int, now: dt.datetime
 ) -> list[schedule.Slot]:
     """The next free slots for moving or making up a session, each one its course allows."""
-    session = db.get(TreatmentSession, session_id)
-    if session is None:
-        raise NotFound(f"No session with id {session_id}.")
+    session = get_or_refuse(db, TreatmentSession, session_id, f"No session with id {session_id}.")
     verdicts: dict[dt.date, bool] = {}
 
     def allowed(day: dt.date) -> bool:

@@ -42,11 +42,12 @@ from scheduler.domain.letters import (
 )
 from scheduler.domain.text import fold
 from scheduler.domain.when import long_date
-from scheduler.errors import NotFound, ServiceError
+from scheduler.errors import ServiceError
 from scheduler.services import audit
 from scheduler.services.access import require
 from scheduler.services.clinic import get_settings
 from scheduler.services.patients import get_by_chart_number
+from scheduler.services.rows import get_or_refuse
 from scheduler.services.schedule import day_bounds, overlapping
 from scheduler.services.staging import stage_files
 from scheduler.store.models import ClinicSettings, Letter, Patient, Therapy, TreatmentSession
@@ -289,9 +290,7 @@ def session_letter(
 ) -> LetterBatch:
     """The prep or aftercare letter of one session (e.g. a reprint at the desk)."""
     require(actor, Permission.PRINT)
-    session = db.get(TreatmentSession, session_id)
-    if session is None:
-        raise NotFound(f"No session with id {session_id}.")
+    session = get_or_refuse(db, TreatmentSession, session_id, f"No session with id {session_id}.")
     settings = get_settings(db)
     clinic, notes = clinic_facts(settings)
     day = session.starts_at.astimezone(clinic.zone).date()

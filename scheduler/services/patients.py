@@ -29,6 +29,7 @@ from scheduler.domain.when import date_of_birth
 from scheduler.errors import FieldProblem, NotFound, ServiceError, ValidationFailed
 from scheduler.services import audit
 from scheduler.services.access import require
+from scheduler.services.rows import get_or_refuse
 from scheduler.store.models import Patient, PatientSearchWord, ScreeningFinding
 
 FIRST_CHART_NUMBER = 100001
@@ -256,10 +257,7 @@ def set_archived(
 
 def get_patient(db: Session, patient_id: int) -> Patient:
     """The patient's row, for the services to change; the desk reads ``patient_view``."""
-    patient = db.get(Patient, patient_id)
-    if patient is None:
-        raise NotFound(f"No patient with id {patient_id}.")
-    return patient
+    return get_or_refuse(db, Patient, patient_id, f"No patient with id {patient_id}.")
 
 
 def get_by_chart_number(db: Session, chart_number: str) -> Patient:

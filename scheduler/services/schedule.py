@@ -29,9 +29,9 @@ from scheduler.domain.enums import (
 )
 from scheduler.domain.escort import needs_escort
 from scheduler.domain.planning import SlotNeeds, first_free
-from scheduler.errors import NotFound
 from scheduler.services.books import books
 from scheduler.services.clinic import get_settings
+from scheduler.services.rows import get_or_refuse
 from scheduler.store.models import (
     Chair,
     Closure,
@@ -397,9 +397,7 @@ def next_free_slots(
     sessions are avoided too; with ``now`` nothing in the past is offered; ``day_allowed``
     leaves out the days a course's rules refuse (``course_rules.free_slots``).
     """
-    therapy = db.get(Therapy, therapy_id)
-    if therapy is None:
-        raise NotFound(f"No therapy with id {therapy_id}.")
+    therapy = get_or_refuse(db, Therapy, therapy_id, f"No therapy with id {therapy_id}.")
     place = place or therapy.place_list[0]
     calendar = clinic_calendar(db)
     chair_ids = [chair_id] if chair_id is not None else [c.chair_id for c in chairs_for(db, place)]

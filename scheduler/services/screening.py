@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from scheduler.domain.access import Actor, Permission
 from scheduler.domain.enums import FindingSeverity, FindingStatus, StaffRole
 from scheduler.domain.screening import FINDING_KINDS
-from scheduler.errors import FieldProblem, NotFound, ServiceError, ValidationFailed
+from scheduler.errors import FieldProblem, ServiceError, ValidationFailed
 from scheduler.services import audit
 from scheduler.services.access import require, signing_clinician
 from scheduler.services.patients import (
@@ -27,6 +27,7 @@ from scheduler.services.patients import (
     finding_view,
     get_patient,
 )
+from scheduler.services.rows import get_or_refuse
 from scheduler.store.models import Patient, ScreeningFinding, Staff
 
 REASON_MIN = 5
@@ -87,9 +88,9 @@ def resolve_finding(
     """Clear a finding (it no longer applies) or override it (risk accepted), with a reason."""
     permission = Permission.OVERRIDE_SAFETY if override else Permission.CLEAR_SCREENING
     clinician = signing_clinician(db, actor, signer, permission)
-    finding = db.get(ScreeningFinding, finding_id)
-    if finding is None:
-        raise NotFound(f"No screening finding with id {finding_id}.")
+    finding = get_or_refuse(
+        db, ScreeningFinding, finding_id, f"No screening finding with id {finding_id}."
+    )
     if finding.status is not FindingStatus.OPEN:
         raise ServiceError(f"This finding was already {finding.status}.")
     reason = reason.strip()

@@ -21,7 +21,7 @@ from scheduler.domain.escort import Escort, escort_problem, needs_escort, reason
 from scheduler.domain.occupancy import Occupation
 from scheduler.domain.planning import ProposedSession, plan_series
 from scheduler.domain.spacing import Spacing, resumed, resumed_problems, spacing_problems
-from scheduler.errors import NotFound, ServiceError
+from scheduler.errors import ServiceError
 from scheduler.services import audit, course_rules
 from scheduler.services.access import require
 from scheduler.services.booking import (
@@ -36,6 +36,7 @@ from scheduler.services.booking import (
 )
 from scheduler.services.books import books
 from scheduler.services.clinic import get_settings
+from scheduler.services.rows import get_or_refuse
 from scheduler.services.schedule import clinic_calendar
 from scheduler.store.models import Series, TreatmentSession
 
@@ -87,10 +88,7 @@ def session_state(db: Session, session_id: int) -> SessionState:
 
 def get_session(db: Session, session_id: int) -> TreatmentSession:
     """The session's row, for the services to change; the desk reads ``session_state``."""
-    session = db.get(TreatmentSession, session_id)
-    if session is None:
-        raise NotFound(f"No session with id {session_id}.")
-    return session
+    return get_or_refuse(db, TreatmentSession, session_id, f"No session with id {session_id}.")
 
 
 def _change(
@@ -291,10 +289,7 @@ def cancel_series(
 
 
 def _get_series(db: Session, series_id: int) -> Series:
-    series = db.get(Series, series_id)
-    if series is None:
-        raise NotFound(f"No course with id {series_id}.")
-    return series
+    return get_or_refuse(db, Series, series_id, f"No course with id {series_id}.")
 
 
 _holding = course_rules.holding

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar
@@ -24,16 +24,18 @@ from scheduler.domain.catalogue import (
     INDUCTION_MAX_SESSIONS,
     INDUCTION_MIN_SESSIONS,
     LETTER_WORDINGS,
+    ProtocolFields,
 )
 from scheduler.domain.enums import ChairKind, DrivingRule, PaperSize, Phase, Place, StaffRole
 from scheduler.domain.text import fold
 from scheduler.domain.when import WEEKDAYS, long_date
-from scheduler.errors import FieldProblem, NotFound, ValidationFailed
+from scheduler.errors import FieldProblem, ValidationFailed
 from scheduler.letters.logo import logo_problem
 from scheduler.services import audit
 from scheduler.services.access import require
 from scheduler.services.accounts import sign_in_problem, sign_in_taken
 from scheduler.services.clinic import get_settings
+from scheduler.services.rows import get_or_refuse
 from scheduler.store.models import (
     Chair,
     Closure,
@@ -43,7 +45,6 @@ from scheduler.store.models import (
     Therapy,
 )
 
-RowT = TypeVar("RowT")
 E = TypeVar("E", bound=StrEnum)
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -239,9 +240,7 @@ def add_closure(
 
 def remove_closure(db: Session, closure_id: int, *, actor: Actor, now: dt.datetime) -> None:
     require(actor, Permission.EDIT_SETTINGS)
-    closure = db.get(Closure, closure_id)
-    if closure is None:
-        raise NotFound("That closure was already removed.")
+    closure = get_or_refuse(db, Closure, closure_id, "That closure was already removed.")
     before = audit.snapshot(closure)
     db.delete(closure)
     audit.record(
@@ -309,7 +308,7 @@ def save_chair(
             db, actor=actor.sign_in, now=now, action="chair.create", row=chair, before=None
         )
         return _chair_view(chair)
-    chair = _get(db, Chair, chair_id, "chair or room")
+    chair = get_or_refuse(db, Chair, chair_id, "That chair or room no longer exists.")
     before = audit.snapshot(chair)
     chair.name, chair.kind, chair.active, chair.sort_order = (
         name,
@@ -390,7 +389,7 @@ def save_staff(
             db, actor=actor.sign_in, now=now, action="staff.create", row=staff, before=None
         )
         return _staff_view(staff, now)
-    staff = _get(db, Staff, staff_id, "staff member")
+    staff = get_or_refuse(db, Staff, staff_id, "That staff member no longer exists.")
     was_admin = staff.active and StaffRole.ADMINISTRATOR in staff.role_set
     if was_admin and not (edit.active and StaffRole.ADMINISTRATOR in edit.roles):
         others = db.scalar(
@@ -520,7 +519,7 @@ def save_therapy(
         db.add(therapy)
         before = None
     else:
-        therapy = _get(db, Therapy, therapy_id, "therapy")
+        therapy = get_or_refuse(db, Therapy, therapy_id, "That therapy no longer exists.")
         before = audit.snapshot(therapy)
     for name in THERAPY_FIELDS:
         setattr(therapy, name, getattr(edit, name))
@@ -547,17 +546,11 @@ def _new_code(db: Session, name: str) -> str:
 
 
 @dataclass
-class ProtocolEdit:
-    name: str
-    therapy_id: int
-    phase: str
-    session_count: int | None
-    min_gap_days: int = 1
-    max_gap_days: int | None = None
-    max_span_days: int | None = None
-    preferred_weekdays: tuple[int, ...] = ()
-    maintenance_interval_days: int | None = None
-    active: bool = True
+class ProtocolEdit(ProtocolFields):
+    """A protocol as Settings edits it: its fields, the therapy it schedules, whether in use."""
+
+    therapy_id: int = field(kw_only=True)
+    active: bool = field(default=True, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -580,16 +573,7 @@ def list_protocols(db: Session) -> list[ProtocolEntry]:
 
 def _protocol_edit_of(protocol: Protocol) -> ProtocolEdit:
     return ProtocolEdit(
-        name=protocol.name,
-        therapy_id=protocol.therapy_id,
-        phase=protocol.phase,
-        session_count=protocol.session_count,
-        min_gap_days=protocol.min_gap_days,
-        max_gap_days=protocol.max_gap_days,
-        max_span_days=protocol.max_span_days,
-        preferred_weekdays=tuple(protocol.weekday_list),
-        maintenance_interval_days=protocol.maintenance_interval_days,
-        active=protocol.active,
+        **protocol.field_values(), therapy_id=protocol.therapy_id, active=protocol.active
     )
 
 
@@ -601,33 +585,27 @@ def save_protocol(
     problems = _protocol_problems(db, protocol_id, edit)
     if problems:
         raise ValidationFailed(problems)
-    values = {
-        "name": edit.name.strip(),
-        "therapy_id": edit.therapy_id,
-        "phase": Phase(edit.phase),  # checked above
-        "session_count": edit.session_count,
-        "min_gap_days": edit.min_gap_days,
-        "max_gap_days": edit.max_gap_days,
-        "max_span_days": edit.max_span_days,
-        "preferred_weekdays": ",".join(str(d) for d in sorted(set(edit.preferred_weekdays))),
-        "maintenance_interval_days": edit.maintenance_interval_days,
-        "active": edit.active,
-    }
     if protocol_id is None:
-        protocol = Protocol(**values)
+        protocol = Protocol()
+        _write_protocol(protocol, edit)
         db.add(protocol)
         audit.record(
             db, actor=actor.sign_in, now=now, action="protocol.create", row=protocol, before=None
         )
         return _protocol_view(protocol)
-    protocol = _get(db, Protocol, protocol_id, "protocol")
+    protocol = get_or_refuse(db, Protocol, protocol_id, "That protocol no longer exists.")
     before = audit.snapshot(protocol)
-    for key, value in values.items():
-        setattr(protocol, key, value)
+    _write_protocol(protocol, edit)
     audit.record(
         db, actor=actor.sign_in, now=now, action="protocol.update", row=protocol, before=before
     )
     return _protocol_view(protocol)
+
+
+def _write_protocol(protocol: Protocol, edit: ProtocolEdit) -> None:
+    protocol.set_fields(replace(edit, name=edit.name.strip()))
+    protocol.therapy_id = edit.therapy_id
+    protocol.active = edit.active
 
 
 def _protocol_problems(
@@ -681,10 +659,3 @@ def _protocol_problems(
 def _member(enum_cls: type[E], value: str) -> E | None:
     """The member of ``enum_cls`` whose value a form sent, or None for a value it does not have."""
     return next((member for member in enum_cls if member.value == value), None)
-
-
-def _get(db: Session, cls: type[RowT], row_id: int, what: str) -> RowT:
-    row = db.get(cls, row_id)
-    if row is None:
-        raise NotFound(f"That {what} no longer exists.")
-    return row

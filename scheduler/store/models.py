@@ -7,6 +7,7 @@ The schema is created and changed only by the Alembic revisions in ``store/migra
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from enum import StrEnum
 from typing import Any
@@ -32,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
+from scheduler.domain.catalogue import ProtocolFields
 from scheduler.domain.enums import (
     ChairKind,
     DrivingRule,
@@ -96,6 +98,10 @@ def _enum(enum_cls: type[StrEnum], length: int = 20) -> Enum:
 def _values(enum_cls: type[StrEnum]) -> list[str]:
     """What an enum column stores for each member: its value, in declaration order."""
     return [member.value for member in enum_cls]
+
+
+# The protocols table has a column of the same name for each (a test checks it).
+PROTOCOL_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(ProtocolFields))
 
 
 class Base(DeclarativeBase):
@@ -286,6 +292,23 @@ class Protocol(Base):
     @property
     def weekday_list(self) -> list[int]:
         return [int(d) for d in self.preferred_weekdays.split(",") if d.strip()]
+
+    def set_fields(self, fields: ProtocolFields) -> None:
+        """Copy every protocol field onto the row: the phase as its value, weekdays as "0,2,4"."""
+        columns: dict[str, Any] = {name: getattr(fields, name) for name in PROTOCOL_FIELD_NAMES}
+        columns["phase"] = Phase(fields.phase).value
+        columns["preferred_weekdays"] = ",".join(
+            str(d) for d in sorted(set(fields.preferred_weekdays))
+        )
+        for name, value in columns.items():
+            setattr(self, name, value)
+
+    def field_values(self) -> dict[str, Any]:
+        """Every protocol field of the row as ``ProtocolFields`` holds it, by field name."""
+        values: dict[str, Any] = {name: getattr(self, name) for name in PROTOCOL_FIELD_NAMES}
+        values["phase"] = Phase(self.phase)
+        values["preferred_weekdays"] = tuple(self.weekday_list)
+        return values
 
 
 class Patient(Base):

@@ -140,7 +140,9 @@ def test_clicking_a_free_place_books_there(
 ) -> None:
     asked: list[tuple[int | None, dt.datetime | None, int | None]] = []
 
-    def ask(cls: object, desk: Desk, patient_id: int | None, **kw: object) -> None:
+    def ask(
+        cls: type[SingleSessionDialog], /, desk: Desk, patient_id: int | None, **kw: object
+    ) -> None:
         asked.append((patient_id, kw["near"], kw["chair_id"]))  # type: ignore[arg-type]
 
     monkeypatch.setattr(SingleSessionDialog, "ask", classmethod(ask))

@@ -43,7 +43,7 @@ def shown(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """What the preview window would have shown (it is modal: tests look, not click)."""
     seen: list[dict[str, Any]] = []
 
-    def show(cls: object, pdf: bytes, title: str, file_name: str, parent: object = None,
+    def show(cls: object, /, pdf: bytes, title: str, file_name: str, parent: object = None,
              **kw: object) -> None:  # fmt: skip
         seen.append({"pdf": pdf, "title": title, "file_name": file_name, **kw})
 

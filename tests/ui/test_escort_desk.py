@@ -182,9 +182,9 @@ def test_check_in_asks_who_drives_home_and_records_it(scene: Scene) -> None:
         SessionStatus.CHECKED_IN.value, "Sam Lee", "(207) 555-0144",
     )  # fmt: skip
     assert driver_cell(screen, booked["zoe"]) == ("Sam Lee", "#2e7d32")  # green: recorded
-    row = screen.model.index_of_session(booked["zoe"])
-    assert row is not None
-    tip = screen.model.index(row, DaySessionsModel.COL_DRIVER).data(Qt.ItemDataRole.ToolTipRole)
+    line = screen.model.index_of_session(booked["zoe"])
+    assert line is not None
+    tip = screen.model.index(line, DaySessionsModel.COL_DRIVER).data(Qt.ItemDataRole.ToolTipRole)
     assert tip == "Sam Lee (recorded for today)"
     # Complete asks nothing more: someone is recorded.
     scene.monkeypatch.setattr(desk, "now", lambda: at(12, 40))
@@ -240,9 +240,9 @@ def test_complete_waits_for_a_driver_or_a_nurses_reason(scene: Scene) -> None:
         )
     assert reason == "Goes home without a driver: Stays until the ride service collects him"
     # The column keeps to a width beside the patient's name; the tooltip has all of it.
-    row = screen.model.index_of_session(booked["ben"])
-    assert row is not None
-    cell = screen.model.index(row, DaySessionsModel.COL_DRIVER)
+    line = screen.model.index_of_session(booked["ben"])
+    assert line is not None
+    cell = screen.model.index(line, DaySessionsModel.COL_DRIVER)
     assert cell.data() == "No driver: Stays until…"
     assert cell.data(Qt.ItemDataRole.ToolTipRole) == (
         "No driver: Stays until the ride service collects him"

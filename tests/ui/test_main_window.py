@@ -99,7 +99,12 @@ def test_ctrl_p_prints_the_previewed_letter_on_letters(
     from scheduler.ui.pdf_preview import PdfPreview
 
     printed: list[bool] = []
-    monkeypatch.setattr(PdfPreview, "print_document", lambda self: printed.append(True) or True)
+
+    def print_document(self: PdfPreview) -> bool:
+        printed.append(True)
+        return True
+
+    monkeypatch.setattr(PdfPreview, "print_document", print_document)
     window.show_screen(LETTERS)
     qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     assert printed == [True]

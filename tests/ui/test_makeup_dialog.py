@@ -13,7 +13,7 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QDate, QDateTime, Qt
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -265,16 +265,17 @@ def test_a_refused_makeup_says_why_inside_the_dialog(
     qtbot.addWidget(dialog)
     dialog.show()
     # The finder offers only slots the course allows (never Fri 20 Nov, session 2's day)...
-    dialog.near.setDateTime(QDateTime(dt.datetime(2026, 11, 20, 14, 0)))
+    dialog.near.setDateTime(QDateTime(QDate(2026, 11, 20), QTime(14, 0)))
     qtbot.mouseClick(dialog.find_button, Qt.MouseButton.LeftButton)
     offered = dialog.chosen_slot()
     assert offered is not None
     assert offered.starts_at.astimezone(ZoneInfo(CLINIC_TZ)).date() > DAYS[-1]
     # ...but another workstation takes that chair before Book is pressed.
     with db.transaction() as s:
-        other = s.scalar(
-            select(Patient.id).where(Patient.id != s.get(Series, series_id).patient_id)
-        )
+        series = s.get(Series, series_id)
+        assert series is not None
+        other = s.scalar(select(Patient.id).where(Patient.id != series.patient_id))
+        assert other is not None
         book_single(s, patient_id=other, protocol_id=protocol_id(s, IV_SINGLE),
                     starts_at=offered.starts_at, chair_id=offered.chair_id, actor=ACTOR,
                     now=NOW)  # fmt: skip

@@ -19,7 +19,7 @@ from scheduler.ui import patients_screen as screen_module
 from scheduler.ui import screening_panel, widgets
 from scheduler.ui.patient_models import PatientSearchModel
 from scheduler.ui.patients_screen import PatientsScreen
-from scheduler.ui.sign_in import Signature
+from scheduler.ui.sign_in import Signature, SignatureDialog
 from tests.conftest import ACTOR, NOW
 from tests.factories import add_account
 from tests.ui.conftest import TestDesk
@@ -157,11 +157,13 @@ def test_screening_finding_override_and_clearance(
         desk.sign_in(add_account(s, "Dr Helen Park", "helen", StaffRole.CLINICIAN))
     reasons = iter(["", "BP controlled on amlodipine, rechecked today"])
 
-    def sign(cls: object, desk: object, title: str, prompt: str, **kwargs: object) -> Signature:
+    def sign(
+        cls: type[SignatureDialog], /, desk: object, title: str, prompt: str, **kwargs: object
+    ) -> Signature:
         # The signed-in clinician signs; only an override asks for a reason.
         return Signature(None, next(reasons) if title.startswith("Override") else "")
 
-    monkeypatch.setattr(screening_panel.SignatureDialog, "ask", classmethod(sign))
+    monkeypatch.setattr(SignatureDialog, "ask", classmethod(sign))
     screen.refresh()
     screen.open_patient(patient_id)
     panel = screen.screening
@@ -204,7 +206,7 @@ def test_rems_enrolment_saved(
     with desk.database.transaction() as s:
         desk.sign_in(add_account(s, "Dr Helen Park", "helen", StaffRole.CLINICIAN))
     monkeypatch.setattr(
-        screening_panel.SignatureDialog,
+        SignatureDialog,
         "ask",
         classmethod(lambda cls, *args, **kwargs: Signature(None, "")),
     )

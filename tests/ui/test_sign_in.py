@@ -65,7 +65,7 @@ def when_a_dialog_opens(act: Callable[[QWidget], None]) -> None:
     QTimer.singleShot(0, run)
 
 
-def _audit(desk: TestDesk, action: str) -> list[tuple[str, str]]:
+def _audit(desk: TestDesk, action: str) -> list[tuple[str, str | None]]:
     with desk.database.reading() as s:
         entries = s.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
         return [(e.actor, e.signed_by) for e in entries]

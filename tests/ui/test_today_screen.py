@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -71,7 +72,10 @@ def test_lists_todays_sessions_by_time(screen: TodayScreen, qtmodeltester: objec
     model = screen.model
     qtmodeltester.check(model)  # type: ignore[attr-defined]
     assert model.rowCount() == 2
-    cell = lambda row, col: model.data(model.index(row, col))  # noqa: E731
+
+    def cell(row: int, col: int) -> Any:  # whatever the model holds for the role
+        return model.data(model.index(row, col))
+
     assert screen.title.text() == "Today — Monday, November 16, 2026"
     assert cell(0, DaySessionsModel.COL_TIME) == "11:00 AM–12:30 PM"
     assert cell(0, DaySessionsModel.COL_PATIENT).startswith("Zoë Łukasiewicz")

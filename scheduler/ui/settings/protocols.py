@@ -119,14 +119,14 @@ class ProtocolsTab(ListEditor[svc.ProtocolEntry]):
     def fill_new(self) -> None:
         """A single maintenance visit of the therapy shown, on any day, until changed."""
         therapy_id = int(self.therapy.currentData() or 0)
-        new = svc.ProtocolEdit("", therapy_id, Phase.MAINTENANCE.value, session_count=1)
+        new = svc.ProtocolEdit("", Phase.MAINTENANCE, 1, therapy_id=therapy_id)
         self.fill(svc.ProtocolEntry(0, "", new))
 
     def write(self, db: Session) -> int:
         edit = svc.ProtocolEdit(
             name=self.name.text(),
             therapy_id=int(self.therapy.currentData() or 0),
-            phase=str(self.phase.currentData()),
+            phase=Phase(self.phase.currentData()),
             session_count=optional(self.count),
             min_gap_days=self.min_gap.value(),
             max_gap_days=optional(self.max_gap),
