@@ -267,7 +267,8 @@ def sessions_between(
         TreatmentSession.id,
     )
     # On the connection: plain rows, without the ORM's result machinery, for a few thousand.
-    return [_view_from_row(row) for row in db.connection().execute(query).all()]
+    instants: dict[Any, dt.datetime] = {}
+    return [_view_from_row(row, instants) for row in db.connection().execute(query).all()]
 
 
 _Nurse = aliased(Staff)
@@ -321,14 +322,23 @@ _VIDEO = Place.VIDEO.value
 _VIEW_FIELDS = tuple(f.name for f in fields(SessionView))
 
 
-def _instant(stored: str | dt.datetime) -> dt.datetime:
-    """An aware UTC instant from a stored one: SQLite's text or PostgreSQL's naive datetime."""
-    if isinstance(stored, str):
-        return dt.datetime.fromisoformat(stored + "+00:00")
-    return stored.replace(tzinfo=dt.UTC)
+def _instant(stored: str | dt.datetime, seen: dict[Any, dt.datetime]) -> dt.datetime:
+    """An aware UTC instant from a stored one: SQLite's text or PostgreSQL's naive datetime.
+
+    ``seen`` holds those made already: a week's sessions start and end at a few hundred
+    distinct times, so most are a look-up rather than a parse.
+    """
+    made = seen.get(stored)
+    if made is None:
+        if isinstance(stored, str):
+            made = dt.datetime.fromisoformat(stored + "+00:00")
+        else:
+            made = stored.replace(tzinfo=dt.UTC)
+        seen[stored] = made
+    return made
 
 
-def _view_from_row(row: Sequence[Any]) -> SessionView:
+def _view_from_row(row: Sequence[Any], instants: dict[Any, dt.datetime]) -> SessionView:
     """The view of one row of ``_VIEW_QUERY``: the same values ``view_of`` takes from objects."""
     (
         session_id, patient_id, preferred, first, last, chart, driver, therapy_id, therapy,
@@ -346,7 +356,7 @@ def _view_from_row(row: Sequence[Any]) -> SessionView:
                 session_id, patient_id, f"{preferred or first} {last}", chart,
                 therapy_id, therapy, colour, noun,
                 _PLACES[place], chair_id, chair or "", nurse_id, nurse or "",
-                _instant(starts_at), _instant(ends_at),
+                _instant(starts_at, instants), _instant(ends_at, instants),
                 treatment, observation, buffer, _STATUSES[status], reason, late,
                 number, count, progress_label(number, count), driver, series_id, protocol or "",
                 aftercare and place != _VIDEO,
