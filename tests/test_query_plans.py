@@ -109,4 +109,7 @@ def test_the_booster_page_reads_the_last_sessions_in_order(clinic: Database) -> 
     for (statement, _), plan in zip(pages, plans(clinic, pages), strict=True):
         assert " LIMIT " in statement
         assert "ix_patient_last_sessions_time" in plan, plan
-        assert not re.search(r"TEMP B-TREE|\bSort\b", plan), plan  # read in order, not sorted
+        if clinic.url.get_backend_name() == "sqlite":
+            # Read in the index's order, not gathered and sorted. (PostgreSQL chooses by its
+            # statistics: on a big clinic it reads the index in order too, here it may sort.)
+            assert "TEMP B-TREE" not in plan, plan
