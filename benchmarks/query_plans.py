@@ -50,10 +50,10 @@ def _open(bounds: str) -> bool:
     return "<" in bounds and ">" not in bounds and "=" not in bounds.replace("<=", "")
 
 
-def full_scans(database: Database, sent: Sent) -> list[str]:
-    """The full passes over a big table in the statements' plans (each with its statement).
+def plans(database: Database, sent: Sent) -> list[str]:
+    """Each statement's plan as the database gives it, one text per statement.
 
-    A pass over an index range bounded only above counts as full on SQLite.
+    On PostgreSQL sequential scans are off, so one shows only where no index serves.
     """
     sqlite = database.url.get_backend_name() == "sqlite"
     found = []
@@ -65,15 +65,26 @@ def full_scans(database: Database, sent: Sent) -> list[str]:
         for statement, parameters in sent:
             explain = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
             cursor.execute(explain + statement, parameters)
-            plan = "\n".join(str(row[-1] if sqlite else row[0]) for row in cursor.fetchall())
-            pattern = _SQLITE_SCAN if sqlite else _POSTGRES_SCAN
-            tables = pattern.findall(plan)
-            if sqlite:
-                tables += [t for t, bounds in _SQLITE_OPEN_RANGE.findall(plan) if _open(bounds)]
-            for table in tables:
-                if table.rstrip("_0123456789") in BIG_TABLES:
-                    found.append(f"{table} in: {' '.join(statement.split())[:300]}\n{plan}")
+            found.append("\n".join(str(row[-1] if sqlite else row[0]) for row in cursor.fetchall()))
     finally:
         connection.rollback()
         connection.close()
+    return found
+
+
+def full_scans(database: Database, sent: Sent) -> list[str]:
+    """The full passes over a big table in the statements' plans (each with its statement).
+
+    A pass over an index range bounded only above counts as full on SQLite.
+    """
+    sqlite = database.url.get_backend_name() == "sqlite"
+    found = []
+    for (statement, _), plan in zip(sent, plans(database, sent), strict=True):
+        pattern = _SQLITE_SCAN if sqlite else _POSTGRES_SCAN
+        tables = pattern.findall(plan)
+        if sqlite:
+            tables += [t for t, bounds in _SQLITE_OPEN_RANGE.findall(plan) if _open(bounds)]
+        for table in tables:
+            if table.rstrip("_0123456789") in BIG_TABLES:
+                found.append(f"{table} in: {' '.join(statement.split())[:300]}\n{plan}")
     return found

@@ -223,7 +223,7 @@ def test_the_prep_letter_names_the_driver_recorded_for_the_day(
     )
 
 
-def test_migration_0009_can_be_undone_and_redone_with_sessions_on_the_books(
+def test_migration_0008_can_be_undone_and_redone_with_sessions_on_the_books(
     db: Database, c: Clinic
 ) -> None:
     session_id = _first_session(db, c)

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks.big_clinic import build
-from benchmarks.query_plans import full_scans, statements_sent
+from benchmarks.query_plans import full_scans, plans, statements_sent
 from scheduler.services import letters, schedule
+from scheduler.services.boosters import boosters_due
 from scheduler.store import Database, open_database
 from scheduler.ui.calendar.loading import load_days
 from scheduler.ui.desk import Desk
@@ -93,3 +94,22 @@ def test_the_overlap_finds_a_session_that_began_before_the_span(clinic: Database
         inside = first.starts_at + dt.timedelta(minutes=1)
         found = schedule.sessions_between(db, inside, inside + dt.timedelta(minutes=1))
     assert first.session_id in {v.session_id for v in found}
+
+
+def test_the_booster_page_reads_the_last_sessions_in_order(clinic: Database) -> None:
+    """The first page and the next read each patient's last session from its time index."""
+    later = TODAY + dt.timedelta(days=120)  # long after the history: most patients are due
+    with clinic.reading() as db, statements_sent(clinic) as sent:
+        first = boosters_due(db, today=later, limit=20)
+        boosters_due(db, today=later, limit=20, after=first[-1])
+    assert len(first) == 20
+    assert full_scans(clinic, sent) == []
+    pages = [(s, p) for s, p in sent if re.search(r"\bFROM patient_last_sessions\b", s)]
+    assert pages
+    for (statement, _), plan in zip(pages, plans(clinic, pages), strict=True):
+        assert " LIMIT " in statement
+        assert "ix_patient_last_sessions_time" in plan, plan
+        if clinic.url.get_backend_name() == "sqlite":
+            # Read in the index's order, not gathered and sorted. (PostgreSQL chooses by its
+            # statistics: on a big clinic it reads the index in order too, here it may sort.)
+            assert "TEMP B-TREE" not in plan, plan

@@ -32,7 +32,7 @@ from scheduler.services.access import require
 from scheduler.services.clinic import get_settings
 from scheduler.store import Database, open_database
 from scheduler.store.audit_hash import canonical_value
-from scheduler.store.models import Base, ClinicSettings
+from scheduler.store.models import DERIVED, Base, ClinicSettings
 
 BATCH = 1000
 BACKUP_PREFIX = "clinic-backup-"
@@ -73,8 +73,12 @@ class CopyReport:
 
 
 def clinic_tables() -> list[Table]:
-    """Every table of the clinic, parents before the tables that refer to them."""
-    return list(Base.metadata.sorted_tables)
+    """Every table of the clinic, parents before the tables that refer to them.
+
+    Derived tables are left out: the target's triggers fill them as the rows they derive
+    from are written.
+    """
+    return [t for t in Base.metadata.sorted_tables if not t.info.get(DERIVED)]
 
 
 def _rows(conn: Connection, table: Table) -> Iterator[dict[str, Any]]:

@@ -52,7 +52,8 @@ def books(db: Session, *, excluding: Collection[int] = ()) -> Occupancy:
                     TreatmentSession.buffer_minutes > LONGEST_TAIL.total_seconds() // 60,
                 )
             )
-        rows = db.execute(query)
+        # On the connection: plain rows, without the ORM's result machinery, for a day's worth.
+        rows = db.connection().execute(query)
         return [
             Occupation(
                 patient_id=patient_id,

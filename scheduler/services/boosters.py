@@ -1,10 +1,11 @@
 """Who is due for a booster: past their maintenance interval, with nothing booked.
 
-One set-based query gives each patient's last completed session of a course (a session
-with no later one), with what the list shows, in the order the sessions took place; the
-most overdue are among the oldest, so a page is read from the front of that order and
-stops as soon as no later row could belong on it. Nothing is loaded per session, and a
-clinic with a million sessions behind it gets its first page as quickly as a new one.
+One set-based query gives each patient's last completed session of a course (kept for
+each patient by the database, see ``PatientLastSession``), with what the list shows, in
+the order the sessions took place; the most overdue are among the oldest, so a page is
+read from the front of that order and stops as soon as no later row could belong on it.
+Nothing is loaded per session, and a clinic with a million sessions behind it gets its
+first page as quickly as a new one.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from sqlalchemy.orm import Session, aliased
 
 from scheduler.domain.enums import HOLDING, Phase, SessionStatus
 from scheduler.services.schedule import clinic_calendar
-from scheduler.store.models import Patient, Protocol, Series, Therapy, TreatmentSession
+from scheduler.store.models import (
+    Patient,
+    PatientLastSession,
+    Protocol,
+    Series,
+    Therapy,
+    TreatmentSession,
+)
 
 # Rows the desk asks for at a time; it asks for more as the list is scrolled.
 BOOSTER_PAGE = 100
@@ -122,15 +130,15 @@ def _last_sessions(
     """Each patient's last completed session of a course, with what the list shows of it.
 
     Only patients on file with nothing booked from today on, whose last course has a
-    maintenance interval; in the order the sessions took place.
+    maintenance interval; in the order the sessions took place, read from
+    ``patient_last_sessions`` (one row a patient, kept by the database) by its time index.
     """
-    later = aliased(TreatmentSession)
     ahead = aliased(TreatmentSession)
     return (
         select(
-            TreatmentSession.id,
-            TreatmentSession.starts_at,
-            TreatmentSession.patient_id,
+            PatientLastSession.session_id.label("id"),
+            PatientLastSession.starts_at,
+            PatientLastSession.patient_id,
             Series.protocol_id,
             Therapy.name.label("therapy_name"),
             Patient.first_name,
@@ -140,27 +148,20 @@ def _last_sessions(
             Patient.mobile_phone,
             Patient.home_phone,
         )
+        .join(TreatmentSession, TreatmentSession.id == PatientLastSession.session_id)
         .join(Series, Series.id == TreatmentSession.series_id)
-        .join(Patient, Patient.id == TreatmentSession.patient_id)
+        .join(Patient, Patient.id == PatientLastSession.patient_id)
         .join(Therapy, Therapy.id == TreatmentSession.therapy_id)
         .where(
-            TreatmentSession.status == _COMPLETED,
             Series.protocol_id.in_(intervals),
             Patient.archived.is_(False),
             ~exists().where(
-                later.patient_id == TreatmentSession.patient_id,
-                later.status == _COMPLETED,
-                later.series_id.is_not(None),
-                later.starts_at >= TreatmentSession.starts_at,
-                or_(later.starts_at > TreatmentSession.starts_at, later.id > TreatmentSession.id),
-            ),
-            ~exists().where(
-                ahead.patient_id == TreatmentSession.patient_id,
+                ahead.patient_id == PatientLastSession.patient_id,
                 ahead.status.in_(_AHEAD),
                 ahead.starts_at >= start_of_today,
             ),
         )
-        .order_by(TreatmentSession.starts_at, TreatmentSession.id)
+        .order_by(PatientLastSession.starts_at, PatientLastSession.session_id)
     )
 
 
@@ -171,17 +172,18 @@ def _chunks(
     stop: dt.datetime,
 ) -> Iterator[Sequence[Row[Any]]]:
     """The rows from ``start`` (or the first) to before ``stop``, a chunk at a time."""
-    query = rows.where(TreatmentSession.starts_at < stop)
+    last_at, last_id = PatientLastSession.starts_at, PatientLastSession.session_id
+    query = rows.where(last_at < stop)
     if start is not None:
-        query = query.where(TreatmentSession.starts_at >= start)
+        query = query.where(last_at >= start)
     while chunk := db.execute(query.limit(_CHUNK)).all():
         yield chunk
         last = chunk[-1]
         # Where the last chunk ended, as a range an index can seek to.
         query = rows.where(
-            TreatmentSession.starts_at < stop,
-            TreatmentSession.starts_at >= last.starts_at,
-            or_(TreatmentSession.starts_at > last.starts_at, TreatmentSession.id > last.id),
+            last_at < stop,
+            last_at >= last.starts_at,
+            or_(last_at > last.starts_at, last_id > last.id),
         )
 
 

@@ -37,6 +37,7 @@ KIND_OF_TABLE = {
     "sessions": Change.SESSIONS,
     "series": Change.SESSIONS,
     "session_status_changes": Change.SESSIONS,
+    "patient_last_sessions": Change.SESSIONS,  # kept by triggers on sessions
     "patients": Change.PATIENTS,
     "patient_search_words": Change.PATIENTS,
     "screening_findings": Change.PATIENTS,

@@ -48,6 +48,10 @@ from scheduler.domain.enums import (
     StaffRole,
 )
 
+# A table's ``info`` key marking it as derived from other tables by database triggers: whole
+# copies leave it out, the target's triggers rebuild it.
+DERIVED = "derived"
+
 # Named constraints, so that migrations can refer to them on every backend.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -513,6 +517,29 @@ class TreatmentSession(Base):
     def chair_free_at(self) -> dt.datetime:
         """When the chair is ready for the next patient (end plus turnover buffer)."""
         return self.ends_at + dt.timedelta(minutes=self.buffer_minutes)
+
+
+class PatientLastSession(Base):
+    """Each patient's last completed session of a course: where the booster-due list starts.
+
+    Kept by database triggers on ``sessions`` (migration 0008), in the same statement as
+    the change, so every writer keeps it right: the services, undo, bulk builders, copies
+    and restores, plain SQL. Derived, so copies leave it out and the target's triggers
+    fill it again (``DERIVED``).
+    """
+
+    __tablename__ = "patient_last_sessions"
+    __table_args__ = (
+        # The booster-due list reads from the oldest last session on, a page at a time.
+        Index("ix_patient_last_sessions_time", "starts_at", "session_id"),
+        {"info": {DERIVED: True}},
+    )
+
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True
+    )
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class SessionStatusChange(Base):
