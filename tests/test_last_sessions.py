@@ -15,6 +15,7 @@ from alembic import command
 from sqlalchemy import delete, select, update
 
 from scheduler.domain.enums import SessionStatus
+from scheduler.domain.escort import Escort
 from scheduler.services import session_life as life
 from scheduler.services.booking import book_single
 from scheduler.services.boosters import boosters_due
@@ -74,7 +75,9 @@ def test_completing_undoing_and_cancelling_keep_the_list_right(db: Database) -> 
             s, patient_id=ben, protocol_id=maintenance, starts_at=at(dt.date(2026, 11, 9), 10),
             chair_id=None, actor=ACTOR, now=at(dt.date(2026, 11, 2), 9),
         )  # fmt: skip
-        life.check_in(s, booked.id, actor=ACTOR, now=at(dt.date(2026, 11, 9), 10))
+        life.check_in(
+            s, booked.id, actor=ACTOR, now=at(dt.date(2026, 11, 9), 10), escort=Escort("Ann Lee")
+        )
         life.complete(s, booked.id, actor=ACTOR, now=at(dt.date(2026, 11, 9), 12))
     assert _kept(db)[ben] == booked.id
     assert _list_is_right(db) == ["Dee", "Cai", "Esme", "Zoë"]  # Ben came a week ago
