@@ -104,13 +104,16 @@ def old_database(path: Path) -> Path:
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MB file system of its own (tmpfs), so a test can fill it; skipped where none mounts."""
+    """A 4 MB file system of its own (tmpfs): room for the demo clinic, small enough to fill.
+
+    Skipped where none mounts.
+    """
     mount_point = tmp_path / "small-disk"
     mount_point.mkdir()
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a small file system needs root")
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", str(mount_point)],
+        ["mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", str(mount_point)],
         capture_output=True,
         check=False,
     )
