@@ -41,13 +41,13 @@ STRIPE = colors.HexColor("#f6f8fa")
 # Column shares of the table's width; the fourth column is the driver at the clinic and the
 # address on a home visit.
 COLUMNS = (
-    ("Time", 0.13),
+    ("Time", 0.18),
     ("Patient", 0.175),
-    ("Therapy", 0.175),
-    ("Driver", 0.165),
-    ("Cautions", 0.2),
-    ("Prep", 0.07),
-    ("Aftercare", 0.085),
+    ("Therapy", 0.155),
+    ("Driver", 0.16),
+    ("Cautions", 0.185),
+    ("Prep", 0.065),
+    ("Aftercare", 0.08),
 )
 ADDRESS = "Address"
 
