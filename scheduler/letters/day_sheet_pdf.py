@@ -15,7 +15,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
 from scheduler.domain.day_sheet import DaySheet, SheetLine, SheetSection
@@ -27,12 +27,12 @@ from scheduler.letters.pdf import (
     FRAME_PADDING,
     INK,
     MARGIN,
-    MARGIN_Y,
     PAGE_SIZES,
     RULE,
     SHADE,
     LetterStart,
     NumberedCanvas,
+    clinic_document,
     para,
 )
 
@@ -98,18 +98,12 @@ class DaySheetRenderer:
     def render(self, sheet: DaySheet, *, paper_size: PaperSize = PaperSize.LETTER) -> bytes:
         self.page_size = landscape(PAGE_SIZES[PaperSize(paper_size)])
         buffer = io.BytesIO()
-        doc = SimpleDocTemplate(
+        doc = clinic_document(
             buffer,
-            pagesize=self.page_size,
-            leftMargin=MARGIN,
-            rightMargin=MARGIN,
-            topMargin=MARGIN_Y,
-            bottomMargin=MARGIN_Y,
+            self.page_size,
             title=f"{sheet.clinic_name}: {sheet.title}",
             author=sheet.clinic_name,
             subject=sheet.title,
-            creator="Infusion Desk",
-            initialFontName=FONT,  # never reportlab's default Helvetica
         )
         story: list[Flowable] = [
             LetterStart(0, f"{sheet.clinic_name} · {sheet.title}"),

@@ -160,6 +160,26 @@ class NumberedCanvas(Canvas):
         self.restoreState()
 
 
+def clinic_document(
+    buffer: io.BytesIO, page_size: tuple[float, float], *, title: str, author: str, subject: str
+) -> SimpleDocTemplate:
+    """A PDF document on the clinic's margins, its pages starting in an embedded font."""
+    return SimpleDocTemplate(
+        buffer,
+        pagesize=page_size,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN_Y,
+        bottomMargin=MARGIN_Y,
+        title=title,
+        author=author,
+        subject=subject,
+        creator="Infusion Desk",
+        # Not reportlab's default Helvetica, which is not embedded and cannot print every name.
+        initialFontName=FONT,
+    )
+
+
 class PdfRenderer:
     """Lays out letters on A4 or US Letter and returns the PDF as bytes."""
 
@@ -185,20 +205,7 @@ class PdfRenderer:
         """One PDF holding the letters one after another, each starting on a new page."""
         self.page_size = PAGE_SIZES[paper_size]
         buffer = io.BytesIO()
-        doc = SimpleDocTemplate(
-            buffer,
-            pagesize=self.page_size,
-            leftMargin=MARGIN,
-            rightMargin=MARGIN,
-            topMargin=MARGIN_Y,
-            bottomMargin=MARGIN_Y,
-            title=title,
-            author=author,
-            subject=title,
-            creator="Infusion Desk",
-            # Pages start in an embedded font, not reportlab's default Helvetica.
-            initialFontName=FONT,
-        )
+        doc = clinic_document(buffer, self.page_size, title=title, author=author, subject=title)
         story: list[Flowable] = []
         for index, letter in enumerate(letters):
             if index:
