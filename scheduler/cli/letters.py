@@ -54,6 +54,11 @@ def add_parser(subparsers: Any) -> None:
         type=date_argument,
         help="with --date: the last day of a range",
     )
+    prep.add_argument(
+        "--new-only",
+        action="store_true",
+        help="with --date: only sessions that have had no prep letter printed yet",
+    )
     _common(prep)
 
     aftercare = kinds.add_parser("aftercare", help="aftercare letters for a day")
@@ -127,11 +132,15 @@ def _write(
                 empty = ""
             elif kind is LetterKind.PREP:
                 last = args.to or args.date
-                batch = letters.prep_letters(db, first_day=args.date, last_day=last, **kit)
+                batch = letters.prep_letters(
+                    db, first_day=args.date, last_day=last, only_unprinted=args.new_only, **kit
+                )
                 span = long_date(args.date)
                 if last != args.date:
                     span += f" to {long_date(last)}"
                 empty = f"No sessions on {span}; no letters written."
+                if batch.left_out:
+                    empty = letters.nothing_new(batch, span)
             else:
                 batch = letters.aftercare_letters(db, day=args.date, **kit)
                 empty = f"No sessions on {long_date(args.date)}; no letters written."

@@ -67,6 +67,7 @@ class LetterBatch:
     notes: tuple[str, ...]  # e.g. "no address on file": the letter printed, someone should look
     reprints: int  # how many of the letters had been printed before
     skipped: int = 0  # sessions of the day that have no such letter (e.g. no aftercare sheet)
+    left_out: int = 0  # sessions whose letter was printed before, left out of a "new only" run
 
     @property
     def written(self) -> tuple[Path, ...]:
@@ -210,8 +211,13 @@ def prep_letters(
     renderer: LetterRenderer,
     actor: Actor,
     now: dt.datetime,
+    only_unprinted: bool = False,
 ) -> LetterBatch:
-    """The prep letters of every session on a day (or each day of a range)."""
+    """The prep letters of every session on a day (or each day of a range).
+
+    With ``only_unprinted`` the sessions that have had a prep letter printed are left out
+    (counted in ``left_out``), so a second run prints only those booked since the first.
+    """
     require(actor, Permission.PRINT)
     last_day = last_day or first_day
     if last_day < first_day:
@@ -221,6 +227,13 @@ def prep_letters(
     settings = get_settings(db)
     clinic, notes = clinic_facts(settings)
     today = now.astimezone(clinic.zone).date()
+    sessions = live_sessions_on(db, first_day, last_day, clinic.zone)
+    left_out = 0
+    if only_unprinted:
+        printed = printed_kinds(db, [s.id for s in sessions])
+        new = [s for s in sessions if (s.id, LetterKind.PREP) not in printed]
+        left_out = len(sessions) - len(new)
+        sessions = new
     planned = [
         _plan(
             prep_letter(
@@ -229,17 +242,26 @@ def prep_letters(
             s,
             clinic.zone,
         )
-        for s in live_sessions_on(db, first_day, last_day, clinic.zone)
+        for s in sessions
     ]
     span = first_day.isoformat()
     if last_day != first_day:
         span += f"_to_{last_day.isoformat()}"
-    return _issue(
+    batch = _issue(
         db, LetterKind.PREP, planned, notes, settings, renderer, out_dir,
-        combined_name=f"prep-{span}-all.pdf",
+        combined_name=f"prep-{span}-{'new' if only_unprinted else 'all'}.pdf",
         combined_title=f"Prep letters, {_span_words(first_day, last_day)}",
         actor=actor, now=now,
     )  # fmt: skip
+    return replace(batch, left_out=left_out)
+
+
+def nothing_new(batch: LetterBatch, span: str) -> str:
+    """The one sentence for a "new only" run that found every letter printed already."""
+    count = batch.left_out
+    every = "The prep letter" if count == 1 else f"All {count} prep letters"
+    verb = "has" if count == 1 else "have"
+    return f"{every} for {span} {verb} been printed already; nothing new to print."
 
 
 def aftercare_letters(

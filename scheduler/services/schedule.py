@@ -230,6 +230,30 @@ def overlapping(start: dt.datetime, end: dt.datetime) -> ColumnElement[bool]:
     )
 
 
+# How far the Letters screen looks ahead for the next day with sessions.
+LOOK_AHEAD = dt.timedelta(weeks=4)
+
+
+def next_day_with_sessions(db: Session, after: dt.date, zone: ZoneInfo) -> dt.date | None:
+    """The first local day after ``after`` with a session that still takes place.
+
+    One look along the starts_at index, bounded to ``LOOK_AHEAD``; None when nothing is booked
+    in that time.
+    """
+    _, start = day_bounds(zone, after, after)  # the midnight that ends ``after``
+    first = db.scalar(
+        select(TreatmentSession.starts_at)
+        .where(
+            TreatmentSession.starts_at >= start,
+            TreatmentSession.starts_at < start + LOOK_AHEAD,
+            TreatmentSession.status.in_(HOLDING),
+        )
+        .order_by(TreatmentSession.starts_at)
+        .limit(1)
+    )
+    return None if first is None else first.astimezone(zone).date()
+
+
 def sessions_on_day(
     db: Session, day: dt.date, *, include_cancelled: bool = True
 ) -> list[SessionView]:

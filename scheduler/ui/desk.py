@@ -49,10 +49,13 @@ class Desk(QObject):
             (``EVERYTHING`` for a change seen on another workstation); see ``follow``.
         signed_in(): another staff member signed in (or the first one did); screens show or
             hide what their roles allow.
+        announced(str): an action did what it said (one sentence, e.g. "Session cancelled for
+            Leah Thomas"); the main window shows it in its status bar.
     """
 
     changed = Signal(object)
     signed_in = Signal()
+    announced = Signal(str)
 
     def __init__(
         self,
@@ -171,6 +174,10 @@ class Desk(QObject):
         if what:
             self.changed.emit(what)
         return result
+
+    def announce(self, text: str) -> None:
+        """Confirm a finished action in one sentence, said by the code that did it."""
+        self.announced.emit(text)
 
     def follow(self, shows: Change, reload: Callable[[], None], screen: QObject) -> None:
         """Call ``reload`` after each change to something in ``shows`` (what ``screen`` shows).

@@ -1,4 +1,4 @@
-"""Letters: a date's prep letters (tomorrow by default), today's aftercare, a patient's schedule.
+"""Letters: a date's prep letters (the next day with sessions), today's aftercare, a schedule.
 
 A letter is previewed inside the desk without being recorded: the letters service runs in a
 read-only transaction, so the record it writes is rolled back. Only Print… and Save as PDF…
@@ -53,6 +53,26 @@ SHOWS = Change.SESSIONS | Change.PATIENTS | Change.LETTERS | Change.STAFF | Chan
 # --- asking the letters service -----------------------------------------------------------
 
 
+def next_day_with_sessions(desk: Desk, after: dt.date) -> dt.date | None:
+    """The first day after ``after`` with sessions, within the look-ahead; None if none."""
+    return desk.read(lambda db: schedule.next_day_with_sessions(db, after, desk.zone))
+
+
+def empty_day_hint(desk: Desk, day: dt.date) -> tuple[str, dt.date | None]:
+    """What to say about a day without sessions, and the next day that has some (or None)."""
+
+    def load(db: Session) -> tuple[bool, dt.date | None]:
+        closed = schedule.opening_hours_on(db, day) is None
+        return closed, schedule.next_day_with_sessions(db, day, desk.zone)
+
+    closed, following = desk.read(load)
+    text = f"No sessions on {day_and_date(day)}{' (closed)' if closed else ''}."
+    if following is None:
+        weeks = schedule.LOOK_AHEAD.days // 7
+        return f"{text} Nothing is booked in the {weeks} weeks after it.", None
+    return f"{text} Next: {day_and_date(following)}", following
+
+
 def day_sessions(desk: Desk, day: dt.date) -> list[DeskSession]:
     """A day's sessions with what has been printed for each, as the desk lists them."""
 
@@ -91,6 +111,18 @@ class LetterPdf:
 
     data: bytes
     notes: tuple[str, ...]
+    news: str = ""  # what was recorded, for the status bar; empty for a preview
+
+
+def letter_news(batch: LetterBatch) -> str:
+    """What a print run recorded, in one sentence: "Prep letters printed for 4 patients (…)"."""
+    count = len(batch.letters)
+    names = list(dict.fromkeys(letter.recipient[0] for letter in batch.letters))
+    days = {letter.starts_at.date() for letter in batch.letters if letter.starts_at is not None}
+    kind = f"{batch.kind.capitalize()} letter{'s' if count != 1 else ''}"
+    who = names[0] if len(names) == 1 else f"{len(names)} patients"
+    when = f" ({day_and_date(days.pop())})" if len(days) == 1 else ""
+    return f"{kind} printed for {who}{when}"
 
 
 def batch_pdf(desk: Desk, make: LetterRun, parent: QWidget | None, *, record: bool) -> bytes | None:
@@ -121,7 +153,8 @@ def batch_letter(
                 now=desk.now(),
             )
             path = batch.combined or (batch.files[0] if batch.files else None)
-            return LetterPdf(path.read_bytes() if path is not None else b"", batch.notes)
+            data = path.read_bytes() if path is not None else b""
+            return LetterPdf(data, batch.notes, letter_news(batch) if record else "")
 
         if record:
             result = desk.act(run, parent)
@@ -136,6 +169,8 @@ def batch_letter(
     if result.data == b"":
         desk.refuse("There is no letter to print for that.", parent)
         return None
+    if result.news:
+        desk.announce(result.news)
     return result
 
 
@@ -155,6 +190,18 @@ def day_run(kind: LetterKind, day: dt.date) -> LetterRun:
     if kind is LetterKind.AFTERCARE:
         return lambda db, **kw: letters.aftercare_letters(db, day=day, **kw)
     return lambda db, **kw: letters.prep_letters(db, first_day=day, **kw)
+
+
+def new_prep_run(day: dt.date) -> LetterRun:
+    """The prep letters of a day's sessions that have had none printed yet."""
+
+    def make(db: Session, **kw: Any) -> LetterBatch:
+        batch = letters.prep_letters(db, first_day=day, only_unprinted=True, **kw)
+        if not batch.letters and batch.left_out:
+            raise ServiceError(letters.nothing_new(batch, day_and_date(day)))
+        return batch
+
+    return make
 
 
 def schedule_letter_pdf(desk: Desk, patient_id: int, parent: QWidget | None) -> bytes | None:
@@ -203,16 +250,19 @@ def session_job(desk: Desk, view: SessionLike, kind: LetterKind) -> LetterJob:
 class LettersScreen(QWidget):
     """A date's sessions with their letter status, and the chosen letter previewed beside them.
 
-    Choosing a session previews its prep letter (its aftercare letter when the session is
-    today or past). Buttons print the whole day's prep letters, today's aftercare letters
-    or the selected patient's schedule.
+    It opens on the next day with sessions (tomorrow when nothing is booked for weeks); a day
+    without sessions says so and offers the next one. Choosing a session previews its prep
+    letter (its aftercare letter when the session is today or past). Buttons print the whole
+    day's prep letters (all, or only those not printed yet), today's aftercare letters or
+    the selected patient's schedule.
     """
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.desk = desk
         self.setObjectName("letters_screen")
-        self.day = desk.today() + dt.timedelta(days=1)
+        today = desk.today()
+        self.day = next_day_with_sessions(desk, today) or today + dt.timedelta(days=1)
         self.job: LetterJob | None = None
         self._quiet = False
 
@@ -229,6 +279,17 @@ class LettersScreen(QWidget):
         self.next_button.setText("▶")
         self.next_button.setToolTip("Next day")
         self.summary = QLabel()
+        self.hint = QLabel()
+        self.hint.setObjectName("letters_hint")
+        self.hint.setWordWrap(True)
+        self.next_with_sessions = QPushButton()
+        self.next_with_sessions.setObjectName("letters_next_day")
+        self.hint_row = QWidget()
+        hint_layout = QHBoxLayout(self.hint_row)
+        hint_layout.setContentsMargins(0, 0, 0, 0)
+        hint_layout.addWidget(self.hint, 1)
+        hint_layout.addWidget(self.next_with_sessions)
+        self.following: dt.date | None = None
 
         self.model = DaySessionsModel(desk.zone, self)
         self.table = QTableView()
@@ -250,7 +311,10 @@ class LettersScreen(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(DaySessionsModel.COL_PATIENT, QHeaderView.ResizeMode.Stretch)
 
-        self.prep_button = QPushButton("All &prep letters for this date")
+        self.prep_button = QPushButton("Print &all prep letters")
+        self.prep_button.setToolTip("Every prep letter for this date, printed before or not")
+        self.new_prep_button = QPushButton("Print &new only")
+        self.new_prep_button.setToolTip("Prep letters for this date's sessions not printed yet")
         self.aftercare_button = QPushButton("Today's &aftercare letters")
         self.schedule_button = QPushButton("Patient's &schedule letter")
         self.preview = PdfPreview()
@@ -264,6 +328,7 @@ class LettersScreen(QWidget):
         top.addStretch(1)
         batch_row = QHBoxLayout()
         batch_row.addWidget(self.prep_button)
+        batch_row.addWidget(self.new_prep_button)
         batch_row.addWidget(self.aftercare_button)
         batch_row.addWidget(self.schedule_button)
         batch_row.addStretch(1)
@@ -273,6 +338,7 @@ class LettersScreen(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addLayout(top)
+        left_layout.addWidget(self.hint_row)
         left_layout.addWidget(self.table, 1)
         left_layout.addWidget(self.summary)
         left_layout.addLayout(batch_row)
@@ -291,6 +357,8 @@ class LettersScreen(QWidget):
         self.next_button.clicked.connect(lambda: self.show_date(self.day + dt.timedelta(days=1)))
         self.table.selectionModel().selectionChanged.connect(self._session_chosen)
         self.prep_button.clicked.connect(self.preview_day_prep)
+        self.new_prep_button.clicked.connect(self.preview_new_prep)
+        self.next_with_sessions.clicked.connect(self.go_to_next_with_sessions)
         self.aftercare_button.clicked.connect(self.preview_today_aftercare)
         self.schedule_button.clicked.connect(self.preview_schedule)
         self.preview.issue = self._issue
@@ -310,9 +378,27 @@ class LettersScreen(QWidget):
         printed = sum(1 for r in rows if r.prep_printed)
         self.summary.setText(f"{len(rows)} sessions · {printed} prep letters printed")
         self.prep_button.setEnabled(bool(rows) and self.desk.may(Permission.PRINT))
+        self.new_prep_button.setEnabled(printed < len(rows) and self.desk.may(Permission.PRINT))
+        self._show_hint(not rows)
         if keep is not None and (row := self.model.index_of_session(keep.session_id)) is not None:
             self._select_quietly(row)
         self._update_buttons()
+
+    def _show_hint(self, empty: bool) -> None:
+        """On a day without sessions, say so and offer the next day that has some."""
+        self.hint_row.setVisible(empty)
+        self.following = None
+        if not empty:
+            return
+        text, self.following = empty_day_hint(self.desk, self.day)
+        self.hint.setText(text)
+        self.next_with_sessions.setVisible(self.following is not None)
+        if self.following is not None:
+            self.next_with_sessions.setText(f"Go to {day_and_date(self.following)}")
+
+    def go_to_next_with_sessions(self) -> None:
+        if self.following is not None:
+            self.show_date(self.following)
 
     def show_date(self, day: dt.date) -> None:
         self.day = day
@@ -385,6 +471,16 @@ class LettersScreen(QWidget):
                 day_run(LetterKind.PREP, day),
                 f"Prep letters for {long_date(day)}",
                 f"prep-letters-{day:%Y-%m-%d}.pdf",
+            )
+        )
+
+    def preview_new_prep(self) -> bool:
+        day = self.day
+        return self._preview(
+            LetterJob(
+                new_prep_run(day),
+                f"New prep letters for {long_date(day)}",
+                f"prep-letters-{day:%Y-%m-%d}-new.pdf",
             )
         )
 

@@ -188,6 +188,7 @@ class MainWindow(QMainWindow):
         self.navigation.currentRowChanged.connect(self.show_screen)
         desk.follow(STATUS_SHOWS, self.update_status, self)
         desk.signed_in.connect(self.update_permissions)
+        desk.announced.connect(self.announce)
         self.idle_watch = IdleWatch(desk, self)
         self.idle_watch.idle.connect(self.lock)
         self.update_permissions()
@@ -323,6 +324,10 @@ class MainWindow(QMainWindow):
             screen.focus_search()
             return
         screen.book(phase)
+
+    def announce(self, text: str) -> None:
+        """What an action just did, in the status bar for a few seconds (``Desk.announce``)."""
+        self.statusBar().showMessage(text, 8000)
 
     def show_boosters_due(self) -> None:
         """Patient › Boosters due…: the list; a patient chosen there opens on Patients."""

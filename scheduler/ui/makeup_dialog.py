@@ -437,6 +437,7 @@ class MakeupDialog(QDialog):
         self.made_up_id, number, where = made
         place = f", {where}" if where else ""
         self.reflow_box.hide()  # the course is whole again: nothing left to move
+        self.desk.announce(f"Make-up session booked for {missed.patient_name}")
         self._finish(
             MakeupChoice.BOOKED,
             f"Booked the make-up: {missed.session_noun} {number} of {missed.planned_count} on "
@@ -493,6 +494,8 @@ class MakeupDialog(QDialog):
         self.reflow_text.setText(
             f"Moved {len(moved)} session{'s' if len(moved) != 1 else ''} later:"
         )
+        count = f"{len(moved)} session{'s' if len(moved) != 1 else ''}"
+        self.desk.announce(f"{count} moved later for {missed.patient_name}")
         self._finish(
             MakeupChoice.REFLOWED,
             "The rest of the course moved later. Tell the patient the new times; "

@@ -470,33 +470,33 @@ class SeriesDialog(QDialog):
         proposal = self.proposal
         if proposal is None or not self.model.bookable():
             return None
-        series = act_showing_refusal(
-            self.desk,
-            lambda db: (
-                booking.book_series(
-                    db,
-                    proposal,
-                    actor=self.desk.actor,
-                    now=self.desk.now(),
-                    override=override,
-                ).id
-            ),
-            self.show_problem,
-            self,
-        )
-        if series is None:
+
+        def book_it(db: Session) -> tuple[int, str]:
+            series = booking.book_series(
+                db, proposal, actor=self.desk.actor, now=self.desk.now(), override=override
+            )
+            count = len(series.sessions)
+            return (
+                series.id,
+                f"{count} session{'s' if count != 1 else ''} booked for {series.patient.full_name}",
+            )
+
+        booked = act_showing_refusal(self.desk, book_it, self.show_problem, self)
+        if booked is None:
             self.override_button.setVisible(self.message.isVisible())
             return None
-        self.series_id = series
+        self.series_id, news = booked
         self.show_problem("")
         if self.offer_schedule_letter(self):
             pdf = schedule_letter_pdf(self.desk, self.patient_id, self)
             if pdf is not None:
+                news += "; schedule letter printed"
                 from scheduler.ui.pdf_preview import PdfPreviewDialog
 
                 PdfPreviewDialog.show_pdf(pdf, "Schedule letter", "schedule.pdf", self)
+        self.desk.announce(news)
         self.accept()
-        return series
+        return self.series_id
 
     def book_with_override(self) -> int | None:
         override = OverrideDialog.ask(self.desk, self.message.text(), self)

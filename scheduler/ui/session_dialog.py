@@ -132,6 +132,7 @@ def cancel_session(desk: Desk, view: SessionLike, parent: QWidget | None) -> boo
     )
     if done is None:
         return False
+    desk.announce(f"Session cancelled for {view.patient_name}")
     offer_makeup(desk, view.session_id, parent)
     return True
 
@@ -144,6 +145,7 @@ def mark_no_show(desk: Desk, view: SessionLike, parent: QWidget | None) -> bool:
     )
     if done is None:
         return False
+    desk.announce(f"{view.patient_name} marked as a no-show")
     offer_makeup(desk, view.session_id, parent)
     return True
 
@@ -303,6 +305,8 @@ class SessionDialog(QDialog):
         )
         if moved is None:
             return False
+        when = day_and_clock(moved.starts_at, self.desk.zone)
+        self.desk.announce(f"Session moved for {self.view.patient_name} to {when}")
         self.changed_anything = True
         self.accept()
         return True

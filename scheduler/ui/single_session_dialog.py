@@ -32,7 +32,7 @@ from scheduler.ui.desk import Desk
 from scheduler.ui.escort_dialog import escort_warning_label, show_escort_warning
 from scheduler.ui.qt_dates import DATE_TIME_FORMAT, show_us_style, to_qdatetime
 from scheduler.ui.session_dialog import act_showing_refusal
-from scheduler.ui.session_models import SlotModel
+from scheduler.ui.session_models import SlotModel, day_and_clock
 from scheduler.ui.tables import pick_one_table
 
 PATIENT_MATCHES = 20
@@ -332,27 +332,27 @@ class SingleSessionDialog(QDialog):
             self.message.setText(text)
             self.message.setVisible(bool(text))
 
-        session_id = act_showing_refusal(
-            self.desk,
-            lambda db: (
-                booking.book_single(
-                    db,
-                    patient_id=patient_id,
-                    protocol_id=choice.protocol_id,
-                    starts_at=slot.starts_at,
-                    chair_id=slot.chair_id if place.needs_chair else None,
-                    place=place,
-                    nurse_id=nurse_id,
-                    actor=self.desk.actor,
-                    now=self.desk.now(),
-                ).id
-            ),
-            show,
-            self,
-        )
-        if session_id is None:
+        def book_it(db: Session) -> tuple[int, str]:
+            session = booking.book_single(
+                db,
+                patient_id=patient_id,
+                protocol_id=choice.protocol_id,
+                starts_at=slot.starts_at,
+                chair_id=slot.chair_id if place.needs_chair else None,
+                place=place,
+                nurse_id=nurse_id,
+                actor=self.desk.actor,
+                now=self.desk.now(),
+            )
+            when = day_and_clock(session.starts_at, self.desk.zone)
+            return session.id, f"Session booked for {session.patient.full_name} on {when}"
+
+        booked = act_showing_refusal(self.desk, book_it, show, self)
+        if booked is None:
             return None
+        session_id, news = booked
         self.session_id = session_id
+        self.desk.announce(news)
         self.accept()
         return session_id
 

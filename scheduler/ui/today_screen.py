@@ -206,10 +206,11 @@ class TodayScreen(QWidget):
         view = self.selected_view()
         if view is None:
             return
-        self.desk.act(
+        if self.desk.act(
             lambda db: step(db, view.session_id, actor=self.desk.actor, now=self.desk.now()),
             self,
-        )
+        ):
+            self.desk.announce(f"Session confirmed for {view.patient_name}")
 
     def check_in_selected(self) -> None:
         """Check the patient in, asking who takes them home when their session needs it."""
@@ -220,12 +221,13 @@ class TodayScreen(QWidget):
         if view.needs_escort and answer is None:
             return
         escort = answer.escort if answer is not None else None
-        self.desk.act(
+        if self.desk.act(
             lambda db: session_life.check_in(
                 db, view.session_id, actor=self.desk.actor, now=self.desk.now(), escort=escort
             ),
             self,
-        )
+        ):
+            self.desk.announce(f"{view.patient_name} checked in")
 
     def complete_selected(self) -> None:
         """Complete the session; with no one recorded to take the patient home, ask first."""
@@ -238,13 +240,14 @@ class TodayScreen(QWidget):
             if asked is None:
                 return
             answer = asked
-        self.desk.act(
+        if self.desk.act(
             lambda db: session_life.complete(
                 db, view.session_id, actor=self.desk.actor, now=self.desk.now(),
                 escort=answer.escort, no_escort_reason=answer.no_escort_reason,
             ),
             self,
-        )  # fmt: skip
+        ):  # fmt: skip
+            self.desk.announce(f"Session completed for {view.patient_name}")
 
     def _ask_escort(self, view: SessionLike, *, completing: bool) -> EscortAnswer | None:
         on_file = self.desk.read(lambda db: session_life.escort_on_file(db, view.session_id))
