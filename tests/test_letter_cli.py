@@ -70,6 +70,27 @@ def test_prep_prints_the_files_it_wrote(
     assert _letters_recorded(db) == 1
 
 
+def test_new_only_prints_each_prep_letter_once_and_then_says_so(
+    db: Database,
+    db_path: Path,
+    booked: dict[str, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert run(db_path, "prep", "--date", DAY.isoformat(), "--new-only", "--out", str(first)) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == str(first / "prep-2035-03-14-new.pdf")
+    assert lines[-1] == "1 prep letter written."
+    assert run(db_path, "prep", "--date", DAY.isoformat(), "--new-only", "--out", str(second)) == 0
+    assert capsys.readouterr().out == (
+        "The prep letter for Wednesday, March 14, 2035 has been printed already; "
+        "nothing new to print.\n"
+    )
+    assert not second.exists()
+    assert _letters_recorded(db) == 1
+
+
 def test_a_day_without_sessions_says_so(
     db: Database, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

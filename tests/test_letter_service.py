@@ -138,6 +138,27 @@ def test_printing_again_marks_reprints(db: Database, tmp_path: Path) -> None:
         ] * 3
 
 
+def test_only_unprinted_leaves_out_the_sessions_printed_before(
+    db: Database, tmp_path: Path
+) -> None:
+    ids = _book_day(db)
+    with db.transaction() as s:  # one letter printed on its own, from the session
+        letters.session_letter(s, ids["nguyen"][0], LetterKind.PREP, **_kit(tmp_path / "one"))
+    with db.transaction() as s:
+        new = letters.prep_letters(s, first_day=DAY, only_unprinted=True, **_kit(tmp_path / "new"))
+    assert (len(new.letters), new.left_out, new.reprints) == (2, 1, 0)
+    assert new.combined is not None
+    assert new.combined.name.endswith("-new.pdf")
+    with db.transaction() as s:
+        again = letters.prep_letters(
+            s, first_day=DAY, only_unprinted=True, **_kit(tmp_path / "again")
+        )
+    assert (again.letters, again.combined, again.left_out) == ((), None, 3)
+    assert letters.nothing_new(again, "that day") == (
+        "All 3 prep letters for that day have been printed already; nothing new to print."
+    )
+
+
 def test_the_desk_sees_which_letters_were_printed(db: Database, tmp_path: Path) -> None:
     ids = _book_day(db)
     zoe_today = ids["zoe"][1]

@@ -87,6 +87,34 @@ def test_prep_letters_read_through_indexes(clinic: Database, tmp_path: Path) -> 
     assert full_scans(clinic, sent) == []
 
 
+def test_new_prep_letters_only_read_through_indexes(clinic: Database, tmp_path: Path) -> None:
+    with clinic.transaction() as db:
+        templates, renderer = letter_kit(db)
+        with statements_sent(clinic) as sent:
+            batch = letters.prep_letters(
+                db, first_day=TODAY + dt.timedelta(days=1), out_dir=tmp_path,
+                templates=templates, renderer=renderer, actor=ACTOR, now=NOW,
+                only_unprinted=True,
+            )  # fmt: skip
+        db.rollback()
+    assert batch.files
+    assert full_scans(clinic, sent) == []
+
+
+def test_the_next_day_with_sessions_is_one_look_along_an_index(
+    clinic: Database, desk: Desk
+) -> None:
+    """From well inside the clinic's history: the next day, not a pass over what came before."""
+    start = TODAY - dt.timedelta(days=5)
+    with clinic.reading() as db, statements_sent(clinic) as sent:
+        found = schedule.next_day_with_sessions(db, start, desk.zone)
+        far = schedule.next_day_with_sessions(db, TODAY + dt.timedelta(days=60), desk.zone)
+    assert found == start + dt.timedelta(days=1)
+    assert far is None
+    assert _sessions_queries(sent) == 2
+    assert full_scans(clinic, sent) == []
+
+
 def test_the_overlap_finds_a_session_that_began_before_the_span(clinic: Database) -> None:
     """The lower bound (the longest session) keeps sessions that started before ``start``."""
     with clinic.reading() as db:
