@@ -90,7 +90,7 @@ def test_a_letter_printed_from_a_session_says_which_and_for_whom(
 ) -> None:
     issued: list[bytes | None] = []
 
-    def show(cls: object, pdf: bytes, title: str, *args: object, **kw: object) -> None:
+    def show(cls: object, /, pdf: bytes, title: str, *args: object, **kw: object) -> None:
         issue = kw["issue"]
         assert callable(issue)
         issued.append(issue())  # what Print… does before it prints
