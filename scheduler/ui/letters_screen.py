@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QToolButton,
@@ -284,6 +285,8 @@ class LettersScreen(QWidget):
         self.hint.setWordWrap(True)
         self.next_with_sessions = QPushButton()
         self.next_with_sessions.setObjectName("letters_next_day")
+        # Its whole text, always: the wrapped hint beside it gives way instead.
+        self.next_with_sessions.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.hint_row = QWidget()
         hint_layout = QHBoxLayout(self.hint_row)
         hint_layout.setContentsMargins(0, 0, 0, 0)
