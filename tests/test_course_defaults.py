@@ -97,3 +97,39 @@ def test_a_closed_first_day_has_no_time(db: Database, c: Clinic) -> None:
             now=NOW,
         )
     assert time is None
+
+
+def test_with_a_move_at_every_time_the_one_moving_fewest_is_offered(
+    db: Database, c: Clinic
+) -> None:
+    """Session 4's Wednesday is closed whatever the time; 8:00 on the first day is full too."""
+    with db.transaction() as s:
+        add_closure(s, dt.date(2026, 11, 25), "Staff training")
+        for chair in c.chairs:
+            book_single(
+                s, patient_id=make_patient(s, first_name="Busy"), protocol_id=c.iv_single,
+                starts_at=at(WED, 8), chair_id=chair, actor=ACTOR, now=NOW,
+            )  # fmt: skip
+    with db.reading() as s:
+        time = course_defaults.best_start_time(s, c.patient, c.iv, 6, WED, now=NOW)
+        assert time is not None
+        assert time > dt.time(8)
+        at_eight = propose(s, c, preferred_time=dt.time(8)).rows
+        offered = propose(s, c, preferred_time=time).rows
+    assert sum(r.moved for r in at_eight) > 2
+    # Sessions 4 and 5 would both be on the closed Wednesday; nothing else moves.
+    assert [r.number for r in offered if r.moved] == [4, 5]
+    assert {offered[3].why, offered[4].why} == {"Closed Wednesday (Staff training)"}
+
+
+def test_a_first_day_already_over_still_offers_the_time_moving_fewest(
+    db: Database, c: Clinic
+) -> None:
+    """Asked in the evening for that same day: every time moves the first session."""
+    evening = at(WED, 19)
+    with db.reading() as s:
+        time = course_defaults.best_start_time(s, c.patient, c.iv, 6, WED, now=evening)
+        assert time is not None
+        rows = propose(s, c, preferred_time=time, now=evening).rows
+    assert [r.number for r in rows if r.moved] == [1]
+    assert rows[0].why == "Already past"

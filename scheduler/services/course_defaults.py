@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from scheduler.domain.availability import ClinicCalendar, start_times
-from scheduler.domain.planning import plan_series
+from scheduler.domain.planning import first_free, plan_series
 from scheduler.services.booking import course_parts, place_for, slot_needs
 from scheduler.services.books import books
 from scheduler.services.schedule import clinic_calendar
@@ -61,8 +61,13 @@ def best_start_time(
     needs = slot_needs(db, parts, place, chair_id=chair_id)
     calendar = clinic_calendar(db)
     days = list(weekdays) if weekdays is not None else parts.protocol.weekday_list
+    # A time at which the first session itself is taken moves at least that one: only the
+    # times where it fits are planned whole (all of them when it fits at none).
+    starts = start_times(calendar, first_day, needs.minutes)
+    on_the_day = books(db)
+    fitting = [t for t in starts if first_free(needs, calendar, on_the_day, t, now=now) is not None]
     best: tuple[int, dt.time] | None = None
-    for start in start_times(calendar, first_day, needs.minutes):
+    for start in fitting or starts:
         wall = calendar.local(start).time()
         rows = plan_series(
             needs, calendar, books(db), count=count, first_day=first_day,
