@@ -26,6 +26,7 @@ from scheduler.domain.catalogue import INDUCTION_MAX_SESSIONS, INDUCTION_MIN_SES
 from scheduler.domain.enums import Phase, Place
 from scheduler.domain.occupancy import Occupancy, Occupation
 from scheduler.domain.spacing import Spacing, neighbour_problems
+from scheduler.domain.why_moved import short_why, spacing_phrase
 
 # How many days after the first wished-for day a series' first session may be searched for.
 FIRST_SESSION_SEARCH_DAYS = 14
@@ -47,6 +48,12 @@ class ProposedSession:
     nurse_id: int | None
     moved: bool
     reason: str  # "" when the wished-for slot was free; else why it moved or why none exists
+    short_reason: str = ""  # the same in a phrase for the table ("Chair busy at 10:00 AM")
+
+    @property
+    def why(self) -> str:
+        """The phrase the proposal table shows: the short one when there is one."""
+        return self.short_reason or self.reason
 
     @property
     def has_slot(self) -> bool:
@@ -272,8 +279,11 @@ def place_row(
     wished = calendar.at(window.target, preferred_time)
     why = refused(window.target)
     taken = None
-    if not why:
+    if why:
+        short = spacing_phrase(number - 1 if number > 1 else None)
+    else:
         taken, why = try_start(needs, calendar, occupancy, wished, now=now)
+        short = _short_reason(needs, calendar, occupancy, wished, now=now) if why else ""
     if taken is None:
         days = [
             d for d in _day_order(window.lo, window.hi, window.target, weekdays) if not refused(d)
@@ -304,8 +314,25 @@ def place_row(
         nurse_id=taken.nurse_id,
         moved=moved,
         reason=reason,
+        short_reason=short if moved else "",
     )
     return row, taken
+
+
+def _short_reason(
+    needs: SlotNeeds,
+    calendar: ClinicCalendar,
+    booked: Occupancy,
+    wished: dt.datetime,
+    *,
+    now: dt.datetime | None,
+) -> str:
+    """The first reason the wished-for slot is not free, in a phrase ("" without a chair)."""
+    chairs = _chairs(needs)
+    probe = next(iter(_candidates(needs, wished, chairs[0])), None) if chairs else None
+    if probe is None:
+        return ""
+    return short_why(probe, calendar, booked, now=now, chairs=len(chairs))
 
 
 def _chairs_starting_with(chair_ids: Sequence[int], chair_id: int | None) -> list[int]:

@@ -41,6 +41,7 @@ class LikelyDuplicate(ServiceError):
 
     def __init__(self, matches: list[Patient]) -> None:
         self.chart_numbers = [p.chart_number for p in matches]
+        self.patient_ids = [p.id for p in matches]
         first = matches[0]
         super().__init__(
             f"{first.full_name}, born {date_of_birth(first.date_of_birth)}, is already on file "

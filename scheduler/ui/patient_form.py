@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import fields
+from itertools import pairwise
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -53,6 +54,9 @@ DRIVER = (
     ("referring_provider", "Referred by", ""),
 )
 LONG_TEXT = (("indications", "Indications"), ("notes", "Notes"))
+# The answers to "this patient may already be on file".
+OPEN_THAT_CHART = "Open that chart"
+ADD_ANYWAY = "Add anyway"
 
 
 class PatientForm(QWidget):
@@ -63,6 +67,7 @@ class PatientForm(QWidget):
     """
 
     saved = Signal(int)
+    open_chart = Signal(int)
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,6 +111,12 @@ class PatientForm(QWidget):
         layout.addLayout(grid)
         layout.addLayout(buttons)
         layout.addStretch(1)
+        # Tab walks the person, how to reach them, then the driver: the contact column sits
+        # beside the person, so the layout's own order would jump to the driver first.
+        order = [name for name, *_ in (*PERSON, *CONTACT, *DRIVER, *LONG_TEXT)]
+        chain = [*(self.inputs[name] for name in order), self.revert_button, self.save_button]
+        for before, after in pairwise(chain):
+            QWidget.setTabOrder(before, after)
         self._loaded = PatientDetails("", "", None)
 
     def _group(self, title: str, specs: tuple[tuple[str, str, str], ...]) -> QWidget:
@@ -211,8 +222,13 @@ class PatientForm(QWidget):
             return saved.patient_id
 
         saved = act_on_form(desk, write, self.problems, self)
-        if duplicate and widgets.confirm(
-            self, "Same name and birthday", f"{duplicate[0]}\n\nSave anyway as a different person?"
-        ):
+        if not duplicate:
+            return saved
+        answer = widgets.choose(
+            self, "Same name and birthday", str(duplicate[0]), (OPEN_THAT_CHART, ADD_ANYWAY)
+        )
+        if answer == ADD_ANYWAY:
             return self._save(details, confirm_duplicate=True)
-        return saved
+        if answer == OPEN_THAT_CHART:
+            self.open_chart.emit(duplicate[0].patient_ids[0])
+        return None

@@ -193,6 +193,7 @@ class PatientsScreen(RefreshedWhenShown):
 
         self.form = PatientForm(desk)
         self.form.saved.connect(self._saved)
+        self.form.open_chart.connect(self.open_patient)
         form_scroll = QScrollArea()
         form_scroll.setWidget(self.form)
         form_scroll.setWidgetResizable(True)

@@ -40,7 +40,7 @@ from scheduler.domain.enums import Phase
 from scheduler.domain.planning import SeriesProposal
 from scheduler.domain.when import SHORT_WEEKDAYS
 from scheduler.errors import ServiceError
-from scheduler.services import booking, maintenance, patients, schedule, settings
+from scheduler.services import booking, course_defaults, maintenance, patients, schedule, settings
 from scheduler.ui.desk import Desk
 from scheduler.ui.escort_dialog import escort_warning_label, show_escort_warning
 from scheduler.ui.letters_screen import schedule_letter_pdf
@@ -304,7 +304,36 @@ class SeriesDialog(QDialog):
         show_escort_warning(
             self.desk, self.escort_warning, self.patient_id, choice.protocol_id, None
         )
+        self._suggest_day_and_time(choice)
         self._form_changed()
+
+    def _suggest_day_and_time(self, choice: ProtocolChoice) -> None:
+        """Start from the next open day on the protocol's weekdays, at a time the course fits.
+
+        An induction is tried whole at each of that day's times (the first without a move
+        wins); a maintenance plan keeps the first day's rule and the time asked for.
+        """
+        today, now = self.desk.today(), self.desk.now()
+
+        def suggest(db: Session) -> tuple[dt.date, dt.time | None]:
+            day = course_defaults.next_open_day(
+                db, protocol_id=choice.protocol_id, patient_id=self.patient_id, today=today
+            )
+            if self.phase is not Phase.INDUCTION:
+                return day, None
+            count = self.count.value()
+            return day, course_defaults.best_start_time(
+                db, self.patient_id, choice.protocol_id, count, day, now=now
+            )
+
+        try:
+            day, time = self.desk.read(suggest)
+        except ServiceError as exc:
+            self.show_problem(refusal_text(exc))
+            return
+        self.first_day.setDate(to_qdate(day))
+        if time is not None:
+            self.preferred_time.setTime(QTime(time.hour, time.minute))
 
     def _form_changed(self) -> None:
         """The form no longer matches the proposal shown: it must be proposed again."""

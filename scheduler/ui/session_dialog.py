@@ -193,6 +193,13 @@ class SessionDialog(QDialog):
         self.slot_table = pick_one_table(self.slots, min_height=150)
         self.move_button = QPushButton("&Move here")
         self.move_button.setEnabled(False)
+        # A refused move is said here, under the slots, as the series dialog does.
+        self.message = QLabel()
+        self.message.setObjectName("refusal")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b03a2e;")
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.hide()
         near_row = QHBoxLayout()
         near_row.addWidget(QLabel("Near"))
         near_row.addWidget(self.near, 1)
@@ -200,6 +207,7 @@ class SessionDialog(QDialog):
         move_layout = QVBoxLayout(self.move_box)
         move_layout.addLayout(near_row)
         move_layout.addWidget(self.slot_table)
+        move_layout.addWidget(self.message)
         move_layout.addWidget(self.move_button, 0, Qt.AlignmentFlag.AlignRight)
 
         self.cancel_button = QPushButton("&Cancel session…")
@@ -280,9 +288,14 @@ class SessionDialog(QDialog):
             )
         )
         self.slots.set_rows(slots)
+        self.show_problem("")
         if slots:
             self.slot_table.selectRow(0)
             self.slot_table.setFocus()
+
+    def show_problem(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
 
     def chosen_slot(self) -> SlotLike | None:
         rows = self.slot_table.selectionModel().selectedRows()
@@ -292,7 +305,8 @@ class SessionDialog(QDialog):
         slot = self.chosen_slot()
         if slot is None:
             return False
-        moved = self.desk.act(
+        moved = act_showing_refusal(
+            self.desk,
             lambda db: session_life.reschedule(
                 db,
                 self.view.session_id,
@@ -301,7 +315,9 @@ class SessionDialog(QDialog):
                 actor=self.desk.actor,
                 now=self.desk.now(),
             ),
+            self.show_problem,
             self,
+            prefix="Not moved",
         )
         if moved is None:
             return False

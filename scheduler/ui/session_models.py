@@ -90,6 +90,8 @@ class ProposedLike(Protocol):
     def moved(self) -> bool: ...
     @property
     def reason(self) -> str: ...
+    @property
+    def why(self) -> str: ...
 
 
 class SlotLike(Protocol):
@@ -260,6 +262,11 @@ class ProposalModel(ZonedRowsModel[ProposedLike]):
     def row_id(self, row: ProposedLike) -> int:
         return row.number
 
+    def value(self, row: ProposedLike, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_REASON:
+            return row.reason or None  # the whole sentence behind the short phrase
+        return super().value(row, column, role)
+
     def cell(self, row: ProposedLike, column: int) -> str:
         if column == self.COL_NUMBER:
             return str(row.number)
@@ -272,7 +279,7 @@ class ProposalModel(ZonedRowsModel[ProposedLike]):
         if column == self.COL_STATUS:
             return proposal_status(row)
         if column == self.COL_REASON:
-            return row.reason
+            return row.why
         return ""
 
     def foreground(self, row: ProposedLike, column: int) -> QBrush | None:

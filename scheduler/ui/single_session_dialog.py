@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from scheduler.domain.enums import Phase, Place
+from scheduler.domain.when import date_of_birth
 from scheduler.services import booking, patients, schedule, settings
 from scheduler.ui.desk import Desk
 from scheduler.ui.escort_dialog import escort_warning_label, show_escort_warning
@@ -93,7 +94,8 @@ def chairs_at(db: Session, place: Place) -> set[int]:
 def find_patients(db: Session, text: str) -> list[PatientChoice]:
     return [
         PatientChoice(
-            p.patient_id, f"{p.full_name} · chart {p.chart_number} · born {p.date_of_birth}"
+            p.patient_id,
+            f"{p.full_name} · chart {p.chart_number} · born {date_of_birth(p.date_of_birth)}",
         )
         for p in patients.search_patients(db, text, limit=PATIENT_MATCHES)
     ]

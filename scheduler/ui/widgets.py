@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from PySide6.QtCore import QAbstractItemModel
@@ -177,6 +177,20 @@ class RefreshedWhenShown(QWidget):
         if self._stale:
             self.refresh()
         super().showEvent(event)
+
+
+def choose(parent: QWidget | None, title: str, question: str, answers: Sequence[str]) -> str | None:
+    """Ask a question answered by one of ``answers`` (the first is the default) or Cancel.
+
+    The answer's text, or None for Cancel (tests replace this module attribute to answer it).
+    """
+    box = QMessageBox(QMessageBox.Icon.Question, title, question, parent=parent)
+    buttons = [(box.addButton(text, QMessageBox.ButtonRole.AcceptRole), text) for text in answers]
+    box.setDefaultButton(buttons[0][0])
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    pressed = box.clickedButton()
+    return next((text for button, text in buttons if button is pressed), None)
 
 
 def confirm(parent: QWidget | None, title: str, question: str) -> bool:

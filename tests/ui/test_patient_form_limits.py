@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
@@ -32,3 +33,25 @@ def test_a_long_note_pasted_in_is_refused_beside_the_field(qtbot: QtBot, desk: T
     form.inputs["notes"].setPlainText("x" * 4001)  # type: ignore[union-attr]
     assert form.save() is None
     assert form.problems.fields["notes"][1].text() == "Notes is longer than 4000 characters."
+
+
+def test_tab_walks_the_fields_in_the_order_they_are_on_screen(qtbot: QtBot, desk: TestDesk) -> None:
+    """The person, then how to reach them (Mobile first), then the driver, then the notes."""
+    form = PatientForm(desk)
+    qtbot.addWidget(form)
+    with qtbot.waitActive(form):
+        form.show()
+        form.activateWindow()
+    form.inputs["first_name"].setFocus()
+    walked = []
+    for _ in range(len(form.inputs)):
+        focused = form.focusWidget()
+        assert focused is not None
+        walked.append(focused.objectName())
+        qtbot.keyClick(focused, Qt.Key.Key_Tab)
+    assert walked == [
+        "first_name", "last_name", "preferred_name", "date_of_birth",
+        "mobile_phone", "home_phone", "email", "street", "city", "region", "postal_code",
+        "driver_name", "driver_phone", "referring_provider",
+        "indications", "notes",
+    ]  # fmt: skip

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -130,23 +132,59 @@ def test_duplicate_asks_before_saving(
     confirmed: bool,
 ) -> None:
     add_patients(desk, ("Seán", "O'Brien", dt.date(1975, 5, 5)))
-    questions: list[str] = []
+    questions: list[tuple[str, tuple[str, ...]]] = []
 
-    def answer(parent: object, title: str, question: str) -> bool:
-        questions.append(question)
-        return confirmed
+    def answer(parent: object, title: str, question: str, answers: Sequence[str]) -> str | None:
+        questions.append((question, tuple(answers)))
+        return "Add anyway" if confirmed else None
 
-    monkeypatch.setattr(widgets, "confirm", answer)
+    monkeypatch.setattr(widgets, "choose", answer)
     screen.new_patient()
     qtbot.keyClicks(screen.form.inputs["first_name"], "Sean")
     qtbot.keyClicks(screen.form.inputs["last_name"], "O'Brien")
     qtbot.keyClicks(screen.form.inputs["date_of_birth"], "05/05/1975")
     qtbot.mouseClick(screen.form.save_button, Qt.MouseButton.LeftButton)
     assert len(questions) == 1
-    assert "already on file" in questions[0]
+    assert "already on file" in questions[0][0]
+    assert questions[0][1] == ("Open that chart", "Add anyway")
     assert desk.refusals == []
     with desk.database.reading() as s:
         assert len(s.scalars(select(Patient)).all()) == (2 if confirmed else 1)
+
+
+def press_when_asked(qtbot: QtBot, text: str, seen: list[list[str]]) -> None:
+    """Press the button named ``text`` on the question box as soon as it is open."""
+
+    def press() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, press)
+            return
+        seen.append([b.text() for b in box.buttons()])
+        button = next(b for b in box.buttons() if b.text() == text)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, press)
+
+
+def test_open_that_chart_shows_the_patient_on_file(
+    qtbot: QtBot, desk: TestDesk, screen: PatientsScreen
+) -> None:
+    (on_file,) = add_patients(desk, ("Seán", "O'Brien", dt.date(1975, 5, 5)))
+    screen.new_patient()
+    qtbot.keyClicks(screen.form.inputs["first_name"], "Sean")
+    qtbot.keyClicks(screen.form.inputs["last_name"], "O'Brien")
+    qtbot.keyClicks(screen.form.inputs["date_of_birth"], "05/05/1975")
+    seen: list[list[str]] = []
+    press_when_asked(qtbot, "Open that chart", seen)
+    qtbot.mouseClick(screen.form.save_button, Qt.MouseButton.LeftButton)
+    assert sorted(seen[0]) == ["Add anyway", "Cancel", "Open that chart"]
+    assert screen.current_patient_id() == on_file
+    assert screen.heading.text() == "Seán O'Brien"
+    assert screen.form.patient_id == on_file
+    assert screen.form.text("first_name") == "Seán"
+    with desk.database.reading() as s:
+        assert len(s.scalars(select(Patient)).all()) == 1
 
 
 def test_screening_finding_override_and_clearance(

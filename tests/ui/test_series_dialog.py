@@ -8,7 +8,7 @@ import weakref
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QDate, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QDate, QEvent, Qt, QTime
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -72,7 +72,9 @@ def test_the_form_starts_from_the_protocol(qtbot: QtBot, desk: TestDesk, db: Dat
     assert all("induction" in dialog.protocol.itemText(n) for n in range(dialog.protocol.count()))
     assert (dialog.count.minimum(), dialog.count.maximum(), dialog.count.value()) == (6, 8, 6)
     assert dialog.selected_weekdays() == [0, 2, 4]  # Mon, Wed, Fri
-    assert dialog.first_date() == dt.date(2026, 11, 17)
+    # Monday afternoon: tomorrow is a Tuesday, so the first Mon/Wed/Fri the clinic is open.
+    assert dialog.first_date() == dt.date(2026, 11, 18)
+    assert dialog.time_wanted() == dt.time(8)  # the clinic is empty: from opening time
     assert not dialog.book_button.isEnabled()
     # Typing a ninth session is not possible: the spin box stops at eight.
     dialog.count.setFocus()
@@ -94,6 +96,7 @@ def test_booking_a_series_through_the_dialog(
     qtbot.keyClicks(dialog.count, "7")
     qtbot.keyClick(dialog.count, Qt.Key.Key_Tab)
     assert dialog.count.value() == 7
+    dialog.preferred_time.setTime(QTime(10, 0))  # the patient asks for 10:00
     qtbot.mouseClick(dialog.propose_button, Qt.MouseButton.LeftButton)
     qtmodeltester.check(dialog.model)  # type: ignore[attr-defined]
     assert dialog.model.rowCount() == 7

@@ -82,6 +82,30 @@ def test_reschedule_to_one_of_the_next_free_slots(
     assert dialog.changed_anything
 
 
+def test_a_refused_move_is_shown_in_the_dialog_not_in_a_pop_up(
+    qtbot: QtBot, dialog: SessionDialog, db: Database, desk: TestDesk
+) -> None:
+    """Another desk takes the slot while this one looks at it: the refusal shows inline."""
+    dialog.near.setDateTime(dialog.near.dateTime().addSecs(4 * 3600))  # 2 PM
+    qtbot.mouseClick(dialog.find_button, Qt.MouseButton.LeftButton)
+    chosen = dialog.slots.row_at(0)
+    with db.transaction() as s:
+        book_single(
+            s, patient_id=make_patient(s, first_name="Ann"), protocol_id=protocol_id(s, IV_SINGLE),
+            starts_at=chosen.starts_at, chair_id=chosen.chair_id, actor=ACTOR, now=NOW,
+        )  # fmt: skip
+    assert not dialog.move_to_chosen()
+    assert desk.refusals == []
+    assert dialog.message.isVisible()
+    assert dialog.message.text().startswith("Not moved: ")
+    assert "is taken" in dialog.message.text()
+    assert stored(db, dialog.view.session_id).starts_at == at(TOMORROW, 10)
+    assert dialog.isVisible()
+    # Finding slots again clears it: the message is about the slot no longer offered.
+    qtbot.mouseClick(dialog.find_button, Qt.MouseButton.LeftButton)
+    assert not dialog.message.isVisible()
+
+
 def test_cancel_asks_for_a_reason(
     qtbot: QtBot, dialog: SessionDialog, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:

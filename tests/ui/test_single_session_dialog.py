@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from scheduler.domain.enums import Place
+from scheduler.services.booking import book_single
 from scheduler.services.schedule import sessions_on_day
 from scheduler.store import Database
 from scheduler.store.models import TreatmentSession
 from scheduler.ui.session_models import DaySessionsModel, DeskSession
 from scheduler.ui.single_session_dialog import SingleSessionDialog
+from tests.conftest import ACTOR, NOW
 from tests.factories import CONSULTATION, IV_SINGLE, Clinic, set_up_test_clinic
 from tests.ui.conftest import TestDesk
 
@@ -138,3 +142,36 @@ def test_a_therapy_given_in_one_place_only_offers_no_choice(
     assert places(dialog) == ["Clinic chair"]
     assert not dialog.place.isEnabled()
     assert dialog.nurse.isHidden()
+
+
+def test_a_refused_booking_is_shown_in_the_dialog_not_in_a_pop_up(
+    qtbot: QtBot, dialog: SingleSessionDialog, desk: TestDesk, db: Database, clinic: Clinic
+) -> None:
+    """The slot offered is taken by another desk meanwhile: the refusal shows under the slots."""
+    choose_protocol(dialog, IV_SINGLE)
+    chosen = dialog.slots.row_at(0)
+    with db.transaction() as s:
+        book_single(
+            s, patient_id=clinic.other_patient, protocol_id=clinic.iv_single,
+            starts_at=chosen.starts_at, chair_id=chosen.chair_id, actor=ACTOR, now=NOW,
+        )  # fmt: skip
+    qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
+    assert desk.refusals == []
+    assert dialog.session_id is None
+    assert dialog.isVisible()
+    assert dialog.message.isVisible()
+    assert dialog.message.text().startswith("Not booked: ")
+    assert "is taken" in dialog.message.text()
+
+
+def test_the_patient_search_shows_birthdays_us_style(
+    qtbot: QtBot, desk: TestDesk, clinic: Clinic
+) -> None:
+    """Opened from a free place on the calendar: the matches read as the rest of the desk."""
+    widget = SingleSessionDialog(desk, None)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.keyClicks(widget.patient_search, "Zo")
+    assert widget.patient_choice.count() >= 1
+    label = widget.patient_choice.itemText(0)
+    assert re.search(r"· born \d\d/\d\d/\d{4}$", label), label
