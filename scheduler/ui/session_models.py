@@ -255,17 +255,21 @@ class DaySessionsModel(ZonedRowsModel[DeskSession]):
 
 
 # The Cautions cell shows the first caution cut to this; the tooltip has them all.
-CAUTION_COLUMN_CHARS = 30
+# Narrow, so the patient's name beside it keeps its room on a 1366-pixel screen.
+CAUTION_COLUMN_CHARS = 22
 _LATE_RED = "#c62828"
 
 
 def short_cautions(cautions: Sequence[Caution]) -> str:
-    """The most serious caution cut to fit a column, and how many more the tooltip holds."""
+    """The most serious caution's name cut to fit a column, and how many more the tooltip
+    holds (a contraindication shows in red, so its name alone says enough)."""
     if not cautions:
         return ""
-    first = cautions[0].text
+    first = cautions[0].label or cautions[0].text
     if len(first) > CAUTION_COLUMN_CHARS:
-        first = first[: CAUTION_COLUMN_CHARS - 1].rstrip() + "…"
+        # Cut at a word: "Uncontrolled high…" reads better than "Uncontrolled high bl…".
+        cut = first[:CAUTION_COLUMN_CHARS].rsplit(" ", 1)[0] or first[: CAUTION_COLUMN_CHARS - 1]
+        first = cut.rstrip(" ,:") + "…"
     more = len(cautions) - 1
     return f"{first} (+{more})" if more else first
 
