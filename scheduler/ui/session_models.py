@@ -316,6 +316,8 @@ class TodaySessionsModel(DaySessionsModel):
         return minutes_late(row.view.status, row.view.starts_at, self.now)
 
     def value(self, row: DeskSession, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_PATIENT:
+            return f"{row.view.patient_name}, chart {row.view.chart_number}"
         if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_CAUTIONS:
             return "\n".join(c.text for c in self.cautions(row)) or None
         late = self.minutes_late(row) if column == self.COL_STATUS else None
@@ -324,6 +326,10 @@ class TodaySessionsModel(DaySessionsModel):
         return super().value(row, column, role)
 
     def cell(self, row: DeskSession, column: int) -> str:
+        # The chart number waits in the tooltip: with the Cautions column beside it, the
+        # patient's whole name fits a 1366-pixel screen only alone.
+        if column == self.COL_PATIENT:
+            return row.view.patient_name
         if column == self.COL_CAUTIONS:
             return short_cautions(self.cautions(row))
         if column == self.COL_STATUS and self.minutes_late(row) is not None:

@@ -159,6 +159,12 @@ def test_checked_in_patient_is_no_longer_late(
     assert cell(screen, 0, COLS.COL_STATUS) == "Checked in"
 
 
+def test_patient_name_in_the_cell_chart_number_in_the_tooltip(screen: TodayScreen) -> None:
+    assert cell(screen, 0, COLS.COL_PATIENT) == "Zoë Łukasiewicz"
+    tooltip = cell(screen, 0, COLS.COL_PATIENT, Qt.ItemDataRole.ToolTipRole)
+    assert tooltip == f"Zoë Łukasiewicz, chart {screen.model.row_at(0).view.chart_number}"
+
+
 def test_cautions_column_short_in_the_cell_full_in_the_tooltip(screen: TodayScreen) -> None:
     header = screen.table.horizontalHeader()
     assert screen.model.headerData(COLS.COL_CAUTIONS, Qt.Orientation.Horizontal) == "Cautions"
