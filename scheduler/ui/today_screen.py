@@ -175,7 +175,7 @@ class TodayScreen(QWidget):
             if key == "open":
                 bar.addSpacing(16)
         bar.addStretch(1)
-        self.day = desk.today()  # the day shown
+        self.day = self.today = desk.today()  # the day shown, and today as last read
         self.previous_day = QPushButton("◀")
         self.previous_day.setToolTip("The day before")
         self.previous_day.clicked.connect(lambda: self.show_day(self.day - dt.timedelta(days=1)))
@@ -246,8 +246,11 @@ class TodayScreen(QWidget):
         return self.desk.now() if self.day == self.desk.today() else None
 
     def tick(self) -> None:
-        """Each minute: patients turn late and the current-time line moves (at midnight the
-        buttons follow the new day)."""
+        """Each minute: patients turn late and the current-time line moves; a desk left on
+        today at midnight moves on to the new today."""
+        if self.desk.today() != self.today and self.day == self.today:
+            self.show_day(self.desk.today())
+            return
         now = self._clock_now()
         if now is None:
             self.model.now = None
@@ -263,7 +266,8 @@ class TodayScreen(QWidget):
         self.date_edit.blockSignals(True)
         self.date_edit.setDate(to_qdate(day))
         self.date_edit.blockSignals(False)
-        is_today = day == self.desk.today()
+        self.today = self.desk.today()  # the desk's today when the list was read
+        is_today = day == self.today
         self.title.setText(f"Today — {long_date(day)}" if is_today else long_date(day))
         self.today_button.setEnabled(not is_today)
         rows = day_sessions(self.desk, day)

@@ -206,3 +206,15 @@ def test_now_line_sits_above_the_first_session_still_to_start(
 def test_no_now_line_on_another_day(screen: TodayScreen) -> None:
     screen.show_day(TOMORROW)
     assert screen.model.now_row() is None
+
+
+def test_a_desk_left_on_today_moves_on_at_midnight(screen: TodayScreen, desk: TestDesk) -> None:
+    desk.clock_now = at(TOMORROW, 0, 1)
+    screen.tick()
+    assert screen.day == TOMORROW
+    assert screen.title.text() == "Today — Tuesday, November 17, 2026"
+    # A desk looking at another day stays there.
+    screen.show_day(TODAY + dt.timedelta(days=7))
+    desk.clock_now = at(TOMORROW + dt.timedelta(days=1), 0, 1)
+    screen.tick()
+    assert screen.day == TODAY + dt.timedelta(days=7)
