@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from scheduler.domain.enums import FindingSeverity, FindingStatus, Phase, Place
@@ -78,6 +78,8 @@ class Caution:
 
     text: str
     contraindication: bool = False
+    # The finding's name alone, for a narrow column ("Takes benzodiazepines").
+    label: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -185,12 +187,14 @@ def cautions_of(findings: Iterable[Finding], therapy_code: str) -> tuple[Caution
         label = kind.label if kind is not None else finding.kind
         text = f"{label}: {finding.detail}" if finding.detail else label
         if finding.severity is FindingSeverity.CAUTION:
-            cautions.append(Caution(text))
+            cautions.append(Caution(text, label=label))
             continue
         if kind is not None and kind.therapies and therapy_code not in kind.therapies:
             continue
         state = "overridden" if finding.status is FindingStatus.OVERRIDDEN else "NOT cleared"
-        blocking.append(Caution(f"Contraindication ({state}): {text}", contraindication=True))
+        blocking.append(
+            Caution(f"Contraindication ({state}): {text}", contraindication=True, label=label)
+        )
     return tuple(dict.fromkeys(blocking + cautions))
 
 

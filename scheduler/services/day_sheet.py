@@ -16,7 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from scheduler.domain.access import Actor, Permission
-from scheduler.domain.day_sheet import DaySheet, Finding, SheetVisit, build_day_sheet
+from scheduler.domain.day_sheet import (
+    Caution,
+    DaySheet,
+    Finding,
+    SheetVisit,
+    build_day_sheet,
+    cautions_of,
+)
 from scheduler.domain.enums import (
     HOLDING,
     FindingSeverity,
@@ -102,6 +109,27 @@ def day_sheet(db: Session, day: dt.date, *, actor: Actor, now: dt.datetime) -> D
         open_that_day=calendar.hours_on(day) is not None,
         now=now,
     )
+
+
+def cautions_on_day(db: Session, day: dt.date) -> dict[int, tuple[Caution, ...]]:
+    """What the nurse must know at the chair for each of a day's sessions, by session id.
+
+    The same cautions the day sheet prints, for the desk's lists; sessions with none are left
+    out. Two queries whatever the size of the day.
+    """
+    calendar = clinic_calendar(db, names=False)
+    start, end = day_bounds(calendar.zone, day, day)
+    rows = db.execute(
+        select(TreatmentSession.id, TreatmentSession.patient_id, Therapy.code)
+        .join(Therapy, Therapy.id == TreatmentSession.therapy_id)
+        .where(overlapping(start, end))
+    ).all()
+    findings = _findings(db, {patient_id for _, patient_id, _ in rows})
+    found = {
+        session_id: cautions_of(findings.get(patient_id, ()), code)
+        for session_id, patient_id, code in rows
+    }
+    return {session_id: cautions for session_id, cautions in found.items() if cautions}
 
 
 def _findings(db: Session, patient_ids: set[int]) -> dict[int, list[Finding]]:

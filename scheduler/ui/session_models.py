@@ -9,8 +9,9 @@ dataclass with those attributes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
@@ -19,7 +20,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
+from scheduler.domain.day_sheet import Caution
 from scheduler.domain.enums import Place, SessionStatus
+from scheduler.domain.lateness import late_text, minutes_late
 from scheduler.domain.when import date_and_time, time_range
 from scheduler.ui.tables import ID_ROLE, R, RowsModel
 
@@ -187,7 +190,7 @@ class DaySessionsModel(ZonedRowsModel[DeskSession]):
 
     COL_TIME, COL_PATIENT, COL_THERAPY, COL_PROGRESS, COL_CHAIR = range(5)
     COL_STATUS, COL_DRIVER, COL_PREP, COL_AFTERCARE = range(5, 9)
-    HEADERS = (
+    HEADERS: ClassVar[tuple[str, ...]] = (
         "Time",
         "Patient",
         "Therapy",
@@ -251,6 +254,107 @@ class DaySessionsModel(ZonedRowsModel[DeskSession]):
             if row.view.session_id == session_id:
                 return number
         return None
+
+
+# The Cautions cell shows the first caution cut to this; the tooltip has them all.
+# Narrow, so the patient's name beside it keeps its room on a 1366-pixel screen.
+CAUTION_COLUMN_CHARS = 22
+_LATE_RED = "#c62828"
+
+
+def short_cautions(cautions: Sequence[Caution]) -> str:
+    """The most serious caution's name cut to fit a column, and how many more the tooltip
+    holds (a contraindication shows in red, so its name alone says enough)."""
+    if not cautions:
+        return ""
+    first = cautions[0].label or cautions[0].text
+    if len(first) > CAUTION_COLUMN_CHARS:
+        # Cut at a word: "Uncontrolled high…" reads better than "Uncontrolled high bl…".
+        cut = first[:CAUTION_COLUMN_CHARS].rsplit(" ", 1)[0] or first[: CAUTION_COLUMN_CHARS - 1]
+        first = cut.rstrip(" ,:") + "…"
+    more = len(cautions) - 1
+    return f"{first} (+{more})" if more else first
+
+
+class TodaySessionsModel(DaySessionsModel):
+    """Today's list: the day's sessions, which patients are late, and their cautions.
+
+    ``set_now`` moves the desk's clock on (a timer calls it each minute), so a patient not
+    checked in turns "Late" without a reload.
+    """
+
+    COL_CAUTIONS = len(DaySessionsModel.HEADERS)
+    HEADERS = (*DaySessionsModel.HEADERS, "Cautions")
+
+    def __init__(self, zone: ZoneInfo, parent: QObject | None = None) -> None:
+        super().__init__(zone, parent)
+        self.now: dt.datetime | None = None
+        self._cautions: Mapping[int, tuple[Caution, ...]] = {}
+
+    def set_day(
+        self,
+        rows: Sequence[DeskSession],
+        cautions: Mapping[int, tuple[Caution, ...]],
+        now: dt.datetime | None,
+    ) -> None:
+        """A day's rows with their cautions; ``now`` is None for a day other than today (no
+        one is late and there is no current-time line)."""
+        self._cautions = cautions
+        self.now = now
+        self.set_rows(rows)
+
+    def set_now(self, now: dt.datetime) -> None:
+        self.now = now
+        if self.rowCount():
+            status = self.COL_STATUS
+            self.dataChanged.emit(self.index(0, status), self.index(self.rowCount() - 1, status))
+
+    def cautions(self, row: DeskSession) -> tuple[Caution, ...]:
+        return self._cautions.get(row.view.session_id, ())
+
+    def minutes_late(self, row: DeskSession) -> int | None:
+        if self.now is None:
+            return None
+        return minutes_late(row.view.status, row.view.starts_at, self.now)
+
+    def value(self, row: DeskSession, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_PATIENT:
+            return f"{row.view.patient_name}, chart {row.view.chart_number}"
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_CAUTIONS:
+            return "\n".join(c.text for c in self.cautions(row)) or None
+        late = self.minutes_late(row) if column == self.COL_STATUS else None
+        if late is not None and role == Qt.ItemDataRole.ToolTipRole:
+            return late_text(late)
+        return super().value(row, column, role)
+
+    def cell(self, row: DeskSession, column: int) -> str:
+        # The chart number waits in the tooltip: with the Cautions column beside it, the
+        # patient's whole name fits a 1366-pixel screen only alone.
+        if column == self.COL_PATIENT:
+            return row.view.patient_name
+        if column == self.COL_CAUTIONS:
+            return short_cautions(self.cautions(row))
+        if column == self.COL_STATUS and self.minutes_late(row) is not None:
+            return "Late"
+        return super().cell(row, column)
+
+    def foreground(self, row: DeskSession, column: int) -> QBrush | None:
+        if column == self.COL_STATUS and self.minutes_late(row) is not None:
+            return QBrush(QColor(_LATE_RED))
+        if column == self.COL_CAUTIONS and self.cautions(row):
+            serious = self.cautions(row)[0].contraindication
+            return QBrush(QColor(_LATE_RED if serious else "#b05a00"))
+        return super().foreground(row, column)
+
+    def now_row(self) -> int | None:
+        """The first row starting at or after now: the current-time line is drawn above it
+        (``rowCount()`` when every session has started: the line goes under the last)."""
+        if self.now is None:
+            return None
+        for number, row in enumerate(self._rows):
+            if row.view.starts_at >= self.now:
+                return number
+        return len(self._rows)
 
 
 class ProposalModel(ZonedRowsModel[ProposedLike]):

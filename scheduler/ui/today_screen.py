@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QDate, QItemSelection, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -24,12 +27,14 @@ from scheduler.domain.enums import LetterKind, SessionStatus
 from scheduler.domain.when import long_date
 from scheduler.services import session_life
 from scheduler.services.changes import Change
+from scheduler.services.day_sheet import cautions_on_day
 from scheduler.ui.day_sheet import day_sheet_button
 from scheduler.ui.desk import Desk
 from scheduler.ui.escort_dialog import EscortAnswer, EscortDialog
 from scheduler.ui.letters_screen import day_sessions, show_letter
+from scheduler.ui.qt_dates import show_us_style, to_qdate
 from scheduler.ui.session_dialog import SessionDialog, cancel_session, mark_no_show
-from scheduler.ui.session_models import DaySessionsModel, SessionLike
+from scheduler.ui.session_models import DaySessionsModel, SessionLike, TodaySessionsModel
 
 BOOKED, CONFIRMED = SessionStatus.BOOKED, SessionStatus.CONFIRMED
 CHECKED_IN, COMPLETED = SessionStatus.CHECKED_IN, SessionStatus.COMPLETED
@@ -55,6 +60,14 @@ NEEDS = {
     "cancel": Permission.CANCEL,
     "aftercare": Permission.PRINT,
 }
+# What the services refuse on other days whatever the status: check in on the session's own
+# day only; complete or mark a no-show only once it has started, so never on a day to come.
+# (Earlier the same day they stay clickable and the service says why: a greyed button would
+# wait for the next minute's tick after the start.)
+ON_THE_DAY = ("check_in",)
+ONCE_STARTED = ("complete", "no_show")
+NOW_LINE = "#d32f2f"
+MINUTE_MS = 60_000
 
 
 class SessionStep(Protocol):
@@ -65,8 +78,43 @@ class SessionStep(Protocol):
     ) -> object: ...
 
 
+class NowLineDelegate(QStyledItemDelegate):
+    """Draws the current-time line across the list, above the first session still to start
+    (below the last when every session has started)."""
+
+    def __init__(self, model: TodaySessionsModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        super().paint(painter, option, index)
+        line = self.model.now_row()
+        rect = option.rect
+        if line is None or index.row() not in (line, line - 1):
+            return
+        if index.row() == line:
+            y = rect.top() + 1
+        elif line == self.model.rowCount():
+            y = rect.bottom() - 1
+        else:
+            return
+        painter.save()
+        painter.setPen(QPen(QColor(NOW_LINE), 2))
+        painter.drawLine(rect.left(), y, rect.right() + 1, y)
+        painter.restore()
+
+
 class TodayScreen(QWidget):
-    """The day's sessions by time, with confirm / check in / complete / no-show / cancel.
+    """A day's sessions by time, with confirm / check in / complete / no-show / cancel.
+
+    Opens on today; the arrows and the date field show any other day, Ctrl+T comes back.
+    On today a red line marks the current time, and a patient not checked in ten minutes
+    after the start shows "Late" (the clock is read again each minute).
 
     A no-show or cancellation that leaves a course short asks at once what to do about it
     (``MakeupDialog``).
@@ -85,7 +133,7 @@ class TodayScreen(QWidget):
         font.setBold(True)
         self.title.setFont(font)
         self.summary = QLabel()
-        self.model = DaySessionsModel(desk.zone, self)
+        self.model = TodaySessionsModel(desk.zone, self)
         self.table = QTableView()
         self.table.setObjectName("today_table")
         self.table.setModel(self.model)
@@ -96,12 +144,15 @@ class TodayScreen(QWidget):
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        self.table.setItemDelegate(NowLineDelegate(self.model, self.table))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(DaySessionsModel.COL_PATIENT, QHeaderView.ResizeMode.Stretch)
         # Columns are sized from the first 100 rows, not all of a busy day's 300: every row's
         # times, therapies and statuses are alike, and asking them all slowed the start.
         header.setResizeContentsPrecision(SIZED_BY_ROWS)
+        # The nurse reads the cautions beside who drives the patient home.
+        header.moveSection(TodaySessionsModel.COL_CAUTIONS, DaySessionsModel.COL_DRIVER + 1)
         self.empty = QLabel("No sessions today.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
@@ -124,7 +175,24 @@ class TodayScreen(QWidget):
             if key == "open":
                 bar.addSpacing(16)
         bar.addStretch(1)
-        self.day = desk.today()  # the day shown
+        self.day = self.today = desk.today()  # the day shown, and today as last read
+        self.previous_day = QPushButton("◀")
+        self.previous_day.setToolTip("The day before")
+        self.previous_day.clicked.connect(lambda: self.show_day(self.day - dt.timedelta(days=1)))
+        self.next_day = QPushButton("▶")
+        self.next_day.setToolTip("The day after")
+        self.next_day.clicked.connect(lambda: self.show_day(self.day + dt.timedelta(days=1)))
+        for arrow in (self.previous_day, self.next_day):
+            arrow.setFixedWidth(arrow.sizeHint().height() + 8)
+        self.date_edit = QDateEdit()
+        self.date_edit.setObjectName("today_date")
+        self.date_edit.setCalendarPopup(True)
+        show_us_style(self.date_edit)
+        self.date_edit.setDate(to_qdate(self.day))
+        self.date_edit.dateChanged.connect(self._date_picked)
+        self.today_button = QPushButton("Today")
+        self.today_button.setToolTip("Back to today (Ctrl+T)")
+        self.today_button.clicked.connect(self.show_today)
         self.day_sheet_button = day_sheet_button(desk, lambda: self.day, self)
         bar.addWidget(self.day_sheet_button)
         self.refresh_button = QPushButton("&Refresh")
@@ -134,6 +202,9 @@ class TodayScreen(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.title)
         top.addStretch(1)
+        for widget in (self.previous_day, self.date_edit, self.next_day, self.today_button):
+            top.addWidget(widget)
+        top.addSpacing(16)
         top.addWidget(self.summary)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -143,19 +214,68 @@ class TodayScreen(QWidget):
         self.table.activated.connect(lambda index: self.open_selected())
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         QShortcut(QKeySequence("F5"), self, self.refresh)
+        # Only while Today is in front: another screen may give Ctrl+T its own "today".
+        back = QShortcut(QKeySequence("Ctrl+T"), self, self.show_today)
+        back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.clock = QTimer(self)
+        self.clock.setInterval(MINUTE_MS)
+        self.clock.timeout.connect(self.tick)
+        self.clock.start()
         desk.follow(SHOWS, self.refresh, self)
         desk.signed_in.connect(self._selection_changed)
         self.refresh()
 
     # -- data ------------------------------------------------------------------------------
 
+    def show_day(self, day: dt.date) -> None:
+        """Show another day's sessions (the arrows, the date field)."""
+        if day != self.day:
+            self.day = day
+            self.table.clearSelection()
+            self.refresh()
+
+    def show_today(self) -> None:
+        """Ctrl+T: back to today."""
+        self.show_day(self.desk.today())
+
+    def _date_picked(self, date: QDate) -> None:
+        self.show_day(dt.date(date.year(), date.month(), date.day()))
+
+    def _clock_now(self) -> dt.datetime | None:
+        """The desk's clock when the day shown is today; other days have no "now"."""
+        return self.desk.now() if self.day == self.desk.today() else None
+
+    def tick(self) -> None:
+        """Each minute: patients turn late and the current-time line moves; a desk left on
+        today at midnight moves on to the new today."""
+        if self.desk.today() != self.today and self.day == self.today:
+            self.show_day(self.desk.today())
+            return
+        now = self._clock_now()
+        if now is None:
+            self.model.now = None
+        else:
+            self.model.set_now(now)
+        self.table.viewport().update()
+        self._selection_changed()
+
     def refresh(self) -> None:
-        """Reload today's sessions, keeping the selected one selected."""
+        """Reload the day's sessions, keeping the selected one selected."""
         keep = self.selected_view()
-        day = self.day = self.desk.today()
-        self.title.setText(f"Today — {long_date(day)}")
+        day = self.day
+        self.date_edit.blockSignals(True)
+        self.date_edit.setDate(to_qdate(day))
+        self.date_edit.blockSignals(False)
+        self.today = self.desk.today()  # the desk's today when the list was read
+        is_today = day == self.today
+        self.title.setText(f"Today — {long_date(day)}" if is_today else long_date(day))
+        self.today_button.setEnabled(not is_today)
         rows = day_sessions(self.desk, day)
-        self.model.set_rows(rows)
+        cautions = self.desk.read(lambda db: cautions_on_day(db, day))
+        self.model.set_day(rows, cautions, self.desk.now() if is_today else None)
+        self.empty.setText(
+            "No sessions today." if is_today else f"No sessions on {long_date(day)}."
+        )
         self.table.setVisible(bool(rows))
         self.empty.setVisible(not rows)
         live = [r for r in rows if r.view.status.holds_slot]
@@ -192,13 +312,21 @@ class TodayScreen(QWidget):
     def _selection_changed(self, *args: QItemSelection) -> None:
         view = self.selected_view()
         self.buttons["open"].setEnabled(view is not None)
+        today = self.desk.today()
         for key, statuses in ALLOWED.items():
             # What the signed-in user's roles may not do is greyed out (the services refuse it).
-            allowed = self.desk.may(NEEDS[key])
-            self.buttons[key].setEnabled(allowed and view is not None and view.status in statuses)
+            allowed = self.desk.may(NEEDS[key]) and view is not None and view.status in statuses
+            if view is not None and key in ON_THE_DAY:
+                allowed = allowed and self._local_day(view.starts_at) == today
+            if view is not None and key in ONCE_STARTED:
+                allowed = allowed and self._local_day(view.starts_at) <= today
+            self.buttons[key].setEnabled(allowed)
         # A consultation, follow-up or video call sends no one home with an aftercare letter.
         if view is not None and not view.has_aftercare:
             self.buttons["aftercare"].setEnabled(False)
+
+    def _local_day(self, moment: dt.datetime) -> dt.date:
+        return moment.astimezone(self.desk.zone).date()
 
     # -- actions ---------------------------------------------------------------------------
 
