@@ -226,7 +226,7 @@ class CalendarScreen(QWidget):
         self._views = {v.session_id: v for d in data for v in d.sessions}
         total = len(self._views)
         self.note.setText(f"{total} session{'s' if total != 1 else ''} this week")
-        self._set(week_content(data, self.desk.zone))
+        self._set(week_content(data, self._chairs or [], self.desk.zone))
 
     def _set(self, content: GridContent) -> None:
         self.grid.set_content(content.columns, content.blocks, content.first_min, content.last_min)
