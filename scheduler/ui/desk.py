@@ -49,10 +49,15 @@ class Desk(QObject):
             (``EVERYTHING`` for a change seen on another workstation); see ``follow``.
         signed_in(): another staff member signed in (or the first one did); screens show or
             hide what their roles allow.
+        highlighted(int, datetime): a session was just booked or moved, or asked for; the
+            calendar goes to its day and outlines it. Its id and start (aware).
+        calendar_asked(): "Show in calendar": the window switches to the calendar.
     """
 
     changed = Signal(object)
     signed_in = Signal()
+    highlighted = Signal(int, object)
+    calendar_asked = Signal()
 
     def __init__(
         self,
@@ -68,6 +73,8 @@ class Desk(QObject):
         self._zone: ZoneInfo | None = None
         self._writes_stopped: str | None = None
         self._followers: set[_Follower] = set()
+        # The session last highlighted, for a calendar built after it was booked.
+        self.highlight_wanted: tuple[int, dt.datetime] | None = None
 
     @property
     def actor(self) -> Actor:
@@ -171,6 +178,16 @@ class Desk(QObject):
         if what:
             self.changed.emit(what)
         return result
+
+    def highlight(self, session_id: int, starts_at: dt.datetime) -> None:
+        """Point the calendar at a session just booked or moved: its day, the block outlined."""
+        self.highlight_wanted = (session_id, starts_at)
+        self.highlighted.emit(session_id, starts_at)
+
+    def show_in_calendar(self, session_id: int, starts_at: dt.datetime) -> None:
+        """Switch to the calendar on a session's day, with the session outlined."""
+        self.highlight(session_id, starts_at)
+        self.calendar_asked.emit()
 
     def follow(self, shows: Change, reload: Callable[[], None], screen: QObject) -> None:
         """Call ``reload`` after each change to something in ``shows`` (what ``screen`` shows).

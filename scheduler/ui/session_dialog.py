@@ -303,6 +303,7 @@ class SessionDialog(QDialog):
         )
         if moved is None:
             return False
+        self.desk.highlight(self.view.session_id, slot.starts_at)
         self.changed_anything = True
         self.accept()
         return True

@@ -353,6 +353,7 @@ class SingleSessionDialog(QDialog):
         if session_id is None:
             return None
         self.session_id = session_id
+        self.desk.highlight(session_id, slot.starts_at)
         self.accept()
         return session_id
 

@@ -30,6 +30,7 @@ from scheduler.ui.escort_dialog import EscortAnswer, EscortDialog
 from scheduler.ui.letters_screen import day_sessions, show_letter
 from scheduler.ui.session_dialog import SessionDialog, cancel_session, mark_no_show
 from scheduler.ui.session_models import DaySessionsModel, SessionLike
+from scheduler.ui.show_in_calendar import add_show_in_calendar
 
 BOOKED, CONFIRMED = SessionStatus.BOOKED, SessionStatus.CONFIRMED
 CHECKED_IN, COMPLETED = SessionStatus.CHECKED_IN, SessionStatus.COMPLETED
@@ -96,6 +97,9 @@ class TodayScreen(QWidget):
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        self.show_in_calendar = add_show_in_calendar(
+            desk, self.table, lambda n: self.model.row_at(n).view
+        )
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(DaySessionsModel.COL_PATIENT, QHeaderView.ResizeMode.Stretch)

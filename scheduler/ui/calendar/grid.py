@@ -393,6 +393,8 @@ class TimeGrid(QWidget):
         return super().event(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self.highlighted is not None:
+            self.set_highlight(None)  # seen: the outline goes with the next click
         if event.button() != Qt.MouseButton.LeftButton:
             super().mousePressEvent(event)
             return
