@@ -264,11 +264,11 @@ class TimeGrid(QWidget):
         painter.fillRect(QRect(0, 0, self.width(), header_h), QColor("#f4f4f4"))
         painter.setPen(QPen(HOUR_LINE))
         painter.drawLine(0, header_h - 1, self.width(), header_h - 1)
-        painter.setFont(self._bold)
         metrics = QFontMetrics(self._bold)
         for number, column in enumerate(self._layout.columns):
             rect = QRect(int(GUTTER_W + number * width) + 4, 0, int(width) - 8, HEADER_H)
             title = column.title if column.closure is None else f"{column.title} · closed"
+            painter.setFont(self._bold)  # the chair names below are in the small font
             painter.setPen(QColor("#8a2f2f") if column.closure else QColor("#222222"))
             painter.drawText(
                 rect,
@@ -278,6 +278,7 @@ class TimeGrid(QWidget):
             self._paint_chair_names(painter, column, GUTTER_W + number * width, width)
         if self._layout.columns and self._layout.columns[0].closure:
             column = self._layout.columns[0]
+            painter.setFont(self._bold)
             painter.setPen(QColor("#8a2f2f"))
             painter.drawText(
                 QRect(GUTTER_W, header_h + 8, self.width() - GUTTER_W, 20),
