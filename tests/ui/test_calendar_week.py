@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
 from scheduler.services.booking import book_series, book_single
+from scheduler.services.schedule import sessions_on_day
 from scheduler.store import Database
 from scheduler.ui.calendar import CalendarScreen
 from scheduler.ui.calendar.grid import (
@@ -26,6 +27,8 @@ from scheduler.ui.calendar.grid import (
     tooltip_of,
 )
 from scheduler.ui.main_window import CALENDAR, MainWindow
+from scheduler.ui.qt_dates import to_qdatetime
+from scheduler.ui.session_dialog import SessionDialog
 from scheduler.ui.single_session_dialog import SingleSessionDialog
 from scheduler.ui.today_screen import TodayScreen
 from tests.conftest import ACTOR, CLINIC_TZ, NOW
@@ -179,3 +182,20 @@ def test_show_in_calendar_from_today(
     assert window.current_screen() is calendar
     assert calendar.day == TODAY
     assert calendar.grid.highlighted == booked["ann"]
+
+
+def test_the_session_just_moved_is_shown_outlined(
+    qtbot: QtBot, desk: TestDesk, screen: CalendarScreen, booked: dict[str, int]
+) -> None:
+    (view,) = (
+        v for v in desk.read(lambda s: sessions_on_day(s, TODAY)) if v.session_id == booked["ann"]
+    )
+    dialog = SessionDialog(desk, view)
+    qtbot.addWidget(dialog)
+    dialog.near.setDateTime(to_qdatetime(at(TODAY + dt.timedelta(days=1), 13), ZONE))
+    dialog.find_slots()
+    slot = dialog.chosen_slot()
+    assert slot is not None
+    assert dialog.move_to_chosen()
+    assert screen.day == slot.starts_at.astimezone(ZONE).date() != TODAY
+    assert screen.grid.highlighted == booked["ann"]
