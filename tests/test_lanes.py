@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scheduler.domain.lanes import Lane, Span, lay_out_lanes
+from scheduler.domain.lanes import Lane, LaneGroup, Span, lay_out_chairs, lay_out_lanes
 
 MINUTES = 5  # starts and lengths on a five-minute grid, so sessions often touch or tie
 
@@ -192,3 +192,53 @@ def test_lanes_of_known_days(
 def test_a_session_given_twice_is_refused() -> None:
     with pytest.raises(ValueError, match="Session 4 appears twice"):
         lay_out_lanes([Span(0, 4, 600, 660), Span(1, 4, 700, 760)])
+
+
+# -- a column split by chair (the week view's day) ---------------------------------------------
+
+CLINIC_CHAIRS = st.lists(st.sampled_from(["chair 1", "chair 2", "chair 3"]), unique=True)
+
+
+@given(CLINIC_CHAIRS, spans(shortest=0))
+def test_chair_groups_tile_the_column_from_left_to_right(
+    chairs: list[str], given_spans: list[Span]
+) -> None:
+    groups, _ = lay_out_chairs(chairs, given_spans)
+    ends = list(itertools.accumulate(g.lanes for g in groups))
+    assert [g.first for g in groups] == [0, *ends[:-1]][: len(groups)]
+    assert all(g.lanes >= 1 and g.total == sum(h.lanes for h in groups) for g in groups)
+
+
+@given(CLINIC_CHAIRS, spans(shortest=0))
+def test_every_chair_has_a_group_even_when_empty_and_in_the_clinic_order(
+    chairs: list[str], given_spans: list[Span]
+) -> None:
+    groups, _ = lay_out_chairs(chairs, given_spans)
+    keys = [g.key for g in groups]
+    assert keys[: len(chairs)] == chairs
+    others = list(dict.fromkeys(s.group for s in given_spans if s.group not in chairs))
+    assert keys[len(chairs) :] == others
+
+
+@given(CLINIC_CHAIRS, spans(shortest=0))
+def test_each_chair_is_as_wide_as_its_busiest_moment_needs_and_no_wider(
+    chairs: list[str], given_spans: list[Span]
+) -> None:
+    groups, laid = lay_out_chairs(chairs, given_spans)
+    by_chair: dict[Hashable, LaneGroup] = {g.key: g for g in groups}
+    lanes = {lane.key: lane for lane in laid}
+    assert lanes == placed(given_spans)  # the lanes inside a chair are those of its own column
+    for chair, group in by_chair.items():
+        own = [lanes[s.key].lanes for s in given_spans if s.group == chair]
+        assert group.lanes == max(own, default=1)
+
+
+def test_a_double_booked_chair_takes_two_lanes_of_the_day() -> None:
+    groups, _ = lay_out_chairs(
+        ["C1", "C2"], [Span("C2", 1, 600, 700), Span("C2", 2, 650, 750), Span("home", 3, 600, 660)]
+    )
+    assert groups == [
+        LaneGroup("C1", 0, 1, 4),
+        LaneGroup("C2", 1, 2, 4),
+        LaneGroup("home", 3, 1, 4),
+    ]

@@ -12,11 +12,15 @@ one starting at 10:45 do not overlap. The order sessions are given in does not m
 that groups are returned in the order they first appear. A span of no length (never a real
 session: treatment lasts at least a minute) still gets a lane of its own beside anything
 running across its moment, but may take one lane more than it needs.
+
+A column may also be split by chair (the week view's day: a share for each chair, named in a
+row under the day): ``lay_out_chairs`` gives every chair of the clinic a group of lanes, as many
+as that chair needs at its busiest (one at least, so an empty chair keeps its place and name).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -90,3 +94,38 @@ def _lanes_of(cluster: list[Span]) -> list[Lane]:
     return [
         Lane(span.key, lane, len(lane_ends)) for span, lane in zip(cluster, chosen, strict=True)
     ]
+
+
+@dataclass(frozen=True)
+class LaneGroup:
+    """A chair's share of a column: lanes ``first`` to ``first + lanes - 1`` of ``total``."""
+
+    key: Hashable  # the chair (the spans' group)
+    first: int
+    lanes: int
+    total: int
+
+
+def lay_out_chairs(
+    chairs: Sequence[Hashable], spans: Iterable[Span]
+) -> tuple[list[LaneGroup], list[Lane]]:
+    """One column split by chair: each chair's lane group, left to right, and every span's lane.
+
+    The groups are the given chairs in their order, then any other group the spans name (a
+    visit at home, a chair since retired) in the order first seen. A span's lane counts within
+    its own chair's group.
+    """
+    given = list(spans)
+    laid = lay_out_lanes(given)
+    chair_of = {span.key: span.group for span in given}
+    widest = dict.fromkeys(chairs, 1)
+    for lane in laid:
+        chair = chair_of[lane.key]
+        widest[chair] = max(widest.get(chair, 1), lane.lanes)
+    total = sum(widest.values())
+    groups: list[LaneGroup] = []
+    first = 0
+    for chair, lanes in widest.items():
+        groups.append(LaneGroup(chair, first, lanes, total))
+        first += lanes
+    return groups, laid

@@ -51,11 +51,16 @@ class Desk(QObject):
             hide what their roles allow.
         announced(str): an action did what it said (one sentence, e.g. "Session cancelled for
             Leah Thomas"); the main window shows it in its status bar.
+        highlighted(int, datetime): a session was just booked or moved, or asked for; the
+            calendar goes to its day and outlines it. Its id and start (aware).
+        calendar_asked(): "Show in calendar": the window switches to the calendar.
     """
 
     changed = Signal(object)
     signed_in = Signal()
     announced = Signal(str)
+    highlighted = Signal(int, object)
+    calendar_asked = Signal()
 
     def __init__(
         self,
@@ -71,6 +76,8 @@ class Desk(QObject):
         self._zone: ZoneInfo | None = None
         self._writes_stopped: str | None = None
         self._followers: set[_Follower] = set()
+        # The session last highlighted, for a calendar built after it was booked.
+        self.highlight_wanted: tuple[int, dt.datetime] | None = None
 
     @property
     def actor(self) -> Actor:
@@ -178,6 +185,16 @@ class Desk(QObject):
     def announce(self, text: str) -> None:
         """Confirm a finished action in one sentence, said by the code that did it."""
         self.announced.emit(text)
+
+    def highlight(self, session_id: int, starts_at: dt.datetime) -> None:
+        """Point the calendar at a session just booked or moved: its day, the block outlined."""
+        self.highlight_wanted = (session_id, starts_at)
+        self.highlighted.emit(session_id, starts_at)
+
+    def show_in_calendar(self, session_id: int, starts_at: dt.datetime) -> None:
+        """Switch to the calendar on a session's day, with the session outlined."""
+        self.highlight(session_id, starts_at)
+        self.calendar_asked.emit()
 
     def follow(self, shows: Change, reload: Callable[[], None], screen: QObject) -> None:
         """Call ``reload`` after each change to something in ``shows`` (what ``screen`` shows).

@@ -189,6 +189,7 @@ class MainWindow(QMainWindow):
         desk.follow(STATUS_SHOWS, self.update_status, self)
         desk.signed_in.connect(self.update_permissions)
         desk.announced.connect(self.announce)
+        desk.calendar_asked.connect(self.show_in_calendar)
         self.idle_watch = IdleWatch(desk, self)
         self.idle_watch.idle.connect(self.lock)
         self.update_permissions()
@@ -225,6 +226,11 @@ class MainWindow(QMainWindow):
             self.navigation.setCurrentRow(index)
         self.setWindowTitle(f"{SCREENS[index].label} — {self._clinic_name()} — {APP_NAME}")
         self.screen_changed.emit(index)
+
+    def show_in_calendar(self) -> None:
+        """Switch to the calendar, which has gone to the session asked for (``Desk.highlight``)."""
+        self.screen_at(CALENDAR)
+        self.show_screen(CALENDAR)
 
     def patients_screen(self) -> PatientsScreen:
         screen = self.screen_at(PATIENTS)

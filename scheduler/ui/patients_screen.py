@@ -48,6 +48,7 @@ from scheduler.ui.patient_models import (
     PatientSearchModel,
 )
 from scheduler.ui.screening_panel import ScreeningPanel, ScreeningState
+from scheduler.ui.show_in_calendar import add_show_in_calendar
 from scheduler.ui.widgets import RefreshedWhenShown, note_label, row_table, title_label
 
 # Patients, their screening (who cleared them) and their series with each session.
@@ -243,6 +244,9 @@ class PatientsScreen(RefreshedWhenShown):
         self.sessions_model = CourseSessionsModel(self.desk.zone, self)
         self.sessions = row_table(self.sessions_model)
         self.sessions.setObjectName("course_sessions")
+        self.show_in_calendar = add_show_in_calendar(
+            self.desk, self.sessions, self.sessions_model.row_at
+        )
         self.courses.selectionModel().selectionChanged.connect(self._course_selected)
         self.no_courses = note_label("No series booked yet. Use “New induction series…” above.")
         tab = QWidget()

@@ -515,6 +515,7 @@ class SeriesDialog(QDialog):
             self.override_button.setVisible(self.message.isVisible())
             return None
         self.series_id, news = booked
+        self._highlight_first(self.series_id)
         self.show_problem("")
         if self.offer_schedule_letter(self):
             pdf = schedule_letter_pdf(self.desk, self.patient_id, self)
@@ -526,6 +527,13 @@ class SeriesDialog(QDialog):
         self.desk.announce(news)
         self.accept()
         return self.series_id
+
+    def _highlight_first(self, series_id: int) -> None:
+        """Point the calendar at the first session of the series just booked."""
+        courses = self.desk.read(lambda db: schedule.patient_courses(db, self.patient_id))
+        sessions = next((c.sessions for c in courses if c.series_id == series_id), [])
+        if sessions:
+            self.desk.highlight(sessions[0].session_id, sessions[0].starts_at)
 
     def book_with_override(self) -> int | None:
         override = OverrideDialog.ask(self.desk, self.message.text(), self)

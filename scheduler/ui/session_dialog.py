@@ -323,6 +323,7 @@ class SessionDialog(QDialog):
             return False
         when = day_and_clock(moved.starts_at, self.desk.zone)
         self.desk.announce(f"Session moved for {self.view.patient_name} to {when}")
+        self.desk.highlight(self.view.session_id, slot.starts_at)
         self.changed_anything = True
         self.accept()
         return True

@@ -355,6 +355,7 @@ class SingleSessionDialog(QDialog):
         session_id, news = booked
         self.session_id = session_id
         self.desk.announce(news)
+        self.desk.highlight(session_id, slot.starts_at)
         self.accept()
         return session_id
 

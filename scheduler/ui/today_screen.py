@@ -35,6 +35,7 @@ from scheduler.ui.letters_screen import day_sessions, show_letter
 from scheduler.ui.qt_dates import show_us_style, to_qdate
 from scheduler.ui.session_dialog import SessionDialog, cancel_session, mark_no_show
 from scheduler.ui.session_models import DaySessionsModel, SessionLike, TodaySessionsModel
+from scheduler.ui.show_in_calendar import add_show_in_calendar
 
 BOOKED, CONFIRMED = SessionStatus.BOOKED, SessionStatus.CONFIRMED
 CHECKED_IN, COMPLETED = SessionStatus.CHECKED_IN, SessionStatus.COMPLETED
@@ -145,6 +146,9 @@ class TodayScreen(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.setItemDelegate(NowLineDelegate(self.model, self.table))
+        self.show_in_calendar = add_show_in_calendar(
+            desk, self.table, lambda n: self.model.row_at(n).view
+        )
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(DaySessionsModel.COL_PATIENT, QHeaderView.ResizeMode.Stretch)

@@ -28,15 +28,26 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from scheduler.domain.when import hour_label
 
 HEADER_H = 34
+CHAIRS_H = 18  # the row naming each day's chairs under the week view's day titles
 TOP_PAD = 10  # room above the first hour, so its label is not cut by the header
 BOTTOM_PAD = 10  # and below the last one
-MIN_TEXT_W = 44  # narrower blocks (a busy week) carry no text; their tooltip tells
+MIN_TEXT_W = 44  # narrower blocks (a busy week) carry only the patient's name as it fits
+HIGHLIGHT = QColor("#e8a200")  # the outline of the session just booked, moved or looked for
 GUTTER_W = 64
 MIN_PX_PER_MIN = 0.75
 CLOSED_FILL = QColor("#e6e6e6")
 CLOSURE_FILL = QColor("#f1dcdc")
 GRID_LINE = QColor("#d8d8d8")
 HOUR_LINE = QColor("#b8b8b8")
+
+
+@dataclass(frozen=True)
+class GridGroup:
+    """A chair's share of a week-view day column, as a fraction of the column's width."""
+
+    name: str
+    left: float
+    width: float
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,7 @@ class GridColumn:
     chair_id: int | None = None  # the chair a click books; None in the week view
     hours: tuple[dt.time, dt.time] | None = None  # None: closed all day
     closure: str | None = None  # why the clinic is closed that day
+    groups: tuple[GridGroup, ...] = ()  # the week view: the day's chairs, named under the title
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,8 @@ class GridBlock:
     lanes: int = 1
     faded: bool = False
     details: tuple[str, ...] = ()  # shown in the tooltip only
+    share: tuple[float, float] = (0.0, 1.0)  # left and width in the column: the chair's group
+    tooltip: str = ""  # rich text (HTML); the lines and details when empty
 
     @property
     def end_min(self) -> float:
@@ -98,6 +112,7 @@ class TimeGrid(QWidget):
         self.zone = zone
         self.slot_minutes = 15
         self._layout = _Layout()
+        self.highlighted: int | None = None
         self.setMouseTracking(False)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -131,34 +146,43 @@ class TimeGrid(QWidget):
         minutes = self._layout.last_min - self._layout.first_min
         return QSize(
             GUTTER_W + 140 * max(1, len(self._layout.columns)),
-            HEADER_H + TOP_PAD + BOTTOM_PAD + minutes,
+            self._header_h() + TOP_PAD + BOTTOM_PAD + minutes,
         )
 
     def minimumSizeHint(self) -> QSize:
         minutes = self._layout.last_min - self._layout.first_min
         width = GUTTER_W + 90 * max(1, len(self._layout.columns))
-        return QSize(width, HEADER_H + TOP_PAD + BOTTOM_PAD + int(minutes * MIN_PX_PER_MIN))
+        return QSize(width, self._header_h() + TOP_PAD + BOTTOM_PAD + int(minutes * MIN_PX_PER_MIN))
 
     # -- geometry --------------------------------------------------------------------------
 
+    def _header_h(self) -> int:
+        """The header: day or chair titles, and the week's row of chair names under them."""
+        grouped = any(column.groups for column in self._layout.columns)
+        return HEADER_H + (CHAIRS_H if grouped else 0)
+
     def _px_per_min(self) -> float:
         minutes = max(1, self._layout.last_min - self._layout.first_min)
-        return max(MIN_PX_PER_MIN, (self.height() - HEADER_H - TOP_PAD - BOTTOM_PAD) / minutes)
+        room = self.height() - self._header_h() - TOP_PAD - BOTTOM_PAD
+        return max(MIN_PX_PER_MIN, room / minutes)
 
     def _col_width(self) -> float:
         return (self.width() - GUTTER_W) / max(1, len(self._layout.columns))
 
     def y_of(self, minute: float) -> float:
-        return HEADER_H + TOP_PAD + (minute - self._layout.first_min) * self._px_per_min()
+        return self._header_h() + TOP_PAD + (minute - self._layout.first_min) * self._px_per_min()
 
     def minute_at(self, y: float) -> float:
-        return self._layout.first_min + (y - HEADER_H - TOP_PAD) / self._px_per_min()
+        return self._layout.first_min + (y - self._header_h() - TOP_PAD) / self._px_per_min()
 
     def block_rect(self, block: GridBlock) -> QRectF:
         """Where a block is drawn: treatment, observation and buffer stacked from its start."""
-        width = self._col_width()
-        lane_w = (width - 6) / block.lanes
-        x = GUTTER_W + block.column * width + 3 + block.lane * lane_w
+        column_w = self._col_width()
+        share_left, share_w = block.share
+        width = column_w * share_w
+        pad = 3 if share_w >= 1 else 1  # a chair's share of a week day is narrow already
+        lane_w = (width - 2 * pad) / block.lanes
+        x = GUTTER_W + block.column * column_w + column_w * share_left + pad + block.lane * lane_w
         top = self.y_of(block.start_min)
         total = block.treatment_min + block.observation_min + block.buffer_min
         return QRectF(x, top, lane_w - 2, total * self._px_per_min())
@@ -180,10 +204,11 @@ class TimeGrid(QWidget):
         width = self._col_width()
         ppm = self._px_per_min()
         bottom = self.y_of(lay.last_min)
+        header_h = self._header_h()
         # Closed hours and closure days, column by column.
         for number, column in enumerate(lay.columns):
             left = GUTTER_W + number * width
-            col_rect = QRectF(left, HEADER_H, width, bottom - HEADER_H)
+            col_rect = QRectF(left, header_h, width, bottom - header_h)
             if not col_rect.intersects(QRectF(exposed)):
                 continue
             if column.closure is not None or column.hours is None:
@@ -193,7 +218,7 @@ class TimeGrid(QWidget):
             closes = column.hours[1].hour * 60 + column.hours[1].minute
             if opens > lay.first_min:
                 painter.fillRect(
-                    QRectF(left, HEADER_H, width, self.y_of(opens) - HEADER_H), CLOSED_FILL
+                    QRectF(left, header_h, width, self.y_of(opens) - header_h), CLOSED_FILL
                 )
             if closes < lay.last_min:
                 painter.fillRect(
@@ -223,40 +248,71 @@ class TimeGrid(QWidget):
         painter.setPen(QPen(HOUR_LINE))
         for number in range(len(lay.columns) + 1):
             x = int(GUTTER_W + number * width)
-            painter.drawLine(x, HEADER_H, x, int(bottom))
+            painter.drawLine(x, int(header_h), x, int(bottom))
         # Session blocks.
         for block in lay.blocks:
             rect = self.block_rect(block)
             if rect.intersects(QRectF(exposed)):
                 self._paint_block(painter, block, rect, ppm)
         # Header on top, so blocks never hide it.
-        if exposed.top() < HEADER_H:
+        if exposed.top() < header_h:
             self._paint_header(painter, width)
         painter.end()
 
     def _paint_header(self, painter: QPainter, width: float) -> None:
-        painter.fillRect(QRect(0, 0, self.width(), HEADER_H), QColor("#f4f4f4"))
+        header_h = int(self._header_h())
+        painter.fillRect(QRect(0, 0, self.width(), header_h), QColor("#f4f4f4"))
         painter.setPen(QPen(HOUR_LINE))
-        painter.drawLine(0, HEADER_H - 1, self.width(), HEADER_H - 1)
-        painter.setFont(self._bold)
+        painter.drawLine(0, header_h - 1, self.width(), header_h - 1)
         metrics = QFontMetrics(self._bold)
         for number, column in enumerate(self._layout.columns):
             rect = QRect(int(GUTTER_W + number * width) + 4, 0, int(width) - 8, HEADER_H)
             title = column.title if column.closure is None else f"{column.title} · closed"
+            painter.setFont(self._bold)  # the chair names below are in the small font
             painter.setPen(QColor("#8a2f2f") if column.closure else QColor("#222222"))
             painter.drawText(
                 rect,
                 Qt.AlignmentFlag.AlignCenter,
                 metrics.elidedText(title, Qt.TextElideMode.ElideRight, rect.width()),
             )
+            self._paint_chair_names(painter, column, GUTTER_W + number * width, width)
         if self._layout.columns and self._layout.columns[0].closure:
             column = self._layout.columns[0]
+            painter.setFont(self._bold)
             painter.setPen(QColor("#8a2f2f"))
             painter.drawText(
-                QRect(GUTTER_W, HEADER_H + 8, self.width() - GUTTER_W, 20),
+                QRect(GUTTER_W, header_h + 8, self.width() - GUTTER_W, 20),
                 Qt.AlignmentFlag.AlignCenter,
                 f"Closed: {column.closure}" if all(c.closure for c in self._layout.columns) else "",
             )
+
+    def _paint_chair_names(
+        self, painter: QPainter, column: GridColumn, left: float, width: float
+    ) -> None:
+        """The week view's row under a day's title: each chair's name over its lanes."""
+        painter.setFont(self._small)
+        painter.setPen(QColor("#444444"))
+        metrics = QFontMetrics(self._small)
+        for group in column.groups:
+            rect = QRectF(left + group.left * width, HEADER_H - 2, group.width * width, CHAIRS_H)
+            painter.drawText(
+                rect,
+                Qt.AlignmentFlag.AlignCenter,
+                fitting_chair_name(group.name, metrics, int(rect.width()) - 2),
+            )
+        for group in column.groups[1:]:
+            x = int(left + group.left * width)
+            painter.setPen(QPen(GRID_LINE))
+            painter.drawLine(x, HEADER_H, x, HEADER_H + CHAIRS_H - 4)
+
+    def chair_names_shown(self, column: int) -> list[str]:
+        """The chair names under a week-view day's title as drawn now (abbreviated to fit)."""
+        metrics = QFontMetrics(self._small)
+        width = self._col_width()
+        return [
+            fitting_chair_name(g.name, metrics, int(g.width * width) - 2)
+            for g in self._layout.columns[column].groups
+        ]
 
     def _paint_block(self, painter: QPainter, block: GridBlock, rect: QRectF, ppm: float) -> None:
         base = QColor(block.colour)
@@ -275,30 +331,40 @@ class TimeGrid(QWidget):
         painter.fillRect(buf, QBrush(QColor("#a0a0a0"), Qt.BrushStyle.BDiagPattern))
         painter.setPen(QPen(base.darker(140), 1))
         painter.drawRect(QRectF(rect.left(), rect.top(), rect.width(), treat_h + obs_h))
-        # Text: as many lines as fit in the treatment and observation parts.
+        if block.session_id == self.highlighted:
+            painter.setPen(QPen(HIGHLIGHT, 3))
+            painter.drawRect(QRectF(rect.left(), rect.top(), rect.width(), treat_h + obs_h))
+        # Text: the patient's name as it fits, then as many lines as fit below it.
         painter.setPen(QColor("white") if not block.faded else QColor("#333333"))
-        metrics = QFontMetrics(self._small)
-        line_h = metrics.height()
+        line_h = QFontMetrics(self._small).height()
         room = int((treat_h + obs_h - 4) // line_h)
-        if rect.width() < MIN_TEXT_W:
-            # A busy week: the patient's initials still tell blocks apart; the tooltip says all.
-            initials = _initials(block.lines[0]) if block.lines else ""
-            if initials and metrics.horizontalAdvance(initials) <= rect.width() - 2:
-                painter.setFont(self._small)
-                painter.drawText(
-                    QRectF(rect.left(), rect.top() + 2, rect.width(), line_h),
-                    Qt.AlignmentFlag.AlignHCenter,
-                    initials,
-                )
-            return
-        text_rect = QRectF(rect.left() + 4, rect.top() + 2, rect.width() - 8, line_h)
-        for number, line in enumerate(block.lines[: max(1, room)]):
-            painter.setFont(self._bold if number == 0 else self._small)
-            if number > 0:
-                painter.setPen(QColor("#1e1e1e"))
+        narrow = rect.width() < MIN_TEXT_W
+        inset = 1 if narrow else 4
+        text_rect = QRectF(rect.left() + inset, rect.top() + 2, rect.width() - 2 * inset, line_h)
+        painter.setFont(self._small if narrow else self._bold)
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft, self.label_of(block))
+        if narrow:
+            return  # a busy week: the name tells blocks apart; the tooltip says the rest
+        painter.setFont(self._small)
+        painter.setPen(QColor("#1e1e1e"))
+        metrics = QFontMetrics(self._small)
+        for line in block.lines[1 : max(1, room)]:
+            text_rect.translate(0, line_h)
             shown = metrics.elidedText(line, Qt.TextElideMode.ElideRight, int(text_rect.width()))
             painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft, shown)
-            text_rect.translate(0, line_h)
+
+    def label_of(self, block: GridBlock) -> str:
+        """The patient's name on a block as wide as it is drawn now: as much of it as fits."""
+        width = self.block_rect(block).width()
+        narrow = width < MIN_TEXT_W  # drawn in the small plain font, with less margin
+        room = width - (2 if narrow else 8)
+        name = block.lines[0] if block.lines else ""
+        return fitting_name(name, QFontMetrics(self._small if narrow else self._bold), int(room))
+
+    def set_highlight(self, session_id: int | None) -> None:
+        """Outline one session's block (the one just booked, moved or looked for), or none."""
+        self.highlighted = session_id
+        self.update()
 
     # -- mouse -----------------------------------------------------------------------------
 
@@ -323,11 +389,13 @@ class TimeGrid(QWidget):
                 QToolTip.hideText()
                 event.ignore()
             else:
-                QToolTip.showText(event.globalPos(), "\n".join(block.lines + block.details), self)
+                QToolTip.showText(event.globalPos(), tooltip_of(block), self)
             return True
         return super().event(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self.highlighted is not None:
+            self.set_highlight(None)  # seen: the outline goes with the next click
         if event.button() != Qt.MouseButton.LeftButton:
             super().mousePressEvent(event)
             return
@@ -336,7 +404,7 @@ class TimeGrid(QWidget):
         if block is not None:
             self.session_clicked.emit(block.session_id)
             return
-        if point.x() < GUTTER_W or point.y() < HEADER_H or not self._layout.columns:
+        if point.x() < GUTTER_W or point.y() < self._header_h() or not self._layout.columns:
             return
         number = int((point.x() - GUTTER_W) // self._col_width())
         if not 0 <= number < len(self._layout.columns):
@@ -348,6 +416,28 @@ class TimeGrid(QWidget):
         self.slot_clicked.emit(local.astimezone(dt.UTC), column.chair_id)
 
 
-def _initials(name: str) -> str:
-    """ "William Thompson" -> "WT": what a narrow week-view block has room for."""
-    return "".join(word[0] for word in name.split()[:2] if word).upper()
+def tooltip_of(block: GridBlock) -> str:
+    """What hovering a block shows: its rich tooltip, or its lines when it has none."""
+    return block.tooltip or "\n".join(block.lines + block.details)
+
+
+def fitting_name(name: str, metrics: QFontMetrics, width: int) -> str:
+    """A patient's name in ``width`` pixels: in full, else "Dana K.", else "DK", else nothing."""
+    words = name.split()
+    choices = [name]
+    if len(words) > 1:
+        choices.append(f"{words[0]} {words[-1][0]}.")
+    choices.append("".join(word[0] for word in words[:1] + words[1:][-1:]).upper())
+    return next((c for c in choices if metrics.horizontalAdvance(c) <= width), "")
+
+
+def fitting_chair_name(name: str, metrics: QFontMetrics, width: int) -> str:
+    """A chair's name in ``width`` pixels: in full, else "C1" for "Chair 1", "Spr" for
+    "Spravato room" ("Home" for "Home / video"), else its first letter."""
+    words = name.split()
+    if not words:
+        return ""
+    numbered = len(words) > 1 and words[-1].isdigit()
+    short = words[0][0] + words[-1] if numbered else words[0][: 4 if len(words[0]) == 4 else 3]
+    choices = [name, short, short[:1]]
+    return next((c for c in choices if metrics.horizontalAdvance(c) <= width), "")

@@ -8,21 +8,23 @@ overlapping sessions side by side (``scheduler.domain.lanes``) and the hours wor
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import html
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from scheduler.domain.enums import SessionStatus
-from scheduler.domain.lanes import Span, lay_out_lanes
+from scheduler.domain.lanes import Span, lay_out_chairs, lay_out_lanes
 from scheduler.domain.when import short_day, time_range
 from scheduler.services import schedule
-from scheduler.ui.calendar.grid import GridBlock, GridColumn
+from scheduler.ui.calendar.grid import GridBlock, GridColumn, GridGroup
 from scheduler.ui.desk import Desk
 from scheduler.ui.session_models import SessionLike
 
 DEFAULT_SPAN = (dt.time(7, 0), dt.time(19, 0))
+ELSEWHERE = "Home / video"  # the column (or week-day share) of sessions in no chair
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ def day_content(
     columns = [GridColumn(c.name, day, c.chair_id, data.hours, data.closure) for c in chairs]
     index = {c.chair_id: n for n, c in enumerate(chairs)}
     if any(v.chair_id not in index for v in data.sessions):
-        columns.append(GridColumn("Home / video", day, None, data.hours, data.closure))
+        columns.append(GridColumn(ELSEWHERE, day, None, data.hours, data.closure))
     if not columns:
         columns.append(GridColumn("No chairs set up", day, None, data.hours, data.closure))
     blocks = [
@@ -97,11 +99,40 @@ def day_content(
     return _content(columns, with_lanes(blocks), [data])
 
 
-def week_content(data: Sequence[DayData], zone: ZoneInfo) -> GridContent:
-    """A week: a column per day, its sessions side by side where they overlap."""
-    columns = [GridColumn(short_day(d.day), d.day, None, d.hours, d.closure) for d in data]
-    blocks = [session_block(v, number, zone) for number, d in enumerate(data) for v in d.sessions]
-    return _content(columns, with_lanes(blocks), data)
+def week_content(
+    data: Sequence[DayData], chairs: Sequence[ChairInfo], zone: ZoneInfo
+) -> GridContent:
+    """A week: a column per day, split into a share for each chair in use that day (named
+    under the day), the sessions of each chair side by side where they overlap."""
+    names: dict[Hashable, str] = {c.chair_id: c.name for c in chairs}
+    names[None] = ELSEWHERE
+    columns: list[GridColumn] = []
+    blocks: list[GridBlock] = []
+    for number, day in enumerate(data):
+        # Sessions in a chair no longer set up, and home or video visits, share one place.
+        chair_of = {v.session_id: v.chair_id if v.chair_id in names else None for v in day.sessions}
+        unplaced = {v.session_id: session_block(v, number, zone) for v in day.sessions}
+        # Only the chairs in use that day: a week has no room for empty ones (the day has).
+        in_use = [c.chair_id for c in chairs if c.chair_id in chair_of.values()]
+        groups, laid = lay_out_chairs(
+            in_use,
+            (Span(chair_of[k], k, b.start_min, b.end_min) for k, b in unplaced.items()),
+        )
+        share = {g.key: (g.first / g.total, g.lanes / g.total) for g in groups}
+        chair_names = tuple(GridGroup(names[g.key], *share[g.key]) for g in groups)
+        columns.append(
+            GridColumn(short_day(day.day), day.day, None, day.hours, day.closure, chair_names)
+        )
+        blocks.extend(
+            replace(
+                unplaced[lane.key],
+                lane=lane.lane,
+                lanes=lane.lanes,
+                share=share[chair_of[lane.key]],
+            )
+            for lane in laid
+        )
+    return _content(columns, blocks, data)
 
 
 def _content(
@@ -141,7 +172,25 @@ def session_block(view: SessionLike, column: int, zone: ZoneInfo) -> GridBlock:
         lines=(view.patient_name, therapy, times),
         faded=view.status == SessionStatus.COMPLETED.value,
         details=(view.chair_name or view.place.label, view.status.label),
+        tooltip=session_tooltip(view, times),
     )
+
+
+def session_tooltip(view: SessionLike, times: str) -> str:
+    """A block's rich tooltip: who, which therapy and session of the course, when, where,
+    its status and who drives the patient home."""
+    therapy = view.therapy_name + (f", {view.progress}" if view.progress else "")
+    rows = (
+        ("Therapy", therapy),
+        ("Time", times),
+        ("Chair", view.chair_name or view.place.label),
+        ("Status", view.status.label),
+        ("Driver", view.driver_name or "None on file"),
+    )
+    cells = "".join(
+        f"<tr><td>{label}:</td><td>{html.escape(value)}</td></tr>" for label, value in rows
+    )
+    return f"<qt><b>{html.escape(view.patient_name)}</b><table>{cells}</table></qt>"
 
 
 def with_lanes(blocks: list[GridBlock]) -> list[GridBlock]:

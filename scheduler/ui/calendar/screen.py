@@ -10,8 +10,8 @@ import datetime as dt
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -43,6 +43,7 @@ from scheduler.ui.single_session_dialog import SingleSessionDialog
 SHOWS = Change.SESSIONS | Change.PATIENTS | Change.STAFF | Change.CLOSURES | Change.SETTINGS
 
 DAYS_KEPT = 62  # about two months of days moved through stay loaded; older ones are read again
+HIGHLIGHT_MS = 6000  # how long a session just booked or moved stays outlined once seen
 
 
 class CalendarScreen(QWidget):
@@ -50,6 +51,8 @@ class CalendarScreen(QWidget):
 
     Keys: Left/Right a day (a week in the week view), PageUp/PageDown a week, T today,
     D day view, W week view. Clicking a session opens it; clicking a free place books there.
+    A session just booked or moved (``Desk.highlight``) is shown on its day, outlined for a
+    few seconds once the calendar is in view, or until the next click.
     """
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
@@ -128,10 +131,32 @@ class CalendarScreen(QWidget):
         self.week_button.clicked.connect(lambda: self.show_week(self.day))
         self.grid.session_clicked.connect(self.open_session)
         self.grid.slot_clicked.connect(self.book_at)
+        self._unhighlight = QTimer(self)
+        self._unhighlight.setSingleShot(True)
+        self._unhighlight.setInterval(HIGHLIGHT_MS)
+        self._unhighlight.timeout.connect(lambda: self.grid.set_highlight(None))
         desk.follow(SHOWS, self.refresh, self)
-        self._show()
+        desk.highlighted.connect(self.highlight)
+        if desk.highlight_wanted is not None:
+            self.highlight(*desk.highlight_wanted)
+        else:
+            self._show()
 
     # -- navigation ------------------------------------------------------------------------
+
+    def highlight(self, session_id: int, starts_at: dt.datetime) -> None:
+        """Go to the day (or week) of a session and outline it."""
+        self.day = starts_at.astimezone(self.desk.zone).date()
+        self._show()
+        self.grid.set_highlight(session_id)
+        self._unhighlight.stop()
+        if self.isVisible():
+            self._unhighlight.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.grid.highlighted is not None and not self._unhighlight.isActive():
+            self._unhighlight.start()
 
     def show_day(self, day: dt.date) -> None:
         self.day, self.mode = day, "day"
@@ -226,7 +251,7 @@ class CalendarScreen(QWidget):
         self._views = {v.session_id: v for d in data for v in d.sessions}
         total = len(self._views)
         self.note.setText(f"{total} session{'s' if total != 1 else ''} this week")
-        self._set(week_content(data, self.desk.zone))
+        self._set(week_content(data, self._chairs or [], self.desk.zone))
 
     def _set(self, content: GridContent) -> None:
         self.grid.set_content(content.columns, content.blocks, content.first_min, content.last_min)
