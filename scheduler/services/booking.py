@@ -545,3 +545,56 @@ def book_single(
     )
     db.flush()
     return series.sessions[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Booked:
+    """What the desk shows of a booking it just made: the sessions in time order, for whom."""
+
+    series_id: int
+    session_ids: tuple[int, ...]
+    first_starts_at: dt.datetime
+    patient_name: str
+
+
+def _booked(series: Series) -> Booked:
+    sessions = sorted(series.sessions, key=lambda s: s.starts_at)
+    return Booked(
+        series.id,
+        tuple(s.id for s in sessions),
+        sessions[0].starts_at,
+        series.patient.full_name,
+    )
+
+
+def book_series_for_desk(
+    db: Session,
+    proposal: SeriesProposal,
+    *,
+    actor: Actor,
+    now: dt.datetime,
+    override: Override | None = None,
+) -> Booked:
+    """``book_series``, answered as the view the desk shows rather than the course's row."""
+    return _booked(book_series(db, proposal, actor=actor, now=now, override=override))
+
+
+def book_single_for_desk(
+    db: Session,
+    *,
+    patient_id: int,
+    protocol_id: int,
+    starts_at: dt.datetime,
+    chair_id: int | None,
+    place: Place | None = None,
+    nurse_id: int | None = None,
+    actor: Actor,
+    now: dt.datetime,
+) -> Booked:
+    """``book_single``, answered as the view the desk shows rather than the session's row."""
+    session = book_single(
+        db, patient_id=patient_id, protocol_id=protocol_id, starts_at=starts_at,
+        chair_id=chair_id, place=place, nurse_id=nurse_id, actor=actor, now=now,
+    )  # fmt: skip
+    assert session.series is not None  # a single session is booked as a course of one
+    return _booked(session.series)

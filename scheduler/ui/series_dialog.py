@@ -500,22 +500,19 @@ class SeriesDialog(QDialog):
         if proposal is None or not self.model.bookable():
             return None
 
-        def book_it(db: Session) -> tuple[int, str]:
-            series = booking.book_series(
+        def book_it(db: Session) -> booking.Booked:
+            return booking.book_series_for_desk(
                 db, proposal, actor=self.desk.actor, now=self.desk.now(), override=override
-            )
-            count = len(series.sessions)
-            return (
-                series.id,
-                f"{count} session{'s' if count != 1 else ''} booked for {series.patient.full_name}",
             )
 
         booked = act_showing_refusal(self.desk, book_it, self.show_problem, self)
         if booked is None:
             self.override_button.setVisible(self.message.isVisible())
             return None
-        self.series_id, news = booked
-        self._highlight_first(self.series_id)
+        self.series_id = booked.series_id
+        count = len(booked.session_ids)
+        news = f"{count} session{'s' if count != 1 else ''} booked for {booked.patient_name}"
+        self.desk.highlight(booked.session_ids[0], booked.first_starts_at)
         self.show_problem("")
         if self.offer_schedule_letter(self):
             pdf = schedule_letter_pdf(self.desk, self.patient_id, self)
@@ -527,13 +524,6 @@ class SeriesDialog(QDialog):
         self.desk.announce(news)
         self.accept()
         return self.series_id
-
-    def _highlight_first(self, series_id: int) -> None:
-        """Point the calendar at the first session of the series just booked."""
-        courses = self.desk.read(lambda db: schedule.patient_courses(db, self.patient_id))
-        sessions = next((c.sessions for c in courses if c.series_id == series_id), [])
-        if sessions:
-            self.desk.highlight(sessions[0].session_id, sessions[0].starts_at)
 
     def book_with_override(self) -> int | None:
         override = OverrideDialog.ask(self.desk, self.message.text(), self)

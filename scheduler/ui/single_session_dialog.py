@@ -334,8 +334,8 @@ class SingleSessionDialog(QDialog):
             self.message.setText(text)
             self.message.setVisible(bool(text))
 
-        def book_it(db: Session) -> tuple[int, str]:
-            session = booking.book_single(
+        def book_it(db: Session) -> booking.Booked:
+            return booking.book_single_for_desk(
                 db,
                 patient_id=patient_id,
                 protocol_id=choice.protocol_id,
@@ -346,16 +346,14 @@ class SingleSessionDialog(QDialog):
                 actor=self.desk.actor,
                 now=self.desk.now(),
             )
-            when = day_and_clock(session.starts_at, self.desk.zone)
-            return session.id, f"Session booked for {session.patient.full_name} on {when}"
 
         booked = act_showing_refusal(self.desk, book_it, show, self)
         if booked is None:
             return None
-        session_id, news = booked
-        self.session_id = session_id
-        self.desk.announce(news)
-        self.desk.highlight(session_id, slot.starts_at)
+        session_id = self.session_id = booked.session_ids[0]
+        when = day_and_clock(booked.first_starts_at, self.desk.zone)
+        self.desk.announce(f"Session booked for {booked.patient_name} on {when}")
+        self.desk.highlight(session_id, booked.first_starts_at)
         self.accept()
         return session_id
 
