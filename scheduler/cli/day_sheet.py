@@ -19,10 +19,8 @@ from scheduler.cli.common import (
     signed_in,
     utc_now,
 )
-from scheduler.domain.enums import PaperSize
 from scheduler.letters.day_sheet_pdf import DaySheetRenderer
-from scheduler.services.clinic import get_settings
-from scheduler.services.day_sheet import day_sheet
+from scheduler.services.day_sheet import day_sheet_pdf
 from scheduler.services.letters import write_files
 
 # Why the read needs a signed-in user: the sheet is for the roles that may print letters.
@@ -57,13 +55,11 @@ def run(args: argparse.Namespace) -> int:
     with opened(args) as database:
         who = signed_in(database, args, because=NEEDS_USER)
         with database.reading() as db:
-            sheet = day_sheet(db, args.date, actor=who, now=utc_now())
-            paper = PaperSize(get_settings(db).paper_size)
-    renderer = DaySheetRenderer()
-    pdf = renderer.render(sheet, paper_size=paper)
+            printed = day_sheet_pdf(
+                db, args.date, actor=who, now=utc_now(), renderer=DaySheetRenderer()
+            )
     name = f"day-sheet-{args.date.isoformat()}.pdf"
-    print(write_files(args.out, {name: pdf})[name])
-    note = renderer.unprintable_note(sheet)
-    if note:
-        print(f"note: {note}")
+    print(write_files(args.out, {name: printed.pdf})[name])
+    if printed.note:
+        print(f"note: {printed.note}")
     return 0

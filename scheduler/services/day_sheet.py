@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -31,6 +32,7 @@ from scheduler.domain.enums import (
     LetterKind,
     Place,
 )
+from scheduler.letters.day_sheet_pdf import DaySheetRenderer
 from scheduler.services.access import require
 from scheduler.services.clinic import get_settings
 from scheduler.services.letters import printed_kinds
@@ -198,3 +200,21 @@ def _visit(
         aftercare_printed=printed.get((session_id, LetterKind.AFTERCARE), False),
         has_aftercare=aftercare and place is not Place.VIDEO,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PrintedSheet:
+    """A day's sheet rendered on the clinic's paper, with a note for a name no font can print."""
+
+    sheet: DaySheet
+    pdf: bytes
+    note: str  # "" when every name prints
+
+
+def day_sheet_pdf(
+    db: Session, day: dt.date, *, actor: Actor, now: dt.datetime, renderer: DaySheetRenderer
+) -> PrintedSheet:
+    """The day's sheet as a PDF on the clinic's paper size, for the desk and the command line."""
+    sheet = day_sheet(db, day, actor=actor, now=now)
+    pdf = renderer.render(sheet, paper_size=get_settings(db).paper_size)
+    return PrintedSheet(sheet, pdf, renderer.unprintable_note(sheet))

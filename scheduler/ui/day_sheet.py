@@ -9,11 +9,9 @@ from PySide6.QtWidgets import QPushButton, QWidget
 from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Permission
-from scheduler.domain.enums import PaperSize
 from scheduler.errors import ServiceError
 from scheduler.letters.day_sheet_pdf import DaySheetRenderer
-from scheduler.services.clinic import get_settings
-from scheduler.services.day_sheet import day_sheet
+from scheduler.services.day_sheet import day_sheet_pdf
 from scheduler.ui.desk import Desk
 from scheduler.ui.pdf_preview import PdfPreviewDialog
 
@@ -40,12 +38,10 @@ def show_day_sheet(desk: Desk, day: dt.date, parent: QWidget | None) -> bool:
 
     def load(db: Session) -> tuple[str, bytes, str]:
         global _renderer
-        sheet = day_sheet(db, day, actor=desk.actor, now=desk.now())
         if _renderer is None:
             _renderer = DaySheetRenderer()  # made once: it registers fonts
-        paper = PaperSize(get_settings(db).paper_size)
-        pdf = _renderer.render(sheet, paper_size=paper)
-        return sheet.title, pdf, _renderer.unprintable_note(sheet)
+        printed = day_sheet_pdf(db, day, actor=desk.actor, now=desk.now(), renderer=_renderer)
+        return printed.sheet.title, printed.pdf, printed.note
 
     try:
         title, pdf, note = desk.read(load)
