@@ -30,7 +30,7 @@ from scheduler.errors import FieldProblem, ServiceError, ValidationFailed
 from scheduler.services import audit
 from scheduler.services.access import require
 from scheduler.services.clinic import get_settings
-from scheduler.store import Database, open_database
+from scheduler.store import Database, DatabaseError, open_database
 from scheduler.store.audit_hash import canonical_value
 from scheduler.store.models import DERIVED, Base, ClinicSettings
 
@@ -253,12 +253,16 @@ def scheduled_backup(database: Database, now: dt.datetime, *, force: bool = Fals
         ) from exc
     stamp = now.astimezone(dt.UTC).strftime("%Y%m%d-%H%M%S")
     out = plan.folder / f"{BACKUP_PREFIX}{stamp}{BACKUP_SUFFIX}"
-    backup_to_file(database, out)
-    remove_old_backups(plan.folder, plan.keep_days, now)
-    with database.transaction() as db:
-        settings = db.get(ClinicSettings, 1)
-        if settings is not None:
-            settings.last_backup_at = now
+    try:
+        backup_to_file(database, out)
+        remove_old_backups(plan.folder, plan.keep_days, now)
+        with database.transaction() as db:
+            settings = db.get(ClinicSettings, 1)
+            if settings is not None:
+                settings.last_backup_at = now
+    except (DatabaseError, OSError) as exc:
+        # One kind of refusal for the desk to show, whatever stopped the copy.
+        raise CopyRefused(str(exc)) from exc
     return out
 
 

@@ -16,7 +16,6 @@ from scheduler.services.backup import (
     scheduled_backup,
 )
 from scheduler.services.changes import Change
-from scheduler.store import DatabaseError
 from scheduler.ui.desk import Desk
 
 log = logging.getLogger(__name__)
@@ -57,7 +56,7 @@ class DailyBackup(QObject):
         """Back up now if due (or ``force``); True when a backup was made."""
         try:
             made = scheduled_backup(self.desk.database, self.desk.now(), force=force)
-        except (CopyRefused, DatabaseError, OSError) as exc:
+        except CopyRefused as exc:
             log.warning("the daily backup could not be made")
             self.failed.emit(str(exc))
             return False

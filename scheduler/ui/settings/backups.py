@@ -23,7 +23,6 @@ from scheduler.services.backup import (
     set_backup_plan,
 )
 from scheduler.services.changes import Change
-from scheduler.store import DatabaseError
 from scheduler.ui.backups import made_at
 from scheduler.ui.desk import Desk
 from scheduler.ui.settings.fields import Row, SettingsTab, add_rows, with_button
@@ -101,7 +100,7 @@ class BackupsTab(SettingsTab):
             return False
         try:
             made = scheduled_backup(self.desk.database, self.desk.now(), force=True)
-        except (CopyRefused, DatabaseError, OSError) as exc:
+        except CopyRefused as exc:
             self.outcome.setText(str(exc))
             return False
         self.outcome.setText(f"Wrote {made}; every table checked against the clinic.")
