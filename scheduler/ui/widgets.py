@@ -191,15 +191,3 @@ def choose(parent: QWidget | None, title: str, question: str, answers: Sequence[
     box.exec()
     pressed = box.clickedButton()
     return next((text for button, text in buttons if button is pressed), None)
-
-
-def confirm(parent: QWidget | None, title: str, question: str) -> bool:
-    """Ask a yes/no question (tests replace this module attribute to answer it)."""
-    answer = QMessageBox.question(
-        parent,
-        title,
-        question,
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No,
-    )
-    return answer == QMessageBox.StandardButton.Yes
