@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "audit",
     "check",
     "backup",
+    "export",  # and import
 )
 
 

@@ -187,8 +187,12 @@ def create_patient(
     now: dt.datetime,
     confirm_duplicate: bool = False,
     chart_number: str | None = None,
+    reason: str = "",
 ) -> Patient:
-    """Register a new patient with the next free chart number (or the one given, if free)."""
+    """Register a new patient with the next free chart number (or the one given, if free).
+
+    ``reason`` goes into the audit entry (an import says where the patient came from).
+    """
     require(actor, Permission.EDIT_PATIENTS)
     details = _checked(details, now)
     if not confirm_duplicate and (matches := likely_duplicates(db, details)):
@@ -197,7 +201,7 @@ def create_patient(
         chart_number = chart_number.strip()
         if not chart_number:
             raise ValidationFailed([FieldProblem("chart_number", "Chart number is empty.")])
-        if _chart_taken(db, chart_number):
+        if chart_taken(db, chart_number):
             raise ValidationFailed(
                 [FieldProblem("chart_number", f"Chart number {chart_number} is already taken.")]
             )
@@ -211,7 +215,13 @@ def create_patient(
     _apply(patient, details)
     db.add(patient)
     audit.record(
-        db, actor=actor.sign_in, now=now, action="patient.create", row=patient, before=None
+        db,
+        actor=actor.sign_in,
+        now=now,
+        action="patient.create",
+        row=patient,
+        before=None,
+        reason=reason,
     )
     return patient
 
@@ -507,12 +517,13 @@ def _apply(patient: Patient, details: PatientDetails) -> None:
     keep_search_words(patient)
 
 
-def _chart_taken(db: Session, chart_number: str) -> bool:
+def chart_taken(db: Session, chart_number: str) -> bool:
+    """Whether a patient (archived or not) has this chart number."""
     return db.scalar(select(Patient.id).where(Patient.chart_number == chart_number)) is not None
 
 
 def _next_chart_number(db: Session) -> str:
     candidate = FIRST_CHART_NUMBER + (db.scalar(select(func.count(Patient.id))) or 0)
-    while _chart_taken(db, str(candidate)):
+    while chart_taken(db, str(candidate)):
         candidate += 1
     return str(candidate)
