@@ -9,8 +9,11 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
+from scheduler.domain.access import Permission
 from scheduler.domain.when import short_date
 from scheduler.services.boosters import BoosterDue, boosters_due
+from scheduler.services.csv_export import boosters_csv
+from scheduler.ui.csv_files import export_button
 from scheduler.ui.desk import Desk
 from scheduler.ui.tables import ID_ROLE, PagedRowsModel
 from scheduler.ui.widgets import note_label, row_table
@@ -61,6 +64,15 @@ class BoostersDueDialog(QDialog):
         self.open_button = self.buttons.addButton(
             "&Open patient", QDialogButtonBox.ButtonRole.AcceptRole
         )
+        self.export_button = export_button(
+            desk,
+            self,
+            "The boosters due",
+            lambda: f"boosters-due-{desk.today().isoformat()}.csv",
+            lambda db: boosters_csv(db, today=desk.today(), actor=desk.actor),
+            Permission.BOOK,
+        )
+        self.buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.accepted.connect(lambda: self._open(self.table.currentIndex()))
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -42,6 +42,7 @@ from scheduler.services import letters, patients, schedule
 from scheduler.services.changes import Change
 from scheduler.services.clinic import clinic_view
 from scheduler.services.letters import LetterBatch
+from scheduler.ui.csv_files import day_export_button
 from scheduler.ui.day_sheet import day_sheet_button
 from scheduler.ui.desk import Desk
 from scheduler.ui.pdf_preview import PdfPreview, PdfPreviewDialog
@@ -337,6 +338,8 @@ class LettersScreen(QWidget):
         batch_row.addStretch(1)
         self.day_sheet_button = day_sheet_button(desk, lambda: self.day, self)
         batch_row.addWidget(self.day_sheet_button)
+        self.day_export_button = day_export_button(desk, lambda: self.day, self)
+        batch_row.addWidget(self.day_export_button)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)

@@ -36,9 +36,12 @@ from scheduler.errors import NotFound
 from scheduler.services import patients as patient_service
 from scheduler.services import schedule
 from scheduler.services.changes import Change
+from scheduler.services.csv_export import patients_csv
 from scheduler.services.patients import FindingView, PatientView
 from scheduler.services.schedule import CourseView
+from scheduler.ui.csv_files import allowed_button, export_button
 from scheduler.ui.desk import Desk
+from scheduler.ui.import_dialog import ImportPatientsDialog
 from scheduler.ui.patient_form import PatientForm
 from scheduler.ui.patient_models import (
     CourseSessionsModel,
@@ -152,6 +155,17 @@ class PatientsScreen(RefreshedWhenShown):
         self.results.setObjectName("patient_results")
         self.new_button = QPushButton("&New patient")
         self.new_button.clicked.connect(self.new_patient)
+        self.import_button = allowed_button(desk, "&Import patients…", Permission.EDIT_PATIENTS)
+        self.import_button.setObjectName("import_patients_button")
+        self.import_button.clicked.connect(self.import_patients)
+        self.export_button = export_button(
+            desk,
+            self,
+            "Patients",
+            lambda: f"patients-{desk.today().isoformat()}.csv",
+            lambda db: patients_csv(db, actor=desk.actor),
+            Permission.EDIT_PATIENTS,
+        )
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
@@ -172,6 +186,10 @@ class PatientsScreen(RefreshedWhenShown):
         left_layout.addLayout(options)
         left_layout.addWidget(self.results, 1)
         left_layout.addWidget(self.new_button)
+        csv_row = QHBoxLayout()
+        csv_row.addWidget(self.import_button)
+        csv_row.addWidget(self.export_button)
+        left_layout.addLayout(csv_row)
 
         # -- right: the open patient
         self.heading = title_label("")
@@ -383,6 +401,12 @@ class PatientsScreen(RefreshedWhenShown):
         rows = self.courses.selectionModel().selectedRows()
         course = self.courses_model.row_at(rows[0].row()) if rows else None
         self.sessions_model.set_rows(course.sessions if course else [])
+
+    def import_patients(self) -> ImportPatientsDialog:
+        """Import patients…: the import dialog; the list shows the new patients afterwards."""
+        dialog = ImportPatientsDialog(self.desk, self)
+        dialog.open()
+        return dialog
 
     def new_patient(self) -> None:
         """Ctrl+N: an empty form for a new patient, the cursor in First name."""

@@ -28,6 +28,7 @@ from scheduler.domain.when import long_date
 from scheduler.services import session_life
 from scheduler.services.changes import Change
 from scheduler.services.day_sheet import cautions_on_day
+from scheduler.ui.csv_files import day_export_button
 from scheduler.ui.day_sheet import day_sheet_button
 from scheduler.ui.desk import Desk
 from scheduler.ui.escort_dialog import EscortAnswer, EscortDialog
@@ -199,6 +200,8 @@ class TodayScreen(QWidget):
         self.today_button.clicked.connect(self.show_today)
         self.day_sheet_button = day_sheet_button(desk, lambda: self.day, self)
         bar.addWidget(self.day_sheet_button)
+        self.day_export_button = day_export_button(desk, lambda: self.day, self)
+        bar.addWidget(self.day_export_button)
         self.refresh_button = QPushButton("&Refresh")
         self.refresh_button.clicked.connect(self.refresh)
         bar.addWidget(self.refresh_button)
