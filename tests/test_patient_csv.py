@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 
 from scheduler.domain.patient_csv import (
-    CsvTable,
     DateOrder,
     UnreadableFile,
     date_order,
@@ -38,7 +37,7 @@ def test_utf8_with_and_without_bom_and_windows_1252() -> None:
         (b"PK\x03\x04\x00\x00binary", "damaged or is not a CSV text file"),
         (b"First,Last\n\x81\x8d\x8f", "damaged or is not a CSV text file"),
         (b"First,Last\n", "a header but no patients"),
-        (b"First,Last\nAna,Lee,extra\n", "Row 2 has more columns than the header"),
+        (b"First,Last\n\nAna,Lee,extra\n", "Row 3 has more columns than the header"),
     ],
 )
 def test_unreadable_files_get_one_sentence(data: bytes, sentence: str) -> None:
@@ -55,7 +54,7 @@ def test_rows_are_padded_and_blank_lines_dropped() -> None:
     table = read_table("MRN;First;Last\n7;Ana;Lee\n\n8;Бо\n".encode())
     assert table.headers == ("MRN", "First", "Last")
     assert table.rows == (("7", "Ana", "Lee"), ("8", "Бо", ""))
-    assert CsvTable.row_number(0) == 2
+    assert table.numbers == (2, 4)  # as a spreadsheet numbers them, the blank row included
 
 
 def test_a_single_column_file_reads_with_commas() -> None:

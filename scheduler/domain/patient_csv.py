@@ -68,11 +68,7 @@ class CsvTable:
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     encoding: str  # "UTF-8" or "Windows-1252", as the desk tells the user
-
-    @staticmethod
-    def row_number(index: int) -> int:
-        """The spreadsheet row of the ``index``-th data row (the header is row 1)."""
-        return index + 2
+    numbers: tuple[int, ...]  # each row's number in a spreadsheet (the header is row 1)
 
 
 Mapping = dict[int, str]  # column index -> field name; columns left out are skipped
@@ -113,22 +109,23 @@ def read_table(data: bytes) -> CsvTable:
     delimiter = max(",;\t|", key=header_line.count)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-        lines = [row for row in reader if any(cell.strip() for cell in row)]
+        # (spreadsheet row, cells) of the rows that hold anything; blank rows still count.
+        lines = [(n, row) for n, row in enumerate(reader, 1) if any(c.strip() for c in row)]
     except csv.Error:
         raise UnreadableFile(_DAMAGED) from None
-    headers = tuple(cell.strip() for cell in lines[0])
+    headers = tuple(cell.strip() for cell in lines[0][1])
     width = len(headers)
     rows: list[tuple[str, ...]] = []
-    for row in lines[1:]:
+    for number, row in lines[1:]:
         if len(row) > width and any(cell.strip() for cell in row[width:]):
             raise UnreadableFile(
-                f"Row {len(rows) + 2} has more columns than the header; the file is damaged "
+                f"Row {number} has more columns than the header; the file is damaged "
                 "or its columns are not separated consistently."
             )
         rows.append(tuple(cell.strip() for cell in row[:width]) + ("",) * (width - len(row)))
     if not rows:
         raise UnreadableFile("The file has a header but no patients under it.")
-    return CsvTable(headers, tuple(rows), encoding)
+    return CsvTable(headers, tuple(rows), encoding, tuple(n for n, _ in lines[1:]))
 
 
 def _folded_header(header: str) -> str:

@@ -122,7 +122,7 @@ def preview_import(
     charts: dict[str, int] = {}
     rows = []
     for index, cells in enumerate(table.rows):
-        row = _row(db, table.row_number(index), cells, column, order, now)
+        row = _row(db, table.numbers[index], cells, column, order, now)
         key = _person(row.details)
         earlier = seen.setdefault(key, row.row) if key else row.row
         if earlier != row.row:
