@@ -137,7 +137,7 @@ def test_import_command_lists_every_row_in_error_and_imports_nothing(
     assert as_maria(db_path, password, "import", "patients", str(file)) == 2
     err = capsys.readouterr().err.splitlines()
     assert err == [
-        "error: Nothing was imported: 1 problem(s).",
+        "error: Nothing was imported: 1 problem in the file.",
         "Row 3: date of birth 1984-13-02 is not a date.",
     ]
     assert count(db) == 0

@@ -35,7 +35,7 @@ from scheduler.domain.patient_csv import (
     read_table,
 )
 from scheduler.services import csv_export
-from scheduler.services.patient_import import ImportRefused, import_patients
+from scheduler.services.patient_import import ImportRefused, import_patients, refusal_headline
 from scheduler.services.schedule import clinic_calendar
 
 # Why an export needs a signed-in user.
@@ -158,7 +158,7 @@ def run_import(args: argparse.Namespace) -> int:
 def _refused(refused: ImportRefused) -> int:
     if not refused.errors:
         return fail(str(refused))
-    print(f"error: Nothing was imported: {len(refused.errors)} problem(s).", file=sys.stderr)
+    print(f"error: {refusal_headline(len(refused.errors))}", file=sys.stderr)
     for error in refused.errors:
         print(error, file=sys.stderr)
     return 2

@@ -182,7 +182,12 @@ def refusal(errors: Sequence[str]) -> str:
     count = len(errors)
     named = " ".join(errors[:ERRORS_NAMED])
     more = f" And {count - ERRORS_NAMED} more." if count > ERRORS_NAMED else ""
-    return f"Nothing was imported: {_counted(count, 'problem')} in the file. {named}{more}"
+    return f"{refusal_headline(count)} {named}{more}"
+
+
+def refusal_headline(count: int) -> str:
+    """ "Nothing was imported: 2 problems in the file." """
+    return f"Nothing was imported: {_counted(count, 'problem')} in the file."
 
 
 def _counted(count: int, noun: str) -> str:
