@@ -26,14 +26,14 @@ from scheduler.domain.patient_csv import (
     read_birth_date,
 )
 from scheduler.domain.patients import PatientDetails, validate
-from scheduler.domain.text import fold
 from scheduler.errors import ServiceError
 from scheduler.services.access import require
 from scheduler.services.patients import (
     PatientView,
-    chart_taken,
+    charts_of_likely_duplicates,
+    charts_taken,
     create_patient,
-    likely_duplicates,
+    person_key,
     view_of,
 )
 
@@ -118,11 +118,17 @@ def preview_import(
         raise ImportRefused(problem)
     column = {field: index for index, field in mapping.items()}
     order = date_order([row[column["date_of_birth"]] for row in table.rows])
-    seen: dict[tuple[str, str, dt.date], int] = {}
+    read = [
+        _row(number, cells, column, order, now)
+        for number, cells in zip(table.numbers, table.rows, strict=True)
+    ]
+    on_file = charts_of_likely_duplicates(db, [row.details for row in read])
+    taken = charts_taken(db, [row.chart_number for row in read if row.chart_number])
+    seen: dict[tuple[tuple[str, str], dt.date], int] = {}
     charts: dict[str, int] = {}
     rows = []
-    for index, cells in enumerate(table.rows):
-        row = _row(db, table.numbers[index], cells, column, order, now)
+    for row, duplicates in zip(read, on_file, strict=True):
+        row = _checked_on_file(row, () if row.problems else duplicates, taken)
         key = _person(row.details)
         earlier = seen.setdefault(key, row.row) if key else row.row
         if earlier != row.row:
@@ -212,13 +218,13 @@ def _would_be(taken: list[ImportRow], skipped: tuple[ImportRow, ...]) -> ImportR
 
 
 def _row(
-    db: Session,
     number: int,
     cells: Sequence[str],
     column: dict[str, int],
     order: DateOrder,
     now: dt.datetime,
 ) -> ImportRow:
+    """One row as it would be stored, with what the patient rules say of it."""
     text = {name: cells[column[name]] if name in column else "" for name in _TEXT_FIELDS}
     born, date_problem = read_birth_date(cells[column["date_of_birth"]], order, now.date())
     details = PatientDetails(date_of_birth=born, **text).cleaned()
@@ -229,16 +235,19 @@ def _row(
         if not (date_problem and field == "date_of_birth")
     ]
     chart = cells[column[CHART_NUMBER]].strip() if CHART_NUMBER in column else ""
-    duplicates = [] if problems else likely_duplicates(db, details)
-    chart_of_duplicate = any(p.chart_number == chart for p in duplicates)
-    if chart and not chart_of_duplicate and chart_taken(db, chart):
-        problems.append(_taken(chart))
-    return ImportRow(
-        row=number,
-        details=details,
-        chart_number=chart,
-        problems=tuple(problems),
-        duplicate_of=tuple(f"chart {p.chart_number}" for p in duplicates),
+    return ImportRow(number, details, chart, tuple(problems), duplicate_of=())
+
+
+def _checked_on_file(row: ImportRow, duplicates: tuple[str, ...], taken: set[str]) -> ImportRow:
+    """The row with the likely duplicates on file, and its chart number if another's."""
+    chart_of_duplicate = bool(row.chart_number) and row.chart_number in duplicates
+    problems = row.problems
+    if row.chart_number in taken and not chart_of_duplicate:
+        problems = (*problems, _taken(row.chart_number))
+    return replace(
+        row,
+        problems=problems,
+        duplicate_of=tuple(f"chart {chart}" for chart in duplicates),
         chart_of_duplicate=chart_of_duplicate,
     )
 
@@ -247,10 +256,10 @@ def _taken(chart: str) -> str:
     return f"chart number {chart} is already taken."
 
 
-def _person(details: PatientDetails) -> tuple[str, str, dt.date] | None:
+def _person(details: PatientDetails) -> tuple[tuple[str, str], dt.date] | None:
     if details.date_of_birth is None:
         return None
-    return (fold(details.first_name), fold(details.last_name), details.date_of_birth)
+    return (person_key(details.first_name, details.last_name), details.date_of_birth)
 
 
 def _flagged(row: ImportRow, duplicate: str) -> ImportRow:

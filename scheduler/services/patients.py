@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -201,7 +202,7 @@ def create_patient(
         chart_number = chart_number.strip()
         if not chart_number:
             raise ValidationFailed([FieldProblem("chart_number", "Chart number is empty.")])
-        if chart_taken(db, chart_number):
+        if _chart_taken(db, chart_number):
             raise ValidationFailed(
                 [FieldProblem("chart_number", f"Chart number {chart_number} is already taken.")]
             )
@@ -292,8 +293,59 @@ def likely_duplicates(db: Session, details: PatientDetails) -> list[Patient]:
             Patient.date_of_birth == details.date_of_birth, Patient.archived.is_(False)
         )
     )
-    wanted = (fold(details.first_name), fold(details.last_name))
-    return [p for p in candidates if (fold(p.first_name), fold(p.last_name)) == wanted]
+    wanted = person_key(details.first_name, details.last_name)
+    return [p for p in candidates if person_key(p.first_name, p.last_name) == wanted]
+
+
+def person_key(first_name: str, last_name: str) -> tuple[str, str]:
+    """What two patients with the same date of birth must share to be likely the same person."""
+    return (fold(first_name), fold(last_name))
+
+
+# Values looked up in one IN (...) at a time: well within every database's limit on parameters.
+LOOKUP_CHUNK = 500
+
+
+def charts_of_likely_duplicates(
+    db: Session, people: Sequence[PatientDetails]
+) -> list[tuple[str, ...]]:
+    """For each of many people, the chart numbers of ``likely_duplicates`` on file.
+
+    A few queries for a whole list (an import), not one a person.
+    """
+    born = sorted({p.date_of_birth for p in people if p.date_of_birth is not None})
+    on_file: dict[tuple[dt.date, tuple[str, str]], list[str]] = {}
+    for start in range(0, len(born), LOOKUP_CHUNK):
+        rows = db.execute(
+            select(
+                Patient.date_of_birth, Patient.first_name, Patient.last_name, Patient.chart_number
+            )
+            .where(
+                Patient.date_of_birth.in_(born[start : start + LOOKUP_CHUNK]),
+                Patient.archived.is_(False),
+            )
+            .order_by(Patient.id)
+        )
+        for day, first, last, chart in rows:
+            on_file.setdefault((day, person_key(first, last)), []).append(chart)
+    return [
+        tuple(on_file.get((p.date_of_birth, person_key(p.first_name, p.last_name)), ()))
+        if p.date_of_birth is not None
+        else ()
+        for p in people
+    ]
+
+
+def charts_taken(db: Session, chart_numbers: Sequence[str]) -> set[str]:
+    """Which of these chart numbers a patient (archived or not) has already."""
+    wanted = sorted(set(chart_numbers))
+    taken: set[str] = set()
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        chunk = wanted[start : start + LOOKUP_CHUNK]
+        taken.update(
+            db.scalars(select(Patient.chart_number).where(Patient.chart_number.in_(chunk)))
+        )
+    return taken
 
 
 # Above every character: ``word < start + _AFTER_ALL`` holds for each word starting with start.
@@ -517,13 +569,12 @@ def _apply(patient: Patient, details: PatientDetails) -> None:
     keep_search_words(patient)
 
 
-def chart_taken(db: Session, chart_number: str) -> bool:
-    """Whether a patient (archived or not) has this chart number."""
+def _chart_taken(db: Session, chart_number: str) -> bool:
     return db.scalar(select(Patient.id).where(Patient.chart_number == chart_number)) is not None
 
 
 def _next_chart_number(db: Session) -> str:
     candidate = FIRST_CHART_NUMBER + (db.scalar(select(func.count(Patient.id))) or 0)
-    while chart_taken(db, str(candidate)):
+    while _chart_taken(db, str(candidate)):
         candidate += 1
     return str(candidate)
