@@ -200,3 +200,11 @@ def test_export_to_a_missing_folder_is_one_sentence(
     out = tmp_path / "nowhere" / "out.csv"
     assert as_maria(db_path, password, "export", "patients", "--out", str(out)) == 2
     assert capsys.readouterr().err.startswith(f"error: Cannot write {out}: No such file")
+
+
+@pytest.mark.parametrize("command", [["import", "patients"], ["export", "sessions"]])
+def test_the_commands_have_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main([*command, "--help"])
+    assert done.value.code == 0
+    assert "--user" in capsys.readouterr().out
