@@ -1,4 +1,4 @@
-"""A chart's numbers as a CSV file, written whole or not at all."""
+"""A chart's numbers as a CSV file, and any exported file, written whole or not at all."""
 
 from __future__ import annotations
 
@@ -19,4 +19,9 @@ def csv_bytes(chart: Chart) -> bytes:
 
 def write_csv(chart: Chart, path: Path) -> Path:
     """Write the chart's CSV to ``path``: a file left by a failed write is never half of one."""
-    return write_files(path.parent, {path.name: csv_bytes(chart)})[path.name]
+    return write_export(path, csv_bytes(chart))
+
+
+def write_export(path: Path, data: bytes) -> Path:
+    """Write an exported file (a chart's CSV or picture) whole, or leave nothing behind."""
+    return write_files(path.parent, {path.name: data})[path.name]
