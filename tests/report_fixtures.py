@@ -5,7 +5,9 @@ of Mon Nov 16: Chair 1 holds 105 + 90 = 195 booked minutes (a no-show and a late
 cancellation beside them hold nothing), Chair 2 holds 150; open minutes are 4 × 480 = 1920.
 In the week of Mon Nov 23: Chair 1 holds 105 of 2400. November has one no-show and one late
 cancellation (and one cancelled in good time). An IV induction started in October and
-finished in November; another started in November. One letter was printed on Nov 17.
+finished in November; another started in November. One letter was printed on Nov 17. Two
+patients had a single IV infusion (boosters every 28 days) and nothing booked since: Uma's on
+Oct 5 (due Nov 2: overdue), Otto's on Oct 19 (due Nov 16, today).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from scheduler.store import Database
 from scheduler.store.models import Letter, OpeningHours, Series, TreatmentSession
 from tests.factories import (
     IV_INDUCTION,
+    IV_SINGLE,
     MADE_AT,
     add_chairs,
     add_closure,
@@ -68,6 +71,11 @@ def build_known_clinic(database: Database) -> KnownClinic:
         started = visit.course(induction, SeriesStatus.ACTIVE)
         visit.add(None, at(nov17, 15), (45, 60, 0), SessionStatus.COMPLETED, series=started)
         visit.add(None, at(nov18, 15), (45, 60, 0), SessionStatus.BOOKED, series=started)
+        single = protocol_id(s, IV_SINGLE)
+        for name, day in (("Uma", dt.date(2026, 10, 5)), ("Otto", dt.date(2026, 10, 19))):
+            once = _Visits(s, make_patient(s, first_name=name), visit.therapy)
+            course = once.course(single, SeriesStatus.COMPLETED, planned=1)
+            once.add(None, at(day, 10), (45, 60, 0), SessionStatus.COMPLETED, series=course)
         s.add(
             Letter(
                 kind=LetterKind.PREP,
@@ -85,12 +93,12 @@ class _Visits:
     patient: int
     therapy: int
 
-    def course(self, protocol: int, status: SeriesStatus) -> int:
+    def course(self, protocol: int, status: SeriesStatus, *, planned: int = 6) -> int:
         series = Series(
             patient_id=self.patient,
             protocol_id=protocol,
             status=status,
-            planned_count=6,
+            planned_count=planned,
             created_at=MADE_AT,
         )
         self.s.add(series)

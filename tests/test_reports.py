@@ -12,6 +12,7 @@ from scheduler.cli import main
 from scheduler.domain.enums import StaffRole
 from scheduler.errors import NotAllowed
 from scheduler.services.reports.figures import (
+    BOOSTERS,
     INDUCTIONS,
     LETTERS,
     NO_SHOWS,
@@ -67,6 +68,16 @@ def test_inductions_started_and_completed_per_month(db: Database) -> None:
         "Started": (1.0, 1.0),
         "Completed": (0.0, 1.0),
     }
+
+
+def test_boosters_due_and_overdue_by_the_week_they_fall_due(db: Database) -> None:
+    build_known_clinic(db)
+    chart = report(db).chart(BOOSTERS)
+    weeks = {day: n for n, day in enumerate(chart.starts)}
+    series = {s.name: s.values for s in chart.series}
+    assert series["Overdue"][weeks[dt.date(2026, 11, 2)]] == 1
+    assert series["Due"][weeks[dt.date(2026, 11, 16)]] == 1
+    assert sum(series["Overdue"]) + sum(series["Due"]) == 2
 
 
 def test_letters_printed_per_day(db: Database) -> None:

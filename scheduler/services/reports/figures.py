@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import CTE, ColumnElement, SQLColumnExpression, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import CTE, ColumnElement, SQLColumnExpression, case, func, select
+from sqlalchemy.orm import Session, aliased
 
 from scheduler.domain.access import Actor, Permission
 from scheduler.domain.availability import ClinicCalendar
@@ -221,21 +221,31 @@ def _inductions(db: Session, months: Sequence[Period]) -> Chart:
     """Induction courses started (first session completed) and completed, per month."""
     first, last = months[0].starts, months[-1].ends
     completed = _SESSION.status == SessionStatus.COMPLETED
-    # Only courses with a session completed in the range can start or finish in it.
-    in_range = select(_SESSION.series_id).where(
-        completed, _SESSION.starts_at >= first, _SESSION.starts_at < last
-    )
-    courses = (
-        select(
-            _SESSION.series_id,
-            Series.status,
-            func.min(_SESSION.starts_at).label("started_at"),
-            func.max(_SESSION.starts_at).label("finished_at"),
-        )
+    # Only courses with a session completed in the range can start or finish in it: found
+    # by the sessions' time index, then each one's sessions by the course index.
+    in_range = (
+        select(_SESSION.series_id)
         .join(Series, Series.id == _SESSION.series_id)
         .join(Protocol, Protocol.id == Series.protocol_id)
-        .where(completed, Protocol.phase == Phase.INDUCTION, _SESSION.series_id.in_(in_range))
-        .group_by(_SESSION.series_id, Series.status)
+        .where(completed, _SESSION.starts_at >= first, _SESSION.starts_at < last)
+        .where(Protocol.phase == Phase.INDUCTION)
+        .distinct()
+        .subquery("in_range")
+    )
+    held = aliased(TreatmentSession)
+    # The status is tested in the sums, not in the join: a join on the course alone is
+    # served by the course index, where SQLite would rather walk every completed session.
+    done = case((held.status == SessionStatus.COMPLETED, held.starts_at))
+    courses = (
+        select(
+            Series.status,
+            func.min(done).label("started_at"),
+            func.max(done).label("finished_at"),
+        )
+        .select_from(in_range)
+        .join(Series, Series.id == in_range.c.series_id)
+        .join(held, held.series_id == in_range.c.series_id)
+        .group_by(in_range.c.series_id, Series.status)
         .subquery("courses")
     )
     series = (
