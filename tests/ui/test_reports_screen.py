@@ -12,11 +12,13 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
+from scheduler.services.booking import book_single
 from scheduler.services.reports.figures import INDUCTIONS, LETTERS, NO_SHOWS, UTILISATION
 from scheduler.store import Database
 from scheduler.ui.main_window import REPORTS, MainWindow
 from scheduler.ui.report_chart import ChartPanel, value_marks
 from scheduler.ui.reports_screen import ReportsScreen, default_range
+from tests.factories import IV_SINGLE, add_chairs, at, make_patient, protocol_id
 from tests.ui.conftest import TestDesk
 
 
@@ -146,3 +148,28 @@ def test_the_default_range_is_three_whole_months() -> None:
 )
 def test_value_marks_are_round_numbers(highest: float, whole: bool, marks: list[float]) -> None:
     assert value_marks(highest, whole=whole) == marks
+
+
+def test_a_booking_elsewhere_on_the_desk_counts_again(qtbot: QtBot, desk: TestDesk) -> None:
+    with desk.database.transaction() as s:
+        chair = add_chairs(s, 1)[0]
+        patient, protocol = make_patient(s), protocol_id(s, IV_SINGLE)
+    screen = ReportsScreen(desk)
+    qtbot.addWidget(screen)
+    screen.show()
+    screen.set_days(dt.date(2026, 11, 16), dt.date(2026, 11, 22))
+    assert screen.report is not None
+    assert screen.report.chart(UTILISATION).series[0].values == (0.0,)
+    booked = desk.act(
+        lambda s: book_single(
+            s,
+            patient_id=patient,
+            protocol_id=protocol,
+            starts_at=at(dt.date(2026, 11, 18), 10),
+            chair_id=chair,
+            actor=desk.actor,
+            now=desk.now(),
+        )
+    )
+    assert booked is not None
+    assert screen.report.chart(UTILISATION).series[0].values[0] > 0
