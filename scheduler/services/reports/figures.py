@@ -83,8 +83,10 @@ MISSED = (
         (_SESSION.status == SessionStatus.CANCELLED, _SESSION.late_cancellation.is_(True)),
     ),
 )
-# Letters per day. Emailed letters are one more series here once they are recorded, e.g.
-# CountedSeries("Emailed", EmailedLetter.sent_at, (EmailedLetter.failure == "",)).
+# Letters per day. Once emailed letters are recorded (in a table of their own), they are one
+# more series here, e.g. CountedSeries("Emailed", EmailedLetter.sent_at, (<sent, not failed>,)),
+# and LETTERS_PER_DAY's title becomes "Letters printed and emailed per day"; the chart's
+# colours, legend and CSV columns follow by themselves.
 LETTER_SERIES = (CountedSeries("Printed", Letter.generated_at),)
 
 
