@@ -51,6 +51,7 @@ def test_the_matrix_gives_each_role_its_work() -> None:
     assert PERMISSIONS[StaffRole.ADMINISTRATOR] == {
         Permission.EDIT_SETTINGS,
         Permission.READ_AUDIT,
+        Permission.READ_REPORTS,
     }
     # Every permission is held by some role.
     assert set().union(*PERMISSIONS.values()) == set(Permission)

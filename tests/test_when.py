@@ -59,6 +59,8 @@ def test_time_range(start: dt.time, end: dt.time, text: str) -> None:
         (when.day_and_date, "Monday, November 16"),
         (when.long_date, "Monday, November 16, 2026"),
         (when.short_day, "Mon, Nov 16"),
+        (when.month_day, "Nov 16"),
+        (when.month_and_year, "Nov 2026"),
         (when.short_date, "Mon, Nov 16, 2026"),
         (when.numeric_date, "11/16/2026"),
     ],

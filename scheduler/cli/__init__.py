@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "sessions",
     "letters",
     "day_sheet",
+    "report",
     "screenshots",
     "audit",
     "check",

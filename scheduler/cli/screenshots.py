@@ -41,8 +41,8 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "screenshots",
         help="render the desk's main screens to PNG files (offscreen)",
-        description="Render Today, Calendar day and week, Patients, the series dialog, Letters "
-        "and Settings to PNG files on the demo clinic, with a fixed clock.",
+        description="Render Today, Calendar day and week, Patients, the series dialog, Letters, "
+        "Settings, Audit and Reports to PNG files on the demo clinic, with a fixed clock.",
     )
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for PNGs")
     parser.add_argument(
@@ -87,10 +87,12 @@ def render_all(database: Database, out: Path, today: dt.date, scratch: Path) -> 
         CALENDAR,
         LETTERS,
         PATIENTS,
+        REPORTS,
         SETTINGS,
         TODAY,
         MainWindow,
     )
+    from scheduler.ui.reports_screen import ReportsScreen
     from scheduler.ui.settings import SettingsScreen
     from scheduler.ui.sign_in import SignInDialog
 
@@ -163,6 +165,8 @@ def render_all(database: Database, out: Path, today: dt.date, scratch: Path) -> 
     )
     audit = _show(window, AUDIT, AuditScreen)
     shoot("audit", window, audit.check_trail)
+    _show(window, REPORTS, ReportsScreen)
+    shoot("reports", window)
     window.show_screen(TODAY)
     window.close()
     return saved

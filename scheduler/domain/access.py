@@ -28,6 +28,7 @@ class Permission(StrEnum):
     OVERRIDE_SAFETY = "override a safety check"  # override a contraindication or a booking gate
     EDIT_SETTINGS = "edit settings and staff"
     READ_AUDIT = "read the audit trail"
+    READ_REPORTS = "read the clinic's reports"  # counts and charts only, no patient's name
 
 
 _DESK_WORK = {
@@ -40,8 +41,8 @@ _DESK_WORK = {
 }
 
 PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
-    StaffRole.FRONT_DESK: frozenset(_DESK_WORK),
-    StaffRole.NURSE: frozenset(_DESK_WORK | {Permission.COMPLETE}),
+    StaffRole.FRONT_DESK: frozenset(_DESK_WORK | {Permission.READ_REPORTS}),
+    StaffRole.NURSE: frozenset(_DESK_WORK | {Permission.COMPLETE, Permission.READ_REPORTS}),
     StaffRole.CLINICIAN: frozenset(
         _DESK_WORK
         | {
@@ -49,9 +50,12 @@ PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
             Permission.RECORD_FINDINGS,
             Permission.CLEAR_SCREENING,
             Permission.OVERRIDE_SAFETY,
+            Permission.READ_REPORTS,
         }
     ),
-    StaffRole.ADMINISTRATOR: frozenset({Permission.EDIT_SETTINGS, Permission.READ_AUDIT}),
+    StaffRole.ADMINISTRATOR: frozenset(
+        {Permission.EDIT_SETTINGS, Permission.READ_AUDIT, Permission.READ_REPORTS}
+    ),
 }
 
 # Decisions that need a clinician's signature: the signed-in clinician, or one who types their

@@ -92,6 +92,16 @@ def short_day(day: dt.date) -> str:
     return f"{short_weekday(day)}, {_short_month(day)} {day.day}"
 
 
+def month_day(day: dt.date) -> str:
+    """A day on a chart's axis, where the weekday would crowd it: "Nov 16"."""
+    return f"{_short_month(day)} {day.day}"
+
+
+def month_and_year(day: dt.date) -> str:
+    """The month a day falls in, for a chart's axis or a report's column: "Nov 2026"."""
+    return f"{_short_month(day)} {day.year}"
+
+
 def short_date(day: dt.date) -> str:
     """A day in a table cell or a short sentence: "Mon, Nov 16, 2026"."""
     return f"{short_day(day)}, {day.year}"

@@ -23,6 +23,7 @@ DOING: dict[Permission, str] = {
     Permission.OVERRIDE_SAFETY: "override a safety check",
     Permission.EDIT_SETTINGS: "change settings or staff accounts",
     Permission.READ_AUDIT: "read the audit trail",
+    Permission.READ_REPORTS: "read the clinic's reports",
 }
 
 

@@ -97,6 +97,33 @@ def boosters_due(
     return found
 
 
+def booster_due_days(
+    db: Session, *, today: dt.date, first: dt.date, last: dt.date
+) -> list[dt.date]:
+    """The day each patient's booster falls due, for those due from ``first`` to ``last``.
+
+    The same patients the list shows (nothing booked from today on), in one query over the
+    last sessions that can fall due in the range, for the Reports screen's counts.
+    """
+    intervals = _intervals(db)
+    if not intervals or last < first:
+        return []
+    shortest = min(i.days for i in intervals.values())
+    longest = max(i.days for i in intervals.values())
+    calendar = clinic_calendar(db)
+    earliest = calendar.at(first - dt.timedelta(days=longest), dt.time())
+    latest = calendar.at(last - dt.timedelta(days=shortest - 1), dt.time())
+    rows = _last_sessions(intervals, start_of_today=calendar.at(today, dt.time())).where(
+        PatientLastSession.starts_at >= earliest, PatientLastSession.starts_at < latest
+    )
+    days = []
+    for row in db.execute(rows):
+        due = calendar.local_day(row.starts_at) + dt.timedelta(days=intervals[row.protocol_id].days)
+        if first <= due <= last:
+            days.append(due)
+    return days
+
+
 def _order(due: BoosterDue) -> tuple[dt.date, str, int]:
     """Most overdue first (the earliest due day), then by name."""
     return (_due_day(due), due.patient_name, due.patient_id)

@@ -47,9 +47,13 @@ from scheduler.ui.widgets import icon
 
 log = logging.getLogger(__name__)
 
-TODAY, CALENDAR, PATIENTS, LETTERS, SETTINGS, AUDIT = range(6)
+TODAY, CALENDAR, PATIENTS, LETTERS, SETTINGS, AUDIT, REPORTS = range(7)
 # Screens only some roles see; the services behind them refuse everyone else anyway.
-SCREEN_PERMISSIONS = {SETTINGS: Permission.EDIT_SETTINGS, AUDIT: Permission.READ_AUDIT}
+SCREEN_PERMISSIONS = {
+    SETTINGS: Permission.EDIT_SETTINGS,
+    AUDIT: Permission.READ_AUDIT,
+    REPORTS: Permission.READ_REPORTS,
+}
 # The status bar: the clinic's name, its time zone and the last backup.
 STATUS_SHOWS = Change.SETTINGS
 
@@ -95,6 +99,13 @@ def _audit(desk: Desk) -> QWidget:
     return AuditScreen(desk)
 
 
+def _reports(desk: Desk) -> QWidget:
+    # Imported on first use: the charts bring pyqtgraph and numpy, a second at start-up.
+    from scheduler.ui.reports_screen import ReportsScreen
+
+    return ReportsScreen(desk)
+
+
 SCREENS = (
     ScreenSpec("today", "Today", _today),
     ScreenSpec("calendar", "Calendar", _calendar),
@@ -102,6 +113,7 @@ SCREENS = (
     ScreenSpec("letters", "Letters", _letters),
     ScreenSpec("settings", "Settings", _settings),
     ScreenSpec("audit", "Audit", _audit),
+    ScreenSpec("reports", "Reports", _reports),
 )
 
 

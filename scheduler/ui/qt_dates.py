@@ -31,6 +31,11 @@ def to_qdate(day: dt.date) -> QDate:
     return QDate(day.year, day.month, day.day)
 
 
+def from_qdate(value: QDate) -> dt.date:
+    """The day a date field holds."""
+    return dt.date(value.year(), value.month(), value.day())
+
+
 def to_qdatetime(moment: dt.datetime, zone: ZoneInfo) -> QDateTime:
     """The instant as the clinic's wall-clock time (what a date-time field shows)."""
     local = moment.astimezone(zone)

@@ -69,6 +69,7 @@ def test_screenshots_of_every_main_screen(tmp_path: Path) -> None:
         "screen-calendar-week.png",
         "screen-letters.png",
         "screen-patients.png",
+        "screen-reports.png",
         "screen-series-dialog.png",
         "screen-settings.png",
         "screen-sign-in.png",
