@@ -252,13 +252,14 @@ def _take_off(
 
 def remove_entry(
     db: Session, entry_id: int, *, reason: str = "", actor: Actor, now: dt.datetime
-) -> None:
-    """Take a patient off the waitlist (booked elsewhere, no longer wishes to wait)."""
+) -> str:
+    """Take a patient off the waitlist (booked elsewhere, no longer wishes to wait); their
+    name, for the desk's confirmation."""
     require(actor, Permission.BOOK)
-    _take_off(
-        db, _entry(db, entry_id), action="waitlist.remove", reason=reason.strip(),
-        actor=actor, now=now,
-    )  # fmt: skip
+    entry = _entry(db, entry_id)
+    name = entry.patient.display_name
+    _take_off(db, entry, action="waitlist.remove", reason=reason.strip(), actor=actor, now=now)
+    return name
 
 
 def _free_slot(db: Session, chair_id: int, starts_at: dt.datetime, zone: ZoneInfo) -> FreeSlot:
@@ -430,3 +431,20 @@ def _chair_taken(db: Session, chair_id: int, start: dt.datetime, end: dt.datetim
         overlapping(start, end),
     )
     return db.scalar(query.limit(1)) is not None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Something the entry form offers to pick: a protocol or a chair, by id and name."""
+
+    choice_id: int
+    name: str
+
+
+def waitlist_choices(db: Session) -> tuple[list[Choice], list[Choice]]:
+    """The protocols in use (the therapy a patient waits for) and the chairs and rooms in use."""
+    protocols = db.scalars(
+        select(Protocol).where(Protocol.active.is_(True)).order_by(Protocol.therapy_id, Protocol.id)
+    )
+    chairs = db.scalars(select(Chair).where(Chair.active.is_(True)).order_by(Chair.sort_order))
+    return [Choice(p.id, p.name) for p in protocols], [Choice(c.id, c.name) for c in chairs]

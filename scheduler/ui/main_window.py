@@ -47,7 +47,7 @@ from scheduler.ui.widgets import icon
 
 log = logging.getLogger(__name__)
 
-TODAY, CALENDAR, PATIENTS, LETTERS, SETTINGS, AUDIT = range(6)
+TODAY, CALENDAR, PATIENTS, LETTERS, SETTINGS, AUDIT, WAITLIST = range(7)
 # Screens only some roles see; the services behind them refuse everyone else anyway.
 SCREEN_PERMISSIONS = {SETTINGS: Permission.EDIT_SETTINGS, AUDIT: Permission.READ_AUDIT}
 # The status bar: the clinic's name, its time zone and the last backup.
@@ -95,6 +95,12 @@ def _audit(desk: Desk) -> QWidget:
     return AuditScreen(desk)
 
 
+def _waitlist(desk: Desk) -> QWidget:
+    from scheduler.ui.waitlist_screen import WaitlistScreen
+
+    return WaitlistScreen(desk)
+
+
 SCREENS = (
     ScreenSpec("today", "Today", _today),
     ScreenSpec("calendar", "Calendar", _calendar),
@@ -102,6 +108,7 @@ SCREENS = (
     ScreenSpec("letters", "Letters", _letters),
     ScreenSpec("settings", "Settings", _settings),
     ScreenSpec("audit", "Audit", _audit),
+    ScreenSpec("waitlist", "Waitlist", _waitlist),
 )
 
 
