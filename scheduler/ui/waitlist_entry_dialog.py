@@ -168,10 +168,14 @@ class WaitlistEntryDialog(QDialog):
         if not isinstance(patient, int):
             self.show_refusal("Find the patient first: type part of their name, then pick them.")
             return None
+        protocol = self.protocol.currentData()
+        if not isinstance(protocol, int):
+            self.show_refusal("No protocol is in use: an administrator adds one in Settings.")
+            return None
         day = self.earliest_day.date()
         return WaitlistTerms(
             patient_id=patient,
-            protocol_id=int(self.protocol.currentData()),
+            protocol_id=protocol,
             weekdays=tuple(n for n, box in enumerate(self.days) if box.isChecked()),
             earliest_start=_time_of(self.earliest, self.from_used),
             latest_start=_time_of(self.latest, self.until_used),

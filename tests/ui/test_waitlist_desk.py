@@ -251,3 +251,25 @@ def test_who_fits_a_free_chair_from_the_waitlist_screen(
     # 4:00 PM in Chair 1: Ben's 1:00 PM infusion is over and Carl's window is open; Carl has
     # waited longest, Una could not be booked yet.
     assert opened == [["Carl Moss", "Ana Souza", "Una Reyes"]]
+
+
+def test_the_entry_form_says_what_is_wrong_in_red_and_saves_nothing(
+    qtbot: QtBot, desk: TestDesk, db: Database, clinic: dict[str, int]
+) -> None:
+    dialog = WaitlistEntryDialog(desk)
+    qtbot.addWidget(dialog)
+    save = dialog.buttons.buttons()[0]
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    assert not dialog.refusal.isHidden()
+    assert dialog.refusal.text().startswith("Find the patient first")
+    qtbot.keyClicks(dialog.patient_search, "Okafor")
+    assert dialog.patient_choice.count() == 1
+    dialog.from_used.setChecked(True)
+    dialog.until_used.setChecked(True)
+    dialog.earliest.setTime(dialog.earliest.time().fromString("14:00", "HH:mm"))
+    dialog.latest.setTime(dialog.latest.time().fromString("10:00", "HH:mm"))
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    assert dialog.refusal.text() == "Not saved: The latest start is before the earliest."
+    assert dialog.saved is None
+    with db.reading() as s:
+        assert len(waitlist.waitlist(s)) == 3
