@@ -195,3 +195,25 @@ def test_bad_terms_are_named_and_nothing_is_written(db: Database, c: Clinic) -> 
 def test_only_staff_who_book_keep_the_waitlist(db: Database, c: Clinic) -> None:
     with db.transaction() as s, pytest.raises(NotAllowed):
         waitlist.add_entry(s, WaitlistTerms(c.other_patient, c.iv_single), actor=ADMIN, now=NOW)
+
+
+def test_booking_a_sooner_slot_says_the_later_session_is_still_booked(
+    db: Database, c: Clinic
+) -> None:
+    freed_slot(db, c)
+    with db.transaction() as s:
+        book_single(
+            s, patient_id=c.other_patient, protocol_id=c.iv_single,
+            starts_at=at(dt.date(2026, 12, 3), 10), chair_id=None, actor=ACTOR, now=NOW,
+        )  # fmt: skip
+    entry = wait(
+        db, WaitlistTerms(c.other_patient, c.iv_single, note="Sooner if possible"), added=NOW
+    )
+    with db.transaction() as s:
+        done = waitlist.book_from_waitlist(
+            s, entry, chair_id=c.chairs[1], starts_at=SLOT, actor=ACTOR, now=NOW
+        )
+    assert done.later_session_text == "Thu, Dec 3 at 10:00 AM"
+    assert done.announcement.endswith(
+        "Chair 2; their session on Thu, Dec 3 at 10:00 AM is still booked"
+    )

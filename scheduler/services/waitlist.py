@@ -25,6 +25,7 @@ from scheduler.domain.access import Actor, Permission
 from scheduler.domain.enums import HOLDING, Phase, Place, SessionStatus
 from scheduler.domain.planning import try_start
 from scheduler.domain.waitlist import Candidate, FreeSlot, Wish, days_text, rank, times_text, weigh
+from scheduler.domain.when import clock_time, short_day
 from scheduler.errors import FieldProblem, ValidationFailed
 from scheduler.services import audit
 from scheduler.services.access import require
@@ -101,13 +102,20 @@ class WaitlistBooking:
 
     booked: Booked
     slot_text: str  # "Tue, Nov 24 at 10:30 AM, Chair 2"
+    # The patient's next session of the same therapy after the slot, still on the books
+    # ("Thu, Dec 3 at 10:00 AM"): someone waiting for a sooner slot may not need it now.
+    later_session_text: str = ""
 
     @property
     def announcement(self) -> str:
         """The status bar's sentence for it."""
         said = f"Booked {self.booked.patient_name} from the waitlist for {self.slot_text}"
         count = len(self.booked.session_ids)
-        return f"{said}; {count} sessions in the course" if count > 1 else said
+        if count > 1:
+            said = f"{said}; {count} sessions in the course"
+        if self.later_session_text:
+            said = f"{said}; their session on {self.later_session_text} is still booked"
+        return said
 
 
 def _ids(values: Iterable[int]) -> str:
@@ -393,10 +401,32 @@ def book_from_waitlist(
             db, patient_id=entry.patient_id, protocol_id=entry.protocol_id,
             starts_at=slot.starts_at, chair_id=slot.chair_id, actor=actor, now=now,
         )  # fmt: skip
+    later = _later_session(db, entry, slot, booked)
     _take_off(
         db, entry, action="waitlist.book", reason=f"Booked for {slot.text}", actor=actor, now=now
     )
-    return WaitlistBooking(booked, slot.text)
+    return WaitlistBooking(booked, slot.text, later)
+
+
+def _later_session(db: Session, entry: WaitlistEntry, slot: FreeSlot, booked: Booked) -> str:
+    """When the patient's next session of the same therapy after the slot is, if any."""
+    query = (
+        select(TreatmentSession.starts_at)
+        .where(
+            TreatmentSession.patient_id == entry.patient_id,
+            TreatmentSession.therapy_id == entry.protocol.therapy_id,
+            TreatmentSession.status.in_((SessionStatus.BOOKED, SessionStatus.CONFIRMED)),
+            TreatmentSession.starts_at > slot.starts_at,
+            TreatmentSession.id.not_in(booked.session_ids),
+        )
+        .order_by(TreatmentSession.starts_at)
+        .limit(1)
+    )
+    starts_at = db.scalar(query)
+    if starts_at is None:
+        return ""
+    local = starts_at.astimezone(slot.starts_at.tzinfo)
+    return f"{short_day(local.date())} at {clock_time(local)}"
 
 
 def freed_slot_counts(db: Session, day: dt.date, *, now: dt.datetime) -> dict[int, int]:
