@@ -13,6 +13,7 @@ from scheduler.errors import NotAllowed, ValidationFailed
 from scheduler.services import session_life as life
 from scheduler.services import waitlist
 from scheduler.services.booking import BookingRefused, book_single
+from scheduler.services.patients import set_archived
 from scheduler.services.waitlist import WaitlistTerms
 from scheduler.store import Database
 from scheduler.store.models import AuditEntry, TreatmentSession, WaitlistEntry
@@ -217,3 +218,14 @@ def test_booking_a_sooner_slot_says_the_later_session_is_still_booked(
     assert done.announcement.endswith(
         "Chair 2; their session on Thu, Dec 3 at 10:00 AM is still booked"
     )
+
+
+def test_a_patient_archived_while_waiting_is_listed_as_blocked(db: Database, c: Clinic) -> None:
+    freed_slot(db, c)
+    wait(db, WaitlistTerms(c.other_patient, c.iv_single), added=NOW)
+    with db.transaction() as s:
+        set_archived(s, c.other_patient, True, actor=ACTOR, now=NOW)
+    with db.reading() as s:
+        (offer,) = waitlist.candidates_for_slot(s, c.chairs[1], SLOT, now=NOW)
+    assert not offer.bookable
+    assert "is archived; restore the patient first" in offer.reason

@@ -22,7 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from scheduler.domain.access import Actor, Permission
+from scheduler.domain.availability import ClinicCalendar
 from scheduler.domain.enums import HOLDING, Phase, Place, SessionStatus
+from scheduler.domain.occupancy import Occupancy
 from scheduler.domain.planning import try_start
 from scheduler.domain.waitlist import Candidate, FreeSlot, Wish, days_text, rank, times_text, weigh
 from scheduler.domain.when import clock_time, short_day
@@ -32,7 +34,6 @@ from scheduler.services.access import require
 from scheduler.services.booking import (
     Booked,
     BookingRefused,
-    CourseParts,
     book_series_for_desk,
     book_single_for_desk,
     course_parts,
@@ -279,8 +280,6 @@ def _wish(db: Session, entry: WaitlistEntry) -> Wish:
     terms = terms_of(entry)
     protocol = entry.protocol
     blockers = safety_problems(db, entry.patient, protocol.therapy, protocol.phase)
-    if entry.patient.archived:
-        blockers.append(f"{entry.patient.full_name} is archived.")
     return Wish(
         entry_id=entry.id,
         patient_name=entry.patient.display_name,
@@ -309,20 +308,27 @@ def _weighed(
         wish = _wish(db, entry)
         slot_problems: list[str] = []
         if slot.place in wish.places:
-            parts = course_parts_or_none(db, entry)
-            if parts is not None:
-                needs = slot_needs(db, parts, slot.place, chair_id=slot.chair_id)
-                _taken, slot_problems = try_start(needs, calendar, booked, slot.starts_at, now=now)
+            slot_problems = _slot_problems(db, entry, slot, calendar, booked, now=now)
         weighed.append(weigh(wish, slot, now, slot_problems))
     return weighed
 
 
-def course_parts_or_none(db: Session, entry: WaitlistEntry) -> CourseParts | None:
-    """The rows a booking of the entry would use, or None when booking it is refused outright."""
+def _slot_problems(
+    db: Session,
+    entry: WaitlistEntry,
+    slot: FreeSlot,
+    calendar: ClinicCalendar,
+    booked: Occupancy,
+    *,
+    now: dt.datetime,
+) -> list[str]:
+    """What the booking rules would say against the patient's session in the slot."""
     try:
-        return course_parts(db, entry.patient_id, entry.protocol_id)
-    except BookingRefused:
-        return None
+        parts = course_parts(db, entry.patient_id, entry.protocol_id)
+    except BookingRefused as refused:  # archived patient, protocol no longer in use
+        return refused.reasons
+    needs = slot_needs(db, parts, slot.place, chair_id=slot.chair_id)
+    return try_start(needs, calendar, booked, slot.starts_at, now=now)[1]
 
 
 def _candidate_view(candidate: Candidate, entry: WaitlistEntry) -> SlotCandidate:
