@@ -29,6 +29,7 @@ from scheduler.ui.desk import Desk
 from scheduler.ui.qt_dates import TIME_FORMAT, show_us_style, to_qdate
 from scheduler.ui.session_dialog import act_showing_refusal
 from scheduler.ui.single_session_dialog import offer_patients
+from scheduler.ui.widgets import refusal_label
 
 MOST_NOTICE_HOURS = 24 * 14
 CHAIRS_A_ROW = 4
@@ -87,11 +88,7 @@ class WaitlistEntryDialog(QDialog):
         self.notice.setSuffix(" hours")
         self.note = QLineEdit()
         self.note.setPlaceholderText("e.g. can come at an hour's notice; call her mobile")
-        self.refusal = QLabel()
-        self.refusal.setObjectName("refusal")
-        self.refusal.setWordWrap(True)
-        self.refusal.setStyleSheet("color: #b03a2e;")
-        self.refusal.hide()
+        self.refusal = refusal_label()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )

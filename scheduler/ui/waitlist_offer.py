@@ -26,6 +26,7 @@ from scheduler.ui.desk import Desk
 from scheduler.ui.session_dialog import act_showing_refusal
 from scheduler.ui.session_models import ZonedRowsModel
 from scheduler.ui.tables import pick_one_table
+from scheduler.ui.widgets import refusal_label
 
 BLOCKED = QColor("#b03a2e")
 READY = QColor("#2e7d32")
@@ -122,11 +123,7 @@ class WaitlistOfferDialog(QDialog):
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.empty = QLabel("Nobody on the waitlist fits this slot.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.refusal = QLabel()
-        self.refusal.setObjectName("refusal")
-        self.refusal.setWordWrap(True)
-        self.refusal.setStyleSheet("color: #b03a2e;")
-        self.refusal.hide()
+        self.refusal = refusal_label()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
