@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from scheduler.domain.enums import ChairKind, StaffRole
 from scheduler.errors import ServiceError
+from scheduler.services import waitlist
 from scheduler.services.demo import build_demo_clinic
 from scheduler.store import Database, open_database
 from scheduler.store.models import Chair, Closure, Patient, Staff, TreatmentSession
@@ -78,3 +79,14 @@ def test_demo_refuses_a_database_with_patients(demo: Database) -> None:
         build_demo_clinic(db, today=TODAY, now=NOW)
     with demo.reading() as db:
         assert len(db.scalars(select(Patient)).all()) == 60
+
+
+def test_demo_has_patients_waiting_one_of_them_not_yet_cleared(demo: Database) -> None:
+    with demo.reading() as db:
+        entries = waitlist.waitlist(db)
+        patients = {p.id: p for p in db.scalars(select(Patient))}
+    assert len(entries) == 5
+    assert any(e.first_induction for e in entries)
+    waiting = [patients[e.terms.patient_id] for e in entries]
+    assert sum(p.screening_cleared_at is None for p in waiting) == 1
+    assert [e.added_at for e in entries] == sorted(e.added_at for e in entries)

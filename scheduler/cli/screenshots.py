@@ -42,7 +42,7 @@ def add_parser(subparsers: Any) -> None:
         "screenshots",
         help="render the desk's main screens to PNG files (offscreen)",
         description="Render Today, Calendar day and week, Patients, the series dialog, Letters, "
-        "Settings, Audit and Reports to PNG files on the demo clinic, with a fixed clock.",
+        "the Waitlist, Settings, Audit and Reports to PNG files on the demo clinic, with a fixed clock.",
     )
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for PNGs")
     parser.add_argument(
@@ -90,11 +90,13 @@ def render_all(database: Database, out: Path, today: dt.date, scratch: Path) -> 
         REPORTS,
         SETTINGS,
         TODAY,
+        WAITLIST,
         MainWindow,
     )
     from scheduler.ui.reports_screen import ReportsScreen
     from scheduler.ui.settings import SettingsScreen
     from scheduler.ui.sign_in import SignInDialog
+    from scheduler.ui.waitlist_screen import WaitlistScreen
 
     app = create_application(["screenshots"])
     _quiet_offscreen_notices()
@@ -157,6 +159,8 @@ def render_all(database: Database, out: Path, today: dt.date, scratch: Path) -> 
             letters.preview_session(first_tomorrow, LetterKind.PREP)
 
     shoot("letters", window, preview)
+    _show(window, WAITLIST, WaitlistScreen)
+    shoot("waitlist", window)
     desk.sign_in(_demo_actor(database, StaffRole.ADMINISTRATOR, now))
     settings_screen = _show(window, SETTINGS, SettingsScreen)
     # The catalogue of therapies shows best what the clinic can change.

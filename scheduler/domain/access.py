@@ -16,7 +16,7 @@ from scheduler.domain.enums import StaffRole
 class Permission(StrEnum):
     """A kind of user action that some roles may take and others may not."""
 
-    BOOK = "book"  # book courses and single sessions, make-ups, confirm a session
+    BOOK = "book"  # book courses, single sessions, make-ups; confirm; keep the waitlist
     MOVE = "move"  # move a session, reflow a course
     CANCEL = "cancel"  # cancel a session or a course, mark a no-show
     CHECK_IN = "check in"

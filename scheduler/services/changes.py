@@ -26,10 +26,11 @@ class Change(enum.Flag):
     CLOSURES = enum.auto()  # opening hours and days the clinic is closed
     SETTINGS = enum.auto()  # clinic details, chairs, therapies, protocols, backups
     AUDIT = enum.auto()  # the audit trail
+    WAITLIST = enum.auto()  # patients waiting for a slot, and their terms
 
 
 EVERYTHING = Change.SESSIONS | Change.PATIENTS | Change.LETTERS | Change.STAFF
-EVERYTHING |= Change.CLOSURES | Change.SETTINGS | Change.AUDIT
+EVERYTHING |= Change.CLOSURES | Change.SETTINGS | Change.AUDIT | Change.WAITLIST
 
 # Each table's kind. A table missing here counts as everything: a new table reloads every
 # screen until it is given its kind, rather than leaving one showing old data.
@@ -52,6 +53,7 @@ KIND_OF_TABLE = {
     "protocols": Change.SETTINGS,
     "audit_trail": Change.AUDIT,
     "audit_checkpoint": Change.AUDIT,
+    "waitlist_entries": Change.WAITLIST,
 }
 
 _NOTED = "scheduler.changes"

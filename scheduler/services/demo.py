@@ -24,6 +24,7 @@ from scheduler.services import audit
 from scheduler.services.accounts import NewAccount, add_account, sign_in_taken
 from scheduler.services.clinic import get_settings, is_set_up, set_up_clinic
 from scheduler.services.demo_courses import book_demo_courses
+from scheduler.services.demo_waitlist import add_demo_waitlist
 from scheduler.services.patients import create_patient
 from scheduler.store.models import (
     Chair,
@@ -161,6 +162,7 @@ def build_demo_clinic(db: Session, *, today: dt.date, now: dt.datetime) -> DemoS
     _add_closures(db, today=today, actor=actor, now=now)
     patients = _add_patients(db, rng, today=today, actor=actor, now=now)
     book_demo_courses(db, patients=patients, today=today, actor=set_up_actor(actor), rng=rng)
+    add_demo_waitlist(db, patients, today=today, actor=set_up_actor(actor), now=now)
     sessions = db.scalar(select(func.count(TreatmentSession.id))) or 0
     return DemoSummary(CLINIC_NAME, len(patients), sessions)
 

@@ -616,3 +616,34 @@ class AuditCheckpoint(Base):
     entry_id: Mapped[int] = mapped_column(Integer)
     entry_hash: Mapped[str] = mapped_column(String(64))
     verified_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class WaitlistEntry(Base):
+    """A patient waiting for a first course or an earlier slot, with the terms they accept.
+
+    Weekdays and chairs are comma-separated ids ("0,2,4", "3,5"); empty means any. The entry
+    is deleted when the patient is booked from it or taken off the list (the audit trail keeps
+    it).
+    """
+
+    __tablename__ = "waitlist_entries"
+    __table_args__ = (
+        CheckConstraint("notice_hours >= 0", name="notice_not_negative"),
+        Index("ix_waitlist_entries_added_at", "added_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    protocol_id: Mapped[int] = mapped_column(ForeignKey("protocols.id"))
+    weekdays: Mapped[str] = mapped_column(String(20), default="")
+    earliest_start: Mapped[dt.time | None] = mapped_column(Time)
+    latest_start: Mapped[dt.time | None] = mapped_column(Time)
+    chair_ids: Mapped[str] = mapped_column(String(200), default="")
+    earliest_day: Mapped[dt.date | None] = mapped_column(Date)
+    notice_hours: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    added_by: Mapped[str] = mapped_column(String(120), default="")
+
+    patient: Mapped[Patient] = relationship()
+    protocol: Mapped[Protocol] = relationship()

@@ -1,4 +1,4 @@
-"""The desk's main window: the six screens, menus with shortcuts, and the status bar.
+"""The desk's main window: the eight screens, menus with shortcuts, and the status bar.
 
 The status bar names who is signed in; what their roles may not do is hidden or disabled
 (the services refuse it anyway). The desk locks after the clinic's idle time or on Ctrl+L.
@@ -47,7 +47,7 @@ from scheduler.ui.widgets import icon
 
 log = logging.getLogger(__name__)
 
-TODAY, CALENDAR, PATIENTS, LETTERS, SETTINGS, AUDIT, REPORTS = range(7)
+TODAY, CALENDAR, PATIENTS, LETTERS, SETTINGS, AUDIT, WAITLIST, REPORTS = range(8)
 # Screens only some roles see; the services behind them refuse everyone else anyway.
 SCREEN_PERMISSIONS = {
     SETTINGS: Permission.EDIT_SETTINGS,
@@ -99,6 +99,12 @@ def _audit(desk: Desk) -> QWidget:
     return AuditScreen(desk)
 
 
+def _waitlist(desk: Desk) -> QWidget:
+    from scheduler.ui.waitlist_screen import WaitlistScreen
+
+    return WaitlistScreen(desk)
+
+
 def _reports(desk: Desk) -> QWidget:
     # Imported on first use: the charts bring pyqtgraph and numpy, a second at start-up.
     from scheduler.ui.reports_screen import ReportsScreen
@@ -113,6 +119,7 @@ SCREENS = (
     ScreenSpec("letters", "Letters", _letters),
     ScreenSpec("settings", "Settings", _settings),
     ScreenSpec("audit", "Audit", _audit),
+    ScreenSpec("waitlist", "Waitlist", _waitlist),
     ScreenSpec("reports", "Reports", _reports),
 )
 

@@ -134,7 +134,21 @@ def cancel_session(desk: Desk, view: SessionLike, parent: QWidget | None) -> boo
         return False
     desk.announce(f"Session cancelled for {view.patient_name}")
     offer_makeup(desk, view.session_id, parent)
+    offer_to_waitlist(desk, view, parent)
     return True
+
+
+def offer_to_waitlist(desk: Desk, view: SessionLike, parent: QWidget | None) -> None:
+    """Offer the chair a cancellation freed to the waitlist patients who fit it, if any."""
+    if view.chair_id is None or view.starts_at <= desk.now():
+        return
+    # Imported here: the offer books through this module's refusal helper.
+    from scheduler.ui.waitlist_offer import WaitlistOfferDialog
+
+    WaitlistOfferDialog.offer(
+        desk, view.chair_id, view.chair_name, view.starts_at, parent,
+        why=f"{view.patient_name}'s session is cancelled. ", only_if_anyone_fits=True,
+    )  # fmt: skip
 
 
 def mark_no_show(desk: Desk, view: SessionLike, parent: QWidget | None) -> bool:

@@ -276,6 +276,13 @@ def short_cautions(cautions: Sequence[Caution]) -> str:
     return f"{first} (+{more})" if more else first
 
 
+def waiting_text(count: int | None) -> str:
+    """The Waitlist cell of a freed slot: "2 fit", "None fit"; "" for a slot not freed."""
+    if count is None:
+        return ""
+    return f"{count} fit" if count else "None fit"
+
+
 class TodaySessionsModel(DaySessionsModel):
     """Today's list: the day's sessions, which patients are late, and their cautions.
 
@@ -284,24 +291,33 @@ class TodaySessionsModel(DaySessionsModel):
     """
 
     COL_CAUTIONS = len(DaySessionsModel.HEADERS)
-    HEADERS = (*DaySessionsModel.HEADERS, "Cautions")
+    COL_WAITLIST = COL_CAUTIONS + 1
+    HEADERS = (*DaySessionsModel.HEADERS, "Cautions", "Waitlist")
 
     def __init__(self, zone: ZoneInfo, parent: QObject | None = None) -> None:
         super().__init__(zone, parent)
         self.now: dt.datetime | None = None
         self._cautions: Mapping[int, tuple[Caution, ...]] = {}
+        self._waiting: Mapping[int, int] = {}
 
     def set_day(
         self,
         rows: Sequence[DeskSession],
         cautions: Mapping[int, tuple[Caution, ...]],
         now: dt.datetime | None,
+        waiting: Mapping[int, int] | None = None,
     ) -> None:
         """A day's rows with their cautions; ``now`` is None for a day other than today (no
-        one is late and there is no current-time line)."""
+        one is late and there is no current-time line). ``waiting``: for each cancelled
+        session whose chair is still free, how many waitlist patients fit its slot."""
         self._cautions = cautions
+        self._waiting = waiting or {}
         self.now = now
         self.set_rows(rows)
+
+    def waiting(self, row: DeskSession) -> int | None:
+        """How many waitlist patients fit the slot this cancelled session freed, if it did."""
+        return self._waiting.get(row.view.session_id)
 
     def set_now(self, now: dt.datetime) -> None:
         self.now = now
@@ -322,6 +338,8 @@ class TodaySessionsModel(DaySessionsModel):
             return f"{row.view.patient_name}, chart {row.view.chart_number}"
         if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_CAUTIONS:
             return "\n".join(c.text for c in self.cautions(row)) or None
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_WAITLIST:
+            return "Click to offer the freed chair to them" if self.waiting(row) else None
         late = self.minutes_late(row) if column == self.COL_STATUS else None
         if late is not None and role == Qt.ItemDataRole.ToolTipRole:
             return late_text(late)
@@ -334,6 +352,8 @@ class TodaySessionsModel(DaySessionsModel):
             return row.view.patient_name
         if column == self.COL_CAUTIONS:
             return short_cautions(self.cautions(row))
+        if column == self.COL_WAITLIST:
+            return waiting_text(self.waiting(row))
         if column == self.COL_STATUS and self.minutes_late(row) is not None:
             return "Late"
         return super().cell(row, column)

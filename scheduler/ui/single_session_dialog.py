@@ -101,6 +101,15 @@ def find_patients(db: Session, text: str) -> list[PatientChoice]:
     ]
 
 
+def offer_patients(desk: Desk, choice: QComboBox, text: str) -> None:
+    """Fill ``choice`` with the patients ``text`` finds (from two letters typed on)."""
+    choice.clear()
+    if len(text.strip()) < 2:
+        return
+    for found in desk.read(lambda db: find_patients(db, text)):
+        choice.addItem(found.label, found.patient_id)
+
+
 class SingleSessionDialog(QDialog):
     """A patient, a protocol and one of the free slots near the wanted time → one session."""
 
@@ -205,11 +214,7 @@ class SingleSessionDialog(QDialog):
     # -- choosing --------------------------------------------------------------------------
 
     def search_patients(self, text: str) -> None:
-        self.patient_choice.clear()
-        if len(text.strip()) < 2:
-            return
-        for choice in self.desk.read(lambda db: find_patients(db, text)):
-            self.patient_choice.addItem(choice.label, choice.patient_id)
+        offer_patients(self.desk, self.patient_choice, text)
 
     def chosen_patient(self) -> int | None:
         if self.patient_id is not None:

@@ -139,6 +139,21 @@ def compact_table(table: QTableView) -> None:
     table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
 
 
+def row_table(model: QAbstractItemModel, object_name: str) -> QTableView:
+    """A screen's read-only list: whole rows picked one at a time, striped, one line a row."""
+    table = QTableView()
+    table.setObjectName(object_name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    compact_table(table)
+    return table
+
+
 def pick_one_table(
     model: QAbstractItemModel, *, min_height: int = 0, stretch: bool = True
 ) -> QTableView:

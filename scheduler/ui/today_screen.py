@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from scheduler.domain.access import Actor, Permission
 from scheduler.domain.enums import LetterKind, SessionStatus
 from scheduler.domain.when import long_date
-from scheduler.services import session_life
+from scheduler.services import session_life, waitlist
 from scheduler.services.changes import Change
 from scheduler.services.day_sheet import cautions_on_day
 from scheduler.ui.csv_files import day_export_button
@@ -37,12 +37,14 @@ from scheduler.ui.qt_dates import show_us_style, to_qdate
 from scheduler.ui.session_dialog import SessionDialog, cancel_session, mark_no_show
 from scheduler.ui.session_models import DaySessionsModel, SessionLike, TodaySessionsModel
 from scheduler.ui.show_in_calendar import add_show_in_calendar
+from scheduler.ui.waitlist_offer import WaitlistOfferDialog
 
 BOOKED, CONFIRMED = SessionStatus.BOOKED, SessionStatus.CONFIRMED
 CHECKED_IN, COMPLETED = SessionStatus.CHECKED_IN, SessionStatus.COMPLETED
 
 # The day's sessions, their patients, nurses and chairs, and which letters went out.
 SHOWS = Change.SESSIONS | Change.PATIENTS | Change.LETTERS | Change.STAFF | Change.SETTINGS
+SHOWS |= Change.WAITLIST  # how many waiting patients fit each freed slot
 SIZED_BY_ROWS = 100
 # Which actions make sense in which status; the service has the last word.
 ALLOWED: dict[str, tuple[SessionStatus, ...]] = {
@@ -219,6 +221,7 @@ class TodayScreen(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty, 1)
         self.table.activated.connect(lambda index: self.open_selected())
+        self.table.clicked.connect(self._cell_clicked)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         QShortcut(QKeySequence("F5"), self, self.refresh)
         # Only while Today is in front: another screen may give Ctrl+T its own "today".
@@ -279,7 +282,9 @@ class TodayScreen(QWidget):
         self.today_button.setEnabled(not is_today)
         rows = day_sessions(self.desk, day)
         cautions = self.desk.read(lambda db: cautions_on_day(db, day))
-        self.model.set_day(rows, cautions, self.desk.now() if is_today else None)
+        waiting = self._waiting(day)
+        self.model.set_day(rows, cautions, self.desk.now() if is_today else None, waiting)
+        self._show_waitlist_column(any(waiting.values()))
         self.empty.setText(
             "No sessions today." if is_today else f"No sessions on {long_date(day)}."
         )
@@ -302,6 +307,33 @@ class TodayScreen(QWidget):
         elif rows:
             self.table.selectRow(0)
         self._selection_changed()
+
+    def _show_waitlist_column(self, shown: bool) -> None:
+        """The Waitlist column only while a freed slot has someone to offer it to; then the
+        therapy shares its room with the patient's name (elided, whole in the tooltip), so
+        names stay readable at 1366 pixels."""
+        self.table.setColumnHidden(TodaySessionsModel.COL_WAITLIST, not shown)
+        mode = QHeaderView.ResizeMode.Stretch if shown else QHeaderView.ResizeMode.ResizeToContents
+        self.table.horizontalHeader().setSectionResizeMode(DaySessionsModel.COL_THERAPY, mode)
+
+    def _waiting(self, day: dt.date) -> dict[int, int]:
+        """How many waitlist patients fit each slot freed by a cancellation (days to come)."""
+        if day < self.desk.today():
+            return {}
+        now = self.desk.now()
+        return self.desk.read(lambda db: waitlist.freed_slot_counts(db, day, now=now))
+
+    def _cell_clicked(self, index: QModelIndex) -> None:
+        """A click on a freed slot's Waitlist cell offers the chair to those who fit."""
+        if index.column() != TodaySessionsModel.COL_WAITLIST:
+            return
+        row = self.model.row_at(index.row())
+        view, chair_id = row.view, row.view.chair_id
+        if self.model.waiting(row) and chair_id is not None:
+            WaitlistOfferDialog.offer(
+                self.desk, chair_id, view.chair_name, view.starts_at, self,
+                why=f"{view.patient_name}'s session was cancelled. ",
+            )  # fmt: skip
 
     def select_session(self, session_id: int) -> bool:
         row = self.model.index_of_session(session_id)

@@ -118,6 +118,16 @@ class FieldProblems:
         return self.fields[name][1].text()
 
 
+def refusal_label() -> QLabel:
+    """A dialog's red line for a refusal, shown where the user is looking; hidden until used."""
+    label = QLabel()
+    label.setObjectName("refusal")
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #b03a2e;")
+    label.hide()
+    return label
+
+
 def problem_label() -> QLabel:
     label = QLabel()
     label.setObjectName("field_problem")

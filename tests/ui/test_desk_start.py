@@ -74,6 +74,7 @@ def test_screenshots_of_every_main_screen(tmp_path: Path) -> None:
         "screen-settings.png",
         "screen-sign-in.png",
         "screen-today.png",
+        "screen-waitlist.png",
     ]
     assert all(p.stat().st_size > 10_000 for p in out.glob("*.png"))  # not blank
 

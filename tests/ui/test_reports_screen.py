@@ -24,12 +24,12 @@ from tests.ui.conftest import TestDesk
 
 @pytest.fixture
 def reports(qtbot: QtBot, demo: Database, qsettings: QSettings) -> ReportsScreen:
-    """The Reports screen of the demo clinic, reached through Go › Reports (Ctrl+7)."""
+    """The Reports screen of the demo clinic, reached through Go › Reports (Ctrl+8)."""
     window = MainWindow(TestDesk(demo), settings=qsettings)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    assert window.go_actions[REPORTS].shortcut().toString() == "Ctrl+7"
+    assert window.go_actions[REPORTS].shortcut().toString() == "Ctrl+8"
     window.go_actions[REPORTS].trigger()
     assert window.current_index() == REPORTS
     screen = window.current_screen()
