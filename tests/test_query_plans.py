@@ -12,14 +12,18 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
-from benchmarks.big_clinic import build
+from benchmarks.big_clinic import ZONE, build
 from benchmarks.query_plans import full_scans, plans, statements_sent
+from scheduler.domain.enums import SessionStatus
 from scheduler.services import letters, schedule
 from scheduler.services.boosters import boosters_due
 from scheduler.store import Database, open_database
+from scheduler.store.models import TreatmentSession
 from scheduler.ui.calendar.loading import load_days
 from scheduler.ui.desk import Desk
 from scheduler.ui.letters_screen import day_sessions, letter_kit
@@ -141,3 +145,22 @@ def test_the_booster_page_reads_the_last_sessions_in_order(clinic: Database) -> 
             # Read in the index's order, not gathered and sorted. (PostgreSQL chooses by its
             # statistics: on a big clinic it reads the index in order too, here it may sort.)
             assert "TEMP B-TREE" not in plan, plan
+
+
+def test_the_views_read_as_plain_rows_are_those_of_the_sessions_themselves(
+    clinic: Database,
+) -> None:
+    """The week's fast path (plain rows, values as stored) builds the views ``view_of`` does."""
+    start, end = schedule.day_bounds(ZoneInfo(ZONE), WEEK[0], WEEK[-1])
+    with clinic.reading() as db:
+        fast = schedule.sessions_between(db, start, end)
+        ids = [view.session_id for view in fast]
+        found = {
+            s.id: s
+            for s in db.scalars(select(TreatmentSession).where(TreatmentSession.id.in_(ids)))
+        }
+        by_objects = [schedule.view_of(found[i]) for i in ids]
+    assert len(fast) > 500
+    assert {view.status for view in fast} > {SessionStatus.BOOKED}
+    assert fast == by_objects
+    assert [vars(view) for view in fast] == [vars(view) for view in by_objects]
