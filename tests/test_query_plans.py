@@ -22,6 +22,7 @@ from benchmarks.query_plans import full_scans, plans, statements_sent
 from scheduler.domain.enums import SessionStatus
 from scheduler.services import letters, schedule
 from scheduler.services.boosters import boosters_due
+from scheduler.services.patients import count_patients, search_patients
 from scheduler.store import Database, open_database
 from scheduler.store.models import TreatmentSession
 from scheduler.ui.calendar.loading import load_days
@@ -164,3 +165,27 @@ def test_the_views_read_as_plain_rows_are_those_of_the_sessions_themselves(
     assert {view.status for view in fast} > {SessionStatus.BOOKED}
     assert fast == by_objects
     assert [vars(view) for view in fast] == [vars(view) for view in by_objects]
+
+
+@pytest.mark.parametrize("typed", ["jo sm", "maria gar", "555 jo", "555 0"])
+def test_a_search_checks_each_patient_s_other_words_by_the_patient(
+    clinic: Database, typed: str
+) -> None:
+    """A word checked patient by patient is looked up among that patient's own words (the
+    primary key, patient first), never by reading every patient's words with that start,
+    however rare or common the database's statistics make a start look."""
+    if clinic.url.get_backend_name() == "postgresql":
+        with clinic.engine.connect() as connection:
+            connection.exec_driver_sql("ANALYZE")  # as a server's autovacuum would
+            connection.commit()
+    with clinic.reading() as db, statements_sent(clinic) as sent:
+        search_patients(db, typed)
+        count_patients(db, typed)
+    checks = [(s, p) for s, p in sent if "EXISTS" in s]
+    assert checks
+    assert full_scans(clinic, sent) == []
+    for (statement, _), plan in zip(checks, plans(clinic, checks), strict=True):
+        lookups = re.findall(r"patient_search_words_1\b.*\n?.*", plan)
+        assert lookups, plan
+        for lookup in lookups:
+            assert re.search(r"\(patient_id ?= ?", lookup), f"{statement}\n{plan}"
