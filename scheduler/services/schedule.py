@@ -194,8 +194,8 @@ def clinic_calendar(db: Session, *, names: bool = True) -> ClinicCalendar:
     settings = get_settings(db)
     calendar = ClinicCalendar(
         timezone=settings.timezone,
-        hours={h.weekday: (h.opens, h.closes) for h in db.scalars(select(OpeningHours))},
-        closures={c.day: c.reason for c in db.scalars(select(Closure))},
+        hours=_hours(db),
+        closures=_closures(db),
         nurse_patient_limit=settings.nurse_patient_limit,
         travel_minutes=settings.home_visit_travel_minutes,
         slot_minutes=settings.slot_minutes,
@@ -207,6 +207,23 @@ def clinic_calendar(db: Session, *, names: bool = True) -> ClinicCalendar:
         chair_names={c.id: c.name for c in db.scalars(select(Chair))},
         nurse_names={s.id: s.name for s in db.scalars(select(Staff))},
     )
+
+
+def wall_calendar(db: Session, zone: ZoneInfo) -> ClinicCalendar:
+    """The clinic's hours and closures in its time zone ``zone``, for a screen that shows days.
+
+    Without the clinic's limits (those of ``ClinicCalendar``'s defaults): not for booking.
+    The desk keeps the time zone, so a calendar refresh reads no settings.
+    """
+    return ClinicCalendar(timezone=zone.key, hours=_hours(db), closures=_closures(db))
+
+
+def _hours(db: Session) -> dict[int, tuple[dt.time, dt.time]]:
+    return {h.weekday: (h.opens, h.closes) for h in db.scalars(select(OpeningHours))}
+
+
+def _closures(db: Session) -> dict[dt.date, str]:
+    return {c.day: c.reason for c in db.scalars(select(Closure))}
 
 
 # A session ends on the local day it starts (``hours_problems`` refuses anything else), so none
