@@ -165,6 +165,10 @@ def test_the_views_read_as_plain_rows_are_those_of_the_sessions_themselves(
     assert {view.status for view in fast} > {SessionStatus.BOOKED}
     assert fast == by_objects
     assert [vars(view) for view in fast] == [vars(view) for view in by_objects]
+    some = sorted({view.chair_id for view in fast if view.chair_id is not None})[:2]
+    with clinic.reading() as db:
+        on_some = schedule.sessions_between(db, start, end, some)
+    assert on_some == [view for view in fast if view.chair_id in some]
 
 
 @pytest.mark.parametrize("typed", ["jo sm", "maria gar", "555 jo", "555 0"])
