@@ -79,8 +79,7 @@ def test_books_loaded_day_by_day_answer_as_all_the_books(
     queries: list[tuple[dt.datetime, dt.datetime]] = []
 
     def load(start: dt.datetime, end: dt.datetime, after: dt.datetime | None) -> list[Occupation]:
-        if after is None:
-            queries.append((start, end))
+        queries.append((start if after is None else after, end))
         return [
             o for o in booked
             if start <= o.starts_at < end and (after is None or may_run_after(o, after))

@@ -12,14 +12,19 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
-from benchmarks.big_clinic import build
+from benchmarks.big_clinic import ZONE, build
 from benchmarks.query_plans import full_scans, plans, statements_sent
+from scheduler.domain.enums import SessionStatus
 from scheduler.services import letters, schedule
 from scheduler.services.boosters import boosters_due
+from scheduler.services.patients import count_patients, search_patients
 from scheduler.store import Database, open_database
+from scheduler.store.models import TreatmentSession
 from scheduler.ui.calendar.loading import load_days
 from scheduler.ui.desk import Desk
 from scheduler.ui.letters_screen import day_sessions, letter_kit
@@ -141,3 +146,50 @@ def test_the_booster_page_reads_the_last_sessions_in_order(clinic: Database) -> 
             # Read in the index's order, not gathered and sorted. (PostgreSQL chooses by its
             # statistics: on a big clinic it reads the index in order too, here it may sort.)
             assert "TEMP B-TREE" not in plan, plan
+
+
+def test_the_views_read_as_plain_rows_are_those_of_the_sessions_themselves(
+    clinic: Database,
+) -> None:
+    """The week's fast path (plain rows, values as stored) builds the views ``view_of`` does."""
+    start, end = schedule.day_bounds(ZoneInfo(ZONE), WEEK[0], WEEK[-1])
+    with clinic.reading() as db:
+        fast = schedule.sessions_between(db, start, end)
+        ids = [view.session_id for view in fast]
+        found = {
+            s.id: s
+            for s in db.scalars(select(TreatmentSession).where(TreatmentSession.id.in_(ids)))
+        }
+        by_objects = [schedule.view_of(found[i]) for i in ids]
+    assert len(fast) > 500
+    assert {view.status for view in fast} > {SessionStatus.BOOKED}
+    assert fast == by_objects
+    assert [vars(view) for view in fast] == [vars(view) for view in by_objects]
+    some = sorted({view.chair_id for view in fast if view.chair_id is not None})[:2]
+    with clinic.reading() as db:
+        on_some = schedule.sessions_between(db, start, end, some)
+    assert on_some == [view for view in fast if view.chair_id in some]
+
+
+@pytest.mark.parametrize("typed", ["jo sm", "maria gar", "555 jo", "555 0"])
+def test_a_search_checks_each_patient_s_other_words_by_the_patient(
+    clinic: Database, typed: str
+) -> None:
+    """A word checked patient by patient is looked up among that patient's own words (the
+    primary key, patient first), never by reading every patient's words with that start,
+    however rare or common the database's statistics make a start look."""
+    if clinic.url.get_backend_name() == "postgresql":
+        with clinic.engine.connect() as connection:
+            connection.exec_driver_sql("ANALYZE")  # as a server's autovacuum would
+            connection.commit()
+    with clinic.reading() as db, statements_sent(clinic) as sent:
+        search_patients(db, typed)
+        count_patients(db, typed)
+    checks = [(s, p) for s, p in sent if "EXISTS" in s]
+    assert checks
+    assert full_scans(clinic, sent) == []
+    for (statement, _), plan in zip(checks, plans(clinic, checks), strict=True):
+        lookups = re.findall(r"patient_search_words_1\b.*\n?.*", plan)
+        assert lookups, plan
+        for lookup in lookups:
+            assert re.search(r"\(patient_id ?= ?", lookup), f"{statement}\n{plan}"

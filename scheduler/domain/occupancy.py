@@ -55,7 +55,8 @@ class Occupation:
 
 
 # Which occupations start from the first instant up to (not including) the second; with a
-# third, only those still running after it may be left out (see ``may_run_after``).
+# third, those starting before it may be left out unless still running after it (see
+# ``may_run_after``, which holds for any that starts after it).
 Loader = Callable[[dt.datetime, dt.datetime, dt.datetime | None], Iterable[Occupation]]
 
 
@@ -147,7 +148,7 @@ class Occupancy:
 
         What is loaded is kept as the stretches of time it answers for. A stretch is read as
         the sessions starting in it, and those started the day before that are still running
-        when it begins: on a clinic's day a handful at most.
+        when it begins (on a clinic's day a handful at most), in one read.
         """
         if self._loader is None:
             return
@@ -158,8 +159,7 @@ class Occupancy:
         lo = _round_hour(start)
         hi = _round_hour(end).replace(hour=0) + dt.timedelta(days=1)
         for gap_lo, gap_hi in self._gaps(lo, hi):
-            self._take(self._loader(gap_lo - LONGEST_SESSION, gap_lo, gap_lo))
-            self._take(self._loader(gap_lo, gap_hi, None))
+            self._take(self._loader(gap_lo - LONGEST_SESSION, gap_hi, gap_lo))
             self._loaded.append((gap_lo, gap_hi))
         self._loaded = _merged(self._loaded)
 

@@ -381,21 +381,33 @@ class _Prefix:
         """Short name starts are search words themselves: one key, already in name order."""
         return self.kind == NAME and len(self.start) <= SHORT_START
 
-    def matches(self, word: type[_Word] | AliasedClass[_Word] = _Word) -> ColumnElement[bool]:
+    def matches(
+        self, word: type[_Word] | AliasedClass[_Word] = _Word, *, by_word: bool = True
+    ) -> ColumnElement[bool]:
+        """The condition on a search word; ``by_word=False`` keeps it off the word index."""
+        text: ColumnElement[str] = word.word.expression if by_word else word.word.concat("")
         if self.exact:
-            return and_(word.kind == self.kind, word.word == self.start)
-        return and_(
-            word.kind == self.kind,
-            word.word >= self.start,
-            word.word < self.start + _AFTER_ALL,
-        )
+            return and_(word.kind == self.kind, text == self.start)
+        return and_(word.kind == self.kind, text >= self.start, text < self.start + _AFTER_ALL)
 
     def patient_ids(self) -> Select[int]:
         return select(_Word.patient_id).where(self.matches())
 
-    def holds_for(self, patient_id: InstrumentedAttribute[int]) -> ColumnElement[bool]:
+    def holds_for(
+        self, patient_id: InstrumentedAttribute[int], *, guessing: bool
+    ) -> ColumnElement[bool]:
+        """Whether the patient has a word with this start: a look among that patient's words.
+
+        For a database that plans by guesses from its statistics (``guessing``: PostgreSQL)
+        the word is compared as an expression no index holds, so it looks the patient up by
+        the primary key (patient, kind, word) whatever it guesses. Guessing a short common
+        start ("sm") rare, PostgreSQL otherwise read every patient's "sm" words again for each
+        patient checked. SQLite plans by rules and seeks the key with the word range too.
+        """
         found = aliased(_Word)
-        return exists().where(found.patient_id == patient_id, self.matches(found))
+        return exists().where(
+            found.patient_id == patient_id, self.matches(found, by_word=not guessing)
+        )
 
 
 @dataclass(frozen=True)
@@ -422,21 +434,23 @@ class _Typed:
                 conditions.append(Patient.chart_number == word)
         return cls(tuple(dict.fromkeys(prefixes)), tuple(conditions))
 
-    def by_patient(self, *, include_archived: bool) -> Select[int]:
+    def by_patient(self, *, include_archived: bool, guessing: bool) -> Select[int]:
         """Matching patient ids, checked patient by patient in name order."""
         query = select(Patient.id).where(*self.conditions)
         if not include_archived:
             query = query.where(Patient.archived.is_(False))
-        query = query.where(*(p.holds_for(Patient.id) for p in self.prefixes))
+        query = query.where(*(p.holds_for(Patient.id, guessing=guessing) for p in self.prefixes))
         # name_key starts with the folded last name, so it sorts Łukasiewicz among the Ls.
         return query.order_by(Patient.name_key, Patient.id)
 
-    def by_word(self, lead: _Prefix, *, include_archived: bool) -> Select[int]:
+    def by_word(self, lead: _Prefix, *, include_archived: bool, guessing: bool) -> Select[int]:
         """Matching patient ids, gathered from the search words of ``lead``, in name order."""
         query = select(_Word.patient_id).where(lead.matches())
         if not include_archived:
             query = query.where(_Word.archived.is_(False))
-        query = query.where(*(p.holds_for(_Word.patient_id) for p in self.prefixes if p != lead))
+        query = query.where(
+            *(p.holds_for(_Word.patient_id, guessing=guessing) for p in self.prefixes if p != lead)
+        )
         if not lead.exact:
             # Two words of one patient may share the start ("5555", "555").
             query = query.group_by(_Word.name_key, _Word.patient_id)
@@ -447,15 +461,15 @@ class _Typed:
         if self.conditions or not self.prefixes:
             # A birth date or chart number is served by its own index; nothing typed is a
             # walk down the name index.
-            return self.by_patient(include_archived=include_archived)
+            return self.by_patient(include_archived=include_archived, guessing=_guessing(db))
         if self not in _LEADS:
             _LEADS[self] = self._lead(db)
             while len(_LEADS) > _LEADS_KEPT:
                 del _LEADS[next(iter(_LEADS))]
         lead = _LEADS[self]
         if lead is None:
-            return self.by_patient(include_archived=include_archived)
-        return self.by_word(lead, include_archived=include_archived)
+            return self.by_patient(include_archived=include_archived, guessing=_guessing(db))
+        return self.by_word(lead, include_archived=include_archived, guessing=_guessing(db))
 
     def _lead(self, db: Session) -> _Prefix | None:
         """The word to gather the patients from, or None to check patient by patient."""
@@ -476,8 +490,17 @@ class _Typed:
         """Of the first patients ``lead`` matches, how many match every other word too."""
         first = select(_Word).where(lead.matches()).limit(SAMPLE).subquery()
         sampled = aliased(_Word, first)
-        others = (p.holds_for(sampled.patient_id) for p in self.prefixes if p != lead)
+        others = (
+            p.holds_for(sampled.patient_id, guessing=_guessing(db))
+            for p in self.prefixes
+            if p != lead
+        )
         return db.scalar(select(func.count()).select_from(sampled).where(*others)) or 0
+
+
+def _guessing(db: Session) -> bool:
+    """Whether the database plans by guesses from its statistics (a server), not by rules."""
+    return db.get_bind().dialect.name != "sqlite"
 
 
 # The way chosen for the last searches: the desk asks for a page and then the count of the

@@ -7,13 +7,14 @@ after the database session is gone.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Select, String, and_, func, select, type_coerce
+from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -32,6 +33,7 @@ from scheduler.domain.planning import SlotNeeds, first_free
 from scheduler.services.books import books
 from scheduler.services.clinic import get_settings
 from scheduler.services.rows import get_or_refuse
+from scheduler.services.stored import as_stored, stored_instant
 from scheduler.store.models import (
     Chair,
     Closure,
@@ -192,8 +194,8 @@ def clinic_calendar(db: Session, *, names: bool = True) -> ClinicCalendar:
     settings = get_settings(db)
     calendar = ClinicCalendar(
         timezone=settings.timezone,
-        hours={h.weekday: (h.opens, h.closes) for h in db.scalars(select(OpeningHours))},
-        closures={c.day: c.reason for c in db.scalars(select(Closure))},
+        hours=_hours(db),
+        closures=_closures(db),
         nurse_patient_limit=settings.nurse_patient_limit,
         travel_minutes=settings.home_visit_travel_minutes,
         slot_minutes=settings.slot_minutes,
@@ -205,6 +207,23 @@ def clinic_calendar(db: Session, *, names: bool = True) -> ClinicCalendar:
         chair_names={c.id: c.name for c in db.scalars(select(Chair))},
         nurse_names={s.id: s.name for s in db.scalars(select(Staff))},
     )
+
+
+def wall_calendar(db: Session, zone: ZoneInfo) -> ClinicCalendar:
+    """The clinic's hours and closures in its time zone ``zone``, for a screen that shows days.
+
+    Without the clinic's limits (those of ``ClinicCalendar``'s defaults): not for booking.
+    The desk keeps the time zone, so a calendar refresh reads no settings.
+    """
+    return ClinicCalendar(timezone=zone.key, hours=_hours(db), closures=_closures(db))
+
+
+def _hours(db: Session) -> dict[int, tuple[dt.time, dt.time]]:
+    return {h.weekday: (h.opens, h.closes) for h in db.scalars(select(OpeningHours))}
+
+
+def _closures(db: Session) -> dict[dt.date, str]:
+    return {c.day: c.reason for c in db.scalars(select(Closure))}
 
 
 # A session ends on the local day it starts (``hours_problems`` refuses anything else), so none
@@ -223,8 +242,13 @@ def day_bounds(zone: ZoneInfo, first: dt.date, last: dt.date) -> tuple[dt.dateti
 
 def overlapping(start: dt.datetime, end: dt.datetime) -> ColumnElement[bool]:
     """The condition "the session overlaps ``start``..``end``", served by the starts_at index."""
+    return _overlap(start - LONGEST_SESSION, start, end)
+
+
+def _overlap(since: Any, start: Any, end: Any) -> ColumnElement[bool]:
+    """Overlapping ``start``..``end`` and started after ``since``: values or parameters."""
     return and_(
-        TreatmentSession.starts_at > start - LONGEST_SESSION,
+        TreatmentSession.starts_at > since,
         TreatmentSession.starts_at < end,
         TreatmentSession.ends_at > start,
     )
@@ -292,20 +316,28 @@ def sessions_between(
     and protocol joined in, read as plain values (no ORM objects, no loads one row at a time).
     Ordered by start time, then the desk's chair order.
     """
-    query = _VIEW_QUERY.where(overlapping(start, end))
+    query = _between_query(chairs=chair_ids is not None, include_cancelled=include_cancelled)
+    values: dict[str, Any] = {"since": start - LONGEST_SESSION, "start": start, "end": end}
     if chair_ids is not None:
-        query = query.where(TreatmentSession.chair_id.in_(list(chair_ids)))
+        values["chair_ids"] = list(chair_ids)
+    # On the connection: plain rows, without the ORM's result machinery, for a few thousand.
+    return _views(db.connection().execute(query, values).all())
+
+
+@cache
+def _between_query(*, chairs: bool, include_cancelled: bool) -> Select[*tuple[Any, ...]]:
+    """``sessions_between``'s statement, built once: its bounds are parameters."""
+    query = _VIEW_QUERY.where(_overlap(bindparam("since"), bindparam("start"), bindparam("end")))
+    if chairs:
+        query = query.where(TreatmentSession.chair_id.in_(bindparam("chair_ids", expanding=True)))
     if not include_cancelled:
         query = query.where(TreatmentSession.status.in_(HOLDING))
-    query = query.order_by(
+    return query.order_by(
         TreatmentSession.starts_at,
         func.coalesce(Chair.sort_order, 1_000_000),
         func.coalesce(Chair.name, ""),
         TreatmentSession.id,
     )
-    # On the connection: plain rows, without the ORM's result machinery, for a few thousand.
-    instants: dict[Any, dt.datetime] = {}
-    return [_view_from_row(row, instants) for row in db.connection().execute(query).all()]
 
 
 _Nurse = aliased(Staff)
@@ -323,20 +355,18 @@ _VIEW_QUERY = (
         Therapy.colour,
         Therapy.session_noun,
         Therapy.aftercare_letter,
-        # Read as stored: the enum type's own conversion costs a call per value.
-        type_coerce(TreatmentSession.place, String()),
+        # Read as stored (services.stored) and converted in _views, a look-up per value.
+        as_stored(TreatmentSession.place),
         TreatmentSession.chair_id,
         Chair.name,
         TreatmentSession.nurse_id,
         _Nurse.name,
-        # Read as stored (text on SQLite, naive UTC on PostgreSQL), made aware below in one
-        # call per value instead of the type's two.
-        type_coerce(TreatmentSession.starts_at, String()),
-        type_coerce(TreatmentSession.ends_at, String()),
+        as_stored(TreatmentSession.starts_at),
+        as_stored(TreatmentSession.ends_at),
         TreatmentSession.treatment_minutes,
         TreatmentSession.observation_minutes,
         TreatmentSession.buffer_minutes,
-        type_coerce(TreatmentSession.status, String()),
+        as_stored(TreatmentSession.status),
         TreatmentSession.status_reason,
         TreatmentSession.late_cancellation,
         TreatmentSession.number,
@@ -360,54 +390,62 @@ _VIEW_QUERY = (
 _PLACES = {p.value: p for p in Place}
 _STATUSES = {s.value: s for s in SessionStatus}
 _VIDEO = Place.VIDEO.value
-_VIEW_FIELDS = tuple(f.name for f in fields(SessionView))
 
 
-def _instant(stored: str | dt.datetime, seen: dict[Any, dt.datetime]) -> dt.datetime:
-    """An aware UTC instant from a stored one: SQLite's text or PostgreSQL's naive datetime.
+def _views(rows: Iterable[Sequence[Any]]) -> list[SessionView]:
+    """The views of ``_VIEW_QUERY``'s rows: the same values ``view_of`` takes from objects.
 
-    ``seen`` holds those made already: a week's sessions start and end at a few hundred
-    distinct times, so most are a look-up rather than a parse.
+    A week is a few thousand rows, so the per-row work is kept to look-ups: instants, the
+    place's consequences and the progress label are worked out once per distinct value, and
+    each view is filled in directly rather than through the frozen class's ``__init__``,
+    which sets each field by a call of its own.
     """
-    made = seen.get(stored)
-    if made is None:
-        if isinstance(stored, str):
-            made = dt.datetime.fromisoformat(stored + "+00:00")
-        else:
-            made = stored.replace(tzinfo=dt.UTC)
-        seen[stored] = made
-    return made
-
-
-def _view_from_row(row: Sequence[Any], instants: dict[Any, dt.datetime]) -> SessionView:
-    """The view of one row of ``_VIEW_QUERY``: the same values ``view_of`` takes from objects."""
-    (
+    instants: dict[Any, dt.datetime] = {}
+    # (place, aftercare letter, needs a driver) -> (place, has aftercare, needs an escort)
+    kinds: dict[tuple[str, Any, Any], tuple[Place, bool, bool]] = {}
+    progress: dict[tuple[int | None, int | None], str] = {}
+    views: list[SessionView] = []
+    add = views.append
+    for (
         session_id, patient_id, preferred, first, last, chart, driver, therapy_id, therapy,
         colour, noun, aftercare, place, chair_id, chair, nurse_id, nurse, starts_at, ends_at,
         treatment, observation, buffer, status, reason, late, number, series_id, count, protocol,
         needs_driver, escort, no_escort_reason,
-    ) = row  # fmt: skip
-    # The week view builds a few thousand: filled in directly rather than through the frozen
-    # class's __init__, which sets each of its fields by a call of its own (half the cost
-    # of the week view's Python). Values in SessionView's field order.
-    view = object.__new__(SessionView)
-    view.__dict__.update(
-        zip(
-            _VIEW_FIELDS,
-            (
-                session_id, patient_id, f"{preferred or first} {last}", chart,
-                therapy_id, therapy, colour, noun,
-                _PLACES[place], chair_id, chair or "", nurse_id, nurse or "",
-                _instant(starts_at, instants), _instant(ends_at, instants),
-                treatment, observation, buffer, _STATUSES[status], reason, late,
-                number, count, progress_label(number, count), driver, series_id, protocol or "",
-                aftercare and place != _VIDEO,
-                needs_escort(needs_driver, _PLACES[place]), escort, no_escort_reason,
-            ),
-            strict=True,
-        )
-    )  # fmt: skip
-    return view
+    ) in rows:  # fmt: skip
+        kind = kinds.get((place, aftercare, needs_driver))
+        if kind is None:
+            member = _PLACES[place]
+            kind = kinds[place, aftercare, needs_driver] = (
+                member,
+                bool(aftercare) and place != _VIDEO,
+                needs_escort(bool(needs_driver), member),
+            )
+        start = instants.get(starts_at)
+        if start is None:
+            start = instants[starts_at] = stored_instant(starts_at)
+        end = instants.get(ends_at)
+        if end is None:
+            end = instants[ends_at] = stored_instant(ends_at)
+        label = progress.get((number, count))
+        if label is None:
+            label = progress[number, count] = progress_label(number, count)
+        view = object.__new__(SessionView)
+        object.__setattr__(view, "__dict__", {
+            "session_id": session_id, "patient_id": patient_id,
+            "patient_name": f"{preferred or first} {last}", "chart_number": chart,
+            "therapy_id": therapy_id, "therapy_name": therapy, "therapy_colour": colour,
+            "session_noun": noun, "place": kind[0], "chair_id": chair_id,
+            "chair_name": chair or "", "nurse_id": nurse_id, "nurse_name": nurse or "",
+            "starts_at": start, "ends_at": end,
+            "treatment_minutes": treatment, "observation_minutes": observation,
+            "buffer_minutes": buffer, "status": _STATUSES[status], "status_reason": reason,
+            "late_cancellation": bool(late), "number": number, "series_count": count,
+            "progress": label, "driver_name": driver, "series_id": series_id,
+            "protocol_name": protocol or "", "has_aftercare": kind[1], "needs_escort": kind[2],
+            "escort_name": escort, "no_escort_reason": no_escort_reason,
+        })  # fmt: skip
+        add(view)
+    return views
 
 
 def chairs_for(db: Session, place: Place) -> list[ChairView]:

@@ -77,9 +77,10 @@ def empty_day_hint(desk: Desk, day: dt.date) -> tuple[str, dt.date | None]:
 
 def day_sessions(desk: Desk, day: dt.date) -> list[DeskSession]:
     """A day's sessions with what has been printed for each, as the desk lists them."""
+    zone = desk.zone  # kept by the desk: one read of the settings fewer on every refresh
 
     def load(db: Session) -> list[DeskSession]:
-        views = schedule.sessions_on_day(db, day)
+        views = schedule.sessions_on_days(db, day, day, zone=zone)
         printed = letters.printed_kinds(db, [v.session_id for v in views])
         return [
             DeskSession(

@@ -62,17 +62,24 @@ def load_days(desk: Desk, days: Sequence[dt.date]) -> tuple[list[ChairInfo], lis
     seven), and the clinic's hours and closures are read once.
     """
 
+    zone = desk.zone  # kept by the desk: no read of the settings on every refresh
+
     def load(db: Session) -> tuple[list[ChairInfo], list[DayData]]:
         chairs = [ChairInfo(c.chair_id, c.name) for c in schedule.chairs(db)]
         if not days:
             return chairs, []
-        calendar = schedule.clinic_calendar(db, names=False)
+        calendar = schedule.wall_calendar(db, zone)
         by_day: dict[dt.date, list[SessionLike]] = {day: [] for day in days}
         found = schedule.sessions_on_days(
             db, min(days), max(days), include_cancelled=False, zone=calendar.zone
         )
+        # A week's sessions start at a few hundred distinct times: each one's day worked out once.
+        days_of: dict[dt.datetime, list[SessionLike]] = {}
         for view in found:
-            by_day.get(calendar.local_day(view.starts_at), []).append(view)
+            into = days_of.get(view.starts_at)
+            if into is None:
+                into = days_of[view.starts_at] = by_day.get(calendar.local_day(view.starts_at), [])
+            into.append(view)
         result = [
             DayData(day, tuple(by_day[day]), calendar.hours_on(day), calendar.closures.get(day))
             for day in days
