@@ -42,7 +42,8 @@ def add_parser(subparsers: Any) -> None:
         "screenshots",
         help="render the desk's main screens to PNG files (offscreen)",
         description="Render Today, Calendar day and week, Patients, the series dialog, Letters, "
-        "the Waitlist, Settings, Audit and Reports to PNG files on the demo clinic, with a fixed clock.",
+        "the Waitlist, Settings, Audit and Reports to PNG files on the demo clinic, "
+        "with a fixed clock.",
     )
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for PNGs")
     parser.add_argument(
