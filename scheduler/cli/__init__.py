@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "audit",
     "check",
     "backup",
+    "remind",
 )
 
 

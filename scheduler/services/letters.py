@@ -260,6 +260,21 @@ def session_letter(
     )  # fmt: skip
 
 
+def upcoming_sessions(db: Session, patient_id: int, now: dt.datetime) -> list[TreatmentSession]:
+    """A patient's booked and confirmed sessions from ``now`` on: what a schedule letter lists."""
+    return list(
+        db.scalars(
+            select(TreatmentSession)
+            .where(
+                TreatmentSession.patient_id == patient_id,
+                TreatmentSession.starts_at >= now,
+                TreatmentSession.status.in_(_UPCOMING),
+            )
+            .order_by(TreatmentSession.starts_at)
+        )
+    )
+
+
 def schedule_letter_for(
     db: Session,
     chart_number: str,
@@ -276,17 +291,7 @@ def schedule_letter_for(
     settings = get_settings(db)
     clinic, notes = clinic_facts(settings)
     today = now.astimezone(clinic.zone).date()
-    sessions = list(
-        db.scalars(
-            select(TreatmentSession)
-            .where(
-                TreatmentSession.patient_id == patient.id,
-                TreatmentSession.starts_at >= now,
-                TreatmentSession.status.in_(_UPCOMING),
-            )
-            .order_by(TreatmentSession.starts_at)
-        )
-    )
+    sessions = upcoming_sessions(db, patient.id, now)
     planned = []
     calendars: dict[str, bytes] = {}
     if sessions:
