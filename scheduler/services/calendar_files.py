@@ -15,11 +15,14 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scheduler.domain.access import Actor, Permission
 from scheduler.domain.enums import SessionStatus
 from scheduler.domain.letters import ClinicFacts
 from scheduler.domain.letters.calendar import CalendarEvent, calendar_event
 from scheduler.letters.calendar_file import calendar_file
-from scheduler.services.letter_facts import session_facts
+from scheduler.services.access import require
+from scheduler.services.clinic import get_settings
+from scheduler.services.letter_facts import clinic_facts, session_facts
 from scheduler.store.models import TreatmentSession
 
 # Sessions a phone should show; the cancelled ones are written too, so a phone removes them.
@@ -73,3 +76,12 @@ def sessions_calendar(
     if not sessions:
         return None
     return calendar_file([event_of(clinic, s, now) for s in sessions], written_at=now)
+
+
+def calendar_for_desk(
+    db: Session, patient_id: int, *, actor: Actor, now: dt.datetime
+) -> bytes | None:
+    """The patient's calendar file as the desk saves it beside the schedule letter."""
+    require(actor, Permission.PRINT)
+    clinic, _notes = clinic_facts(get_settings(db))
+    return patient_calendar(db, clinic, patient_id, now=now)

@@ -97,8 +97,14 @@ class _Message:
 # --- the mail server ----------------------------------------------------------------------
 
 
+class _NoStartTls(smtplib.SMTPException):
+    """The server does not offer STARTTLS, which Settings asks for."""
+
+
 def _refused(exc: Exception) -> str:
     """The words for why the mail server or the network refused."""
+    if isinstance(exc, _NoStartTls):
+        return "the mail server does not offer STARTTLS; choose TLS in Settings, Email"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return "the server refused the address"
     if isinstance(exc, smtplib.SMTPSenderRefused):
@@ -106,7 +112,8 @@ def _refused(exc: Exception) -> str:
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return "the mail server did not accept the user name and password"
     if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return "the mail server does not offer the security chosen in Settings"
+        # Raised while sending only for an address with letters beyond ASCII (SMTPUTF8).
+        return "the mail server cannot take an address with accented letters"
     if isinstance(exc, ssl.SSLError):
         return "no secure connection could be made to the mail server"
     if isinstance(exc, smtplib.SMTPResponseException):
@@ -129,7 +136,10 @@ def _connect(settings: ClinicSettings) -> smtplib.SMTP:
         server = smtplib.SMTP(host, port, timeout=TIMEOUT_SECONDS)
     try:
         if settings.smtp_security is MailSecurity.STARTTLS:
-            server.starttls(context=context)
+            try:
+                server.starttls(context=context)
+            except smtplib.SMTPNotSupportedError as exc:
+                raise _NoStartTls() from exc
         if settings.smtp_user:
             password = stored_password(settings.smtp_user, settings.smtp_host) or ""
             server.login(settings.smtp_user, password)
