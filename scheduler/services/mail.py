@@ -191,7 +191,11 @@ def _send_all(settings: ClinicSettings, messages: Sequence[_Message]) -> list[Ma
 
 
 def _message(
-    settings: ClinicSettings, patient: Patient, subject: str, lines: Sequence[str]
+    settings: ClinicSettings,
+    patient: Patient,
+    subject: str,
+    lines: Sequence[str],
+    now: dt.datetime,
 ) -> EmailMessage:
     message = EmailMessage()
     message["From"] = formataddr((settings.name, settings.smtp_from))
@@ -199,7 +203,7 @@ def _message(
     if settings.email:
         message["Reply-To"] = settings.email
     message["Subject"] = subject
-    message["Date"] = format_datetime(dt.datetime.now(dt.UTC))
+    message["Date"] = format_datetime(now.astimezone(dt.UTC))
     message["Message-ID"] = make_msgid(domain=settings.smtp_from.rpartition("@")[2])
     call = f"To change or cancel, please call us at {settings.phone}." if settings.phone else ""
     body = [f"Dear {patient.display_name},", "", *lines, "", *([call, ""] if call else [])]
@@ -296,9 +300,10 @@ def _prep_message(
         patient,
         f"Your appointment on {short_day(starts.date())} at {clock_time(starts)}",
         [
-            f"Your letter for your appointment on {when} is attached. Please read it before",
+            f"Your letter for your appointment on {when} is attached. Please read it before "
             "you come. The calendar file puts the appointment in your phone's calendar.",
         ],
+        now,
     )
     _attach(message, pdf, f"appointment-{starts:%Y-%m-%d}",
             sessions_calendar(clinic, [session], now=now))  # fmt: skip
@@ -343,6 +348,7 @@ def email_schedule_letter(
             f"The letter attached lists your {count} upcoming appointment"
             f"{'s' if count != 1 else ''}. The calendar file puts them in your phone's calendar.",
         ],
+        now,
     )
     _attach(message, pdf, "appointments", patient_calendar(db, clinic, patient.id, now=now))
     item = _Message(patient, None, message)
