@@ -21,6 +21,7 @@ from scheduler.domain.enums import (
     FindingSeverity,
     FindingStatus,
     LetterKind,
+    MailSecurity,
     PaperSize,
     Phase,
     Place,
@@ -29,7 +30,7 @@ from scheduler.domain.enums import (
 )
 from scheduler.services.booking import book_series
 from scheduler.store import Database, open_database
-from scheduler.store.models import Base, Letter, SessionStatusChange, TreatmentSession
+from scheduler.store.models import Base, Letter, LetterEmail, SessionStatusChange, TreatmentSession
 from tests.conftest import ACTOR, NOW
 from tests.factories import add_finding, propose, set_up_test_clinic
 from tests.raw_sql import engine_for, raw
@@ -48,6 +49,8 @@ ENUM_COLUMNS: dict[tuple[str, str], tuple[type[StrEnum], int]] = {
     ("session_status_changes", "from_status"): (SessionStatus, 20),
     ("session_status_changes", "to_status"): (SessionStatus, 20),
     ("letters", "kind"): (LetterKind, 20),
+    ("letter_emails", "kind"): (LetterKind, 20),
+    ("clinic_settings", "smtp_security"): (MailSecurity, 10),
 }
 
 
@@ -101,6 +104,7 @@ def _rows_of_every_enum_table(db: Database, db_path: Path | str) -> dict[str, in
         series = book_series(s, propose(s, clinic), actor=ACTOR, now=NOW)
         session = series.sessions[0]
         s.add(Letter(kind=LetterKind.PREP, patient_id=clinic.patient, generated_at=NOW))
+        s.add(LetterEmail(kind=LetterKind.PREP, patient_id=clinic.patient, sent=True, at=NOW))
         s.flush()
         change = s.scalar(
             select(SessionStatusChange.id).where(SessionStatusChange.session_id == session.id)

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from icalendar import Calendar
 from sqlalchemy import func, select
 
 from scheduler.cli import main
@@ -112,10 +113,14 @@ def test_schedule_for_a_patient(
 ) -> None:
     assert run(db_path, "schedule", "--patient", booked["zoe"], "--out", str(tmp_path)) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 2
+    assert len(lines) == 3
     assert Path(lines[0]).name.startswith("schedule-")
     assert Path(lines[0]).name.endswith("-200001-lukasiewicz-nunez-zoe.pdf")
-    assert lines[1] == "1 schedule letter written."
+    # The calendar file beside the letter, with the patient's two sessions.
+    assert Path(lines[1]) == Path(lines[0]).with_suffix(".ics")
+    calendar = Calendar.from_ical(Path(lines[1]).read_bytes())
+    assert len(calendar.walk("VEVENT")) == 2
+    assert lines[2] == "1 schedule letter written."
 
 
 def _refusal(

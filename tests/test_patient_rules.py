@@ -50,6 +50,15 @@ def test_a_birthday_must_be_a_real_one(born: dt.date, problem: str) -> None:
     assert validate(PatientDetails("Ada", "Berg", born), TODAY) == [("date_of_birth", problem)]
 
 
+def test_consent_to_email_needs_an_address() -> None:
+    born = dt.date(1980, 5, 17)
+    assert validate(PatientDetails("Ada", "Berg", born, email_consent=True), TODAY) == [
+        ("email", "Consent to email needs an email address.")
+    ]
+    with_address = PatientDetails("Ada", "Berg", born, email="ada@example.org", email_consent=True)
+    assert validate(with_address, TODAY) == []
+
+
 def test_a_field_longer_than_its_column_is_refused() -> None:
     found = validate(PatientDetails("A" * 500, "Berg", dt.date(1960, 2, 2)), TODAY)
     assert found == [("first_name", "First name is longer than 100 characters.")]

@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "check",
     "backup",
     "export",  # and import
+    "remind",
 )
 
 

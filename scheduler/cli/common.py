@@ -64,6 +64,17 @@ def add_user_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_day_option(parser: argparse.ArgumentParser) -> None:
+    """``--date YYYY-MM-DD``, required: the one clinic day a command is about."""
+    parser.add_argument(
+        "--date",
+        metavar="YYYY-MM-DD",
+        type=date_argument,
+        required=True,
+        help="the clinic day (in the clinic's time zone)",
+    )
+
+
 WRITES = "This command writes to the clinic's records"
 
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from scheduler.cli import add_db_option
 from scheduler.cli.common import (
+    add_day_option,
     add_user_options,
-    date_argument,
     guarded,
     opened,
     signed_in,
@@ -36,13 +36,7 @@ def add_parser(subparsers: Any) -> None:
         "driver on file, cautions and whether the prep and aftercare letters are printed; "
         "then home visits per nurse. Prints the path of the file written.",
     )
-    parser.add_argument(
-        "--date",
-        metavar="YYYY-MM-DD",
-        type=date_argument,
-        required=True,
-        help="the clinic day (in the clinic's time zone)",
-    )
+    add_day_option(parser)
     parser.add_argument(
         "--out", metavar="DIR", type=Path, required=True, help="the folder to write the PDF into"
     )

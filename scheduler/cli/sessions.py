@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from scheduler.cli import add_db_option
-from scheduler.cli.common import date_argument, guarded, opened
+from scheduler.cli.common import add_day_option, guarded, opened
 from scheduler.domain.when import time_range
 from scheduler.services.schedule import SessionView, clinic_calendar, closure_on, sessions_on_day
 
@@ -22,13 +22,7 @@ def add_parser(subparsers: Any) -> None:
         description="List the sessions of one clinic day: times, patient and chart number, "
         "therapy, place in the course (3 of 6), chair or room, status.",
     )
-    parser.add_argument(
-        "--date",
-        metavar="YYYY-MM-DD",
-        type=date_argument,
-        required=True,
-        help="the clinic day (in the clinic's time zone)",
-    )
+    add_day_option(parser)
     parser.add_argument(
         "--json",
         action="store_true",

@@ -22,6 +22,7 @@ class Permission(StrEnum):
     CHECK_IN = "check in"
     COMPLETE = "complete"
     PRINT = "print"  # letters, recorded as printed
+    EMAIL = "email letters"  # prep and schedule letters emailed to consenting patients
     EDIT_PATIENTS = "edit patients"  # details, archive
     RECORD_FINDINGS = "record findings"  # screening findings
     CLEAR_SCREENING = "clear screening"  # clearance, clearing a finding, REMS enrolment
@@ -37,6 +38,7 @@ _DESK_WORK = {
     Permission.CANCEL,
     Permission.CHECK_IN,
     Permission.PRINT,
+    Permission.EMAIL,
     Permission.EDIT_PATIENTS,
 }
 

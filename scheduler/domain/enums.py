@@ -72,6 +72,14 @@ class SeriesStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class MailSecurity(StrEnum):
+    """How the desk talks to the clinic's mail server."""
+
+    STARTTLS = "starttls"  # plain connection upgraded to TLS (port 587)
+    TLS = "tls"  # TLS from the first byte (port 465)
+    NONE = "none"  # no encryption: only to a server on this computer (loopback)
+
+
 class SessionStatus(StrEnum):
     BOOKED = "booked"
     CONFIRMED = "confirmed"

@@ -62,6 +62,8 @@ class PatientDetails:
     referring_provider: str = ""
     indications: str = ""
     notes: str = ""
+    # The patient agreed to receive letters by email (the service records the day).
+    email_consent: bool = False
 
     def cleaned(self) -> PatientDetails:
         """The same details with surrounding spaces removed from every text field."""
@@ -103,9 +105,16 @@ def validate(details: PatientDetails, today: dt.date) -> list[tuple[str, str]]:
         message = phone_problem(getattr(details, name))
         if message:
             problems.append((name, f"{FIELD_LABELS[name]}: {message}"))
-    if details.email and not _EMAIL.match(details.email):
+    if details.email and not is_email_address(details.email):
         problems.append(("email", f"Email “{details.email}” is not an email address."))
+    if details.email_consent and not details.email:
+        problems.append(("email", "Consent to email needs an email address."))
     return problems
+
+
+def is_email_address(text: str) -> bool:
+    """Whether ``text`` is shaped like an email address (name@host.domain)."""
+    return _EMAIL.match(text) is not None
 
 
 def text_problems(details: PatientDetails) -> list[tuple[str, str]]:

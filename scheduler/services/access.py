@@ -17,6 +17,7 @@ DOING: dict[Permission, str] = {
     Permission.CHECK_IN: "check patients in",
     Permission.COMPLETE: "mark sessions completed",
     Permission.PRINT: "print letters",
+    Permission.EMAIL: "email letters to patients",
     Permission.EDIT_PATIENTS: "change patients' details",
     Permission.RECORD_FINDINGS: "record screening findings",
     Permission.CLEAR_SCREENING: "clear screening, resolve findings or record REMS enrolment",

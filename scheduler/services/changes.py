@@ -21,7 +21,7 @@ class Change(enum.Flag):
     NOTHING = 0
     SESSIONS = enum.auto()  # booked sessions, series, their status history
     PATIENTS = enum.auto()  # patients, their screening findings and clearance
-    LETTERS = enum.auto()  # letters printed
+    LETTERS = enum.auto()  # letters printed or emailed
     STAFF = enum.auto()  # staff, their roles and accounts
     CLOSURES = enum.auto()  # opening hours and days the clinic is closed
     SETTINGS = enum.auto()  # clinic details, chairs, therapies, protocols, backups
@@ -43,6 +43,7 @@ KIND_OF_TABLE = {
     "patient_search_words": Change.PATIENTS,
     "screening_findings": Change.PATIENTS,
     "letters": Change.LETTERS,
+    "letter_emails": Change.LETTERS,
     "staff": Change.STAFF,
     "staff_passwords": Change.STAFF,
     "opening_hours": Change.CLOSURES,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -53,6 +54,11 @@ def clinic_view(db: Session) -> ClinicView:
         idle_lock_minutes=settings.idle_lock_minutes,
         letter_template_dir=settings.letter_template_dir,
     )
+
+
+def clinic_day(db: Session, now: dt.datetime) -> dt.date:
+    """The clinic's own date at ``now`` (its time zone; UTC before the clinic is set up)."""
+    return now.astimezone(ZoneInfo(clinic_view(db).timezone)).date()
 
 
 def set_up_clinic(

@@ -21,21 +21,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from scheduler.domain.access import Actor, Permission
-from scheduler.domain.enums import (
-    HOLDING,
-    FindingSeverity,
-    FindingStatus,
-    LetterKind,
-    SessionStatus,
-)
+from scheduler.domain.enums import HOLDING, LetterKind, SessionStatus
 from scheduler.domain.letters import (
-    ClinicFacts,
     LetterContent,
     LetterRenderer,
-    PatientFacts,
-    SessionFacts,
     TemplateSet,
-    TherapyFacts,
     aftercare_letter,
     prep_letter,
     schedule_letter,
@@ -45,12 +35,14 @@ from scheduler.domain.when import long_date
 from scheduler.errors import ServiceError
 from scheduler.services import audit
 from scheduler.services.access import require
+from scheduler.services.calendar_files import patient_calendar
 from scheduler.services.clinic import get_settings
+from scheduler.services.letter_facts import clinic_facts, patient_facts, session_facts
 from scheduler.services.patients import get_by_chart_number
 from scheduler.services.rows import get_or_refuse
 from scheduler.services.schedule import day_bounds, overlapping
 from scheduler.services.staging import stage_files
-from scheduler.store.models import ClinicSettings, Letter, Patient, Therapy, TreatmentSession
+from scheduler.store.models import ClinicSettings, Letter, Patient, TreatmentSession
 
 # Sessions that still happen (or happened): letters are not printed for the others.
 _UPCOMING = (SessionStatus.BOOKED, SessionStatus.CONFIRMED)
@@ -68,10 +60,12 @@ class LetterBatch:
     reprints: int  # how many of the letters had been printed before
     skipped: int = 0  # sessions of the day that have no such letter (e.g. no aftercare sheet)
     left_out: int = 0  # sessions whose letter was printed before, left out of a "new only" run
+    calendar: Path | None = None  # the schedule letter's calendar file (.ics), beside the PDF
 
     @property
     def written(self) -> tuple[Path, ...]:
-        return ((self.combined,) if self.combined else ()) + self.files
+        extra = (self.calendar,) if self.calendar else ()
+        return ((self.combined,) if self.combined else ()) + self.files + extra
 
 
 @dataclass(frozen=True)
@@ -84,82 +78,6 @@ class _Planned:
 
 
 # --- Reading the facts ------------------------------------------------------------------
-
-
-def clinic_facts(settings: ClinicSettings) -> tuple[ClinicFacts, tuple[str, ...]]:
-    """The clinic as letters see it, and a note when the logo in Settings cannot be found.
-
-    A missing logo does not stop a print run (the nurse needs tomorrow's letters now): the
-    letters print without it and the note says why.
-    """
-    notes: tuple[str, ...] = ()
-    logo = settings.logo_path or None
-    if logo and not Path(logo).expanduser().is_file():
-        notes = (
-            f"The logo file {logo} was not found; letters were printed without a logo. "
-            "Correct the logo in Settings.",
-        )
-        logo = None
-    facts = ClinicFacts(
-        name=settings.name,
-        address_lines=tuple(line.strip() for line in settings.address.splitlines() if line.strip()),
-        phone=settings.phone,
-        email=settings.email,
-        timezone=settings.timezone,
-        arrival_minutes_before=settings.arrival_minutes_before,
-        signature=settings.letter_signature or settings.name,
-        logo_path=str(Path(logo).expanduser()) if logo else None,
-        after_hours_phone=settings.after_hours_phone.strip(),
-    )
-    return facts, notes
-
-
-def therapy_facts(therapy: Therapy) -> TherapyFacts:
-    return TherapyFacts(
-        code=therapy.code,
-        name=therapy.name,
-        session_noun=therapy.session_noun,
-        fasting_solids_minutes=therapy.fasting_solids_minutes,
-        fasting_liquids_minutes=therapy.fasting_liquids_minutes,
-        driving_rule=therapy.driving_rule,
-        driving_hours=therapy.driving_hours,
-        needs_driver=therapy.needs_driver,
-        letter_wording=therapy.letter_wording,
-        aftercare_letter=therapy.aftercare_letter,
-    )
-
-
-def patient_facts(patient: Patient, session: TreatmentSession | None = None) -> PatientFacts:
-    """The patient as a letter knows them; for one session's letter, the driver is the one
-    recorded for that day when there is one, else the driver on file."""
-    driver = (patient.driver_name, patient.driver_phone)
-    if session is not None and session.escort_name:
-        driver = (session.escort_name, session.escort_phone)
-    cautions = tuple(
-        f.kind
-        for f in patient.findings
-        if f.severity is FindingSeverity.CAUTION and f.status is not FindingStatus.CLEARED
-    )
-    return PatientFacts(
-        name=patient.display_name,
-        full_name=patient.full_name,
-        chart_number=patient.chart_number,
-        address_lines=tuple(patient.address_lines),
-        driver_name=driver[0],
-        driver_phone=driver[1],
-        caution_kinds=cautions,
-    )
-
-
-def session_facts(session: TreatmentSession) -> SessionFacts:
-    return SessionFacts(
-        starts_at=session.starts_at,
-        ends_at=session.ends_at,
-        place=session.place,
-        therapy=therapy_facts(session.therapy),
-        number=session.number,
-        planned_count=session.series.planned_count if session.series else None,
-    )
 
 
 def live_sessions_on(
@@ -342,6 +260,21 @@ def session_letter(
     )  # fmt: skip
 
 
+def upcoming_sessions(db: Session, patient_id: int, now: dt.datetime) -> list[TreatmentSession]:
+    """A patient's booked and confirmed sessions from ``now`` on: what a schedule letter lists."""
+    return list(
+        db.scalars(
+            select(TreatmentSession)
+            .where(
+                TreatmentSession.patient_id == patient_id,
+                TreatmentSession.starts_at >= now,
+                TreatmentSession.status.in_(_UPCOMING),
+            )
+            .order_by(TreatmentSession.starts_at)
+        )
+    )
+
+
 def schedule_letter_for(
     db: Session,
     chart_number: str,
@@ -358,18 +291,9 @@ def schedule_letter_for(
     settings = get_settings(db)
     clinic, notes = clinic_facts(settings)
     today = now.astimezone(clinic.zone).date()
-    sessions = list(
-        db.scalars(
-            select(TreatmentSession)
-            .where(
-                TreatmentSession.patient_id == patient.id,
-                TreatmentSession.starts_at >= now,
-                TreatmentSession.status.in_(_UPCOMING),
-            )
-            .order_by(TreatmentSession.starts_at)
-        )
-    )
+    sessions = upcoming_sessions(db, patient.id, now)
     planned = []
+    calendars: dict[str, bytes] = {}
     if sessions:
         content = schedule_letter(
             clinic, patient_facts(patient), [session_facts(s) for s in sessions], templates,
@@ -385,9 +309,13 @@ def schedule_letter_for(
                 file_name=f"schedule-{today.isoformat()}-{_patient_slug(patient)}.pdf",
             )
         )
+        # The same sessions for the phone, with the cancelled ones so the phone drops them.
+        ics = patient_calendar(db, clinic, patient.id, now=now)
+        if ics is not None:
+            calendars[planned[0].file_name.removesuffix(".pdf") + ".ics"] = ics
     return _issue(
         db, LetterKind.SCHEDULE, planned, notes, settings, renderer, out_dir,
-        combined_name=None, combined_title="", actor=actor, now=now,
+        combined_name=None, combined_title="", actor=actor, now=now, calendars=calendars,
     )  # fmt: skip
 
 
@@ -425,8 +353,12 @@ def _issue(
     combined_title: str,
     actor: Actor,
     now: dt.datetime,
+    calendars: dict[str, bytes] | None = None,
 ) -> LetterBatch:
-    """Lay out, write atomically, then record: a failure at any step records nothing."""
+    """Lay out, write atomically, then record: a failure at any step records nothing.
+
+    ``calendars`` are calendar files (by file name) written beside the letters, all or none.
+    """
     notes = notes + tuple(dict.fromkeys(n for p in planned for n in p.content.notes))
     for plan in planned:
         missing = renderer.unprintable(plan.content)
@@ -455,7 +387,7 @@ def _issue(
     # every letter recorded (a read-only or locked database refuses here, before any file
     # has its name), then the renames; the caller's commit comes last, and a failed commit
     # withdraws the files (``withdraw``).
-    staged = stage_files(out_dir, documents)
+    staged = stage_files(out_dir, documents | (calendars or {}))
     try:
         reprints = _record(db, kind, planned, names, actor=actor, now=now)
         paths = staged.publish()
@@ -463,7 +395,11 @@ def _issue(
         staged.discard()
     combined = paths[combined_name] if combined_name is not None else None
     files = tuple(paths[name] for name in names)
-    return LetterBatch(kind, tuple(p.content for p in planned), files, combined, notes, reprints)
+    calendar = next((paths[name] for name in calendars or {}), None)
+    return LetterBatch(
+        kind, tuple(p.content for p in planned), files, combined, notes, reprints,
+        calendar=calendar,
+    )  # fmt: skip
 
 
 def _record(

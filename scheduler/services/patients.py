@@ -30,6 +30,7 @@ from scheduler.domain.when import date_of_birth
 from scheduler.errors import FieldProblem, NotFound, ServiceError, ValidationFailed
 from scheduler.services import audit
 from scheduler.services.access import require
+from scheduler.services.clinic import clinic_day
 from scheduler.services.rows import get_or_refuse
 from scheduler.store.models import Patient, PatientSearchWord, ScreeningFinding
 
@@ -107,6 +108,7 @@ class PatientChart:
     screening_cleared_at: dt.datetime | None
     screening_cleared_by: str  # the clinician's name, "" when not cleared
     rems_enrolled_on: dt.date | None  # None unless enrolled
+    email_consent_on: dt.date | None = None  # the day the patient agreed to email, if they did
 
 
 def view_of(patient: Patient) -> PatientView:
@@ -156,6 +158,7 @@ def chart_of(patient: Patient) -> PatientChart:
             patient.screening_cleared_by.name if patient.screening_cleared_by else ""
         ),
         rems_enrolled_on=patient.rems_enrolled_on if patient.rems_enrolled else None,
+        email_consent_on=patient.email_consent_on,
     )
 
 
@@ -213,7 +216,7 @@ def create_patient(
         updated_at=now,
         search_words=[],
     )
-    _apply(patient, details)
+    _apply(patient, details, clinic_day(db, now))
     db.add(patient)
     audit.record(
         db,
@@ -244,7 +247,7 @@ def update_patient(
     ):
         raise LikelyDuplicate(matches)
     before = audit.snapshot(patient)
-    _apply(patient, details)
+    _apply(patient, details, clinic_day(db, now))
     patient.updated_at = now
     audit.record(
         db, actor=actor.sign_in, now=now, action="patient.update", row=patient, before=before
@@ -585,8 +588,14 @@ def _checked(details: PatientDetails, now: dt.datetime) -> PatientDetails:
     return details
 
 
-def _apply(patient: Patient, details: PatientDetails) -> None:
-    for name, value in asdict(details).items():
+def _apply(patient: Patient, details: PatientDetails, today: dt.date) -> None:
+    values = asdict(details)
+    # Consent is kept with the day it was given; withdrawing it clears the day.
+    if not values.pop("email_consent"):
+        patient.email_consent_on = None
+    elif patient.email_consent_on is None:
+        patient.email_consent_on = today
+    for name, value in values.items():
         setattr(patient, name, value)
     patient.name_key = name_key(details.last_name, details.first_name, details.preferred_name)
     keep_search_words(patient)

@@ -40,6 +40,7 @@ from scheduler.domain.enums import (
     FindingSeverity,
     FindingStatus,
     LetterKind,
+    MailSecurity,
     PaperSize,
     Phase,
     Place,
@@ -142,6 +143,15 @@ class ClinicSettings(Base):
     backup_folder: Mapped[str | None] = mapped_column(String(500))
     backup_keep_days: Mapped[int] = mapped_column(Integer, default=14)
     last_backup_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The mail server letters are emailed through (services/mail.py); the password is kept in
+    # the operating system's credential store, never here.
+    smtp_host: Mapped[str] = mapped_column(String(200), default="")
+    smtp_port: Mapped[int] = mapped_column(Integer, default=587)
+    smtp_security: Mapped[MailSecurity] = mapped_column(
+        _enum(MailSecurity, 10), default=MailSecurity.STARTTLS
+    )
+    smtp_user: Mapped[str] = mapped_column(String(200), default="")
+    smtp_from: Mapped[str] = mapped_column(String(200), default="")
 
 
 class OpeningHours(Base):
@@ -345,6 +355,8 @@ class Patient(Base):
     rems_enrolled: Mapped[bool] = mapped_column(Boolean, default=False)
     rems_enrolled_on: Mapped[dt.date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The day the patient agreed to receive letters by email; None: no email is sent.
+    email_consent_on: Mapped[dt.date | None] = mapped_column(Date)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     # The name folded (lower case, accents and apostrophes removed) for sorting and for the
     # search words' name order; kept in step with the fields above by the patient service.
@@ -366,6 +378,11 @@ class Patient(Base):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def email_consent(self) -> bool:
+        """Whether letters may be emailed to the patient (consent given, not withdrawn)."""
+        return self.email_consent_on is not None
 
     @property
     def address_lines(self) -> list[str]:
@@ -577,6 +594,23 @@ class Letter(Base):
     generated_by: Mapped[str] = mapped_column(String(120), default="")
     reprint: Mapped[bool] = mapped_column(Boolean, default=False)
     file_name: Mapped[str] = mapped_column(String(300), default="")
+
+
+class LetterEmail(Base):
+    """One letter emailed to a patient, or the attempt that failed and why."""
+
+    __tablename__ = "letter_emails"
+    __table_args__ = (Index("ix_letter_emails_session_kind", "session_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[LetterKind] = mapped_column(_enum(LetterKind))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    # None for a schedule letter, which covers all of the patient's upcoming sessions.
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"))
+    sent: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text, default="")  # why it failed; empty when sent
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(120), default="")
 
 
 class AuditEntry(Base):

@@ -18,6 +18,7 @@ from PySide6.QtCore import QDate, QItemSelection, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -38,10 +39,12 @@ from scheduler.domain.when import day_and_date, long_date, short_date
 from scheduler.errors import ServiceError
 from scheduler.letters.pdf import PdfRenderer
 from scheduler.letters.templates import load_templates
-from scheduler.services import letters, patients, schedule
+from scheduler.services import letters, mail, patients, schedule
+from scheduler.services.calendar_files import calendar_for_desk
 from scheduler.services.changes import Change
 from scheduler.services.clinic import clinic_view
 from scheduler.services.letters import LetterBatch
+from scheduler.store.privacy import write_private
 from scheduler.ui.csv_files import day_export_button
 from scheduler.ui.day_sheet import day_sheet_button
 from scheduler.ui.desk import Desk
@@ -82,11 +85,13 @@ def day_sessions(desk: Desk, day: dt.date) -> list[DeskSession]:
     def load(db: Session) -> list[DeskSession]:
         views = schedule.sessions_on_days(db, day, day, zone=zone)
         printed = letters.printed_kinds(db, [v.session_id for v in views])
+        emailed = mail.emailed_kinds(db, [v.session_id for v in views])
         return [
             DeskSession(
                 view,
                 prep_printed=printed.get((view.session_id, "prep"), False),
                 aftercare_printed=printed.get((view.session_id, "aftercare"), False),
+                prep_emailed=emailed.get((view.session_id, "prep"), False),
             )
             for view in views
         ]
@@ -212,6 +217,38 @@ def schedule_letter_pdf(desk: Desk, patient_id: int, parent: QWidget | None) -> 
     return batch_pdf(desk, schedule_run(patient_id), parent, record=True)
 
 
+def email_schedule_letter(desk: Desk, patient_id: int, parent: QWidget | None) -> str:
+    """After a booking: email the schedule letter to a patient who agreed; the news, or "".
+
+    Its own transaction, after the booking's: a mail failure is recorded and told, and the
+    booking stands whatever happens here.
+    """
+    refused: list[str] = []
+
+    def run(db: Session) -> mail.MailOutcome | None:
+        templates, renderer = letter_kit(db)
+        return mail.email_schedule_letter(
+            db, patient_id, templates=templates, renderer=renderer, actor=desk.actor,
+            now=desk.now(),
+        )  # fmt: skip
+
+    def keep(refusal: ServiceError) -> bool:
+        # Said in the booking's own sentence, not in a box of its own.
+        refused.append(str(refusal))
+        return True
+
+    if not desk.may(Permission.EMAIL):
+        return ""
+    outcome = desk.act(run, parent, on_refusal=keep)
+    if refused:
+        return f"; schedule letter not emailed: {refused[0]}"
+    if outcome is None:
+        return ""
+    if outcome.sent:
+        return "; schedule letter emailed"
+    return f"; {outcome.sentence[:1].lower()}{outcome.sentence[1:].rstrip('.')}"
+
+
 @dataclass(frozen=True)
 class LetterJob:
     """A letter (or a batch) on screen: how to preview it and how to print it for real."""
@@ -322,6 +359,19 @@ class LettersScreen(QWidget):
         self.new_prep_button.setToolTip("Prep letters for this date's sessions not printed yet")
         self.aftercare_button = QPushButton("Today's &aftercare letters")
         self.schedule_button = QPushButton("Patient's &schedule letter")
+        self.calendar_button = QPushButton("Save &calendar file…")
+        self.calendar_button.setToolTip(
+            "The selected patient's upcoming sessions as a calendar file (.ics) for their phone"
+        )
+        self.email_button = QPushButton("&Email prep letters")
+        self.email_button.setToolTip(
+            "Email this date's prep letters to the patients who agreed to email"
+        )
+        self.mail_note = QLabel()
+        self.mail_note.setObjectName("mail_note")
+        self.mail_note.setWordWrap(True)
+        self.mail_note.setStyleSheet("color: #b03a2e;")
+        self.mail_note.hide()
         self.preview = PdfPreview()
         self.preview.setMinimumWidth(420)
 
@@ -336,7 +386,11 @@ class LettersScreen(QWidget):
         batch_row.addWidget(self.new_prep_button)
         batch_row.addWidget(self.aftercare_button)
         batch_row.addWidget(self.schedule_button)
+        batch_row.addWidget(self.calendar_button)
         batch_row.addStretch(1)
+        mail_row = QHBoxLayout()
+        mail_row.addWidget(self.email_button)
+        mail_row.addWidget(self.mail_note, 1)
         self.day_sheet_button = day_sheet_button(desk, lambda: self.day, self)
         batch_row.addWidget(self.day_sheet_button)
         self.day_export_button = day_export_button(desk, lambda: self.day, self)
@@ -349,6 +403,7 @@ class LettersScreen(QWidget):
         left_layout.addWidget(self.table, 1)
         left_layout.addWidget(self.summary)
         left_layout.addLayout(batch_row)
+        left_layout.addLayout(mail_row)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(self.preview)
@@ -368,6 +423,8 @@ class LettersScreen(QWidget):
         self.next_with_sessions.clicked.connect(self.go_to_next_with_sessions)
         self.aftercare_button.clicked.connect(self.preview_today_aftercare)
         self.schedule_button.clicked.connect(self.preview_schedule)
+        self.calendar_button.clicked.connect(self.save_calendar)
+        self.email_button.clicked.connect(self.email_prep_letters)
         self.preview.issue = self._issue
         desk.follow(SHOWS, self.refresh, self)
         desk.signed_in.connect(self.refresh)
@@ -383,8 +440,12 @@ class LettersScreen(QWidget):
         # Aftercare letters are printed on the day itself; before that the column is noise.
         self.table.setColumnHidden(DaySessionsModel.COL_AFTERCARE, self.day != self.desk.today())
         printed = sum(1 for r in rows if r.prep_printed)
-        self.summary.setText(f"{len(rows)} sessions · {printed} prep letters printed")
+        emailed = sum(1 for r in rows if r.prep_emailed)
+        # Emailed letters are counted once there are any (most clinics print only).
+        also = f" · {emailed} emailed" if emailed else ""
+        self.summary.setText(f"{len(rows)} sessions · {printed} prep letters printed{also}")
         self.prep_button.setEnabled(bool(rows) and self.desk.may(Permission.PRINT))
+        self.email_button.setEnabled(bool(rows) and self.desk.may(Permission.EMAIL))
         self.new_prep_button.setEnabled(printed < len(rows) and self.desk.may(Permission.PRINT))
         self._show_hint(not rows)
         if keep is not None and (row := self.model.index_of_session(keep.session_id)) is not None:
@@ -414,6 +475,7 @@ class LettersScreen(QWidget):
         self.date_edit.blockSignals(False)
         self.preview.clear("Choose a session to preview its letter.")
         self.job = None
+        self.mail_note.hide()
         self.refresh()
 
     def _date_changed(self, value: QDate) -> None:
@@ -427,6 +489,7 @@ class LettersScreen(QWidget):
         # Printing is recorded as done by the signed-in user; who may not print, cannot.
         may_print = self.desk.may(Permission.PRINT)
         self.schedule_button.setEnabled(may_print and self.selected_view() is not None)
+        self.calendar_button.setEnabled(may_print and self.selected_view() is not None)
         self.aftercare_button.setEnabled(may_print)
 
     def _select_quietly(self, row: int) -> None:
@@ -516,6 +579,61 @@ class LettersScreen(QWidget):
                 f"schedule-{view.chart_number}.pdf",
             )
         )
+
+    # -- calendar files and email ---------------------------------------------------------
+
+    @classmethod
+    def ask_calendar_path(cls, parent: QWidget | None, suggested: str) -> str | None:
+        """Where to save a calendar file; None when the user cancels. Tests replace this."""
+        path, _ = QFileDialog.getSaveFileName(
+            parent, "Save calendar file", suggested, "Calendar file (*.ics)"
+        )
+        return path or None
+
+    def save_calendar(self) -> Path | None:
+        """Save the selected patient's upcoming sessions as a calendar file (.ics)."""
+        view = self.selected_view()
+        if view is None:
+            return None
+        desk = self.desk
+        patient_id = view.patient_id
+        data = desk.read(
+            lambda db: calendar_for_desk(db, patient_id, actor=desk.actor, now=desk.now())
+        )
+        if data is None:
+            desk.refuse(f"{view.patient_name} has no upcoming sessions to save.", self)
+            return None
+        chosen = self.ask_calendar_path(self, f"appointments-{view.chart_number}.ics")
+        if chosen is None:
+            return None
+        path = Path(chosen if chosen.lower().endswith(".ics") else f"{chosen}.ics")
+        try:
+            write_private(path, data)  # the patient's appointments: owner-only
+        except OSError as exc:
+            desk.refuse(f"Cannot save {path}: {exc.strerror or exc}. Nothing was saved.", self)
+            return None
+        desk.announce(f"Calendar file saved for {view.patient_name}: {path.name}")
+        return path
+
+    def email_prep_letters(self) -> mail.MailRun | None:
+        """Email this date's prep letters to the patients who agreed; failures named below."""
+        day, desk = self.day, self.desk
+
+        def run(db: Session) -> mail.MailRun:
+            templates, renderer = letter_kit(db)
+            return mail.email_prep_letters(
+                db, day, templates=templates, renderer=renderer, actor=desk.actor,
+                now=desk.now(),
+            )  # fmt: skip
+
+        done = desk.act(run, self)
+        if done is None:
+            return None
+        failures = " ".join(o.sentence for o in done.failures)
+        self.mail_note.setText(failures)
+        self.mail_note.setVisible(bool(failures))
+        desk.announce(done.news(day_and_date(day)))
+        return done
 
     def _preview(self, job: LetterJob) -> bool:
         letter = batch_letter(self.desk, job.run, self, record=False)

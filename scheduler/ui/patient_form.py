@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import fields
 from itertools import pairwise
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -25,7 +27,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from scheduler.domain.patients import FIELD_MAX, PatientDetails, parse_date
-from scheduler.domain.when import date_of_birth
+from scheduler.domain.when import date_of_birth, short_date
 from scheduler.errors import FieldProblem, ValidationFailed
 from scheduler.services.patients import LikelyDuplicate, save_patient
 from scheduler.ui import widgets
@@ -54,6 +56,9 @@ DRIVER = (
     ("referring_provider", "Referred by", ""),
 )
 LONG_TEXT = (("indications", "Indications"), ("notes", "Notes"))
+# Not a text field: a tick box under the email address.
+CONSENT = "email_consent"
+TYPED = tuple(f.name for f in fields(PatientDetails) if f.name != CONSENT)
 # The answers to "this patient may already be on file".
 OPEN_THAT_CHART = "Open that chart"
 ADD_ANYWAY = "Add anyway"
@@ -75,6 +80,12 @@ class PatientForm(QWidget):
         self.patient_id: int | None = None
         self.problems = FieldProblems()
         self.inputs: dict[str, QLineEdit | QPlainTextEdit] = {}
+        self.consent = QCheckBox("Agrees to letters by email")
+        self.consent.setObjectName(CONSENT)
+        self.consent.setToolTip(
+            "Prep and schedule letters are emailed only to patients who agreed; "
+            "the day they agreed is recorded when the patient is saved."
+        )
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(18)
@@ -114,10 +125,16 @@ class PatientForm(QWidget):
         # Tab walks the person, how to reach them, then the driver: the contact column sits
         # beside the person, so the layout's own order would jump to the driver first.
         order = [name for name, *_ in (*PERSON, *CONTACT, *DRIVER, *LONG_TEXT)]
-        chain = [*(self.inputs[name] for name in order), self.revert_button, self.save_button]
+        chain: list[QWidget] = [
+            *(self.inputs[n] for n in order),
+            self.revert_button,
+            self.save_button,
+        ]
+        chain.insert(order.index("email") + 1, self.consent)
         for before, after in pairwise(chain):
             QWidget.setTabOrder(before, after)
         self._loaded = PatientDetails("", "", None)
+        self._consent_on: dt.date | None = None
 
     def _group(self, title: str, specs: tuple[tuple[str, str, str], ...]) -> QWidget:
         box = QWidget()
@@ -139,17 +156,25 @@ class PatientForm(QWidget):
             caption.setBuddy(edit)
             form.addRow(caption, edit)
             form.addRow("", self.problems.add(name, edit))
+            if name == "email":
+                form.addRow("", self.consent)
         return box
 
     # -- loading and reading ---------------------------------------------------------------
 
-    def load(self, details: PatientDetails, patient_id: int | None) -> None:
+    def load(
+        self, details: PatientDetails, patient_id: int | None, *, consent_on: dt.date | None = None
+    ) -> None:
         self.patient_id = patient_id
         self._loaded = details
-        for f in fields(PatientDetails):
-            value = getattr(details, f.name)
+        self._consent_on = consent_on
+        self.consent.setChecked(details.email_consent)
+        since = f" (since {short_date(consent_on)})" if consent_on and details.email_consent else ""
+        self.consent.setText(f"Agrees to letters by email{since}")
+        for name in TYPED:
+            value = getattr(details, name)
             text = date_of_birth(value) if isinstance(value, dt.date) else (value or "")
-            edit = self.inputs[f.name]
+            edit = self.inputs[name]
             if isinstance(edit, QPlainTextEdit):
                 edit.setPlainText(text)
             else:
@@ -163,7 +188,7 @@ class PatientForm(QWidget):
         return bool(problems) or details.cleaned() != self._loaded.cleaned()
 
     def revert(self) -> None:
-        self.load(self._loaded, self.patient_id)
+        self.load(self._loaded, self.patient_id, consent_on=self._consent_on)
 
     def text(self, name: str) -> str:
         edit = self.inputs[name]
@@ -171,7 +196,7 @@ class PatientForm(QWidget):
 
     def details(self) -> tuple[PatientDetails, list[FieldProblem]]:
         """The typed details, and any problem found before asking the service (a bad date)."""
-        values = {f.name: self.text(f.name) for f in fields(PatientDetails)}
+        values: dict[str, Any] = {name: self.text(name) for name in TYPED}
         born_text = values.pop("date_of_birth").strip()
         born = parse_date(born_text) if born_text else None
         problems = []
@@ -182,7 +207,8 @@ class PatientForm(QWidget):
                     f"“{born_text}” is not a date; type it as 1980-03-09 or 03/09/1980.",
                 )
             )
-        return PatientDetails(date_of_birth=born, **values), problems
+        consent = self.consent.isChecked()
+        return PatientDetails(date_of_birth=born, email_consent=consent, **values), problems
 
     # -- saving ----------------------------------------------------------------------------
 

@@ -72,6 +72,7 @@ class OpenPatient:
     details: PatientDetails
     screening: ScreeningState
     courses: list[CourseView]
+    email_consent_on: dt.date | None = None  # the day the patient agreed to email
 
 
 def patient_row(patient: PatientView) -> PatientRow:
@@ -124,6 +125,7 @@ def read_open_patient(db: Session, patient_id: int, zone: dt.tzinfo) -> OpenPati
         details=chart.details,
         screening=state,
         courses=schedule.patient_courses(db, patient.patient_id),
+        email_consent_on=chart.email_consent_on,
     )
 
 
@@ -388,7 +390,7 @@ class PatientsScreen(RefreshedWhenShown):
         self.archive_button.setEnabled(self.desk.may(Permission.EDIT_PATIENTS))
         self.new_button.setEnabled(self.desk.may(Permission.EDIT_PATIENTS))
         if not keep_form:
-            self.form.load(patient.details, patient.patient_id)
+            self.form.load(patient.details, patient.patient_id, consent_on=patient.email_consent_on)
         self.screening.load(patient.screening)
         self.courses_model.set_rows(patient.courses)
         self.no_courses.setVisible(not patient.courses)

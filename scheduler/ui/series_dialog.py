@@ -43,7 +43,7 @@ from scheduler.errors import ServiceError
 from scheduler.services import booking, course_defaults, maintenance, patients, schedule, settings
 from scheduler.ui.desk import Desk
 from scheduler.ui.escort_dialog import escort_warning_label, show_escort_warning
-from scheduler.ui.letters_screen import schedule_letter_pdf
+from scheduler.ui.letters_screen import email_schedule_letter, schedule_letter_pdf
 from scheduler.ui.qt_dates import TIME_FORMAT, show_us_style, to_qdate
 from scheduler.ui.session_dialog import act_showing_refusal, refusal_text
 from scheduler.ui.session_models import ProposalModel, SlotModel
@@ -521,6 +521,7 @@ class SeriesDialog(QDialog):
                 from scheduler.ui.pdf_preview import PdfPreviewDialog
 
                 PdfPreviewDialog.show_pdf(pdf, "Schedule letter", "schedule.pdf", self)
+        news += email_schedule_letter(self.desk, self.patient_id, self)
         self.desk.announce(news)
         self.accept()
         return self.series_id

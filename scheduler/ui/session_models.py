@@ -115,6 +115,14 @@ class DeskSession:
     view: SessionLike
     prep_printed: bool = False
     aftercare_printed: bool = False
+    prep_emailed: bool = False
+
+
+def _prep_text(row: DeskSession) -> str:
+    """The prep letter's state: "Printed", "Emailed", "Printed, emailed" or "Not printed"."""
+    if row.prep_emailed:
+        return "Printed, emailed" if row.prep_printed else "Emailed"
+    return "Printed" if row.prep_printed else "Not printed"
 
 
 # Wider, and the patient's name beside it would be cut short instead.
@@ -229,7 +237,7 @@ class DaySessionsModel(ZonedRowsModel[DeskSession]):
         if column == self.COL_DRIVER:
             return short_escort_text(view)
         if column == self.COL_PREP:
-            return "Printed" if row.prep_printed else "Not printed"
+            return _prep_text(row)
         if column == self.COL_AFTERCARE:
             if not view.has_aftercare:
                 return "None for this visit"
@@ -245,7 +253,7 @@ class DaySessionsModel(ZonedRowsModel[DeskSession]):
             return QBrush(QColor("#2e7d32"))
         if column == self.COL_DRIVER and not row.view.needs_escort:
             return QBrush(QColor("#9a9a9a"))
-        if column == self.COL_PREP and not row.prep_printed:
+        if column == self.COL_PREP and not (row.prep_printed or row.prep_emailed):
             return QBrush(QColor("#b05a00"))
         return None
 

@@ -31,6 +31,7 @@ from scheduler.domain.when import date_of_birth
 from scheduler.services import booking, patients, schedule, settings
 from scheduler.ui.desk import Desk
 from scheduler.ui.escort_dialog import escort_warning_label, show_escort_warning
+from scheduler.ui.letters_screen import email_schedule_letter
 from scheduler.ui.qt_dates import DATE_TIME_FORMAT, show_us_style, to_qdatetime
 from scheduler.ui.session_dialog import act_showing_refusal
 from scheduler.ui.session_models import SlotModel, day_and_clock
@@ -357,7 +358,8 @@ class SingleSessionDialog(QDialog):
             return None
         session_id = self.session_id = booked.session_ids[0]
         when = day_and_clock(booked.first_starts_at, self.desk.zone)
-        self.desk.announce(f"Session booked for {booked.patient_name} on {when}")
+        emailed = email_schedule_letter(self.desk, patient_id, self)
+        self.desk.announce(f"Session booked for {booked.patient_name} on {when}{emailed}")
         self.desk.highlight(session_id, booked.first_starts_at)
         self.accept()
         return session_id

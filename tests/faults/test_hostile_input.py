@@ -10,6 +10,7 @@ import datetime as dt
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -26,7 +27,8 @@ from tests.faults.conftest import DEMO_DAY, one_error_line, run_cli
 
 
 def details(**fields: str) -> PatientDetails:
-    return PatientDetails("Zoë", "Nowak", dt.date(1980, 2, 3), **fields)
+    typed: dict[str, Any] = fields
+    return PatientDetails("Zoë", "Nowak", dt.date(1980, 2, 3), **typed)
 
 
 @pytest.mark.parametrize(

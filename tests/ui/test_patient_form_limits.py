@@ -44,14 +44,15 @@ def test_tab_walks_the_fields_in_the_order_they_are_on_screen(qtbot: QtBot, desk
         form.activateWindow()
     form.inputs["first_name"].setFocus()
     walked = []
-    for _ in range(len(form.inputs)):
+    for _ in range(len(form.inputs) + 1):  # and the consent box under the email address
         focused = form.focusWidget()
         assert focused is not None
         walked.append(focused.objectName())
         qtbot.keyClick(focused, Qt.Key.Key_Tab)
     assert walked == [
         "first_name", "last_name", "preferred_name", "date_of_birth",
-        "mobile_phone", "home_phone", "email", "street", "city", "region", "postal_code",
+        "mobile_phone", "home_phone", "email", "email_consent",
+        "street", "city", "region", "postal_code",
         "driver_name", "driver_phone", "referring_provider",
         "indications", "notes",
     ]  # fmt: skip

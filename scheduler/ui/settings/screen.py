@@ -9,6 +9,7 @@ from scheduler.ui.desk import Desk
 from scheduler.ui.settings.backups import BackupsTab
 from scheduler.ui.settings.chairs import ChairsTab
 from scheduler.ui.settings.clinic import ClinicTab
+from scheduler.ui.settings.email import EmailTab
 from scheduler.ui.settings.fields import SettingsTab
 from scheduler.ui.settings.hours import HoursTab
 from scheduler.ui.settings.protocols import ProtocolsTab
@@ -16,7 +17,7 @@ from scheduler.ui.settings.staff import StaffTab
 from scheduler.ui.settings.therapies import TherapiesTab
 from scheduler.ui.widgets import RefreshedWhenShown, title_label
 
-# The clinic, its hours and closures, chairs, therapies, protocols, staff and backups.
+# The clinic, its hours and closures, chairs, therapies, protocols, staff, backups, email.
 SHOWS = Change.SETTINGS | Change.CLOSURES | Change.STAFF
 
 
@@ -39,6 +40,7 @@ class SettingsScreen(RefreshedWhenShown):
         self.therapies = TherapiesTab(desk)
         self.protocols = ProtocolsTab(desk)
         self.backups = BackupsTab(desk)
+        self.email = EmailTab(desk)
         titled: tuple[tuple[SettingsTab, str], ...] = (
             (self.clinic, "&Clinic"),
             (self.hours, "&Hours and closures"),
@@ -47,6 +49,7 @@ class SettingsScreen(RefreshedWhenShown):
             (self.therapies, "T&herapies"),
             (self.protocols, "&Protocols"),
             (self.backups, "&Backups"),
+            (self.email, "&Email"),
         )
         self.tab_list = [tab for tab, _title in titled]
         self.tabs = QTabWidget()
