@@ -259,7 +259,7 @@ def test_undo_is_refused_inline_when_the_old_place_was_taken(scene: Scene) -> No
     assert scene.screen.undo_button.isEnabled()  # it may be tried again once the place is free
 
 
-def test_undo_leaves_a_session_changed_since(scene: Scene) -> None:
+def test_undo_leaves_a_session_moved_again_since(scene: Scene) -> None:
     ann = scene.ann
     who = scene.name(ann)
     scene.drop(ann, at(TODAY, 15), 1)
@@ -268,7 +268,7 @@ def test_undo_leaves_a_session_changed_since(scene: Scene) -> None:
     scene.undo()
     assert scene.stored(ann)[0] == at(WED, 10)
     assert scene.screen.problem.text() == (
-        f"Not undone: {who}'s session has been changed since it was moved. Open it to move it."
+        f"Not undone: {who}'s session has been moved again since. Open it to move it."
     )
     assert not scene.screen.undo_button.isEnabled()
 

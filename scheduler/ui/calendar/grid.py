@@ -173,6 +173,11 @@ class TimeGrid(QWidget):
     def blocks(self) -> list[GridBlock]:
         return list(self._layout.blocks)
 
+    @property
+    def movable(self) -> frozenset[int]:
+        """The sessions whose blocks can be dragged."""
+        return self._movable
+
     def sizeHint(self) -> QSize:
         minutes = self._layout.last_min - self._layout.first_min
         return QSize(

@@ -85,8 +85,8 @@ class SessionMover(QObject):
         if (now.starts_at, now.chair_id) != (last.now_at, last.now_chair_id):
             # Someone moved it again since: putting it back would undo their move, not ours.
             self.show_problem(
-                f"Not undone: {last.patient_name}'s session has been changed since it was "
-                "moved. Open it to move it."
+                f"Not undone: {last.patient_name}'s session has been moved again since. "
+                "Open it to move it."
             )
             self._remember(None)
             return False
