@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -22,6 +23,7 @@ from scheduler.store.models import AuditEntry, TreatmentSession
 from scheduler.ui.calendar import CalendarScreen
 from scheduler.ui.calendar.dragging import DropPlace, drop_label, drop_place, snapped
 from scheduler.ui.calendar.grid import GridBlock, GridColumn, GridGroup, TimeGrid
+from scheduler.ui.main_window import CALENDAR, MainWindow
 from scheduler.ui.session_dialog import SessionDialog
 from scheduler.ui.session_models import SessionLike
 from tests.conftest import ACTOR, NOW
@@ -314,7 +316,6 @@ def test_only_what_the_rules_would_move_can_be_dragged(scene: Scene) -> None:
     ann, grid, desk = scene.ann, scene.grid, scene.desk
     # An administrator may not move sessions (the service would refuse): no drag.
     desk.sign_in(Actor(None, "alex", "Alex Admin", frozenset({StaffRole.ADMINISTRATOR})))
-    scene.screen.refresh()
     to = scene.drag(ann, at(TODAY, 15), 1)
     assert grid.dragging is None
     assert grid.drop_target is None
@@ -327,6 +328,20 @@ def test_only_what_the_rules_would_move_can_be_dragged(scene: Scene) -> None:
     assert grid.dragging is None
     scene.let_go(to)
     assert scene.stored(ann)[0] == at(TODAY, 11)
+
+
+def test_a_colleague_signing_in_gets_their_own_calendar(scene: Scene) -> None:
+    ann, desk = scene.ann, scene.desk
+    scene.drop(ann, at(TODAY, 15), 1)
+    assert scene.screen.undo_button.isEnabled()
+    # Alex (administration only) signs in at this desk: nothing to drag, Tom's move not theirs.
+    desk.sign_in(Actor(None, "alex", "Alex Admin", frozenset({StaffRole.ADMINISTRATOR})))
+    assert scene.grid.movable == frozenset()
+    assert not scene.screen.undo_button.isEnabled()
+    scene.undo()
+    assert scene.stored(ann) == (at(TODAY, 15), scene.clinic.chairs[1])
+    desk.sign_in(ACTOR)
+    assert scene.grid.movable == {ann, scene.zoe}
 
 
 def test_the_ghost_snaps_to_the_clinics_slot_step(scene: Scene) -> None:
@@ -384,3 +399,33 @@ def test_in_the_day_a_session_in_a_chair_does_not_go_home() -> None:
     assert drop_place(ann, day, 1, 0.5, 660) is None
     assert drop_place(ann, day, 0, 0.5, 660) == DropPlace(0, 660, 1, "Chair 1")
     assert drop_label(DropPlace(0, 660, 1, "Chair 1"), day) == "11:00 AM · Chair 1"
+
+
+def test_in_the_window_esc_and_ctrl_z_reach_the_calendar_from_the_mouse(
+    qtbot: QtBot, window: MainWindow, desk: TestDesk, db: Database
+) -> None:
+    clinic = set_up_test_clinic(db)
+    with db.transaction() as s:
+        ann = book_single(
+            s, patient_id=clinic.patient, protocol_id=clinic.iv_single, starts_at=at(TODAY, 11),
+            chair_id=clinic.chairs[0], actor=ACTOR, now=NOW,
+        ).id  # fmt: skip
+    window.show_screen(CALENDAR)
+    screen = window.current_screen()
+    assert isinstance(screen, CalendarScreen)
+    window.activateWindow()
+    qtbot.waitActive(window)
+    scene = Scene(qtbot, screen, desk, db, clinic, ann, ann)
+    to = scene.drag(ann, at(TODAY, 15), 1)
+    # The keys go where the focus is after the press, as a user's would.
+    focused = QApplication.focusWidget()
+    assert focused is not None
+    qtbot.keyClick(focused, Qt.Key.Key_Escape)
+    assert scene.grid.dragging is None
+    scene.let_go(to)
+    scene.drop(ann, at(TODAY, 15), 1)
+    assert scene.stored(ann) == (at(TODAY, 15), clinic.chairs[1])
+    focused = QApplication.focusWidget()
+    assert focused is not None
+    qtbot.keyClick(focused, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert scene.stored(ann) == (at(TODAY, 11), clinic.chairs[0])

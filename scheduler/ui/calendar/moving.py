@@ -97,6 +97,10 @@ class SessionMover(QObject):
         self._confirm(f"Move undone: {last.patient_name} is back on", back)
         return True
 
+    def forget(self) -> None:
+        """Keep no move to undo (another staff member signed in: theirs is not to undo)."""
+        self._remember(None)
+
     def _reschedule(
         self, session_id: int, starts_at: dt.datetime, chair_id: int | None, prefix: str
     ) -> SessionState | None:

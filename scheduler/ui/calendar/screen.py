@@ -170,6 +170,7 @@ class CalendarScreen(QWidget):
         self._unhighlight.timeout.connect(lambda: self.grid.set_highlight(None))
         desk.follow(SHOWS, self.refresh, self)
         desk.highlighted.connect(self.highlight)
+        desk.signed_in.connect(self._someone_else)
         if desk.highlight_wanted is not None:
             self.highlight(*desk.highlight_wanted)
         else:
@@ -320,6 +321,12 @@ class CalendarScreen(QWidget):
         view = self._views.get(session_id)
         if view is not None:
             self.mover.move(view, starts_at, chair_id)
+
+    def _someone_else(self) -> None:
+        """Another staff member signed in: what they may drag, and no undo of another's move."""
+        self.mover.forget()
+        self.show_problem("")
+        self._show()
 
     def show_problem(self, text: str) -> None:
         """Say why a move was refused in the strip above the grid ("" hides it)."""
