@@ -186,6 +186,26 @@ def test_a_completed_session_cannot_move(db: Database, series_id: int) -> None:
                         actor=ACTOR, now=NOW)  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("status", "starts_in", "problem"),
+    [
+        (SessionStatus.BOOKED, 60, ""),
+        (SessionStatus.CONFIRMED, 60, ""),
+        (SessionStatus.BOOKED, 0, "already started"),
+        (SessionStatus.CHECKED_IN, 60, "checked in cannot be moved"),
+        (SessionStatus.COMPLETED, 60, "A completed session cannot be moved"),
+        (SessionStatus.CANCELLED, 60, "cancelled cannot be moved"),
+        (SessionStatus.NO_SHOW, 60, "cannot be moved"),
+    ],
+)
+def test_which_sessions_may_move_at_all(
+    status: SessionStatus, starts_in: int, problem: str
+) -> None:
+    # The calendar asks this before it lets a block be dragged; reschedule refuses the same.
+    found = life.move_problem(status, NOW + dt.timedelta(minutes=starts_in), NOW)
+    assert (found == "") if not problem else (problem in found)
+
+
 def test_a_missed_induction_session_is_made_up_after_the_last(db: Database, series_id: int) -> None:
     ids = session_ids(db, series_id)
     third = ids[2]

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
     from sqlalchemy.orm import Session
 
+    from scheduler.ui.calendar import CalendarScreen
     from scheduler.ui.desk import Desk
     from scheduler.ui.main_window import MainWindow
 
@@ -135,6 +136,8 @@ def render_all(database: Database, out: Path, today: dt.date, scratch: Path) -> 
     calendar = _show(window, CALENDAR, CalendarScreen)
     shoot("calendar-day", window, lambda: calendar.show_day(today))
     shoot("calendar-week", window, lambda: calendar.show_week(today))
+    shoot("calendar-drag", window, lambda: _drag_in_progress(calendar, today))
+    calendar.grid.cancel_drag()
     window.show_screen(PATIENTS)
     patients = window.patients_screen()
     patients.search.setText(_busiest_patient_name(desk))
@@ -214,6 +217,54 @@ def _demo_actor(database: Database, role: StaffRole, now: dt.datetime) -> Actor:
             f"The screenshots sign in with the demo clinic's accounts; {result.problem}"
         )
     return result.actor
+
+
+def _drag_in_progress(calendar: CalendarScreen, day: dt.date) -> None:
+    """The day with its first session that may move held by the mouse and dragged half an hour
+    later into the nearest chair free then, as a hand would, so the ghost shows where it lands."""
+    from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    from scheduler.ui.calendar.grid import GUTTER_W
+
+    calendar.show_day(day)
+    grid = calendar.grid
+    blocks = grid.blocks
+    movable = sorted((b for b in blocks if b.session_id in grid.movable), key=lambda b: b.start_min)
+    for block in movable:
+        start, end = block.start_min + 30, block.end_min + 30
+        free = [
+            number
+            for number, column in enumerate(grid.columns)
+            if number != block.column
+            and column.chair_id is not None
+            and not any(
+                b.column == number and b.start_min < end and start < b.end_min for b in blocks
+            )
+        ]
+        if free:
+            break
+    else:
+        return
+    column = min(free, key=lambda number: abs(number - block.column))
+    rect = grid.block_rect(block)
+    held = QPoint(int(rect.left()) + 10, int(rect.top()) + 6)
+    to = QPoint(
+        int(GUTTER_W + (column + 0.5) * (grid.width() - GUTTER_W) / len(grid.columns)),
+        held.y() + int(grid.y_of(start) - grid.y_of(block.start_min)),
+    )
+    left = Qt.MouseButton.LeftButton
+    for kind, point, button in (
+        (QEvent.Type.MouseButtonPress, held, left),
+        (QEvent.Type.MouseMove, (held + to) / 2, Qt.MouseButton.NoButton),
+        (QEvent.Type.MouseMove, to, Qt.MouseButton.NoButton),
+    ):
+        global_point = QPointF(grid.mapToGlobal(point))
+        event = QMouseEvent(
+            kind, QPointF(point), global_point, button, left, Qt.KeyboardModifier.NoModifier
+        )
+        QApplication.sendEvent(grid, event)
 
 
 def _busiest_patient_name(desk: Desk) -> str:

@@ -30,12 +30,14 @@ def get_settings(db: Session) -> ClinicSettings:
 
 @dataclass(frozen=True, slots=True)
 class ClinicView:
-    """What the desk uses of the clinic's settings: name, time zone, idle lock, letter wording."""
+    """What the desk uses of the clinic's settings: name, time zone, idle lock, letter wording,
+    slot step."""
 
     name: str
     timezone: str
     idle_lock_minutes: int
     letter_template_dir: str | None  # the clinic's own wording, None for the shipped one
+    slot_minutes: int = 15  # the step of the times offered and snapped to (calendar, slots)
 
 
 # Before a clinic is set up (the first start), the desk runs on these.
@@ -53,6 +55,7 @@ def clinic_view(db: Session) -> ClinicView:
         timezone=settings.timezone,
         idle_lock_minutes=settings.idle_lock_minutes,
         letter_template_dir=settings.letter_template_dir,
+        slot_minutes=settings.slot_minutes,
     )
 
 

@@ -301,14 +301,24 @@ def _renumber(series: Series) -> None:
         session.number = number
 
 
-def _movable(session: TreatmentSession, now: dt.datetime) -> None:
-    status = session.status
+def move_problem(status: SessionStatus, starts_at: dt.datetime, now: dt.datetime) -> str:
+    """Why a session in this state cannot be moved at all, or "" when it may be.
+
+    The desk asks this too, so the calendar offers to drag only what ``reschedule`` would take.
+    """
     if status is SessionStatus.COMPLETED:
-        raise SessionStateError("A completed session cannot be moved.")
+        return "A completed session cannot be moved."
     if status not in MOVABLE:
-        raise SessionStateError(f"A session that is {status.label.lower()} cannot be moved.")
-    if session.starts_at <= now:
-        raise SessionStateError("A session that has already started cannot be moved.")
+        return f"A session that is {status.label.lower()} cannot be moved."
+    if starts_at <= now:
+        return "A session that has already started cannot be moved."
+    return ""
+
+
+def _movable(session: TreatmentSession, now: dt.datetime) -> None:
+    problem = move_problem(session.status, session.starts_at, now)
+    if problem:
+        raise SessionStateError(problem)
 
 
 def _parts_of(db: Session, session: TreatmentSession) -> CourseParts:

@@ -66,6 +66,7 @@ def test_screenshots_of_every_main_screen(tmp_path: Path) -> None:
     assert names == [
         "screen-audit.png",
         "screen-calendar-day.png",
+        "screen-calendar-drag.png",
         "screen-calendar-week.png",
         "screen-letters.png",
         "screen-patients.png",

@@ -7,7 +7,7 @@ the exposed rectangle, so moving by a day costs one paint.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -23,9 +23,10 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPen,
 )
-from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+from PySide6.QtWidgets import QApplication, QSizePolicy, QToolTip, QWidget
 
 from scheduler.domain.when import hour_label
+from scheduler.ui.calendar.dragging import DropPlace, drop_label, drop_place, snapped
 
 HEADER_H = 34
 CHAIRS_H = 18  # the row naming each day's chairs under the week view's day titles
@@ -48,6 +49,7 @@ class GridGroup:
     name: str
     left: float
     width: float
+    chair_id: int | None = None  # None: the visits at home and by video (or a retired chair)
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class GridColumn:
     hours: tuple[dt.time, dt.time] | None = None  # None: closed all day
     closure: str | None = None  # why the clinic is closed that day
     groups: tuple[GridGroup, ...] = ()  # the week view: the day's chairs, named under the title
+    whole_day: bool = False  # the week view: the column is a day of every chair
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ class GridBlock:
     details: tuple[str, ...] = ()  # shown in the tooltip only
     share: tuple[float, float] = (0.0, 1.0)  # left and width in the column: the chair's group
     tooltip: str = ""  # rich text (HTML); the lines and details when empty
+    chair_id: int | None = None  # the chair it takes; None for a visit at home or by video
+    chair_name: str = ""  # the chair's name, or the kind of visit
 
     @property
     def end_min(self) -> float:
@@ -98,14 +103,25 @@ class _Layout:
 class TimeGrid(QWidget):
     """A custom-painted time grid: columns of chairs (or days), blocks for sessions.
 
+    A session that may move (``set_content``'s ``movable``) can be dragged: a ghost shows where
+    it would land, snapped to ``slot_minutes``; letting go outside the grid, or
+    ``cancel_drag`` (Esc), moves nothing.
+
     Signals:
         session_clicked(int): a session block was clicked; its session id.
         slot_clicked(object, object): an empty place was clicked: (aware UTC start, chair id or
             None), snapped to the slot grid.
+        drag_started(int): a session's block began to be dragged; its session id.
+        drag_moved(QPoint): the pointer moved during a drag (to keep it in view).
+        session_dropped(int, object, object): a dragged session was let go somewhere else: its
+            id, the aware UTC start and the chair id (None: a visit at home or by video).
     """
 
     session_clicked = Signal(int)
     slot_clicked = Signal(object, object)
+    drag_started = Signal(int)
+    drag_moved = Signal(QPoint)
+    session_dropped = Signal(int, object, object)
 
     def __init__(self, zone: ZoneInfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -113,6 +129,8 @@ class TimeGrid(QWidget):
         self.slot_minutes = 15
         self._layout = _Layout()
         self.highlighted: int | None = None
+        self._movable: frozenset[int] = frozenset()
+        self._press: _Press | None = None
         self.setMouseTracking(False)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -129,8 +147,21 @@ class TimeGrid(QWidget):
         blocks: Sequence[GridBlock],
         first_min: int,
         last_min: int,
+        movable: Collection[int] = (),
     ) -> None:
+        """Show new columns and blocks; those of ``movable`` sessions can be dragged.
+
+        A drag under way goes on if its session is still shown, else it stops.
+        """
         self._layout = _Layout(first_min, last_min, list(columns), list(blocks))
+        self._movable = frozenset(movable)
+        press = self._press
+        if press is not None:
+            same = [b for b in blocks if b.session_id == press.block.session_id]
+            if same and same[0].session_id in self._movable:
+                press.block, press.place = same[0], None
+            else:
+                self.cancel_drag()
         self.updateGeometry()
         self.update()
 
@@ -141,6 +172,11 @@ class TimeGrid(QWidget):
     @property
     def blocks(self) -> list[GridBlock]:
         return list(self._layout.blocks)
+
+    @property
+    def movable(self) -> frozenset[int]:
+        """The sessions whose blocks can be dragged."""
+        return self._movable
 
     def sizeHint(self) -> QSize:
         minutes = self._layout.last_min - self._layout.first_min
@@ -249,11 +285,15 @@ class TimeGrid(QWidget):
         for number in range(len(lay.columns) + 1):
             x = int(GUTTER_W + number * width)
             painter.drawLine(x, int(header_h), x, int(bottom))
-        # Session blocks.
+        # Session blocks; one being dragged stays in place, faded, under its ghost.
+        dragged = self.dragging
         for block in lay.blocks:
             rect = self.block_rect(block)
             if rect.intersects(QRectF(exposed)):
-                self._paint_block(painter, block, rect, ppm)
+                behind = block.session_id == dragged
+                self._paint_block(painter, block, rect, ppm, left_behind=behind)
+        if self._press is not None and self._press.place is not None:
+            self._paint_ghost(painter, self._press.block, self._press.place)
         # Header on top, so blocks never hide it.
         if exposed.top() < header_h:
             self._paint_header(painter, width)
@@ -314,9 +354,12 @@ class TimeGrid(QWidget):
             for g in self._layout.columns[column].groups
         ]
 
-    def _paint_block(self, painter: QPainter, block: GridBlock, rect: QRectF, ppm: float) -> None:
+    def _paint_block(
+        self, painter: QPainter, block: GridBlock, rect: QRectF, ppm: float, *, left_behind: bool
+    ) -> None:
+        faded = block.faded or left_behind
         base = QColor(block.colour)
-        if block.faded:
+        if faded:
             base.setAlpha(90)
         treat_h = block.treatment_min * ppm
         obs_h = block.observation_min * ppm
@@ -335,7 +378,7 @@ class TimeGrid(QWidget):
             painter.setPen(QPen(HIGHLIGHT, 3))
             painter.drawRect(QRectF(rect.left(), rect.top(), rect.width(), treat_h + obs_h))
         # Text: the patient's name as it fits, then as many lines as fit below it.
-        painter.setPen(QColor("white") if not block.faded else QColor("#333333"))
+        painter.setPen(QColor("white") if not faded else QColor("#333333"))
         line_h = QFontMetrics(self._small).height()
         room = int((treat_h + obs_h - 4) // line_h)
         narrow = rect.width() < MIN_TEXT_W
@@ -396,24 +439,151 @@ class TimeGrid(QWidget):
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if self.highlighted is not None:
             self.set_highlight(None)  # seen: the outline goes with the next click
+        if self._press is not None:
+            self.cancel_drag()  # another button during a drag: the drag is off
+            return
         if event.button() != Qt.MouseButton.LeftButton:
             super().mousePressEvent(event)
             return
         point = event.position().toPoint()
         block = self.block_at(point)
         if block is not None:
-            self.session_clicked.emit(block.session_id)
+            # A click opens the session on release; moving first drags it instead.
+            self._press = _Press(block, point)
             return
-        if point.x() < GUTTER_W or point.y() < self._header_h() or not self._layout.columns:
-            return
-        number = int((point.x() - GUTTER_W) // self._col_width())
-        if not 0 <= number < len(self._layout.columns):
+        number = self._column_at(point)
+        if number is None:
             return
         column = self._layout.columns[number]
         minute = int(self.minute_at(point.y()))
         minute -= minute % self.slot_minutes
         local = dt.datetime.combine(column.day, dt.time(minute // 60, minute % 60), self.zone)
         self.slot_clicked.emit(local.astimezone(dt.UTC), column.chair_id)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        press = self._press
+        if press is None:
+            super().mouseMoveEvent(event)
+            return
+        point = event.position().toPoint()
+        if not press.dragging:
+            if press.block.session_id not in self._movable:
+                return
+            if (point - press.at).manhattanLength() < QApplication.startDragDistance():
+                return
+            press.dragging = True
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+            self.drag_started.emit(press.block.session_id)
+        press.place = self._drop_place(press, point)
+        self.drag_moved.emit(point)
+        self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        press = self._press
+        if press is None or event.button() != Qt.MouseButton.LeftButton:
+            super().mouseReleaseEvent(event)
+            return
+        self._press = None
+        if not press.dragging:
+            if (event.position().toPoint() - press.at).manhattanLength() < (
+                QApplication.startDragDistance()
+            ):
+                self.session_clicked.emit(press.block.session_id)
+            return
+        self.unsetCursor()
+        self.update()
+        place = press.place
+        if place is None or place.is_where(press.block):
+            return  # let go outside the grid, or where it was: nothing moves
+        column = self._layout.columns[place.column]
+        clock = dt.time(place.start_min // 60 % 24, place.start_min % 60)
+        local = dt.datetime.combine(column.day, clock, self.zone)
+        self.session_dropped.emit(press.block.session_id, local.astimezone(dt.UTC), place.chair_id)
+
+    @property
+    def dragging(self) -> int | None:
+        """The session being dragged now, if any."""
+        press = self._press
+        return press.block.session_id if press is not None and press.dragging else None
+
+    @property
+    def drop_target(self) -> DropPlace | None:
+        """Where the session being dragged would land now (None: nowhere, it would go back)."""
+        return self._press.place if self._press is not None else None
+
+    def cancel_drag(self) -> None:
+        """Stop a drag (Esc, another button, the day redrawn from under it): nothing moves."""
+        if self._press is None:
+            return
+        self._press = None
+        self.unsetCursor()
+        self.update()
+
+    def _column_at(self, point: QPoint) -> int | None:
+        """The column under a point of the time grid (not the header or the hours)."""
+        if point.x() < GUTTER_W or not self._layout.columns:
+            return None
+        if not self._header_h() <= point.y() <= self.y_of(self._layout.last_min):
+            return None
+        number = int((point.x() - GUTTER_W) // self._col_width())
+        return number if 0 <= number < len(self._layout.columns) else None
+
+    def _drop_place(self, press: _Press, point: QPoint) -> DropPlace | None:
+        """Where the dragged block would land with the pointer here: its top moved as far as
+        the pointer, snapped to the clinic's slots; None outside the grid."""
+        if not self.rect().contains(point):
+            return None
+        number = self._column_at(point)
+        if number is None:
+            return None
+        lay = self._layout
+        moved = (point.y() - press.at.y()) / self._px_per_min()
+        start = snapped(
+            press.block.start_min + moved, self.slot_minutes, lay.first_min, lay.last_min
+        )
+        width = self._col_width()
+        across = (point.x() - GUTTER_W - number * width) / width
+        return drop_place(press.block, lay.columns, number, across, start)
+
+    def place_rect(self, block: GridBlock, place: DropPlace) -> QRectF:
+        """Where the ghost of a dragged block is drawn: its treatment and observation."""
+        column_w = self._col_width()
+        share_left, share_w = place.share
+        pad = 3 if share_w >= 1 else 1
+        left = GUTTER_W + place.column * column_w + column_w * share_left + pad
+        height = (block.treatment_min + block.observation_min) * self._px_per_min()
+        return QRectF(left, self.y_of(place.start_min), column_w * share_w - 2 * pad - 2, height)
+
+    def _paint_ghost(self, painter: QPainter, block: GridBlock, place: DropPlace) -> None:
+        """The dragged session where it would land: an outline and a tag with the time and chair."""
+        rect = self.place_rect(block, place)
+        fill = QColor(block.colour)
+        fill.setAlpha(70)
+        painter.fillRect(rect, fill)
+        painter.setPen(QPen(QColor(block.colour).darker(150), 2, Qt.PenStyle.DashLine))
+        painter.drawRect(rect)
+        label = drop_label(place, self._layout.columns)
+        metrics = QFontMetrics(self._bold)
+        tag = QRectF(0, 0, metrics.horizontalAdvance(label) + 10, metrics.height() + 4)
+        # Above the ghost, inside the widget, readable however narrow the ghost is.
+        tag.moveTo(
+            max(GUTTER_W, min(rect.left(), self.width() - tag.width() - 2)),
+            max(float(self._header_h()), rect.top() - tag.height() - 2),
+        )
+        painter.fillRect(tag, QColor("#1d3552"))
+        painter.setFont(self._bold)
+        painter.setPen(QColor("white"))
+        painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, label)
+
+
+@dataclass
+class _Press:
+    """A block pressed with the left button: clicked on release, or dragged once moved."""
+
+    block: GridBlock
+    at: QPoint
+    dragging: bool = False
+    place: DropPlace | None = None
 
 
 def tooltip_of(block: GridBlock) -> str:

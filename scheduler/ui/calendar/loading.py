@@ -112,6 +112,7 @@ def week_content(
     """A week: a column per day, split into a share for each chair in use that day (named
     under the day), the sessions of each chair side by side where they overlap."""
     names: dict[Hashable, str] = {c.chair_id: c.name for c in chairs}
+    chair_ids: dict[Hashable, int] = {c.chair_id: c.chair_id for c in chairs}
     names[None] = ELSEWHERE
     columns: list[GridColumn] = []
     blocks: list[GridBlock] = []
@@ -126,9 +127,11 @@ def week_content(
             (Span(chair_of[k], k, b.start_min, b.end_min) for k, b in unplaced.items()),
         )
         share = {g.key: (g.first / g.total, g.lanes / g.total) for g in groups}
-        chair_names = tuple(GridGroup(names[g.key], *share[g.key]) for g in groups)
+        chair_names = tuple(
+            GridGroup(names[g.key], *share[g.key], chair_id=chair_ids.get(g.key)) for g in groups
+        )
         columns.append(
-            GridColumn(short_day(day.day), day.day, None, day.hours, day.closure, chair_names)
+            GridColumn(short_day(day.day), day.day, None, day.hours, day.closure, chair_names, True)
         )
         blocks.extend(
             replace(
@@ -180,6 +183,8 @@ def session_block(view: SessionLike, column: int, zone: ZoneInfo) -> GridBlock:
         faded=view.status == SessionStatus.COMPLETED.value,
         details=(view.chair_name or view.place.label, view.status.label),
         tooltip=session_tooltip(view, times),
+        chair_id=view.chair_id,
+        chair_name=view.chair_name or view.place.label,
     )
 
 

@@ -10,8 +10,8 @@ import datetime as dt
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from scheduler.domain.when import date_span, long_date
 from scheduler.services.changes import Change
+from scheduler.services.clinic import clinic_view
 from scheduler.ui.calendar.grid import TimeGrid
 from scheduler.ui.calendar.loading import (
     ChairInfo,
@@ -34,6 +35,7 @@ from scheduler.ui.calendar.loading import (
     load_days,
     week_content,
 )
+from scheduler.ui.calendar.moving import SessionMover, may_move
 from scheduler.ui.desk import Desk
 from scheduler.ui.session_dialog import SessionDialog
 from scheduler.ui.session_models import SessionLike
@@ -43,6 +45,11 @@ from scheduler.ui.single_session_dialog import SingleSessionDialog
 SHOWS = Change.SESSIONS | Change.PATIENTS | Change.STAFF | Change.CLOSURES | Change.SETTINGS
 
 DAYS_KEPT = 62  # about two months of days moved through stay loaded; older ones are read again
+# The strip saying why a drop was refused: the dialogs' refusal red, on a band that stands out.
+REFUSAL_STRIP = (
+    "QLabel { background: #fdecea; border: 1px solid #e0a39c; border-radius: 4px;"
+    " padding: 6px 8px; color: #8c1d18; }"
+)
 HIGHLIGHT_MS = 6000  # how long a session just booked or moved stays outlined once seen
 
 
@@ -51,6 +58,8 @@ class CalendarScreen(QWidget):
 
     Keys: Left/Right a day (a week in the week view), PageUp/PageDown a week, T today,
     D day view, W week view. Clicking a session opens it; clicking a free place books there.
+    Dragging a session moves it to another time, chair or day (Esc stops the drag); a move
+    the rules refuse is explained in a strip above the grid. Ctrl+Z undoes the last move.
     A session just booked or moved (``Desk.highlight``) is shown on its day, outlined for a
     few seconds once the calendar is in view, or until the next click.
     """
@@ -104,6 +113,18 @@ class CalendarScreen(QWidget):
         self.scroller.setWidget(self.grid)
         self.scroller.setWidgetResizable(True)
         self.scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # Why a drop (or an undo) was refused, where the user is looking: not a pop-up.
+        self.problem = QLabel()
+        self.problem.setObjectName("refusal")
+        self.problem.setStyleSheet(REFUSAL_STRIP)
+        self.problem.setWordWrap(True)
+        self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problem.hide()
+        self.mover = SessionMover(desk, self.show_problem, self)
+        self.undo_button = QPushButton("&Undo move")
+        self.undo_button.setToolTip("Put the session last dragged back where it was (Ctrl+Z)")
+        self.undo_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.undo_button.setEnabled(False)
 
         bar = QHBoxLayout()
         for widget in (self.prev_button, self.today_button, self.next_button):
@@ -111,16 +132,20 @@ class CalendarScreen(QWidget):
         bar.addSpacing(12)
         bar.addWidget(self.title, 1)
         bar.addWidget(self.note)
+        bar.addWidget(self.undo_button)
         bar.addSpacing(12)
         bar.addWidget(self.day_button)
         bar.addWidget(self.week_button)
         legend = QLabel(
             "Solid: treatment · light: observation · hatched: chair turnover · "
-            "grey: closed. Click a free place to book, a session to open it."
+            "grey: closed. Click a free place to book, a session to open it; drag a session to "
+            "move it (Ctrl+Z undoes)."
         )
+        legend.setWordWrap(True)
         legend.setObjectName("note")
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.problem)
         layout.addWidget(self.scroller, 1)
         layout.addWidget(legend)
 
@@ -131,12 +156,21 @@ class CalendarScreen(QWidget):
         self.week_button.clicked.connect(lambda: self.show_week(self.day))
         self.grid.session_clicked.connect(self.open_session)
         self.grid.slot_clicked.connect(self.book_at)
+        self.grid.drag_started.connect(lambda _: self.show_problem(""))
+        self.grid.drag_moved.connect(self._keep_in_view)
+        self.grid.session_dropped.connect(self.move_dropped)
+        self.mover.undoable.connect(self.undo_button.setEnabled)
+        self.undo_button.clicked.connect(self.mover.undo)
+        # Only while the calendar is in front: another screen may give Ctrl+Z its own undo.
+        undo = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self, self.mover.undo)
+        undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._unhighlight = QTimer(self)
         self._unhighlight.setSingleShot(True)
         self._unhighlight.setInterval(HIGHLIGHT_MS)
         self._unhighlight.timeout.connect(lambda: self.grid.set_highlight(None))
         desk.follow(SHOWS, self.refresh, self)
         desk.highlighted.connect(self.highlight)
+        desk.signed_in.connect(self._someone_else)
         if desk.highlight_wanted is not None:
             self.highlight(*desk.highlight_wanted)
         else:
@@ -185,6 +219,10 @@ class CalendarScreen(QWidget):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
+        if self.grid.dragging is not None:
+            if key == Qt.Key.Key_Escape:
+                self.grid.cancel_drag()
+            return  # no moving through days under a session being dragged
         if key == Qt.Key.Key_Left:
             self.move_by(-1)
         elif key == Qt.Key.Key_Right:
@@ -206,6 +244,8 @@ class CalendarScreen(QWidget):
 
     def _fetch(self, days: Sequence[dt.date]) -> list[DayData]:
         missing = [d for d in days if d not in self._days]
+        if self._chairs is None:
+            self.grid.slot_minutes = self.desk.read(clinic_view).slot_minutes
         if missing or self._chairs is None:
             chairs, fetched = load_days(self.desk, missing)
             self._chairs = chairs
@@ -254,7 +294,10 @@ class CalendarScreen(QWidget):
         self._set(week_content(data, self._chairs or [], self.desk.zone))
 
     def _set(self, content: GridContent) -> None:
-        self.grid.set_content(content.columns, content.blocks, content.first_min, content.last_min)
+        movable = [v.session_id for v in self._views.values() if may_move(self.desk, v)]
+        self.grid.set_content(
+            content.columns, content.blocks, content.first_min, content.last_min, movable
+        )
 
     # -- clicks ----------------------------------------------------------------------------
 
@@ -269,3 +312,27 @@ class CalendarScreen(QWidget):
             self.show_day(when.astimezone(self.desk.zone).date())
             return
         SingleSessionDialog.ask(self.desk, None, near=when, chair_id=chair_id, parent=self)
+
+    # -- moving ----------------------------------------------------------------------------
+
+    def move_dropped(self, session_id: int, starts_at: dt.datetime, chair_id: int | None) -> None:
+        """A session was dragged somewhere else: move it there if the rules allow (else it
+        stays, and the strip says why)."""
+        view = self._views.get(session_id)
+        if view is not None:
+            self.mover.move(view, starts_at, chair_id)
+
+    def _someone_else(self) -> None:
+        """Another staff member signed in: what they may drag, and no undo of another's move."""
+        self.mover.forget()
+        self.show_problem("")
+        self._show()
+
+    def show_problem(self, text: str) -> None:
+        """Say why a move was refused in the strip above the grid ("" hides it)."""
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
+
+    def _keep_in_view(self, point: QPoint) -> None:
+        """Scroll with a drag that reaches the edge of what is shown."""
+        self.scroller.ensureVisible(point.x(), point.y(), 0, 24)
