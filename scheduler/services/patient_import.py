@@ -227,7 +227,8 @@ def _row(
     """One row as it would be stored, with what the patient rules say of it."""
     text = {name: cells[column[name]] if name in column else "" for name in _TEXT_FIELDS}
     born, date_problem = read_birth_date(cells[column["date_of_birth"]], order, now.date())
-    details = PatientDetails(date_of_birth=born, **text).cleaned()
+    # Consent to email is never imported: a patient opts in at this clinic.
+    details = replace(PatientDetails("", "", born), **text).cleaned()
     problems = [date_problem + "."] if date_problem else []
     problems += [
         message
