@@ -22,7 +22,11 @@ from scheduler.domain.text import fold
 CHART_NUMBER = "chart_number"
 # What a column may become, in the order the mapping step lists them.
 IMPORT_FIELDS: dict[str, str] = {
-    **{f.name: FIELD_LABELS[f.name] for f in fields(PatientDetails)},
+    **{
+        f.name: FIELD_LABELS[f.name]
+        for f in fields(PatientDetails)
+        if f.type == "str" or f.name == "date_of_birth"
+    },
     CHART_NUMBER: "Chart number (MRN)",
 }
 # Header names other systems use for each field, folded to lowercase letters and digits.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
+from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
@@ -41,7 +42,7 @@ from scheduler.services.patients import (
 IMPORT_REASON = "Imported from a CSV file"
 # Errors the refusal's message spells out; the desk's preview shows every one.
 ERRORS_NAMED = 10
-_TEXT_FIELDS = tuple(f.name for f in fields(PatientDetails) if f.name != "date_of_birth")
+_TEXT_FIELDS = tuple(f.name for f in fields(PatientDetails) if f.type == "str")
 
 
 class ImportRefused(ServiceError):
@@ -227,8 +228,9 @@ def _row(
     """One row as it would be stored, with what the patient rules say of it."""
     text = {name: cells[column[name]] if name in column else "" for name in _TEXT_FIELDS}
     born, date_problem = read_birth_date(cells[column["date_of_birth"]], order, now.date())
-    # Consent to email is never imported: a patient opts in at this clinic.
-    details = replace(PatientDetails("", "", born), **text).cleaned()
+    # Only text fields come from the file (consent to email is never imported: a patient
+    # opts in at this clinic); mypy cannot see that the keys name only text fields.
+    details = PatientDetails(date_of_birth=born, **cast("dict[str, Any]", text)).cleaned()
     problems = [date_problem + "."] if date_problem else []
     problems += [
         message
