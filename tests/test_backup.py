@@ -229,3 +229,18 @@ def test_the_same_demo_day_gives_the_same_clinic_on_both_databases(
         outputs.append(day)
     assert outputs[0] == outputs[1]
     assert len(outputs[0][-1]) >= 3  # two letters and the combined PDF
+
+
+def test_a_daily_check_whose_database_went_away_is_a_refusal(tmp_path: Path) -> None:
+    # The desk checks on a timer; a database that can no longer be read (here its tables
+    # dropped from under it, as when a server's database is gone) must be a refusal the
+    # status bar shows, never an error raised inside the timer.
+    path = tmp_path / "gone.sqlite3"
+    database = open_database(str(path), now=NOW)
+    try:
+        with database.engine.begin() as conn:
+            conn.execute(text("DROP TABLE clinic_settings"))
+        with pytest.raises(CopyRefused, match="Cannot read the backup settings"):
+            scheduled_backup(database, NOW)
+    finally:
+        database.close()

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Actor, Permission
@@ -242,7 +243,13 @@ def scheduled_backup(database: Database, now: dt.datetime, *, force: bool = Fals
 
     Returns the new file, or None when no folder is set or the last backup is under a day old.
     """
-    plan = backup_plan(database)
+    try:
+        plan = backup_plan(database)
+    except (DatabaseError, SQLAlchemyError) as exc:
+        # The daily check runs on a timer: a server gone away is a refusal to show, not a crash.
+        raise CopyRefused(
+            "Cannot read the backup settings from the database; no backup was made."
+        ) from exc
     if plan.folder is None or not (force or backup_is_due(plan, now)):
         return None
     try:
