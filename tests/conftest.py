@@ -22,11 +22,12 @@ import pytest
 from argon2 import PasswordHasher
 from hypothesis import HealthCheck, settings
 
+from scheduler import private_files
 from scheduler.domain.access import Actor
 from scheduler.domain.enums import StaffRole
 from scheduler.services import accounts
 from scheduler.services.clinic import is_set_up, set_up_clinic
-from scheduler.store import Database, open_database, privacy
+from scheduler.store import Database, open_database
 from tests import pg_server as pg_server_module
 
 # Property tests: "ci" (the default) draws the same examples on every run, so a red run is a
@@ -167,7 +168,7 @@ def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate
 
 def copy_of_template(template: Path, path: Path) -> None:
     """Copy a template database to ``path``, owner-only, as a new database would be made."""
-    privacy.private_file(path)
+    private_files.private_file(path)
     with template.open("rb") as source, path.open("wb") as target:
         shutil.copyfileobj(source, target)
 
