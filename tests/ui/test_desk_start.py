@@ -67,6 +67,8 @@ def test_screenshots_of_every_main_screen(tmp_path: Path) -> None:
         "screen-audit.png",
         "screen-calendar-day.png",
         "screen-calendar-week.png",
+        "screen-check-in.png",
+        "screen-day-sheet.png",
         "screen-letters.png",
         "screen-patients.png",
         "screen-series-dialog.png",
