@@ -22,11 +22,13 @@ import pytest
 from argon2 import PasswordHasher
 from hypothesis import HealthCheck, settings
 
+from scheduler import private_files
 from scheduler.domain.access import Actor
 from scheduler.domain.enums import StaffRole
 from scheduler.services import accounts
 from scheduler.services.clinic import is_set_up, set_up_clinic
-from scheduler.store import Database, open_database, privacy
+from scheduler.services.demo import build_demo_clinic
+from scheduler.store import Database, open_database
 from tests import pg_server as pg_server_module
 
 # Property tests: "ci" (the default) draws the same examples on every run, so a red run is a
@@ -167,9 +169,35 @@ def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate
 
 def copy_of_template(template: Path, path: Path) -> None:
     """Copy a template database to ``path``, owner-only, as a new database would be made."""
-    privacy.private_file(path)
+    private_files.private_file(path)
     with template.open("rb") as source, path.open("wb") as target:
         shutil.copyfileobj(source, target)
+
+
+# The demo clinic's day: its calendar is booked around this Monday.
+DEMO_DAY = dt.date(2026, 11, 16)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo clinic, built once a run and closed (no -wal beside it); tests copy it.
+
+    Building it books some 60 patients' courses through the booking code (about 4 s); a copy
+    is the same clinic, byte for byte, for a few milliseconds. Tests about building it (its
+    determinism, the command, the first start) still build their own.
+    """
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    database = open_database(str(path), now=NOW)
+    with database.transaction() as db:
+        build_demo_clinic(db, today=DEMO_DAY, now=NOW)
+    database.close()  # closing checkpoints the WAL into the file
+    return path
+
+
+def open_demo_copy(template: Path, path: Path) -> Database:
+    """A copy of the demo clinic at ``path``, opened."""
+    copy_of_template(template, path)
+    return open_database(str(path), now=NOW)
 
 
 @pytest.fixture

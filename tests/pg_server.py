@@ -111,6 +111,11 @@ def _run(command: list[str]) -> None:
         raise RuntimeError(f"{' '.join(command)} failed: {done.stdout}{done.stderr}")
 
 
+# Test runs in parallel start a server each: two may be handed the same free port between
+# the probe and the server's bind, and the later one then tries the next one it is handed.
+START_ATTEMPTS = 3
+
+
 def start() -> Server:
     """initdb and start a server in a new temporary folder; wait until it accepts connections."""
     programs = server_programs()
@@ -121,10 +126,18 @@ def start() -> Server:
     data = folder / "data"
     _run(server._as_owner([str(programs / "initdb"), "-D", str(data), "-U", LOGIN,
                            "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]))  # fmt: skip
-    options = (
-        f"-p {server.port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-    )
-    _run(server._as_owner([str(programs / "pg_ctl"), "-D", str(data), "-o", options,
-                           "-l", str(folder / "server.log"), "-w", "start"]))  # fmt: skip
-    return server
+    attempts_left = START_ATTEMPTS
+    while True:
+        options = (
+            f"-p {server.port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        try:
+            _run(server._as_owner([str(programs / "pg_ctl"), "-D", str(data), "-o", options,
+                                   "-l", str(folder / "server.log"), "-w", "start"]))  # fmt: skip
+            return server
+        except RuntimeError:
+            attempts_left -= 1
+            if not attempts_left:
+                raise
+            server.port = _free_port()

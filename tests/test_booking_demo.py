@@ -11,11 +11,10 @@ from sqlalchemy import select
 
 from scheduler.domain.enums import SeriesStatus, SessionStatus
 from scheduler.services.boosters import boosters_due
-from scheduler.services.demo import build_demo_clinic
 from scheduler.services.schedule import clinic_calendar
-from scheduler.store import Database, open_database
+from scheduler.store import Database
 from scheduler.store.models import AuditEntry, Series, TreatmentSession
-from tests.conftest import NOW
+from tests.conftest import open_demo_copy
 from tests.test_booking_properties import check_invariants
 
 TODAY = dt.date(2026, 11, 16)
@@ -23,11 +22,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+def demo(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     path: Path = tmp_path_factory.mktemp("demo-courses") / "demo.sqlite3"
-    database = open_database(str(path), now=NOW)
-    with database.transaction() as db:
-        build_demo_clinic(db, today=TODAY, now=NOW)
+    database = open_demo_copy(demo_template, path)
     yield database
     database.close()
 

@@ -15,7 +15,7 @@ from scheduler.services import waitlist
 from scheduler.services.demo import build_demo_clinic
 from scheduler.store import Database, open_database
 from scheduler.store.models import Chair, Closure, Patient, Staff, TreatmentSession
-from tests.conftest import NOW
+from tests.conftest import NOW, open_demo_copy
 
 TODAY = dt.date(2026, 11, 16)
 
@@ -42,8 +42,10 @@ def _fingerprint(database: Database) -> list[tuple[Any, ...]]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    database = _build(tmp_path_factory.mktemp("demo") / "demo.sqlite3")
+def demo(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The run's demo clinic (built once, see conftest); ``test_demo_is_deterministic`` builds
+    another and compares."""
+    database = open_demo_copy(demo_template, tmp_path_factory.mktemp("demo") / "demo.sqlite3")
     yield database
     database.close()
 

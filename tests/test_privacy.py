@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import create_engine
 
 from scheduler.domain.patients import PatientDetails
+from scheduler.private_files import write_private
 from scheduler.services.clinic import set_up_clinic
 from scheduler.services.letters import write_files
 from scheduler.services.patients import create_patient
 from scheduler.store import migrations, open_database
-from scheduler.store.privacy import write_private
 from scheduler.ui.app import set_up_logging
 from tests.conftest import ACTOR, NOW
 from tests.factories import make_patient

@@ -42,9 +42,9 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "screenshots",
         help="render the desk's main screens to PNG files (offscreen)",
-        description="Render Today, Calendar day and week, Patients, the series dialog, Letters, "
-        "the Waitlist, Settings, Audit and Reports to PNG files on the demo clinic, "
-        "with a fixed clock.",
+        description="Render Today, the check-in question about the driver home, the day sheet, "
+        "Calendar day and week, Patients, the series dialog, Letters, the Waitlist, Settings, "
+        "Audit and Reports to PNG files on the demo clinic, with a fixed clock.",
     )
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for PNGs")
     parser.add_argument(
@@ -133,6 +133,12 @@ def render_all(database: Database, out: Path, today: dt.date, scratch: Path) -> 
     sign_in_dialog.close()
     window.show_screen(TODAY)
     shoot("today", window)
+    escort_dialog = _check_in_question(desk, window)
+    if escort_dialog is not None:
+        escort_dialog.show()
+        shoot("check-in", escort_dialog)
+        escort_dialog.close()
+    saved.append(_day_sheet_png(desk, today, out / "screen-day-sheet.png"))
     calendar = _show(window, CALENDAR, CalendarScreen)
     shoot("calendar-day", window, lambda: calendar.show_day(today))
     shoot("calendar-week", window, lambda: calendar.show_week(today))
@@ -178,6 +184,42 @@ def render_all(database: Database, out: Path, today: dt.date, scratch: Path) -> 
     window.show_screen(TODAY)
     window.close()
     return saved
+
+
+def _check_in_question(desk: Desk, parent: QWidget) -> QWidget | None:
+    """The question check-in asks for the day's next patient who may not drive home."""
+    from scheduler.domain.enums import SessionStatus
+    from scheduler.services.schedule import sessions_on_day
+    from scheduler.services.session_life import escort_on_file
+    from scheduler.ui.escort_dialog import EscortDialog
+
+    views = desk.read(lambda db: sessions_on_day(db, desk.today()))
+    waiting = (SessionStatus.BOOKED, SessionStatus.CONFIRMED)  # not checked in yet
+    arriving = [v for v in views if v.needs_escort and v.status in waiting]
+    if not arriving:
+        return None
+    view = min(arriving, key=lambda v: v.starts_at)
+    on_file = desk.read(lambda db: escort_on_file(db, view.session_id))
+    return EscortDialog(view.patient_name, on_file, completing=False, parent=parent)
+
+
+# The day sheet's page as wide as the desk's window: a landscape page, readable at that size.
+DAY_SHEET_WIDTH = SIZE[0]
+
+
+def _day_sheet_png(desk: Desk, day: dt.date, path: Path) -> Path:
+    """The day's sheet for the nurses, its first page on white paper, as the preview shows it."""
+    from scheduler.letters.day_sheet_pdf import DaySheetRenderer
+    from scheduler.services.day_sheet import day_sheet_pdf
+    from scheduler.ui.pdf_preview import render_pages
+
+    printed = desk.read(
+        lambda db: day_sheet_pdf(
+            db, day, actor=desk.actor, now=desk.now(), renderer=DaySheetRenderer()
+        )
+    )
+    render_pages(printed.pdf, DAY_SHEET_WIDTH)[0].save(str(path))
+    return path
 
 
 def _show(window: MainWindow, index: int, kind: type[ScreenT]) -> ScreenT:

@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Actor, Permission
 from scheduler.errors import ServiceError
+from scheduler.private_files import write_private
 from scheduler.services.access import require
 from scheduler.services.clinic import get_settings, is_set_up
 from scheduler.services.patients import search_query
 from scheduler.store.models import AuditEntry, Patient
-from scheduler.store.privacy import write_private
 
 PAGE_SIZE = 200
 EXPORT_BATCH = 2000

@@ -20,11 +20,11 @@ from scheduler.domain.access import Actor, Permission
 from scheduler.domain.patient_csv import IMPORT_FIELDS
 from scheduler.domain.when import numeric_date, time_range
 from scheduler.errors import ServiceError
+from scheduler.private_files import write_private
 from scheduler.services.access import require
 from scheduler.services.boosters import BOOSTER_PAGE, BoosterDue, boosters_due
 from scheduler.services.schedule import clinic_calendar, sessions_on_day
 from scheduler.store.models import Patient
-from scheduler.store.privacy import write_private
 
 PATIENT_COLUMNS = (*IMPORT_FIELDS, "archived")
 SESSION_HEADERS = ("Date", "Time", "Chair", "Patient", "Chart number", "Therapy", "Session",

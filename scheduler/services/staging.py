@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scheduler.errors import ServiceError
-from scheduler.store.privacy import PRIVATE_FILE, private_folder
+from scheduler.private_files import PRIVATE_FILE, private_folder
 
 _PART = re.compile(r"^\..+\.(?P<pid>\d+)-[0-9a-f]+\.part$")
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from scheduler import APP_NAME
+from scheduler import APP_NAME, private_files
 from scheduler.store import migrations, network_fs, opening, postgres, privacy
 from scheduler.store.errors import DatabaseError
 from scheduler.store.location import resolve_database_url, sqlite_path
@@ -215,7 +215,7 @@ def _copy_aside(path: Path, revision: str, now: dt.datetime) -> Path:
     stamp = now.astimezone(dt.UTC).strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.before-upgrade-{revision}-{stamp}.bak")
     try:
-        privacy.private_file(target)
+        private_files.private_file(target)
         source = sqlite3.connect(path)
         try:
             copy = sqlite3.connect(target)

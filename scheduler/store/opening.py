@@ -18,9 +18,8 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from scheduler import APP_NAME
+from scheduler import APP_NAME, private_files
 from scheduler.program import program_name
-from scheduler.store import privacy
 from scheduler.store.errors import DatabaseError, Fault, fault_of, is_busy
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -103,13 +102,13 @@ def _first_missing(folder: Path) -> Path:
 
 def _create(path: Path) -> None:
     try:
-        privacy.private_folder(path.parent)
+        private_files.private_folder(path.parent)
     except OSError as exc:
         raise DatabaseError(f"Cannot create the folder for {path}: {exc.strerror}") from exc
     try:
         # Created here, owner-only, before SQLite opens it: SQLite gives its -wal and -shm
         # files the database file's permissions.
-        privacy.private_file(path)
+        private_files.private_file(path)
     except OSError as exc:
         raise DatabaseError(f"Cannot create the database {path}: {exc.strerror}") from exc
 

@@ -1,68 +1,15 @@
-"""Keeping patient data private on disk: owner-only folders and files, and a warning when not.
+"""Whether the clinic database on disk is open to other users of this computer.
 
-The app's data folder is created 0700 and every file it writes 0600, set explicitly rather
-than left to the umask, so another user of the same computer cannot read the clinic's data.
-On Windows the folders under the user's profile are private already; the modes are skipped.
+Making files and folders owner-only is ``scheduler.private_files``, which every layer uses;
+this is the database's own check when it is opened.
 """
 
 from __future__ import annotations
 
-import errno
-import os
 import stat
-import tempfile
 from pathlib import Path
 
-PRIVATE_FILE = 0o600
-PRIVATE_FOLDER = 0o700
-POSIX = os.name == "posix"
-
-
-def private_folder(path: Path) -> None:
-    """Create ``path`` and any missing parents, each readable by the owner only.
-
-    Folders that already exist are left as they are: a shared folder chosen for the database
-    may rightly be open to a group.
-    """
-    missing: list[Path] = []
-    folder = path
-    while not folder.exists():
-        missing.append(folder)
-        folder = folder.parent
-    if not missing and not path.is_dir():
-        raise FileExistsError(errno.EEXIST, "a file of that name is in the way", str(path))
-    for folder in reversed(missing):
-        folder.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
-        if POSIX:
-            os.chmod(folder, PRIVATE_FOLDER)  # mkdir's mode is cut by the umask
-
-
-def private_file(path: Path) -> None:
-    """Make sure ``path`` exists and only its owner may read or write it (created empty)."""
-    handle = os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE)
-    try:
-        if POSIX:
-            os.fchmod(handle, PRIVATE_FILE)
-    finally:
-        os.close(handle)
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write a whole file, owner-only, atomically: a reader never sees half of it.
-
-    The data goes to a temporary file in the same folder (created 0600) and is renamed over
-    ``path`` once it is on disk.
-    """
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+from scheduler.private_files import POSIX
 
 
 def exposure_warning(path: Path) -> str | None:

@@ -20,8 +20,8 @@ import platformdirs
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from scheduler import APP_NAME, APP_SLUG, __version__
+from scheduler.private_files import private_folder
 from scheduler.resources import MissingResource, shipped_file
-from scheduler.store.privacy import private_folder
 from scheduler.ui.private_log import PrivateFormatter, PrivateLogFile
 from scheduler.ui.widgets import icon
 

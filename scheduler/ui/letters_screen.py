@@ -39,12 +39,12 @@ from scheduler.domain.when import day_and_date, long_date, short_date
 from scheduler.errors import ServiceError
 from scheduler.letters.pdf import PdfRenderer
 from scheduler.letters.templates import load_templates
+from scheduler.private_files import write_private
 from scheduler.services import letters, mail, patients, schedule
 from scheduler.services.calendar_files import calendar_for_desk
 from scheduler.services.changes import Change
 from scheduler.services.clinic import clinic_view
 from scheduler.services.letters import LetterBatch
-from scheduler.store.privacy import write_private
 from scheduler.ui.csv_files import day_export_button
 from scheduler.ui.day_sheet import day_sheet_button
 from scheduler.ui.desk import Desk

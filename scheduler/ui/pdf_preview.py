@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scheduler.store.privacy import write_private
+from scheduler.private_files import write_private
 
 if TYPE_CHECKING:
     from pypdfium2 import PdfDocument

@@ -17,7 +17,7 @@ from types import TracebackType
 
 from sqlalchemy.exc import StatementError
 
-from scheduler.store.privacy import private_file
+from scheduler.private_files import private_file
 
 LEFT_OUT = "(message left out: it may hold patient data)"
 STATEMENT_CHARS = 500

@@ -139,6 +139,10 @@ class SeriesDialog(QDialog):
         self.first_day.setDate(to_qdate(tomorrow))
         self.preferred_time = QTimeEdit(QTime(10, 0))
         show_us_style(self.preferred_time, TIME_FORMAT)
+        # The dialog picks the time the course fits at, again as the course's shape changes,
+        # until the user sets one: from then on theirs is kept.
+        self.time_chosen = False
+        self._picking = False
         self.weekdays = [QCheckBox(name) for name in SHORT_WEEKDAYS]
         weekday_row = QHBoxLayout()
         for box in self.weekdays:
@@ -266,6 +270,10 @@ class SeriesDialog(QDialog):
             widget.editingFinished.connect(self._form_changed)
         for box in self.weekdays:
             box.toggled.connect(self._form_changed)
+            box.toggled.connect(self._pick_time_again)
+        self.first_day.dateChanged.connect(self._pick_time_again)
+        self.count.valueChanged.connect(self._pick_time_again)
+        self.preferred_time.timeChanged.connect(self._time_edited)
         self.chair.currentIndexChanged.connect(self._form_changed)
         self._protocol_changed()
         if not self.protocols:
@@ -285,6 +293,15 @@ class SeriesDialog(QDialog):
         choice = self.current_protocol()
         if choice is None:
             return
+        self._picking = True  # the protocol sets count, day and time together, once
+        try:
+            self._take_protocol(choice)
+        finally:
+            self._picking = False
+        self._form_changed()
+
+    def _take_protocol(self, choice: ProtocolChoice) -> None:
+        """Fill the form from the protocol's defaults; the time is picked afresh."""
         if choice.session_count:
             self.count.setValue(choice.session_count)
         for number, box in enumerate(self.weekdays):
@@ -304,8 +321,8 @@ class SeriesDialog(QDialog):
         show_escort_warning(
             self.desk, self.escort_warning, self.patient_id, choice.protocol_id, None
         )
+        self.time_chosen = False
         self._suggest_day_and_time(choice)
-        self._form_changed()
 
     def _suggest_day_and_time(self, choice: ProtocolChoice) -> None:
         """Start from the next open day on the protocol's weekdays, at a time the course fits.
@@ -313,18 +330,13 @@ class SeriesDialog(QDialog):
         An induction is tried whole at each of that day's times (the first without a move
         wins); a maintenance plan keeps the first day's rule and the time asked for.
         """
-        today, now = self.desk.today(), self.desk.now()
+        today = self.desk.today()
 
         def suggest(db: Session) -> tuple[dt.date, dt.time | None]:
             day = course_defaults.next_open_day(
                 db, protocol_id=choice.protocol_id, patient_id=self.patient_id, today=today
             )
-            if self.phase is not Phase.INDUCTION:
-                return day, None
-            count = self.count.value()
-            return day, course_defaults.best_start_time(
-                db, self.patient_id, choice.protocol_id, count, day, now=now
-            )
+            return day, self._best_time(db, choice, day)
 
         try:
             day, time = self.desk.read(suggest)
@@ -332,8 +344,46 @@ class SeriesDialog(QDialog):
             self.show_problem(refusal_text(exc))
             return
         self.first_day.setDate(to_qdate(day))
-        if time is not None:
+        self._set_picked_time(time)
+
+    def _best_time(self, db: Session, choice: ProtocolChoice, day: dt.date) -> dt.time | None:
+        """The earliest time the induction fits without moves from ``day``, as the form says.
+
+        A maintenance plan keeps the time asked for (None).
+        """
+        if self.phase is not Phase.INDUCTION:
+            return None
+        return course_defaults.best_start_time(
+            db, self.patient_id, choice.protocol_id, self.count.value(), day,
+            weekdays=self.selected_weekdays() or None, now=self.desk.now(),
+        )  # fmt: skip
+
+    def _set_picked_time(self, time: dt.time | None) -> None:
+        if time is None:
+            return
+        picking, self._picking = self._picking, True
+        try:
             self.preferred_time.setTime(QTime(time.hour, time.minute))
+        finally:
+            self._picking = picking
+
+    def _time_edited(self) -> None:
+        if not self._picking:
+            self.time_chosen = True
+
+    def _pick_time_again(self) -> None:
+        """The count, the weekdays or the first date changed: the time the course fits at may
+        have too. A time the user set is theirs and stays."""
+        choice = self.current_protocol()
+        if self._picking or self.time_chosen or choice is None:
+            return
+        day = self.first_date()
+        try:
+            time = self.desk.read(lambda db: self._best_time(db, choice, day))
+        except ServiceError as exc:
+            self.show_problem(refusal_text(exc))
+            return
+        self._set_picked_time(time)
 
     def _form_changed(self) -> None:
         """The form no longer matches the proposal shown: it must be proposed again."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 import shutil
@@ -14,9 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from scheduler.services.demo import build_demo_clinic
-from scheduler.store import migrations, open_database
-from tests.conftest import NOW
+from scheduler.store import migrations
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_DAY = "2026-11-16"  # the demo clinic's busiest day is around it
@@ -70,17 +67,6 @@ def digest(path: Path) -> str:
 def folder_state(folder: Path) -> dict[str, str]:
     """Every file in a folder with its content's hash: equal before and after means untouched."""
     return {p.name: digest(p) for p in sorted(folder.iterdir()) if p.is_file()}
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo clinic, closed (no -wal beside it), built once and copied for each test."""
-    path = tmp_path_factory.mktemp("demo") / "clinic.sqlite3"
-    database = open_database(str(path), now=NOW)
-    with database.transaction() as db:
-        build_demo_clinic(db, today=dt.date.fromisoformat(DEMO_DAY), now=NOW)
-    database.close()
-    return path
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ from pytestqt.qtbot import QtBot
 from scheduler.store import Database
 from scheduler.ui.desk import Desk
 from scheduler.ui.main_window import MainWindow
-from tests.conftest import ACTOR, NOW
-from tests.ui.paint_clinics import demo_clinic
+from tests.conftest import ACTOR, NOW, open_demo_copy
 
 
 class TestDesk(Desk):
@@ -42,9 +41,9 @@ def empty_desk(empty_db: Database) -> TestDesk:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    """The demo clinic a new user opens, built once for a module's tests (paint, soak)."""
-    database = demo_clinic(tmp_path_factory.mktemp("demo"))
+def demo(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """The demo clinic a new user opens, one copy for a module's tests (paint, soak)."""
+    database = open_demo_copy(demo_template, tmp_path_factory.mktemp("demo") / "demo.sqlite3")
     yield database
     database.close()
 

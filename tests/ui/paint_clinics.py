@@ -1,4 +1,4 @@
-"""Clinics to paint: the demo clinic and a busy 40-chair week (paint and soak tests)."""
+"""A clinic to paint: a busy 40-chair week (paint and soak tests); the demo is conftest's."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from scheduler.services.booking import book_single
-from scheduler.services.demo import build_demo_clinic
 from scheduler.store import Database, open_database
 from tests.conftest import ACTOR, CLINIC_TZ, NOW, set_up_test_clinic_in
 from tests.factories import IV_SINGLE, add_chairs, make_patient, protocol_id
@@ -17,14 +16,6 @@ TODAY = NOW.astimezone(ZONE).date()  # Monday 16 November 2026
 BUSY_CHAIRS = 40
 BUSY_STARTS = (dt.time(9), dt.time(11, 30), dt.time(14))
 BOOKED_AT = NOW - dt.timedelta(days=7)  # booked the week before, so Monday 9:00 is ahead
-
-
-def demo_clinic(folder: Path) -> Database:
-    """The demo clinic a new user opens, built around the tests' Monday."""
-    database = open_database(str(folder / "demo.sqlite3"), now=NOW)
-    with database.transaction() as db:
-        build_demo_clinic(db, today=TODAY, now=NOW)
-    return database
 
 
 def busy_clinic(folder: Path) -> Database:

@@ -68,6 +68,8 @@ def test_screenshots_of_every_main_screen(tmp_path: Path) -> None:
         "screen-calendar-day.png",
         "screen-calendar-drag.png",
         "screen-calendar-week.png",
+        "screen-check-in.png",
+        "screen-day-sheet.png",
         "screen-letters.png",
         "screen-patients.png",
         "screen-reports.png",
