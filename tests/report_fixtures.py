@@ -20,7 +20,13 @@ from sqlalchemy.orm import Session
 
 from scheduler.domain.enums import LetterKind, Place, SeriesStatus, SessionStatus
 from scheduler.store import Database
-from scheduler.store.models import Letter, OpeningHours, Series, TreatmentSession
+from scheduler.store.models import (
+    Letter,
+    LetterEmail,
+    OpeningHours,
+    Series,
+    TreatmentSession,
+)
 from tests.factories import (
     IV_INDUCTION,
     IV_SINGLE,
@@ -84,6 +90,15 @@ def build_known_clinic(database: Database) -> KnownClinic:
                 generated_by="test",
             )
         )
+        # Emailed on the 18th; the attempt on the 19th failed, so it sent nothing.
+        for day, sent in ((nov18, True), (dt.date(2026, 11, 19), False)):
+            s.add(
+                LetterEmail(
+                    kind=LetterKind.PREP, patient_id=patient, session_id=None, sent=sent,
+                    reason="" if sent else "the server refused the address",
+                    at=at(day, 16), actor="test",
+                )
+            )  # fmt: skip
     return KnownClinic(chairs)
 
 

@@ -80,13 +80,16 @@ def test_boosters_due_and_overdue_by_the_week_they_fall_due(db: Database) -> Non
     assert sum(series["Overdue"]) + sum(series["Due"]) == 2
 
 
-def test_letters_printed_per_day(db: Database) -> None:
+def test_letters_printed_and_emailed_per_day(db: Database) -> None:
     build_known_clinic(db)
     chart = report(db).chart(LETTERS)
     printed = dict(zip(chart.starts, chart.series[0].values, strict=True))
+    emailed = dict(zip(chart.starts, chart.series[1].values, strict=True))
     assert printed[dt.date(2026, 11, 17)] == 1
     assert sum(printed.values()) == 1
-    assert chart.csv_table()[0] == ("Day", "Printed")
+    assert emailed[dt.date(2026, 11, 18)] == 1
+    assert sum(emailed.values()) == 1  # the failed attempt on the 19th sent nothing
+    assert chart.csv_table()[0] == ("Day", "Printed", "Emailed")
 
 
 def test_a_backwards_range_is_refused_in_one_sentence(db: Database) -> None:

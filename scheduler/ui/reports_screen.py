@@ -1,7 +1,7 @@
 """The Reports screen: the clinic's numbers as charts over the days the user picks.
 
 Chair utilisation across the top, then no-shows and late cancellations beside inductions,
-then boosters due beside letters printed. Each chart saves its numbers as CSV and itself
+then boosters due beside letters printed and emailed. Each chart saves its numbers as CSV and itself
 as a picture. Counts only: no patient is named, so every role may look.
 """
 
@@ -52,7 +52,7 @@ NOTHING = {
     NO_SHOWS: "No no-shows or late cancellations",
     INDUCTIONS: "No induction course started or finished",
     BOOSTERS: "No booster falls due with nothing booked",
-    LETTERS: "No letters were printed",
+    LETTERS: "No letters were printed or emailed",
 }
 
 

@@ -81,7 +81,7 @@ def test_the_demo_clinic_shows_utilisation_no_shows_and_inductions(
 def test_an_empty_chart_says_so_instead_of_drawing_nothing(reports: ReportsScreen) -> None:
     letters = reports.panel(LETTERS)  # the demo prints no letters
     assert letters.drawing.currentWidget() is letters.nothing
-    assert letters.nothing.text() == "No letters were printed from Sep 1–Nov 30, 2026."
+    assert letters.nothing.text() == "No letters were printed or emailed from Sep 1–Nov 30, 2026."
 
 
 def test_each_chart_saves_its_numbers_and_its_picture(
