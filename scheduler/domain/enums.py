@@ -100,6 +100,8 @@ class SessionStatus(StrEnum):
 
 # The statuses of sessions that still occupy their chair, nurse and patient.
 HOLDING = tuple(s for s in SessionStatus if s.holds_slot)
+# Sessions still to come as the patient knows them: on their schedule letter and calendar file.
+UPCOMING = (SessionStatus.BOOKED, SessionStatus.CONFIRMED)
 
 _SESSION_STATUS_LABELS = {
     SessionStatus.BOOKED: "Booked",

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Actor, Permission
-from scheduler.domain.enums import SessionStatus
+from scheduler.domain.enums import UPCOMING, SessionStatus
 from scheduler.domain.letters import ClinicFacts
 from scheduler.domain.letters.calendar import CalendarEvent, calendar_event
 from scheduler.letters.calendar_file import calendar_file
@@ -24,9 +24,6 @@ from scheduler.services.access import require
 from scheduler.services.clinic import get_settings
 from scheduler.services.letter_facts import clinic_facts, session_facts
 from scheduler.store.models import TreatmentSession
-
-# Sessions a phone should show; the cancelled ones are written too, so a phone removes them.
-_SHOWN = (SessionStatus.BOOKED, SessionStatus.CONFIRMED)
 
 
 def session_uid(session: TreatmentSession) -> str:
@@ -62,7 +59,8 @@ def patient_calendar(
         .where(
             TreatmentSession.patient_id == patient_id,
             TreatmentSession.starts_at >= now,
-            TreatmentSession.status.in_((*_SHOWN, SessionStatus.CANCELLED)),
+            # The cancelled ones are written too, so a phone removes them.
+            TreatmentSession.status.in_((*UPCOMING, SessionStatus.CANCELLED)),
         )
         .order_by(TreatmentSession.starts_at, TreatmentSession.id)
     )

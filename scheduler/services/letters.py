@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from scheduler.domain.access import Actor, Permission
-from scheduler.domain.enums import HOLDING, LetterKind, SessionStatus
+from scheduler.domain.enums import HOLDING, UPCOMING, LetterKind
 from scheduler.domain.letters import (
     LetterContent,
     LetterRenderer,
@@ -43,9 +43,6 @@ from scheduler.services.rows import get_or_refuse
 from scheduler.services.schedule import day_bounds, overlapping
 from scheduler.services.staging import stage_files
 from scheduler.store.models import ClinicSettings, Letter, Patient, TreatmentSession
-
-# Sessions that still happen (or happened): letters are not printed for the others.
-_UPCOMING = (SessionStatus.BOOKED, SessionStatus.CONFIRMED)
 
 
 @dataclass(frozen=True)
@@ -268,7 +265,7 @@ def upcoming_sessions(db: Session, patient_id: int, now: dt.datetime) -> list[Tr
             .where(
                 TreatmentSession.patient_id == patient_id,
                 TreatmentSession.starts_at >= now,
-                TreatmentSession.status.in_(_UPCOMING),
+                TreatmentSession.status.in_(UPCOMING),
             )
             .order_by(TreatmentSession.starts_at)
         )

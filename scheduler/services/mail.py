@@ -24,7 +24,13 @@ from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Actor, Permission
 from scheduler.domain.enums import LetterKind, MailSecurity
-from scheduler.domain.letters import LetterRenderer, TemplateSet, prep_letter, schedule_letter
+from scheduler.domain.letters import (
+    ClinicFacts,
+    LetterRenderer,
+    TemplateSet,
+    prep_letter,
+    schedule_letter,
+)
 from scheduler.domain.when import clock_time, day_and_date, short_day
 from scheduler.errors import ServiceError
 from scheduler.letters.calendar_file import CONTENT_TYPE
@@ -125,7 +131,7 @@ def _refused(exc: Exception) -> str:
     return "the mail server could not be reached"
 
 
-def _connect(settings: ClinicSettings) -> smtplib.SMTP:
+def _connect(settings: ClinicSettings, password: str) -> smtplib.SMTP:
     """An open, signed-in connection to the clinic's mail server."""
     host, port = settings.smtp_host, settings.smtp_port
     context = ssl.create_default_context()
@@ -141,7 +147,6 @@ def _connect(settings: ClinicSettings) -> smtplib.SMTP:
             except smtplib.SMTPNotSupportedError as exc:
                 raise _NoStartTls() from exc
         if settings.smtp_user:
-            password = stored_password(settings.smtp_user, settings.smtp_host) or ""
             server.login(settings.smtp_user, password)
     except BaseException:
         server.close()
@@ -149,24 +154,31 @@ def _connect(settings: ClinicSettings) -> smtplib.SMTP:
     return server
 
 
-def _ready(settings: ClinicSettings) -> None:
-    """Refuse, in one sentence, a run that cannot send anything."""
+def _ready(settings: ClinicSettings) -> str:
+    """The password to sign in with ("" for none); refuses, in one sentence, a run that
+    cannot send anything."""
     if not (settings.smtp_host and settings.smtp_from):
         raise ServiceError(
             "Email is not set up: enter the mail server and the from-address in Settings, Email."
         )
-    if settings.smtp_user and stored_password(settings.smtp_user, settings.smtp_host) is None:
+    if not settings.smtp_user:
+        return ""
+    password = stored_password(settings.smtp_user, settings.smtp_host)
+    if password is None:
         raise ServiceError(
             "No password for the mail server is kept on this computer; enter it in Settings, Email."
         )
+    return password
 
 
-def _send_all(settings: ClinicSettings, messages: Sequence[_Message]) -> list[MailOutcome]:
+def _send_all(
+    settings: ClinicSettings, password: str, messages: Sequence[_Message]
+) -> list[MailOutcome]:
     """Send each message over one connection; a failure is that patient's, never the run's."""
     if not messages:
         return []
     try:
-        server = _connect(settings)
+        server = _connect(settings, password)
     except (OSError, smtplib.SMTPException) as exc:
         reason = _refused(exc)
         return [MailOutcome(m.patient.display_name, False, reason) for m in messages]
@@ -192,6 +204,7 @@ def _send_all(settings: ClinicSettings, messages: Sequence[_Message]) -> list[Ma
 
 def _message(
     settings: ClinicSettings,
+    clinic: ClinicFacts,
     patient: Patient,
     subject: str,
     lines: Sequence[str],
@@ -207,7 +220,7 @@ def _message(
     message["Message-ID"] = make_msgid(domain=settings.smtp_from.rpartition("@")[2])
     call = f"To change or cancel, please call us at {settings.phone}." if settings.phone else ""
     body = [f"Dear {patient.display_name},", "", *lines, "", *([call, ""] if call else [])]
-    message.set_content("\n".join([*body, settings.letter_signature or settings.name, ""]))
+    message.set_content("\n".join([*body, clinic.signature, ""]))
     return message
 
 
@@ -265,14 +278,16 @@ def email_prep_letters(
     """Email each consenting patient of ``day`` their prep letter and the session's .ics."""
     require(actor, Permission.EMAIL)
     settings = get_settings(db)
-    _ready(settings)
+    password = _ready(settings)
     clinic, _notes = clinic_facts(settings)
     today = now.astimezone(clinic.zone).date()
     everyone = live_sessions_on(db, day, day, clinic.zone)
     sessions = [s for s in everyone if may_email(s.patient)]
-    messages = [_prep_message(s, settings, templates, renderer, today, now) for s in sessions]
-    # Sent before anything is written, so the database is not held while the server talks.
-    outcomes = _send_all(settings, messages)
+    messages = [
+        _prep_message(s, settings, clinic, templates, renderer, today, now) for s in sessions
+    ]
+    # Sent before anything is written: a run's rows and audit entries go in together after.
+    outcomes = _send_all(settings, password, messages)
     _record(db, LetterKind.PREP, messages, outcomes, actor=actor, now=now)
     return MailRun(LetterKind.PREP, tuple(outcomes), left_out=len(everyone) - len(sessions))
 
@@ -280,12 +295,12 @@ def email_prep_letters(
 def _prep_message(
     session: TreatmentSession,
     settings: ClinicSettings,
+    clinic: ClinicFacts,
     templates: TemplateSet,
     renderer: LetterRenderer,
     today: dt.date,
     now: dt.datetime,
 ) -> _Message:
-    clinic, _notes = clinic_facts(settings)
     patient = session.patient
     content = prep_letter(
         clinic, patient_facts(patient, session), session_facts(session), templates, today=today
@@ -297,6 +312,7 @@ def _prep_message(
     when = f"{day_and_date(starts.date())} at {clock_time(starts)}"
     message = _message(
         settings,
+        clinic,
         patient,
         f"Your appointment on {short_day(starts.date())} at {clock_time(starts)}",
         [
@@ -330,7 +346,7 @@ def email_schedule_letter(
     if not may_email(patient) or not sessions:
         return None
     settings = get_settings(db)
-    _ready(settings)
+    password = _ready(settings)
     clinic, _notes = clinic_facts(settings)
     content = schedule_letter(
         clinic, patient_facts(patient), [session_facts(s) for s in sessions], templates,
@@ -342,6 +358,7 @@ def email_schedule_letter(
     count = len(sessions)
     message = _message(
         settings,
+        clinic,
         patient,
         "Your upcoming appointments",
         [
@@ -352,7 +369,7 @@ def email_schedule_letter(
     )
     _attach(message, pdf, "appointments", patient_calendar(db, clinic, patient.id, now=now))
     item = _Message(patient, None, message)
-    (outcome,) = _send_all(settings, [item])
+    (outcome,) = _send_all(settings, password, [item])
     _record(db, LetterKind.SCHEDULE, [item], [outcome], actor=actor, now=now)
     return outcome
 
