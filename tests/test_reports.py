@@ -121,7 +121,7 @@ def test_the_command_writes_the_utilisation_csv(
     status = main(["report", "utilisation", *span, "--csv", str(out), "--db", str(db_path), *who])
     assert status == 0
     assert capsys.readouterr().out.strip() == str(out)
-    with out.open(newline="", encoding="utf-8") as f:
+    with out.open(newline="", encoding="utf-8-sig") as f:
         rows = list(csv.reader(f))
     assert rows == [
         ["Week starting", "Chair", "Booked minutes", "Open minutes", "Utilisation %"],

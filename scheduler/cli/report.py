@@ -12,7 +12,7 @@ from typing import Any
 
 from scheduler.cli import add_db_option
 from scheduler.cli.common import add_user_options, date_argument, guarded, opened, signed_in
-from scheduler.services.reports.export import write_csv
+from scheduler.services.reports.export import chart_csv, write_chart_file
 from scheduler.services.reports.figures import chair_utilisation
 
 NEEDS_USER = "The clinic's reports are for its staff"
@@ -54,5 +54,5 @@ def run_utilisation(args: argparse.Namespace) -> int:
         who = signed_in(database, args, because=NEEDS_USER)
         with database.reading() as db:
             chart = chair_utilisation(db, args.first, args.last, actor=who)
-    print(write_csv(chart, args.csv))
+    print(write_chart_file(args.csv, chart_csv(chart)))
     return 0

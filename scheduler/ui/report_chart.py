@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from scheduler.errors import ServiceError
 from scheduler.services.reports.charts import Chart, ChartKind
-from scheduler.services.reports.export import csv_bytes, write_export
+from scheduler.services.reports.export import chart_csv, write_chart_file
 from scheduler.ui.widgets import note_label, title_label
 
 # The series' colours: the desk's navy, then the calendar's therapy colours, so a chart
@@ -169,7 +170,7 @@ class ChartPanel(QFrame):
         """Save the chart's numbers as CSV where the user chooses."""
         if self.chart is None:
             return None
-        return self._save("Save the chart's numbers", ".csv", "CSV (*.csv)", csv_bytes(self.chart))
+        return self._save("Save the chart's numbers", ".csv", "CSV (*.csv)", chart_csv(self.chart))
 
     def export_png(self) -> Path | None:
         """Save the chart (title, plot, legend and note) as a PNG picture."""
@@ -190,9 +191,9 @@ class ChartPanel(QFrame):
             return None
         path = Path(chosen if chosen.lower().endswith(suffix) else f"{chosen}{suffix}")
         try:
-            written = write_export(path, data)
-        except OSError as exc:
-            self.saved.setText(f"Could not save {path.name}: {exc.strerror or exc}.")
+            written = write_chart_file(path, data)
+        except ServiceError as exc:
+            self.saved.setText(str(exc))
             return None
         self.saved.setText(f"Saved {written.name}.")
         return written

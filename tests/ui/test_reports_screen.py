@@ -97,7 +97,7 @@ def test_each_chart_saves_its_numbers_and_its_picture(
     panel = reports.panel(UTILISATION)
     saved_csv = panel.export_csv()
     assert saved_csv == tmp_path / "utilisation-2026-09-01-to-2026-11-30.csv"
-    with saved_csv.open(newline="", encoding="utf-8") as f:
+    with saved_csv.open(newline="", encoding="utf-8-sig") as f:
         rows = list(csv.reader(f))
     assert rows[0] == ["Week starting", "Chair", "Booked minutes", "Open minutes", "Utilisation %"]
     assert reports.report is not None

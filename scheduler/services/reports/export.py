@@ -1,27 +1,27 @@
-"""A chart's numbers as a CSV file, and any exported file, written whole or not at all."""
+"""A chart's numbers as CSV, and any chart export written whole and owner-only."""
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
-from scheduler.services.letters import write_files
+from scheduler.errors import ServiceError
+from scheduler.private_files import private_folder
+from scheduler.services.csv_export import csv_bytes, write_export
 from scheduler.services.reports.charts import Chart
 
 
-def csv_bytes(chart: Chart) -> bytes:
-    """The chart's table as CSV (UTF-8, a heading row, ISO dates, plain numbers)."""
-    text = io.StringIO(newline="")
-    csv.writer(text).writerows(chart.csv_table())
-    return text.getvalue().encode("utf-8")
+def chart_csv(chart: Chart) -> bytes:
+    """The chart's table as the desk's other CSV exports write theirs (heading row first)."""
+    heading, *rows = chart.csv_table()
+    return csv_bytes(heading, rows)
 
 
-def write_csv(chart: Chart, path: Path) -> Path:
-    """Write the chart's CSV to ``path``: a file left by a failed write is never half of one."""
-    return write_export(path, csv_bytes(chart))
-
-
-def write_export(path: Path, data: bytes) -> Path:
-    """Write an exported file (a chart's CSV or picture) whole, or leave nothing behind."""
-    return write_files(path.parent, {path.name: data})[path.name]
+def write_chart_file(path: Path, data: bytes) -> Path:
+    """Write a chart's CSV or picture, making its folder if missing; one sentence on failure."""
+    try:
+        private_folder(path.parent)
+    except OSError as exc:
+        raise ServiceError(
+            f"Cannot write {path}: {exc.strerror or exc}. Nothing was exported."
+        ) from exc
+    return write_export(path, data)
