@@ -124,10 +124,11 @@ class ReportsScreen(RefreshedWhenShown):
 
     def set_days(self, first: dt.date, last: dt.date) -> None:
         """Show the charts from ``first`` to ``last`` (one reload, not one per field)."""
-        self.first_day.blockSignals(True)
-        self.first_day.setDate(to_qdate(first))
-        self.first_day.blockSignals(False)
-        self.last_day.setDate(to_qdate(last))
+        for field, day in ((self.first_day, first), (self.last_day, last)):
+            field.blockSignals(True)
+            field.setDate(to_qdate(day))
+            field.blockSignals(False)
+        self.refresh()
 
     def refresh(self) -> None:
         """Count again for the days shown; a range the service refuses is said in red."""

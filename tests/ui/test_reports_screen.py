@@ -129,6 +129,10 @@ def test_a_backwards_range_is_refused_in_red(qtbot: QtBot, desk: TestDesk) -> No
     screen.set_days(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
     assert not screen.problem.isVisible()
     assert desk.refusals == []
+    # Only the first day changes: the charts still count the new range.
+    screen.set_days(dt.date(2026, 11, 16), dt.date(2026, 11, 30))
+    assert screen.report is not None
+    assert screen.report.first == dt.date(2026, 11, 16)
 
 
 def test_the_default_range_is_three_whole_months() -> None:
