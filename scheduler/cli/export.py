@@ -18,6 +18,7 @@ from typing import Any
 
 from scheduler.cli import add_db_option
 from scheduler.cli.common import (
+    add_day_option,
     add_user_options,
     date_argument,
     fail,
@@ -35,8 +36,8 @@ from scheduler.domain.patient_csv import (
     read_table,
 )
 from scheduler.services import csv_export
+from scheduler.services.clinic import clinic_day
 from scheduler.services.patient_import import ImportRefused, import_patients, refusal_headline
-from scheduler.services.schedule import clinic_calendar
 
 # Why an export needs a signed-in user.
 HOLDS_PATIENTS = "The file holds patient data"
@@ -60,9 +61,7 @@ def _add_export(subparsers: Any) -> None:
     sessions = lists.add_parser(
         "sessions", help="a day's sessions: time, chair, patient, chart, therapy, n of N, status"
     )
-    sessions.add_argument(
-        "--date", metavar="YYYY-MM-DD", type=date_argument, required=True, help="the clinic day"
-    )
+    add_day_option(sessions)
     boosters = lists.add_parser("boosters", help="the patients due a booster, most overdue first")
     boosters.add_argument(
         "--date",
@@ -122,7 +121,7 @@ def run_export(args: argparse.Namespace) -> int:
             elif args.list == "sessions":
                 data = csv_export.sessions_csv(db, args.date, actor=who)
             else:
-                today = args.date or clinic_calendar(db, names=False).local_day(utc_now())
+                today = args.date or clinic_day(db, utc_now())
                 data = csv_export.boosters_csv(db, today=today, actor=who)
     print(csv_export.write_export(args.out, data))
     return 0
