@@ -164,7 +164,7 @@ def import_patients(
     if errors:
         raise ImportRefused(refusal(errors), errors)
     taken = [r for r in preview.rows if include_duplicates or not r.duplicate_of]
-    skipped = tuple(r for r in preview.rows if r not in taken)
+    skipped = tuple(r for r in preview.rows if not include_duplicates and r.duplicate_of)
     if dry_run:
         return _would_be(taken, skipped)
     imported = tuple(
