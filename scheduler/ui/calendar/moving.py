@@ -8,7 +8,7 @@ session goes back to its old time and chair only if that is still allowed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
@@ -35,12 +35,15 @@ class Move:
     now_chair_id: int | None
 
 
-def may_move(desk: Desk, view: SessionLike) -> bool:
-    """Whether the calendar lets a session be dragged: what ``reschedule`` would not refuse
+def movable(desk: Desk, views: Iterable[SessionLike]) -> list[int]:
+    """The sessions the calendar lets be dragged: those ``reschedule`` would not refuse
     whatever the place (the user's permission, the session's status and start)."""
-    return desk.may(Permission.MOVE) and not session_life.move_problem(
-        view.status, view.starts_at, desk.now()
-    )
+    if not desk.may(Permission.MOVE):
+        return []
+    now = desk.now()
+    return [
+        v.session_id for v in views if not session_life.move_problem(v.status, v.starts_at, now)
+    ]
 
 
 class SessionMover(QObject):

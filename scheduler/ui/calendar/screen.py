@@ -35,7 +35,7 @@ from scheduler.ui.calendar.loading import (
     load_days,
     week_content,
 )
-from scheduler.ui.calendar.moving import SessionMover, may_move
+from scheduler.ui.calendar.moving import SessionMover, movable
 from scheduler.ui.desk import Desk
 from scheduler.ui.session_dialog import SessionDialog
 from scheduler.ui.session_models import SessionLike
@@ -294,9 +294,12 @@ class CalendarScreen(QWidget):
         self._set(week_content(data, self._chairs or [], self.desk.zone))
 
     def _set(self, content: GridContent) -> None:
-        movable = [v.session_id for v in self._views.values() if may_move(self.desk, v)]
         self.grid.set_content(
-            content.columns, content.blocks, content.first_min, content.last_min, movable
+            content.columns,
+            content.blocks,
+            content.first_min,
+            content.last_min,
+            movable(self.desk, self._views.values()),
         )
 
     # -- clicks ----------------------------------------------------------------------------
