@@ -14,10 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from scheduler.domain.enums import Place
-from scheduler.domain.when import clock_time, short_day, short_weekday, time_range
-
-# Monday first, as ``dt.date.weekday()`` numbers them.
-_A_WEEK = [dt.date(2026, 11, 16) + dt.timedelta(days=n) for n in range(7)]
+from scheduler.domain.when import SHORT_WEEKDAYS, clock_time, short_day, time_range
 
 
 @dataclass(frozen=True)
@@ -88,7 +85,7 @@ def days_text(weekdays: Iterable[int]) -> str:
     days = sorted(set(weekdays))
     if not days or len(days) == 7:
         return "Any day"
-    return ", ".join(short_weekday(_A_WEEK[d]) for d in days)
+    return ", ".join(SHORT_WEEKDAYS[d] for d in days)
 
 
 def times_text(earliest: dt.time | None, latest: dt.time | None) -> str:

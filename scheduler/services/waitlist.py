@@ -26,7 +26,16 @@ from scheduler.domain.availability import ClinicCalendar
 from scheduler.domain.enums import HOLDING, Phase, Place, SessionStatus
 from scheduler.domain.occupancy import Occupancy
 from scheduler.domain.planning import try_start
-from scheduler.domain.waitlist import Candidate, FreeSlot, Wish, days_text, rank, times_text, weigh
+from scheduler.domain.waitlist import (
+    Candidate,
+    FreeSlot,
+    Wish,
+    days_text,
+    misfits,
+    rank,
+    times_text,
+    weigh,
+)
 from scheduler.domain.when import clock_time, short_day
 from scheduler.errors import FieldProblem, ValidationFailed
 from scheduler.services import audit
@@ -300,14 +309,15 @@ def _weighed(
     db: Session, entries: Sequence[WaitlistEntry], slot: FreeSlot, *, now: dt.datetime
 ) -> list[Candidate]:
     """Each entry against the slot: their terms, the safety checks, and the chair being free
-    for as long as their session needs (the booking rules' own test)."""
+    for as long as their session needs (the booking rules' own test, asked only of those
+    whose terms the slot suits: the others are left out anyway)."""
     calendar = clinic_calendar(db)
     booked = books(db)
     weighed = []
     for entry in entries:
         wish = _wish(db, entry)
         slot_problems: list[str] = []
-        if slot.place in wish.places:
+        if not misfits(wish, slot, now):
             slot_problems = _slot_problems(db, entry, slot, calendar, booked, now=now)
         weighed.append(weigh(wish, slot, now, slot_problems))
     return weighed
@@ -397,7 +407,8 @@ def book_from_waitlist(
     require(actor, Permission.BOOK)
     entry = _entry(db, entry_id)
     slot = _free_slot(db, chair_id, starts_at, clinic_calendar(db, names=False).zone)
-    (candidate,) = _weighed(db, [entry], slot, now=now)
+    # The terms only: the booking below applies every booking rule itself.
+    candidate = weigh(_wish(db, entry), slot, now)
     if not candidate.fits:
         raise BookingRefused([f"{candidate.wish.patient_name}: {candidate.reason}"])
     if entry.protocol.phase is Phase.INDUCTION:
@@ -448,14 +459,15 @@ def freed_slot_counts(db: Session, day: dt.date, *, now: dt.datetime) -> dict[in
             TreatmentSession.chair_id.is_not(None),
         )
     ).all()
-    entries = _entries(db) if cancelled else []
+    # Each waiting patient read once; a slot is counted by their terms alone.
+    wishes = [_wish(db, entry) for entry in _entries(db)] if cancelled else []
     counts: dict[int, int] = {}
     for session in cancelled:
         assert session.chair_id is not None
         if _chair_taken(db, session.chair_id, session.starts_at, session.chair_free_at):
             continue
         slot = _free_slot(db, session.chair_id, session.starts_at, calendar.zone)
-        counts[session.id] = sum(1 for c in _weighed(db, entries, slot, now=now) if c.fits)
+        counts[session.id] = sum(1 for wish in wishes if not misfits(wish, slot, now))
     return counts
 
 
