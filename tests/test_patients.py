@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
+from benchmarks.query_plans import statements_sent
 from scheduler.domain.patients import PatientDetails
 from scheduler.errors import ValidationFailed
 from scheduler.services import patients as patient_service
@@ -16,6 +17,7 @@ from scheduler.services.patients import (
     count_patients,
     create_patient,
     details_of,
+    find_patients,
     search_patients,
     set_archived,
     update_patient,
@@ -233,6 +235,9 @@ SEARCHES = [
     ("brien", []),  # names match from the start of a word
     ("nobody", []),
     ("50%_", []),
+    ("zoe ad%", []),  # what is typed is matched as it is, never as a pattern
+    ("zoe _dams", []),
+    ("zoe a", ["Zoe Adams"]),
 ]
 
 
@@ -248,6 +253,54 @@ def test_search_is_case_and_accent_insensitive(
     else:
         assert names == found
     assert total == len(names)
+
+
+@pytest.mark.parametrize(("typed", "found"), SEARCHES)
+def test_finding_gives_the_page_and_count_the_search_and_count_give(
+    people: Database, typed: str, found: list[str] | None
+) -> None:
+    with people.reading() as session:
+        result = find_patients(session, typed)
+        page = [p.full_name for p in search_patients(session, typed)]
+        total = count_patients(session, typed)
+    assert [p.full_name for p in result.page] == page
+    assert (result.total, result.more_than_counted) == (total, False)
+
+
+def test_a_keystroke_reads_its_matches_once(
+    people: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The desk shows a page and a count on every keystroke: when the matches fit the
+    count's limit, reading them answers both, so no statement finds them a second time."""
+    monkeypatch.setattr(patient_service, "_CHOSEN", patient_service._Choices())
+    with people.reading() as session:
+        find_patients(session, "zoe a")  # how common "zoe" and "a" are: counted once
+        with statements_sent(people) as sent:
+            result = find_patients(session, "zoe ad")
+    assert [p.full_name for p in result.page] == ["Zoe Adams"]
+    assert result.total == 1
+    assert len(sent) == 3, "\n".join(s for s, _ in sent)  # "ad" counted, ids, the patients
+    assert not [s for s, _ in sent if "EXISTS" in s and "count(" in s]
+
+
+@pytest.mark.parametrize(("limit", "most"), [(2, 3), (4, 3), (2, 10)])
+def test_finding_counts_past_the_page_up_to_the_limit(
+    people: Database, monkeypatch: pytest.MonkeyPatch, limit: int, most: int
+) -> None:
+    monkeypatch.setattr(patient_service, "COUNT_LIMIT", most)
+    with people.reading() as session:
+        everyone = find_patients(session, "10000", limit=limit)  # six patients
+        zoes = find_patients(session, "zoe", limit=limit)  # three
+        on_file = find_patients(session, "", limit=limit)  # counted further
+    assert [len(everyone.page), len(zoes.page), len(on_file.page)] == [
+        min(limit, 6),
+        min(limit, 3),
+        min(limit, 6),
+    ]
+    assert everyone.total == min(6, most + 1)
+    assert everyone.more_than_counted is (most < 6)
+    assert (zoes.total, zoes.more_than_counted) == (3, False)
+    assert (on_file.total, on_file.more_than_counted) == (6, False)
 
 
 def test_search_pages_through_results(people: Database) -> None:
@@ -270,7 +323,7 @@ def test_every_way_of_searching_finds_the_same_patients(
     and among common words the one whose first patients most often match the rest leads."""
     monkeypatch.setattr(patient_service, "FEW_MATCHES", few)
     monkeypatch.setattr(patient_service, "LEAD_COUNT_LIMIT", counted)
-    monkeypatch.setattr(patient_service, "_LEADS", {})
+    monkeypatch.setattr(patient_service, "_CHOSEN", patient_service._Choices())
     with people.reading() as session:
         for typed, found in SEARCHES:
             names = [p.full_name for p in search_patients(session, typed)]

@@ -22,9 +22,9 @@ from benchmarks.query_plans import full_scans, plans, statements_sent
 from scheduler.domain.enums import SessionStatus
 from scheduler.services import letters, schedule
 from scheduler.services.boosters import boosters_due
-from scheduler.services.patients import count_patients, search_patients
+from scheduler.services.patients import count_patients, find_patients, search_patients
 from scheduler.store import Database, open_database
-from scheduler.store.models import TreatmentSession
+from scheduler.store.models import Patient, TreatmentSession
 from scheduler.ui.calendar.loading import load_days
 from scheduler.ui.desk import Desk
 from scheduler.ui.letters_screen import day_sessions, letter_kit
@@ -171,17 +171,40 @@ def test_the_views_read_as_plain_rows_are_those_of_the_sessions_themselves(
     assert on_some == [view for view in fast if view.chair_id in some]
 
 
-@pytest.mark.parametrize("typed", ["jo sm", "maria gar", "555 jo", "555 0"])
-def test_a_search_checks_each_patient_s_other_words_by_the_patient(
-    clinic: Database, typed: str
-) -> None:
-    """A word checked patient by patient is looked up among that patient's own words (the
-    primary key, patient first), never by reading every patient's words with that start,
-    however rare or common the database's statistics make a start look."""
+def _analyzed(clinic: Database) -> None:
     if clinic.url.get_backend_name() == "postgresql":
         with clinic.engine.connect() as connection:
             connection.exec_driver_sql("ANALYZE")  # as a server's autovacuum would
             connection.commit()
+
+
+@pytest.mark.parametrize("typing", [(2, 2), (None, 3), (1, None)])
+def test_a_search_checks_the_other_name_words_in_the_rows_it_reads(
+    clinic: Database, typing: tuple[int | None, int | None]
+) -> None:
+    """The other name words typed are looked for in the name key of the rows the lead word's
+    index already gives, so no patient's words are looked up one by one."""
+    _analyzed(clinic)
+    with clinic.reading() as db:
+        someone = db.scalars(select(Patient).order_by(Patient.id)).first()
+    assert someone is not None
+    first, last = typing  # how much of each name is typed
+    typed = f"{someone.first_name[:first]} {someone.last_name[:last]}"
+    with clinic.reading() as db, statements_sent(clinic) as sent:
+        found = find_patients(db, typed)
+    assert someone.id in [p.patient_id for p in found.page]
+    assert full_scans(clinic, sent) == []
+    assert not [s for s, _ in sent if "EXISTS" in s or "patient_search_words_1" in s]
+
+
+@pytest.mark.parametrize("typed", ["555 jo", "555 0", "jo 555"])
+def test_a_search_checks_each_patient_s_other_numbers_by_the_patient(
+    clinic: Database, typed: str
+) -> None:
+    """A number checked patient by patient is looked up among that patient's own words (the
+    primary key, patient first), never by reading every patient's words with that start,
+    however rare or common the database's statistics make a start look."""
+    _analyzed(clinic)
     with clinic.reading() as db, statements_sent(clinic) as sent:
         search_patients(db, typed)
         count_patients(db, typed)

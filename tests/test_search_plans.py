@@ -45,7 +45,7 @@ def _plans(database: Database) -> Iterator[list[str]]:
 @pytest.fixture(autouse=True)
 def fresh_choices(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test's searches choose their way afresh, not as an earlier test's did."""
-    monkeypatch.setattr(patient_service, "_LEADS", {})
+    monkeypatch.setattr(patient_service, "_CHOSEN", patient_service._Choices())
 
 
 @pytest.fixture

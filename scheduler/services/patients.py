@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
@@ -111,7 +111,21 @@ class PatientChart:
     email_consent_on: dt.date | None = None  # the day the patient agreed to email, if they did
 
 
-def view_of(patient: Patient) -> PatientView:
+class _Viewed(Protocol):
+    """What a patient's view is made of: a patient, or a row of just these columns."""
+
+    id: int
+    chart_number: str
+    first_name: str
+    last_name: str
+    preferred_name: str
+    date_of_birth: dt.date
+    mobile_phone: str
+    home_phone: str
+    archived: bool
+
+
+def view_of(patient: _Viewed) -> PatientView:
     return PatientView(
         patient_id=patient.id,
         chart_number=patient.chart_number,
@@ -397,16 +411,27 @@ class _Prefix:
         return select(_Word.patient_id).where(self.matches())
 
     def holds_for(
-        self, patient_id: InstrumentedAttribute[int], *, guessing: bool
+        self,
+        patient_id: InstrumentedAttribute[int],
+        name_key: InstrumentedAttribute[str],
+        *,
+        guessing: bool,
     ) -> ColumnElement[bool]:
-        """Whether the patient has a word with this start: a look among that patient's words.
+        """Whether the patient has a word with this start.
 
-        For a database that plans by guesses from its statistics (``guessing``: PostgreSQL)
-        the word is compared as an expression no index holds, so it looks the patient up by
-        the primary key (patient, kind, word) whatever it guesses. Guessing a short common
-        start ("sm") rare, PostgreSQL otherwise read every patient's "sm" words again for each
-        patient checked. SQLite plans by rules and seeks the key with the word range too.
+        A name word is looked for in the name key of the row being checked, which holds every
+        folded name word after a space: no other row is read ("jennifer s" checks the 2,000
+        Jennifers' keys for " s" rather than looking up each one's words).
+
+        A number is looked up among that patient's own words. For a database that plans by
+        guesses from its statistics (``guessing``: PostgreSQL) the word is compared as an
+        expression no index holds, so it looks the patient up by the primary key (patient,
+        kind, word) whatever it guesses: guessing a common start rare, PostgreSQL otherwise
+        read every patient's words with that start again for each patient checked. SQLite
+        plans by rules and seeks the key with the word range too.
         """
+        if self.kind == NAME:
+            return name_key.contains(f" {self.start}", autoescape=True)
         found = aliased(_Word)
         return exists().where(
             found.patient_id == patient_id, self.matches(found, by_word=not guessing)
@@ -442,7 +467,9 @@ class _Typed:
         query = select(Patient.id).where(*self.conditions)
         if not include_archived:
             query = query.where(Patient.archived.is_(False))
-        query = query.where(*(p.holds_for(Patient.id, guessing=guessing) for p in self.prefixes))
+        query = query.where(
+            *(p.holds_for(Patient.id, Patient.name_key, guessing=guessing) for p in self.prefixes)
+        )
         # name_key starts with the folded last name, so it sorts Łukasiewicz among the Ls.
         return query.order_by(Patient.name_key, Patient.id)
 
@@ -452,7 +479,11 @@ class _Typed:
         if not include_archived:
             query = query.where(_Word.archived.is_(False))
         query = query.where(
-            *(p.holds_for(_Word.patient_id, guessing=guessing) for p in self.prefixes if p != lead)
+            *(
+                p.holds_for(_Word.patient_id, _Word.name_key, guessing=guessing)
+                for p in self.prefixes
+                if p != lead
+            )
         )
         if not lead.exact:
             # Two words of one patient may share the start ("5555", "555").
@@ -465,11 +496,7 @@ class _Typed:
             # A birth date or chart number is served by its own index; nothing typed is a
             # walk down the name index.
             return self.by_patient(include_archived=include_archived, guessing=_guessing(db))
-        if self not in _LEADS:
-            _LEADS[self] = self._lead(db)
-            while len(_LEADS) > _LEADS_KEPT:
-                del _LEADS[next(iter(_LEADS))]
-        lead = _LEADS[self]
+        lead = _CHOSEN.lead(db, self)
         if lead is None:
             return self.by_patient(include_archived=include_archived, guessing=_guessing(db))
         return self.by_word(lead, include_archived=include_archived, guessing=_guessing(db))
@@ -477,7 +504,7 @@ class _Typed:
     def _lead(self, db: Session) -> _Prefix | None:
         """The word to gather the patients from, or None to check patient by patient."""
         names = [p for p in self.prefixes if p.kind == NAME]
-        counts = {p: _count_up_to(db, p.patient_ids(), LEAD_COUNT_LIMIT) for p in self.prefixes}
+        counts = {p: _CHOSEN.commonness(db, p) for p in self.prefixes}
         if len(self.prefixes) > 1 and min(counts.values()) == LEAD_COUNT_LIMIT:
             # Every word is common ("sam l"): the quickest to lead is the one whose patients
             # most often match the other words too, as it fills a page soonest.
@@ -494,7 +521,7 @@ class _Typed:
         first = select(_Word).where(lead.matches()).limit(SAMPLE).subquery()
         sampled = aliased(_Word, first)
         others = (
-            p.holds_for(sampled.patient_id, guessing=_guessing(db))
+            p.holds_for(sampled.patient_id, sampled.name_key, guessing=_guessing(db))
             for p in self.prefixes
             if p != lead
         )
@@ -506,11 +533,40 @@ def _guessing(db: Session) -> bool:
     return db.get_bind().dialect.name != "sqlite"
 
 
-# The way chosen for the last searches: the desk asks for a page and then the count of the
-# same words, and the choice, which only makes a search quicker or slower, never changes
-# what it finds, so it is kept rather than counted again.
-_LEADS: dict[_Typed, _Prefix | None] = {}
-_LEADS_KEPT = 64
+class _Choices:
+    """The way chosen for the last searches, and how common their words were.
+
+    The desk asks again as the user scrolls, and typing "jennifer s", "jennifer sm" asks how
+    common "jennifer" is each time. A choice only makes a search quicker or slower, never
+    changes what it finds, so a slightly old one is kept rather than counted again.
+    """
+
+    KEPT = 64
+
+    def __init__(self) -> None:
+        self.leads: dict[_Typed, _Prefix | None] = {}
+        self.counts: dict[_Prefix, int] = {}
+
+    def lead(self, db: Session, typed: _Typed) -> _Prefix | None:
+        if typed not in self.leads:
+            self.leads[typed] = typed._lead(db)
+            _forget_oldest(self.leads, self.KEPT)
+        return self.leads[typed]
+
+    def commonness(self, db: Session, prefix: _Prefix) -> int:
+        """How many search words start with ``prefix``, counted up to ``LEAD_COUNT_LIMIT``."""
+        if prefix not in self.counts:
+            self.counts[prefix] = _count_up_to(db, prefix.patient_ids(), LEAD_COUNT_LIMIT)
+            _forget_oldest(self.counts, self.KEPT)
+        return self.counts[prefix]
+
+
+def _forget_oldest(kept: dict[Any, Any], most: int) -> None:
+    while len(kept) > most:
+        del kept[next(iter(kept))]
+
+
+_CHOSEN = _Choices()
 
 
 def search_query(text: str, *, include_archived: bool = False) -> Select[Patient]:
@@ -538,9 +594,63 @@ def search_patients(
 ) -> list[PatientView]:
     """One page of the patients matching ``text`` (see ``search_query``), in name order."""
     query = _Typed.read(text).planned(db, include_archived=include_archived)
-    ids = list(db.scalars(query.limit(limit).offset(offset)))
-    found = {p.id: p for p in db.scalars(select(Patient).where(Patient.id.in_(ids)))}
-    return [view_of(found[i]) for i in ids]
+    return _views(db, list(db.scalars(query.limit(limit).offset(offset))))
+
+
+@dataclass(frozen=True)
+class PatientsFound:
+    """The first page of a search and how many patients match, as far as the count goes."""
+
+    page: list[PatientView]
+    total: int  # counted no further than ``limit`` + 1
+    limit: int
+
+    @property
+    def more_than_counted(self) -> bool:
+        return self.total > self.limit
+
+
+def find_patients(
+    db: Session, text: str, *, limit: int = SEARCH_PAGE, include_archived: bool = False
+) -> PatientsFound:
+    """The first ``limit`` patients matching ``text``, and how many match (see ``count_limit``).
+
+    The desk shows both on every keystroke. A typed search is counted no further than it
+    can cheaply read, so reading that many ids in name order answers both in one statement:
+    counting separately would find the same patients a second time.
+    """
+    query = _Typed.read(text).planned(db, include_archived=include_archived)
+    most = count_limit(text)
+    # The patients on file are counted further than is worth reading: only past a full page.
+    reach = max(limit, most) if most <= COUNT_LIMIT else limit
+    ids = list(db.scalars(query.limit(reach + 1)))
+    if len(ids) <= reach or reach >= most:
+        total = min(len(ids), most + 1)
+    else:
+        total = _count_up_to(db, query.order_by(None), most + 1)
+    return PatientsFound(_views(db, ids[:limit]), total, most)
+
+
+def _views(db: Session, ids: list[int]) -> list[PatientView]:
+    """The patients' views in the order of ``ids``, read as plain rows: a search shows a list
+    and keeps no patient, so it skips the cost of a hundred objects per keystroke."""
+    found = {
+        row.id: view_of(row) for row in db.execute(select(*_VIEWED).where(Patient.id.in_(ids)))
+    }
+    return [found[i] for i in ids]
+
+
+_VIEWED = (
+    Patient.id,
+    Patient.chart_number,
+    Patient.first_name,
+    Patient.last_name,
+    Patient.preferred_name,
+    Patient.date_of_birth,
+    Patient.mobile_phone,
+    Patient.home_phone,
+    Patient.archived,
+)
 
 
 def count_limit(text: str) -> int:

@@ -306,15 +306,16 @@ class PatientsScreen(RefreshedWhenShown):
                 ]
             )
 
-        self.model.start(fetch)
-        total = desk.read(
-            lambda db: patient_service.count_patients(db, text, include_archived=archived)
+        found = desk.read(
+            lambda db: patient_service.find_patients(
+                db, text, limit=PatientSearchModel.PAGE, include_archived=archived
+            )
         )
+        self.model.start(fetch, [patient_row(p) for p in found.page])
         # The service counts only so far: beyond that the desk says "more than".
-        limit = patient_service.count_limit(text)
-        shown = f"more than {limit:,}" if total > limit else f"{total}"
+        shown = f"more than {found.limit:,}" if found.more_than_counted else f"{found.total}"
         if text.strip():
-            self.count_label.setText(f"{shown} found" if total else "No patient matches.")
+            self.count_label.setText(f"{shown} found" if found.total else "No patient matches.")
         else:
             self.count_label.setText(f"{shown} patients")
         if self.open is not None:

@@ -97,9 +97,11 @@ class PagedRowsModel(RowsModel[R]):
         # for more meanwhile: that request would fetch the same page a second time.
         self._fetching = False
 
-    def start(self, fetch: Callable[[Sequence[R]], list[R]]) -> None:
-        """Show a new list: the first page now, the rest as the view asks for more."""
-        first = fetch([])
+    def start(self, fetch: Callable[[Sequence[R]], list[R]], first: list[R] | None = None) -> None:
+        """Show a new list: the first page now (``first`` when already read), the rest as
+        the view asks for more."""
+        if first is None:
+            first = fetch([])
         self.beginResetModel()
         self._fetch = fetch
         self._rows = first

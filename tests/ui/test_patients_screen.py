@@ -15,7 +15,12 @@ from sqlalchemy import select
 from scheduler.domain.enums import FindingStatus, StaffRole
 from scheduler.domain.patients import PatientDetails
 from scheduler.services.changes import EVERYTHING
-from scheduler.services.patients import create_patient, get_patient
+from scheduler.services.patients import (
+    COUNT_LIMIT,
+    create_patient,
+    get_patient,
+    keep_search_words,
+)
 from scheduler.store.models import Patient
 from scheduler.ui import patients_screen as screen_module
 from scheduler.ui import screening_panel, widgets
@@ -64,18 +69,23 @@ def test_typing_zoe_finds_zoe(
     assert screen.heading.text() == "Zoë Łukasiewicz-Núñez"
 
 
+def add_sams(desk: TestDesk, count: int) -> None:
+    with desk.database.transaction() as s:
+        for i in range(count):
+            patient = Patient(
+                chart_number=str(200000 + i), first_name="Sam", last_name=f"Lee{i:03d}",
+                preferred_name="", mobile_phone="", home_phone="", archived=False,
+                date_of_birth=dt.date(1980, 1, 1), name_key=f" lee{i:03d} sam",
+                created_at=NOW, updated_at=NOW,
+            )  # fmt: skip
+            keep_search_words(patient)
+            s.add(patient)
+
+
 def test_search_is_lazy_with_many_patients(
     qtbot: QtBot, desk: TestDesk, screen: PatientsScreen, qtmodeltester: ModelTester
 ) -> None:
-    with desk.database.transaction() as s:
-        for i in range(250):
-            s.add(
-                Patient(
-                    chart_number=str(200000 + i), first_name="Sam", last_name=f"Lee{i:03d}",
-                    date_of_birth=dt.date(1980, 1, 1), name_key=f" lee{i:03d} sam",
-                    created_at=NOW, updated_at=NOW,
-                )
-            )  # fmt: skip
+    add_sams(desk, 250)
     screen.refresh()
     model = screen.model
     assert model.rowCount() == PatientSearchModel.PAGE
@@ -85,6 +95,25 @@ def test_search_is_lazy_with_many_patients(
         model.fetchMore()
     assert model.rowCount() == 250
     assert screen.count_label.text() == "250 patients"
+
+
+def test_a_typed_search_counts_to_its_limit_and_pages_on_past_it(
+    desk: TestDesk, screen: PatientsScreen
+) -> None:
+    add_sams(desk, 250)
+    model = screen.model
+    screen.search.setText("sam l")
+    screen.run_search()
+    assert (model.rowCount(), model.canFetchMore()) == (PatientSearchModel.PAGE, True)
+    assert screen.count_label.text() == f"more than {COUNT_LIMIT} found"
+    while model.canFetchMore():
+        model.fetchMore()
+    names = {model.data(model.index(row, PatientSearchModel.COL_NAME)) for row in range(250)}
+    assert (model.rowCount(), len(names)) == (250, 250)
+    screen.search.setText("sam lee2")
+    screen.run_search()
+    assert (model.rowCount(), model.canFetchMore()) == (50, False)
+    assert screen.count_label.text() == "50 found"
 
 
 def test_new_patient_with_problems_shown_next_to_fields(
