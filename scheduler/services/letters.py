@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from scheduler.domain.access import Actor, Permission
@@ -40,7 +40,7 @@ from scheduler.services.clinic import get_settings
 from scheduler.services.letter_facts import clinic_facts, patient_facts, session_facts
 from scheduler.services.patients import get_by_chart_number
 from scheduler.services.rows import get_or_refuse
-from scheduler.services.schedule import day_bounds, overlapping
+from scheduler.services.schedule import SessionIds, day_bounds, overlapping
 from scheduler.services.staging import stage_files
 from scheduler.store.models import ClinicSettings, Letter, Patient, TreatmentSession
 
@@ -441,17 +441,15 @@ def _unique_names(names: list[str]) -> list[str]:
     return unique
 
 
-def printed_kinds(db: Session, session_ids: Sequence[int]) -> dict[tuple[int, str], bool]:
+def printed_kinds(db: Session, session_ids: SessionIds) -> dict[tuple[int, str], bool]:
     """Which letters have been printed for these sessions, keyed by (session id, letter kind).
 
     One query for a whole day's list, so the desk can show "printed" beside every session.
     """
-    if not session_ids:
+    if not isinstance(session_ids, Select) and not session_ids:
         return {}
     rows = db.execute(
-        select(Letter.session_id, Letter.kind)
-        .where(Letter.session_id.in_(list(session_ids)))
-        .distinct()
+        select(Letter.session_id, Letter.kind).where(Letter.session_id.in_(session_ids)).distinct()
     )
     return {(session_id, kind): True for session_id, kind in rows if session_id is not None}
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Actor, Permission
@@ -42,6 +42,7 @@ from scheduler.services.letter_facts import clinic_facts, patient_facts, session
 from scheduler.services.letters import live_sessions_on, upcoming_sessions
 from scheduler.services.mail_password import stored_password
 from scheduler.services.patients import get_patient
+from scheduler.services.schedule import SessionIds
 from scheduler.store.models import ClinicSettings, LetterEmail, Patient, TreatmentSession
 
 # How long the desk waits for the mail server before giving up on it.
@@ -374,13 +375,13 @@ def email_schedule_letter(
     return outcome
 
 
-def emailed_kinds(db: Session, session_ids: Sequence[int]) -> dict[tuple[int, str], bool]:
+def emailed_kinds(db: Session, session_ids: SessionIds) -> dict[tuple[int, str], bool]:
     """Which letters have been emailed for these sessions, keyed by (session id, kind)."""
-    if not session_ids:
+    if not isinstance(session_ids, Select) and not session_ids:
         return {}
     rows = db.execute(
         select(LetterEmail.session_id, LetterEmail.kind)
-        .where(LetterEmail.session_id.in_(list(session_ids)), LetterEmail.sent.is_(True))
+        .where(LetterEmail.session_id.in_(session_ids), LetterEmail.sent.is_(True))
         .distinct()
     )
     return {(session_id, kind): True for session_id, kind in rows if session_id is not None}

@@ -245,6 +245,16 @@ def overlapping(start: dt.datetime, end: dt.datetime) -> ColumnElement[bool]:
     return _overlap(start - LONGEST_SESSION, start, end)
 
 
+# Sessions to read other rows of (their letters, their emails): ids the caller has, or a
+# statement giving them, which the database joins instead of taking hundreds of parameters.
+SessionIds = Sequence[int] | Select[int]
+
+
+def session_ids_between(start: dt.datetime, end: dt.datetime) -> Select[int]:
+    """The ids of the sessions overlapping ``start``..``end``, as a statement."""
+    return select(TreatmentSession.id).where(overlapping(start, end))
+
+
 def _overlap(since: Any, start: Any, end: Any) -> ColumnElement[bool]:
     """Overlapping ``start``..``end`` and started after ``since``: values or parameters."""
     return and_(

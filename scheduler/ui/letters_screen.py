@@ -82,10 +82,16 @@ def day_sessions(desk: Desk, day: dt.date) -> list[DeskSession]:
     """A day's sessions with what has been printed for each, as the desk lists them."""
     zone = desk.zone  # kept by the desk: one read of the settings fewer on every refresh
 
+    start, end = schedule.day_bounds(zone, day, day)
+
     def load(db: Session) -> list[DeskSession]:
-        views = schedule.sessions_on_days(db, day, day, zone=zone)
-        printed = letters.printed_kinds(db, [v.session_id for v in views])
-        emailed = mail.emailed_kinds(db, [v.session_id for v in views])
+        views = schedule.sessions_between(db, start, end)
+        if not views:
+            return []
+        # Read by the day's window, not by a few hundred ids sent one parameter each.
+        on_the_day = schedule.session_ids_between(start, end)
+        printed = letters.printed_kinds(db, on_the_day)
+        emailed = mail.emailed_kinds(db, on_the_day)
         return [
             DeskSession(
                 view,
