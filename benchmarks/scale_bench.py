@@ -1,7 +1,7 @@
 """How each desk action holds up on a big clinic, beside raw SQL returning the same rows.
 
     python benchmarks/big_clinic.py --sessions 1000000 --db BIG.sqlite3   # once
-    python benchmarks/scale_bench.py --db BIG.sqlite3 [--runs 15] [--only week,day]
+    python benchmarks/scale_bench.py --db BIG.sqlite3 [--runs 15] [--only week,day] [--today D]
     python benchmarks/scale_bench.py --db postgresql+psycopg://user@host/big
 
 Every action goes through the functions the desk itself calls: the calendar's ``load_days``
@@ -342,6 +342,12 @@ def main() -> None:
         "--slow-runs", type=int, default=3, help="runs of propose and booster-due (1: no warm-up)"
     )
     parser.add_argument("--only", default=",".join(ACTIONS), help=f"some of {ACTIONS}")
+    parser.add_argument(
+        "--today",
+        type=dt.date.fromisoformat,
+        help="the clinic's today, 9 AM (default: now); the day big_clinic.py built it for "
+        "keeps figures comparable from one day to the next",
+    )
     args = parser.parse_args()
     only = set(args.only.split(","))
     database = open_database(args.db, create=False)
@@ -349,6 +355,9 @@ def main() -> None:
     by_cpu = args.cpu or (sqlite and not args.wall)
     CLOCK[0] = time.process_time if by_cpu else time.perf_counter
     desk = Desk(database)
+    if args.today is not None:
+        morning = dt.datetime.combine(args.today, dt.time(9), desk.zone).astimezone(dt.UTC)
+        desk = Desk(database, clock=lambda: morning)
     today = desk.today()
     raw = Raw(database)
     results: list[Result] = []

@@ -64,6 +64,14 @@ def test_every_clash_is_found_by_binary_search(
     if wanted.chair_id is not None and wanted.session_id is None:
         free = occupancy.free_chairs([wanted.chair_id], wanted.starts_at, wanted.chair_free_at)
         assert free == ([] if chair else [wanted.chair_id])
+    span = (wanted.starts_at, wanted.chair_free_at)
+    assert occupancy.free_chairs([1, 2, 3, 4], *span) == [
+        c
+        for c in (1, 2, 3, 4)
+        if not any(
+            o.chair_id == c and _overlap(span, (o.starts_at, o.chair_free_at)) for o in booked
+        )
+    ]
 
 
 def sorted_by_start(found: list[Occupation]) -> list[Occupation]:
@@ -95,3 +103,17 @@ def test_books_loaded_day_by_day_answer_as_all_the_books(
     # Each stretch of time is read once.
     for a, b in itertools.combinations(queries, 2):
         assert not _overlap(a, b)
+
+
+def test_a_long_session_read_after_a_later_one_still_holds_its_chair() -> None:
+    """Books come in order of start, but not always (the day before is read after the day):
+    a session put in before those already held must still count for the time they start."""
+    later = Occupation(
+        1, MONDAY + dt.timedelta(hours=1), MONDAY + dt.timedelta(hours=2), chair_id=1
+    )
+    long_one = Occupation(2, MONDAY, MONDAY + dt.timedelta(hours=6), chair_id=1)
+    occupancy = Occupancy([later, long_one])
+    at_three = (MONDAY + dt.timedelta(hours=3), MONDAY + dt.timedelta(hours=4))
+    assert occupancy.free_chairs([1, 2], *at_three) == [2]
+    wanted = Occupation(3, *at_three, chair_id=1)
+    assert occupancy.chair_clashes(wanted) == [long_one]
