@@ -20,11 +20,11 @@ from sqlalchemy import select
 from benchmarks.big_clinic import ZONE, build
 from benchmarks.query_plans import full_scans, plans, statements_sent
 from scheduler.domain.enums import SessionStatus
-from scheduler.services import letters, schedule
+from scheduler.services import booking, letters, schedule
 from scheduler.services.boosters import boosters_due
 from scheduler.services.patients import count_patients, find_patients, search_patients
 from scheduler.store import Database, open_database
-from scheduler.store.models import Patient, TreatmentSession
+from scheduler.store.models import Patient, Protocol, TreatmentSession
 from scheduler.ui.calendar.loading import load_days
 from scheduler.ui.desk import Desk
 from scheduler.ui.letters_screen import day_sessions, letter_kit
@@ -217,3 +217,26 @@ def test_a_search_checks_each_patient_s_other_numbers_by_the_patient(
         assert lookups, plan
         for lookup in lookups:
             assert re.search(r"\(patient_id ?= ?", lookup), f"{statement}\n{plan}"
+
+
+def test_proposing_an_induction_reads_only_the_days_it_looks_at(clinic: Database) -> None:
+    """A proposal reads the books a stretch of days at a time through the start-time index,
+    never the whole history, however long the clinic has been open."""
+    with clinic.reading() as db:
+        protocol = db.scalar(select(Protocol.id).where(Protocol.name == "IV ketamine induction"))
+        patient = db.scalar(select(Patient.id).order_by(Patient.id.desc()).limit(1))
+    assert protocol is not None
+    assert patient is not None
+    with clinic.reading() as db, statements_sent(clinic) as sent:
+        proposal = booking.propose_series(
+            db,
+            patient_id=patient,
+            protocol_id=protocol,
+            count=8,
+            first_day=TODAY + dt.timedelta(days=1),
+            preferred_time=dt.time(10),
+            now=NOW,
+        )
+    assert len(proposal.rows) == 8
+    assert _sessions_queries(sent) >= 1
+    assert full_scans(clinic, sent) == []

@@ -64,7 +64,8 @@ class _Line:
     """One chair's, patient's or nurse's occupations in order of start, with their ends.
 
     ``reach[i]`` is the latest end among the first ``i + 1``: whether anything runs in a
-    span is then one binary search and one comparison, the question a plan asks most.
+    span is then one binary search and one comparison (``Occupancy.free_chairs``), the
+    question a plan asks most.
     """
 
     __slots__ = ("ends", "items", "longest", "reach", "starts")
@@ -93,15 +94,6 @@ class _Line:
         self.reach.insert(at, until)
         for i in range(at, len(self.ends)):
             self.reach[i] = max(self.reach[i - 1], self.ends[i]) if i else self.ends[i]
-
-    def busy(self, start: dt.datetime, end: dt.datetime) -> bool:
-        """Whether anything runs at some time from ``start`` to ``end``: ``running``, faster.
-
-        Those starting before ``end`` are the first ``last``; one of them runs past ``start``
-        exactly when the latest of their ends does.
-        """
-        last = bisect_left(self.starts, end)
-        return last > 0 and self.reach[last - 1] > start
 
     def running(self, start: dt.datetime, end: dt.datetime, wanted: Occupation) -> list[Occupation]:
         """Those running at some time from ``start`` to ``end`` (but ``wanted`` itself).
@@ -215,7 +207,9 @@ class Occupancy:
         """
         self.cover(start, until)
         lines = self._chairs
-        # ``_Line.busy`` written out: a plan asks this of every chair at hundreds of times.
+        # A chair is busy when one of those starting before ``until`` (the first ``last``)
+        # runs past ``start``: exactly when the latest of their ends does. A plan asks this
+        # of every chair at hundreds of times, so it is written out here.
         found = []
         for chair_id in chair_ids:
             line = lines.get(chair_id)
