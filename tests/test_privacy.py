@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from scheduler.domain.patients import PatientDetails
-from scheduler.private_files import write_private
+from scheduler.private_files import append_private, write_private
 from scheduler.services.clinic import set_up_clinic
 from scheduler.services.letters import write_files
 from scheduler.services.patients import create_patient
@@ -86,6 +86,20 @@ def test_letters_and_saved_files_are_private(tmp_path: Path) -> None:
     write_private(saved, b"%PDF-1.4 new")
     assert (saved.read_bytes(), mode(saved)) == (b"%PDF-1.4 new", 0o600)
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+def test_a_file_added_to_is_private_and_keeps_what_it_held(tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh.log"
+    with append_private(fresh) as stream:
+        stream.write("first\n")
+    assert (fresh.read_text(encoding="utf-8"), mode(fresh)) == ("first\n", 0o600)
+    # One left open to others (by an older version, say) is closed to them, and kept.
+    older = tmp_path / "older.log"
+    older.write_text("before\n", encoding="utf-8")
+    older.chmod(0o644)
+    with append_private(older) as stream:
+        stream.write("after\n")
+    assert (older.read_text(encoding="utf-8"), mode(older)) == ("before\nafter\n", 0o600)
 
 
 def test_the_log_folder_and_every_log_file_are_private(tmp_path: Path) -> None:
