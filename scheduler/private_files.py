@@ -13,6 +13,7 @@ import errno
 import os
 import tempfile
 from pathlib import Path
+from typing import TextIO
 
 PRIVATE_FILE = 0o600
 PRIVATE_FOLDER = 0o700
@@ -38,14 +39,35 @@ def private_folder(path: Path) -> None:
             os.chmod(folder, PRIVATE_FOLDER)  # mkdir's mode is cut by the umask
 
 
-def private_file(path: Path) -> None:
-    """Make sure ``path`` exists and only its owner may read or write it (created empty)."""
-    handle = os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE)
+def _private_handle(path: Path, flags: int) -> int:
+    """Open ``path`` (created if missing) with ``flags``, made owner-only whatever it was."""
+    handle = os.open(path, flags | os.O_CREAT, PRIVATE_FILE)
     try:
         if POSIX:
+            # os.open's mode applies only to a new file, and is cut by the umask.
             os.fchmod(handle, PRIVATE_FILE)
-    finally:
+    except BaseException:
         os.close(handle)
+        raise
+    return handle
+
+
+def private_file(path: Path) -> None:
+    """Make sure ``path`` exists and only its owner may read or write it (created empty)."""
+    os.close(_private_handle(path, os.O_WRONLY))
+
+
+def append_private(path: Path) -> TextIO:
+    """Open ``path`` to add text at its end (created if missing), readable by its owner only.
+
+    What the file already holds is kept; one left open to others is closed to them first.
+    """
+    handle = _private_handle(path, os.O_WRONLY | os.O_APPEND)
+    try:
+        return os.fdopen(handle, "a", encoding="utf-8")
+    except BaseException:
+        os.close(handle)
+        raise
 
 
 def write_private(path: Path, data: bytes) -> None:

@@ -6,6 +6,9 @@ import datetime as dt
 import logging
 import os
 import stat
+import subprocess
+import sys
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from scheduler.domain.patients import PatientDetails
-from scheduler.private_files import write_private
+from scheduler.private_files import append_private, write_private
 from scheduler.services.clinic import set_up_clinic
 from scheduler.services.letters import write_files
 from scheduler.services.patients import create_patient
@@ -86,6 +89,47 @@ def test_letters_and_saved_files_are_private(tmp_path: Path) -> None:
     write_private(saved, b"%PDF-1.4 new")
     assert (saved.read_bytes(), mode(saved)) == (b"%PDF-1.4 new", 0o600)
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+def test_a_file_added_to_is_private_and_keeps_what_it_held(tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh.log"
+    with append_private(fresh) as stream:
+        stream.write("first\n")
+    assert (fresh.read_text(encoding="utf-8"), mode(fresh)) == ("first\n", 0o600)
+    # One left open to others (by an older version, say) is closed to them, and kept.
+    older = tmp_path / "older.log"
+    older.write_text("before\n", encoding="utf-8")
+    older.chmod(0o644)
+    with append_private(older) as stream:
+        stream.write("after\n")
+    assert (older.read_text(encoding="utf-8"), mode(older)) == ("before\nafter\n", 0o600)
+
+
+def test_the_crash_log_and_its_folder_are_private(tmp_path: Path) -> None:
+    # faulthandler is the process's own, so the crash log is set up in a process of its own.
+    new_folder = tmp_path / "state" / "log"
+    old_folder = tmp_path / "old"
+    old_folder.mkdir()
+    old_log = old_folder / "crash.log"
+    old_log.write_text("an earlier crash\n", encoding="utf-8")
+    old_log.chmod(0o644)
+    setting_up = textwrap.dedent(
+        f"""
+        from pathlib import Path
+        from scheduler.ui.app import enable_crash_log
+        print(enable_crash_log(Path({str(new_folder)!r})))
+        print(enable_crash_log(Path({str(old_folder)!r})))
+        """
+    )
+    finished = subprocess.run(
+        [sys.executable, "-c", setting_up], capture_output=True, text=True, timeout=60,
+        check=True,
+    )  # fmt: skip
+    new_log = new_folder / "crash.log"
+    assert finished.stdout.split() == [str(new_log), str(old_log)]
+    assert (mode(new_log), mode(new_folder), mode(new_folder.parent)) == (0o600, 0o700, 0o700)
+    assert mode(old_log) == 0o600
+    assert old_log.read_text(encoding="utf-8") == "an earlier crash\n"
 
 
 def test_the_log_folder_and_every_log_file_are_private(tmp_path: Path) -> None:

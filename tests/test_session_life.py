@@ -174,6 +174,62 @@ def test_reschedule_keeps_the_spacing_with_neighbours(
         assert row.history[-1].reason.startswith("Moved from Fri, Nov 20, 2026, 10:00 AM")
 
 
+THU = dt.date(2026, 11, 19)
+
+
+def test_an_undo_puts_the_session_back_from_where_the_move_left_it(
+    db: Database, series_id: int, c: Clinic
+) -> None:
+    second = session_ids(db, series_id)[1]
+    with db.reading() as s:
+        was = life.session_state(s, second)
+    with db.transaction() as s:  # dragged on the calendar
+        life.reschedule(s, second, starts_at=at(THU, 10), chair_id=c.chairs[1], actor=ACTOR,
+                        now=NOW)  # fmt: skip
+    with db.transaction() as s:
+        back = life.undo_move(
+            s, second, moved_to=life.Spot(at(THU, 10), c.chairs[1]),
+            back_to=life.Spot(was.starts_at, was.chair_id), actor=ACTOR, now=NOW,
+        )  # fmt: skip
+    assert (back.starts_at, back.chair_id) == (was.starts_at, was.chair_id)
+    with db.reading() as s:
+        trail = s.scalars(
+            select(AuditEntry.actor)
+            .where(AuditEntry.action == "session.reschedule", AuditEntry.entity_id == second)
+            .order_by(AuditEntry.id)
+        )
+        assert list(trail) == [ACTOR.sign_in, ACTOR.sign_in]
+
+
+def test_an_undo_refuses_a_session_moved_again_since(
+    db: Database, series_id: int, c: Clinic
+) -> None:
+    second = session_ids(db, series_id)[1]
+    with db.reading() as s:
+        was = life.session_state(s, second)
+        name = life.get_session(s, second).patient.display_name
+    with db.transaction() as s:  # dragged on the calendar
+        life.reschedule(s, second, starts_at=at(THU, 10), chair_id=c.chairs[1], actor=ACTOR,
+                        now=NOW)  # fmt: skip
+    with db.transaction() as s:  # and moved again at another workstation
+        life.reschedule(s, second, starts_at=at(THU, 14), chair_id=c.chairs[0], actor=ACTOR,
+                        now=NOW)  # fmt: skip
+    with (
+        pytest.raises(
+            life.MovedSince,
+            match=f"^{name}'s session has been moved again since. Open it to move it.$",
+        ),
+        db.transaction() as s,
+    ):
+        life.undo_move(
+            s, second, moved_to=life.Spot(at(THU, 10), c.chairs[1]),
+            back_to=life.Spot(was.starts_at, was.chair_id), actor=ACTOR, now=NOW,
+        )  # fmt: skip
+    with db.reading() as s:
+        now = life.session_state(s, second)
+    assert (now.starts_at, now.chair_id) == (at(THU, 14), c.chairs[0])
+
+
 def test_a_completed_session_cannot_move(db: Database, series_id: int) -> None:
     first = session_ids(db, series_id)[0]
     with db.transaction() as s:

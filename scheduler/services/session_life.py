@@ -398,6 +398,44 @@ def reschedule(
     return state_of(session)
 
 
+@dataclass(frozen=True, slots=True)
+class Spot:
+    """Where a session sits on the calendar: its start and its chair."""
+
+    starts_at: dt.datetime
+    chair_id: int | None
+
+
+class MovedSince(SessionStateError):
+    """A move was to be undone, but the session is no longer where that move put it."""
+
+
+def undo_move(
+    db: Session,
+    session_id: int,
+    *,
+    moved_to: Spot,
+    back_to: Spot,
+    actor: Actor,
+    now: dt.datetime,
+) -> SessionState:
+    """Put a session back where it was before a move that left it at ``moved_to``.
+
+    Whether it is still there is checked in the same transaction as the move back: had another
+    workstation moved it since, putting it back would undo their move, not ours. The move back
+    is a reschedule like any other (every booking rule, audited with the user).
+    """
+    require(actor, Permission.MOVE)
+    session = get_session(db, session_id)
+    if (session.starts_at, session.chair_id) != (moved_to.starts_at, moved_to.chair_id):
+        raise MovedSince(
+            f"{session.patient.display_name}'s session has been moved again since. "
+            "Open it to move it."
+        )
+    return reschedule(db, session_id, starts_at=back_to.starts_at, chair_id=back_to.chair_id,
+                      actor=actor, now=now)  # fmt: skip
+
+
 def _missed(db: Session, session_id: int) -> tuple[TreatmentSession, Series, CourseParts]:
     session = get_session(db, session_id)
     if session.status not in (SessionStatus.CANCELLED, SessionStatus.NO_SHOW):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import faulthandler
 import logging
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,7 +19,7 @@ import platformdirs
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from scheduler import APP_NAME, APP_SLUG, __version__
-from scheduler.private_files import private_folder
+from scheduler.private_files import append_private, private_folder
 from scheduler.resources import MissingResource, shipped_file
 from scheduler.ui.private_log import PrivateFormatter, PrivateLogFile
 from scheduler.ui.widgets import icon
@@ -65,18 +64,20 @@ def enable_crash_log(folder: Path | None = None) -> Path | None:
 
     Python's own errors are logged and shown politely; a fault below Python ends the process
     at once, and this is the one place that then says where it was: the stack of every
-    thread, written by ``faulthandler``. Returns the file, or None if it cannot be written.
+    thread, written by ``faulthandler``: code locations only, never data. Like the log, the
+    file is the user's alone (0600, in a 0700 folder). Returns the file, or None if it cannot
+    be written.
     """
     global _crash_stream
     path = (folder or log_file_path().parent) / CRASH_LOG_NAME
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        private_folder(path.parent)
+        stream = append_private(path)
     except OSError:
         return None
     if _crash_stream is not None:
         _crash_stream.close()
-    _crash_stream = os.fdopen(descriptor, "a", encoding="utf-8")
+    _crash_stream = stream
     faulthandler.enable(file=_crash_stream, all_threads=True)
     log.info("a native crash would be described in %s", path)
     return path

@@ -1,8 +1,9 @@
 """Moving a session dropped on the calendar, and undoing the last such move (Ctrl+Z).
 
 A drop is a move like any other: ``session_life.reschedule`` checks it against every booking
-rule, with the signed-in user's permission, in one audited transaction. So is an undo: the
-session goes back to its old time and chair only if that is still allowed.
+rule, with the signed-in user's permission, in one audited transaction. So is an undo
+(``session_life.undo_move``): the session goes back to its old time and chair only if it is
+still where the drop put it and the rules still allow it there.
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
+from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Permission
 from scheduler.domain.when import clock_time, short_day
+from scheduler.errors import ServiceError
 from scheduler.services import session_life
-from scheduler.services.session_life import SessionState
+from scheduler.services.session_life import MovedSince, SessionState, Spot
 from scheduler.ui.desk import Desk
-from scheduler.ui.session_dialog import act_showing_refusal
+from scheduler.ui.session_dialog import refusal_text
 from scheduler.ui.session_models import SessionLike
 
 
@@ -29,10 +32,8 @@ class Move:
 
     session_id: int
     patient_name: str
-    was_at: dt.datetime
-    was_chair_id: int | None
-    now_at: dt.datetime
-    now_chair_id: int | None
+    was: Spot
+    went: Spot
 
 
 def movable(desk: Desk, views: Iterable[SessionLike]) -> list[int]:
@@ -67,12 +68,18 @@ class SessionMover(QObject):
 
     def move(self, view: SessionLike, starts_at: dt.datetime, chair_id: int | None) -> bool:
         """Move a session where it was dropped; whether it moved."""
-        moved = self._reschedule(view.session_id, starts_at, chair_id, "Not moved")
+        moved = self._act(
+            lambda db: session_life.reschedule(
+                db, view.session_id, starts_at=starts_at, chair_id=chair_id,
+                actor=self.desk.actor, now=self.desk.now(),
+            ),
+            "Not moved",
+        )  # fmt: skip
         if moved is None:
             return False
         self._remember(
-            Move(view.session_id, view.patient_name, view.starts_at, view.chair_id,
-                 moved.starts_at, moved.chair_id)
+            Move(view.session_id, view.patient_name, Spot(view.starts_at, view.chair_id),
+                 Spot(moved.starts_at, moved.chair_id))
         )  # fmt: skip
         self._confirm(f"Moved {view.patient_name} to", moved)
         return True
@@ -84,16 +91,13 @@ class SessionMover(QObject):
         if last is None:
             self.desk.announce("No move to undo")
             return False
-        now = self.desk.read(lambda db: session_life.session_state(db, last.session_id))
-        if (now.starts_at, now.chair_id) != (last.now_at, last.now_chair_id):
-            # Someone moved it again since: putting it back would undo their move, not ours.
-            self.show_problem(
-                f"Not undone: {last.patient_name}'s session has been moved again since. "
-                "Open it to move it."
-            )
-            self._remember(None)
-            return False
-        back = self._reschedule(last.session_id, last.was_at, last.was_chair_id, "Not undone")
+        back = self._act(
+            lambda db: session_life.undo_move(
+                db, last.session_id, moved_to=last.went, back_to=last.was,
+                actor=self.desk.actor, now=self.desk.now(),
+            ),
+            "Not undone",
+        )  # fmt: skip
         if back is None:
             return False
         self._remember(None)
@@ -104,24 +108,18 @@ class SessionMover(QObject):
         """Keep no move to undo (another staff member signed in: theirs is not to undo)."""
         self._remember(None)
 
-    def _reschedule(
-        self, session_id: int, starts_at: dt.datetime, chair_id: int | None, prefix: str
-    ) -> SessionState | None:
+    def _act(self, action: Callable[[Session], SessionState], prefix: str) -> SessionState | None:
+        """Run a move in one transaction; a refusal is shown in the strip, after ``prefix``."""
         self.show_problem("")
-        return act_showing_refusal(
-            self.desk,
-            lambda db: session_life.reschedule(
-                db,
-                session_id,
-                starts_at=starts_at,
-                chair_id=chair_id,
-                actor=self.desk.actor,
-                now=self.desk.now(),
-            ),
-            self.show_problem,
-            self._parent,
-            prefix=prefix,
-        )
+
+        def shown(refusal: ServiceError) -> bool:
+            self.show_problem(refusal_text(refusal, prefix))
+            if isinstance(refusal, MovedSince):
+                # Someone moved it again since: the move left to undo is theirs, not ours.
+                self._remember(None)
+            return True
+
+        return self.desk.act(action, self._parent, on_refusal=shown)
 
     def _remember(self, move: Move | None) -> None:
         self.last = move
