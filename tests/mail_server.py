@@ -1,13 +1,17 @@
 """A real SMTP server on loopback for the mail tests (aiosmtpd), collecting what it receives.
 
 Addresses in ``refuse`` get "550" at RCPT, as a server does for an address it does not
-know; everything else is kept in ``received`` as parsed messages.
+know; everything else is kept in ``received`` as parsed messages. After ``hold()`` the server
+stalls on the first message's data, as a slow server does, until ``release()``: a test can
+look at the database while a send is under way.
 """
 
 from __future__ import annotations
 
+import asyncio
 import email
 import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +23,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope
 from aiosmtpd.smtp import Session as SmtpSession
 
+# A stalled server answers at last after this long, so a failing test cannot hang.
+STALL_LIMIT = 60.0
+
 
 @dataclass
 class Mailbox:
@@ -26,6 +33,17 @@ class Mailbox:
 
     refuse: set[str] = field(default_factory=set)
     received: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
+    # Set when a message's data has arrived; while ``gate`` is closed the server answers none.
+    arrived: threading.Event = field(default_factory=threading.Event)
+    gate: threading.Event | None = None
+
+    def hold(self) -> None:
+        """Stall on the next message's data until ``release()``."""
+        self.gate = threading.Event()
+
+    def release(self) -> None:
+        if self.gate is not None:
+            self.gate.set()
 
     # aiosmtpd calls its hooks by these names.
     async def handle_RCPT(  # noqa: N802
@@ -40,6 +58,11 @@ class Mailbox:
     async def handle_DATA(  # noqa: N802
         self, server: SMTP, session: SmtpSession, envelope: Envelope
     ) -> str:
+        self.arrived.set()
+        waited = 0.0
+        while self.gate is not None and not self.gate.is_set() and waited < STALL_LIMIT:
+            await asyncio.sleep(0.02)  # the server's loop keeps running; the client waits
+            waited += 0.02
         content = envelope.original_content or b""
         message = email.message_from_bytes(content, policy=default)
         assert isinstance(message, EmailMessage)

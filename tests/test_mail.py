@@ -21,7 +21,14 @@ from scheduler.domain.enums import LetterKind, MailSecurity, StaffRole
 from scheduler.errors import NotAllowed
 from scheduler.letters.pdf import PdfRenderer
 from scheduler.letters.templates import load_templates
-from scheduler.services.mail import email_prep_letters, email_schedule_letter, emailed_kinds
+from scheduler.services.mail import (
+    MailRun,
+    emailed_kinds,
+    prepare_prep_emails,
+    prepare_schedule_email,
+    record_mailing,
+    send_mailing,
+)
 from scheduler.services.mail_settings import MailServer, save_mail_server
 from scheduler.store import Database
 from scheduler.store.models import LetterEmail, Patient
@@ -79,6 +86,16 @@ def _attachments(message: EmailMessage) -> dict[str, bytes]:
         data = part.get_content()
         found[part.get_filename() or ""] = data if isinstance(data, bytes) else data.encode()
     return found
+
+
+def _email_prep_letters(db: Database) -> MailRun:
+    """A run's three steps as the desk and ``remind`` take them: read, send, record."""
+    with db.reading() as s:
+        mailing = prepare_prep_emails(s, DAY, templates=load_templates(None),
+                                      renderer=PdfRenderer(), actor=ACTOR, now=NOW)  # fmt: skip
+    outcomes = send_mailing(mailing)
+    with db.transaction() as s:
+        return record_mailing(s, mailing, outcomes, actor=ACTOR, now=NOW)
 
 
 def _remind(db_path: Path | str, password: Path) -> int:
@@ -167,8 +184,7 @@ def test_an_unreachable_server_fails_every_message_by_name_and_records_each(
     server = MailServer("127.0.0.1", port, MailSecurity.NONE, "", CLINIC_FROM)
     with db.transaction() as s:
         save_mail_server(s, server, password=None, actor=ACTOR, now=NOW)
-        done = email_prep_letters(s, DAY, templates=load_templates(None),
-                                  renderer=PdfRenderer(), actor=ACTOR, now=NOW)  # fmt: skip
+    done = _email_prep_letters(db)
     assert [o.sentence for o in done.failures] == [
         "Could not email Dana Kowalski: the mail server could not be reached.",
         "Could not email Zoë Łukasiewicz-Núñez: the mail server could not be reached.",
@@ -193,15 +209,18 @@ def test_the_schedule_letter_goes_to_a_consenting_patient_with_every_upcoming_se
     db: Database, smtp: tuple[Mailbox, int], day: dict[str, int]
 ) -> None:
     box, _port = smtp
-    with db.transaction() as s:
+    with db.reading() as s:
         dana = s.scalars(select(Patient).where(Patient.first_name == "Dana")).one()
         liam = s.scalars(select(Patient).where(Patient.first_name == "Liam")).one()
         templates, renderer = load_templates(None), PdfRenderer()
-        sent = email_schedule_letter(s, dana.id, templates=templates, renderer=renderer,
-                                     actor=NURSE_AMY, now=NOW)  # fmt: skip
-        assert email_schedule_letter(s, liam.id, templates=templates, renderer=renderer,
-                                     actor=ACTOR, now=NOW) is None  # fmt: skip
-    assert sent is not None
+        mailing = prepare_schedule_email(s, dana.id, templates=templates, renderer=renderer,
+                                         actor=NURSE_AMY, now=NOW)  # fmt: skip
+        assert prepare_schedule_email(s, liam.id, templates=templates, renderer=renderer,
+                                      actor=ACTOR, now=NOW) is None  # fmt: skip
+    assert mailing is not None
+    outcomes = send_mailing(mailing)
+    with db.transaction() as s:
+        (sent,) = record_mailing(s, mailing, outcomes, actor=NURSE_AMY, now=NOW).outcomes
     assert sent.sentence == "Emailed Dana Kowalski."
     ((rcpt, message),) = box.received
     assert rcpt == ["dana@example.org"]
@@ -216,6 +235,6 @@ def test_the_schedule_letter_goes_to_a_consenting_patient_with_every_upcoming_se
 
 def test_an_administrator_may_not_email_letters(db: Database, smtp: tuple[Mailbox, int]) -> None:
     admin = Actor(None, "alex", "Alex Morgan", frozenset({StaffRole.ADMINISTRATOR}))
-    with db.transaction() as s, pytest.raises(NotAllowed, match="may not email letters"):
-        email_prep_letters(s, DAY, templates=load_templates(None), renderer=PdfRenderer(),
-                           actor=admin, now=NOW)  # fmt: skip
+    with db.reading() as s, pytest.raises(NotAllowed, match="may not email letters"):
+        prepare_prep_emails(s, DAY, templates=load_templates(None), renderer=PdfRenderer(),
+                            actor=admin, now=NOW)  # fmt: skip

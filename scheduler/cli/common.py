@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy.exc import OperationalError
 
@@ -28,6 +29,8 @@ LAST_DAY = dt.date(2999, 12, 31)
 # How often a command waits out another workstation's write (5 s each, SQLite's busy timeout).
 LOCK_ATTEMPTS = 4
 WAITING_NOTE = "waiting for another workstation to finish saving…"
+
+T = TypeVar("T")
 
 
 def date_argument(text: str) -> dt.date:
@@ -141,16 +144,14 @@ def guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
     Refusals, a damaged or read-only database, a full disk, a missing permission, a date out
     of range. A write lock held by another workstation is waited for (with a note saying so)
     before it is reported; every attempt is one transaction, so a retry repeats nothing.
+    A command that does something outside the database (emails sent) must not let a busy
+    error out once it has: it saves what followed with ``retry_writes``, whose giving up
+    (``DatabaseBusy``) is never retried here.
     """
 
     def wrapper(args: argparse.Namespace) -> int:
-        def note(attempt: int) -> bool:
-            if attempt == 1:
-                print(WAITING_NOTE, file=sys.stderr, flush=True)
-            return True
-
         try:
-            return retry_while_busy(lambda: run(args), attempts=LOCK_ATTEMPTS, before=note)
+            return retry_writes(lambda: run(args))
         except DatabaseBusy:
             return fail(_busy_fault(args))
         except (DatabaseError, ServiceError) as exc:
@@ -165,6 +166,18 @@ def guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
             return fail("A date is outside the days the clinic's calendar covers.")
 
     return wrapper
+
+
+def retry_writes(write: Callable[[], T]) -> T:
+    """Run ``write`` (one whole transaction), waiting out another workstation's write lock
+    ``LOCK_ATTEMPTS`` times with a note saying so; ``DatabaseBusy`` when it never came free."""
+
+    def note(attempt: int) -> bool:
+        if attempt == 1:
+            print(WAITING_NOTE, file=sys.stderr, flush=True)
+        return True
+
+    return retry_while_busy(write, attempts=LOCK_ATTEMPTS, before=note)
 
 
 def _database_path(args: argparse.Namespace) -> Path:

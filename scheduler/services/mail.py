@@ -6,6 +6,13 @@ therapy or a reason for treatment; the letter goes as a PDF attachment with the 
 file beside it. Every message sent, and every one that could not be, is recorded per
 session (``LetterEmail``) with the reason in words; one failure never stops the rest.
 Nothing here logs a message body, an address or the password.
+
+A run is three steps, so that no write lock is held while the mail server talks (a slow or
+unreachable server would keep every other workstation from saving for as long as it took):
+``prepare_*`` reads (permission, Settings, the password, the sessions, the messages built)
+into a ``Mailing``; ``send_mailing`` sends it with no database at all; ``record_mailing`` writes
+each message's ``LetterEmail`` row and audit entry in one short transaction. Only the last may
+be retried when the database is busy: a retry records again, it never sends again.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ import smtplib
 import socket
 import ssl
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
@@ -44,6 +51,8 @@ from scheduler.services.mail_password import stored_password
 from scheduler.services.patients import get_patient
 from scheduler.services.schedule import SessionIds
 from scheduler.store.models import ClinicSettings, LetterEmail, Patient, TreatmentSession
+
+_Built = tuple[Patient, int | None, EmailMessage]  # a message with its patient and session id
 
 # How long the desk waits for the mail server before giving up on it.
 TIMEOUT_SECONDS = 20
@@ -93,12 +102,37 @@ class MailRun:
 
 
 @dataclass(frozen=True)
-class _Message:
+class Outgoing:
     """A message ready to go, and what to record when it went (or did not)."""
 
-    patient: Patient
-    session_id: int | None
+    patient_id: int
+    patient_name: str
+    session_id: int | None  # None for a schedule letter (every upcoming session)
     message: EmailMessage
+
+
+@dataclass(frozen=True)
+class Outbox:
+    """The clinic's mail server as Settings had it when the run was prepared."""
+
+    host: str
+    port: int
+    security: MailSecurity
+    user: str
+    password: str = field(repr=False)  # "" when the server takes mail without signing in
+
+
+@dataclass(frozen=True)
+class Mailing:
+    """An emailing run read and built, ready to send with no database open.
+
+    Plain values only: nothing in it needs the session it was read in.
+    """
+
+    kind: LetterKind
+    outbox: Outbox
+    messages: tuple[Outgoing, ...]
+    left_out: int = 0  # sessions whose patient has not agreed to email or has no address
 
 
 # --- the mail server ----------------------------------------------------------------------
@@ -132,72 +166,78 @@ def _refused(exc: Exception) -> str:
     return "the mail server could not be reached"
 
 
-def _connect(settings: ClinicSettings, password: str) -> smtplib.SMTP:
+def _connect(outbox: Outbox) -> smtplib.SMTP:
     """An open, signed-in connection to the clinic's mail server."""
-    host, port = settings.smtp_host, settings.smtp_port
+    host, port = outbox.host, outbox.port
     context = ssl.create_default_context()
     server: smtplib.SMTP
-    if settings.smtp_security is MailSecurity.TLS:
+    if outbox.security is MailSecurity.TLS:
         server = smtplib.SMTP_SSL(host, port, timeout=TIMEOUT_SECONDS, context=context)
     else:
         server = smtplib.SMTP(host, port, timeout=TIMEOUT_SECONDS)
     try:
-        if settings.smtp_security is MailSecurity.STARTTLS:
+        if outbox.security is MailSecurity.STARTTLS:
             try:
                 server.starttls(context=context)
             except smtplib.SMTPNotSupportedError as exc:
                 raise _NoStartTls() from exc
-        if settings.smtp_user:
-            server.login(settings.smtp_user, password)
+        if outbox.user:
+            server.login(outbox.user, outbox.password)
     except BaseException:
         server.close()
         raise
     return server
 
 
-def _ready(settings: ClinicSettings) -> str:
-    """The password to sign in with ("" for none); refuses, in one sentence, a run that
-    cannot send anything."""
+def _ready(settings: ClinicSettings) -> Outbox:
+    """The mail server and the password to sign in with ("" for none); refuses, in one
+    sentence, a run that cannot send anything."""
     if not (settings.smtp_host and settings.smtp_from):
         raise ServiceError(
             "Email is not set up: enter the mail server and the from-address in Settings, Email."
         )
-    if not settings.smtp_user:
-        return ""
-    password = stored_password(settings.smtp_user, settings.smtp_host)
+    password: str | None = ""
+    if settings.smtp_user:
+        password = stored_password(settings.smtp_user, settings.smtp_host)
     if password is None:
         raise ServiceError(
             "No password for the mail server is kept on this computer; enter it in Settings, Email."
         )
-    return password
+    return Outbox(
+        settings.smtp_host, settings.smtp_port, settings.smtp_security, settings.smtp_user,
+        password,
+    )  # fmt: skip
 
 
-def _send_all(
-    settings: ClinicSettings, password: str, messages: Sequence[_Message]
-) -> list[MailOutcome]:
-    """Send each message over one connection; a failure is that patient's, never the run's."""
+def send_mailing(mailing: Mailing) -> tuple[MailOutcome, ...]:
+    """Send each message over one connection; a failure is that patient's, never the run's.
+
+    Touches no database: call it between the read that prepared the run and the transaction
+    that records it, so that the mail server's pace never holds the clinic's write lock.
+    """
+    messages = mailing.messages
     if not messages:
-        return []
+        return ()
     try:
-        server = _connect(settings, password)
+        server = _connect(mailing.outbox)
     except (OSError, smtplib.SMTPException) as exc:
         reason = _refused(exc)
-        return [MailOutcome(m.patient.display_name, False, reason) for m in messages]
+        return tuple(MailOutcome(m.patient_name, False, reason) for m in messages)
     outcomes = []
     try:
         for item in messages:
             try:
                 server.send_message(item.message)
             except (OSError, smtplib.SMTPException) as exc:
-                outcomes.append(MailOutcome(item.patient.display_name, False, _refused(exc)))
+                outcomes.append(MailOutcome(item.patient_name, False, _refused(exc)))
             else:
-                outcomes.append(MailOutcome(item.patient.display_name, True))
+                outcomes.append(MailOutcome(item.patient_name, True))
     finally:
         try:
             server.quit()
         except (OSError, smtplib.SMTPException):
             server.close()
-    return outcomes
+    return tuple(outcomes)
 
 
 # --- the messages -------------------------------------------------------------------------
@@ -238,20 +278,21 @@ def may_email(patient: Patient) -> bool:
     return patient.email_consent and bool(patient.email)
 
 
-def _record(
+def record_mailing(
     db: Session,
-    kind: LetterKind,
-    messages: Sequence[_Message],
+    mailing: Mailing,
     outcomes: Sequence[MailOutcome],
     *,
     actor: Actor,
     now: dt.datetime,
-) -> None:
-    """A ``LetterEmail`` row and its audit entry for each message, sent or not."""
-    for item, outcome in zip(messages, outcomes, strict=True):
+) -> MailRun:
+    """Record a sent run: a ``LetterEmail`` row and its audit entry for each message, sent or
+    not. Safe to retry when the database was busy (the messages are not sent again)."""
+    require(actor, Permission.EMAIL)
+    for item, outcome in zip(mailing.messages, outcomes, strict=True):
         row = LetterEmail(
-            kind=kind,
-            patient_id=item.patient.id,
+            kind=mailing.kind,
+            patient_id=item.patient_id,
             session_id=item.session_id,
             sent=outcome.sent,
             reason=outcome.reason,
@@ -262,12 +303,21 @@ def _record(
         action = "letter.email" if outcome.sent else "letter.email_failed"
         audit.record(db, actor=actor.sign_in, now=now, action=action, row=row, before=None)
     db.flush()
+    return MailRun(mailing.kind, tuple(outcomes), left_out=mailing.left_out)
+
+
+def _mailing(kind: LetterKind, outbox: Outbox, built: Sequence[_Built], left_out: int) -> Mailing:
+    messages = tuple(
+        Outgoing(patient.id, patient.display_name, session_id, message)
+        for patient, session_id, message in built
+    )
+    return Mailing(kind, outbox, messages, left_out)
 
 
 # --- the runs -----------------------------------------------------------------------------
 
 
-def email_prep_letters(
+def prepare_prep_emails(
     db: Session,
     day: dt.date,
     *,
@@ -275,22 +325,18 @@ def email_prep_letters(
     renderer: LetterRenderer,
     actor: Actor,
     now: dt.datetime,
-) -> MailRun:
-    """Email each consenting patient of ``day`` their prep letter and the session's .ics."""
+) -> Mailing:
+    """Each consenting patient of ``day``'s prep letter and the session's .ics, built from a
+    read (``Database.reading()``) and ready for ``send_mailing``."""
     require(actor, Permission.EMAIL)
     settings = get_settings(db)
-    password = _ready(settings)
+    outbox = _ready(settings)
     clinic, _notes = clinic_facts(settings)
     today = now.astimezone(clinic.zone).date()
     everyone = live_sessions_on(db, day, day, clinic.zone)
     sessions = [s for s in everyone if may_email(s.patient)]
-    messages = [
-        _prep_message(s, settings, clinic, templates, renderer, today, now) for s in sessions
-    ]
-    # Sent before anything is written: a run's rows and audit entries go in together after.
-    outcomes = _send_all(settings, password, messages)
-    _record(db, LetterKind.PREP, messages, outcomes, actor=actor, now=now)
-    return MailRun(LetterKind.PREP, tuple(outcomes), left_out=len(everyone) - len(sessions))
+    built = [_prep_message(s, settings, clinic, templates, renderer, today, now) for s in sessions]
+    return _mailing(LetterKind.PREP, outbox, built, len(everyone) - len(sessions))
 
 
 def _prep_message(
@@ -301,7 +347,7 @@ def _prep_message(
     renderer: LetterRenderer,
     today: dt.date,
     now: dt.datetime,
-) -> _Message:
+) -> _Built:
     patient = session.patient
     content = prep_letter(
         clinic, patient_facts(patient, session), session_facts(session), templates, today=today
@@ -324,10 +370,10 @@ def _prep_message(
     )
     _attach(message, pdf, f"appointment-{starts:%Y-%m-%d}",
             sessions_calendar(clinic, [session], now=now))  # fmt: skip
-    return _Message(patient, session.id, message)
+    return patient, session.id, message
 
 
-def email_schedule_letter(
+def prepare_schedule_email(
     db: Session,
     patient_id: int,
     *,
@@ -335,11 +381,12 @@ def email_schedule_letter(
     renderer: LetterRenderer,
     actor: Actor,
     now: dt.datetime,
-) -> MailOutcome | None:
-    """Email a consenting patient their schedule letter and .ics; None when not emailed.
+) -> Mailing | None:
+    """A consenting patient's schedule letter and .ics built from a read, ready for
+    ``send_mailing``; None when the patient is not to be emailed or has nothing upcoming.
 
-    Called after a booking has been committed, in its own transaction: a failure here is
-    recorded and told, and never touches the booking.
+    Prepared after a booking has been committed: a failure in the send is recorded and told
+    in a transaction of its own, and never touches the booking.
     """
     require(actor, Permission.EMAIL)
     patient = get_patient(db, patient_id)
@@ -347,7 +394,7 @@ def email_schedule_letter(
     if not may_email(patient) or not sessions:
         return None
     settings = get_settings(db)
-    password = _ready(settings)
+    outbox = _ready(settings)
     clinic, _notes = clinic_facts(settings)
     content = schedule_letter(
         clinic, patient_facts(patient), [session_facts(s) for s in sessions], templates,
@@ -369,10 +416,7 @@ def email_schedule_letter(
         now,
     )
     _attach(message, pdf, "appointments", patient_calendar(db, clinic, patient.id, now=now))
-    item = _Message(patient, None, message)
-    (outcome,) = _send_all(settings, password, [item])
-    _record(db, LetterKind.SCHEDULE, [item], [outcome], actor=actor, now=now)
-    return outcome
+    return _mailing(LetterKind.SCHEDULE, outbox, [(patient, None, message)], 0)
 
 
 def emailed_kinds(db: Session, session_ids: SessionIds) -> dict[tuple[int, str], bool]:

@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QDate, QItemSelection, Qt
 from PySide6.QtWidgets import (
@@ -117,6 +117,7 @@ def letter_kit(db: Session) -> tuple[TemplateSet, PdfRenderer]:
 
 
 LetterRun = Callable[..., LetterBatch]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -170,14 +171,7 @@ def batch_letter(
             data = path.read_bytes() if path is not None else b""
             return LetterPdf(data, batch.notes, letter_news(batch) if record else "")
 
-        if record:
-            result = desk.act(run, parent)
-        else:
-            try:
-                result = desk.read(run)
-            except ServiceError as exc:
-                desk.refuse(str(exc), parent)
-                return None
+        result = desk.act(run, parent) if record else read_or_refuse(desk, run, parent)
     if result is None:
         return None
     if result.data == b"":
@@ -186,6 +180,15 @@ def batch_letter(
     if result.news:
         desk.announce(result.news)
     return result
+
+
+def read_or_refuse(desk: Desk, query: Callable[[Session], T], parent: QWidget | None) -> T | None:
+    """``desk.read(query)``, or None once a refusal (a ``ServiceError``) has been shown."""
+    try:
+        return desk.read(query)
+    except ServiceError as exc:
+        desk.refuse(str(exc), parent)
+        return None
 
 
 def session_run(session_id: int, kind: LetterKind) -> LetterRun:
@@ -226,33 +229,51 @@ def schedule_letter_pdf(desk: Desk, patient_id: int, parent: QWidget | None) -> 
 def email_schedule_letter(desk: Desk, patient_id: int, parent: QWidget | None) -> str:
     """After a booking: email the schedule letter to a patient who agreed; the news, or "".
 
-    Its own transaction, after the booking's: a mail failure is recorded and told, and the
-    booking stands whatever happens here.
+    Built from a read and sent with no database open, then recorded in a transaction of its
+    own after the booking's: a slow mail server keeps no workstation from saving, a mail
+    failure is recorded and told, and the booking stands whatever happens here.
     """
-    refused: list[str] = []
-
-    def run(db: Session) -> mail.MailOutcome | None:
-        templates, renderer = letter_kit(db)
-        return mail.email_schedule_letter(
-            db, patient_id, templates=templates, renderer=renderer, actor=desk.actor,
-            now=desk.now(),
-        )  # fmt: skip
-
-    def keep(refusal: ServiceError) -> bool:
-        # Said in the booking's own sentence, not in a box of its own.
-        refused.append(str(refusal))
-        return True
-
     if not desk.may(Permission.EMAIL):
         return ""
-    outcome = desk.act(run, parent, on_refusal=keep)
-    if refused:
-        return f"; schedule letter not emailed: {refused[0]}"
-    if outcome is None:
+    now = desk.now()
+
+    def prepare(db: Session) -> mail.Mailing | None:
+        templates, renderer = letter_kit(db)
+        return mail.prepare_schedule_email(
+            db, patient_id, templates=templates, renderer=renderer, actor=desk.actor, now=now
+        )
+
+    try:
+        mailing = desk.read(prepare)
+    except ServiceError as exc:
+        # Said in the booking's own sentence, not in a box of its own.
+        return f"; schedule letter not emailed: {exc}"
+    if mailing is None:
         return ""
+    (outcome,) = mail.send_mailing(mailing)
+    if recorded(desk, mailing, (outcome,), now, parent) is None:
+        if outcome.sent:
+            return "; schedule letter emailed but not recorded (do not send it again)"
+        return "; schedule letter not emailed, and that could not be recorded"
     if outcome.sent:
         return "; schedule letter emailed"
     return f"; {outcome.sentence[:1].lower()}{outcome.sentence[1:].rstrip('.')}"
+
+
+def recorded(
+    desk: Desk,
+    mailing: mail.Mailing,
+    outcomes: tuple[mail.MailOutcome, ...],
+    now: dt.datetime,
+    parent: QWidget | None,
+) -> mail.MailRun | None:
+    """Record a sent mailing as one desk action; None when it could not be (already told).
+
+    Only this is retried when the database is busy: the messages are never sent again.
+    """
+    return desk.act(
+        lambda db: mail.record_mailing(db, mailing, outcomes, actor=desk.actor, now=now), parent
+    )
 
 
 @dataclass(frozen=True)
@@ -626,23 +647,35 @@ class LettersScreen(QWidget):
         return path
 
     def email_prep_letters(self) -> mail.MailRun | None:
-        """Email this date's prep letters to the patients who agreed; failures named below."""
-        day, desk = self.day, self.desk
+        """Email this date's prep letters to the patients who agreed; failures named below.
 
-        def run(db: Session) -> mail.MailRun:
+        The letters are built from a read and sent with no database open; only the record of
+        what went is written, in one short action, so the front desk can book meanwhile.
+        """
+        day, desk, now = self.day, self.desk, self.desk.now()
+
+        def prepare(db: Session) -> mail.Mailing:
             templates, renderer = letter_kit(db)
-            return mail.email_prep_letters(
-                db, day, templates=templates, renderer=renderer, actor=desk.actor,
-                now=desk.now(),
-            )  # fmt: skip
+            return mail.prepare_prep_emails(
+                db, day, templates=templates, renderer=renderer, actor=desk.actor, now=now
+            )
 
-        done = desk.act(run, self)
-        if done is None:
+        mailing = read_or_refuse(desk, prepare, self)
+        if mailing is None:
             return None
-        failures = " ".join(o.sentence for o in done.failures)
+        outcomes = mail.send_mailing(mailing)
+        done = recorded(desk, mailing, outcomes, now, self)
+        failures = " ".join(o.sentence for o in outcomes if not o.sent)
+        if done is None:
+            sent = sum(1 for o in outcomes if o.sent)
+            failures = (
+                f"{sent} prep letter{'' if sent == 1 else 's'} emailed but not recorded; "
+                f"do not send them again. {failures}"
+            ).strip()
         self.mail_note.setText(failures)
         self.mail_note.setVisible(bool(failures))
-        desk.announce(done.news(day_and_date(day)))
+        if done is not None:
+            desk.announce(done.news(day_and_date(day)))
         return done
 
     def _preview(self, job: LetterJob) -> bool:

@@ -27,6 +27,7 @@ from scheduler.ui.session_models import DaySessionsModel
 from scheduler.ui.settings.email import EmailTab
 from tests.conftest import ACTOR, NOW
 from tests.mail_server import Mailbox, mail_server
+from tests.test_mail_lock import Meanwhile, book_a_new_patient
 from tests.test_mail_settings import MemoryKeyring, store
 from tests.ui.conftest import TestDesk
 from tests.ui.test_letters_screen import TOMORROW, screen, sessions
@@ -143,3 +144,60 @@ def test_without_a_credential_store_the_tab_says_so_in_one_sentence(
         assert not tab.password.isEnabled()
     finally:
         keyring.set_keyring(before)
+
+
+def test_the_front_desk_can_write_while_the_letters_screen_emails(
+    screen: LettersScreen, desk: TestDesk, smtp: Mailbox, db: Database
+) -> None:
+    meanwhile = Meanwhile(smtp, book_a_new_patient(db))
+    done = screen.email_prep_letters()
+    meanwhile.join()
+    assert meanwhile.error is None, f"the other workstation could not write: {meanwhile.error}"
+    assert done is not None
+    assert done.sent == 2
+    assert _prep_column(screen) == ["Emailed", "Emailed"]
+
+
+def test_the_front_desk_can_write_while_a_schedule_letter_is_emailed(
+    desk: TestDesk, smtp: Mailbox, db: Database
+) -> None:
+    with db.reading() as s:
+        zoe = s.scalars(select(Patient).where(Patient.first_name == "Zoë")).one().id
+    meanwhile = Meanwhile(smtp, book_a_new_patient(db))
+    assert email_schedule_letter(desk, zoe, None) == "; schedule letter emailed"
+    meanwhile.join()
+    assert meanwhile.error is None, f"the other workstation could not write: {meanwhile.error}"
+    assert [rcpt for rcpt, _ in smtp.received] == [["zoe@example.org"]]
+
+
+DAMAGED = "The clinic's database file is damaged; restore the last backup."
+
+
+def test_letters_emailed_but_not_recorded_are_said_so_nobody_sends_them_again(
+    screen: LettersScreen, desk: TestDesk, smtp: Mailbox, db: Database, tmp_path: Path
+) -> None:
+    said: list[str] = []
+    desk.announced.connect(said.append)
+    # While the server takes the letters, the desk finds it may write no more.
+    meanwhile = Meanwhile(smtp, lambda: desk.stop_writing(DAMAGED))
+    assert screen.email_prep_letters() is None
+    meanwhile.join()
+    assert len(smtp.received) == 2
+    assert desk.refusals == [DAMAGED]
+    assert screen.mail_note.text() == (
+        "2 prep letters emailed but not recorded; do not send them again."
+    )
+    assert said == []
+    screen.grab().save(str(tmp_path / "letters-unrecorded.png"))
+
+
+def test_a_schedule_letter_emailed_but_not_recorded_says_so_in_the_booking_news(
+    desk: TestDesk, smtp: Mailbox, db: Database
+) -> None:
+    with db.reading() as s:
+        zoe = s.scalars(select(Patient).where(Patient.first_name == "Zoë")).one().id
+    meanwhile = Meanwhile(smtp, lambda: desk.stop_writing(DAMAGED))
+    news = email_schedule_letter(desk, zoe, None)
+    meanwhile.join()
+    assert news == "; schedule letter emailed but not recorded (do not send it again)"
+    assert len(smtp.received) == 1
