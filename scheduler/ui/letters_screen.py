@@ -701,10 +701,13 @@ class LettersScreen(QWidget):
         failures = " ".join(o.sentence for o in outcomes if not o.sent)
         if done is None:
             sent = sum(1 for o in outcomes if o.sent)
-            failures = (
+            told = (
                 f"{sent} prep letter{'' if sent == 1 else 's'} emailed but not recorded; "
-                f"do not send them again. {failures}"
-            ).strip()
+                "do not send them again."
+                if sent
+                else "Nothing was emailed, and that could not be recorded."
+            )
+            failures = f"{told} {failures}".strip()
         self.mail_note.setText(failures)
         self.mail_note.setVisible(bool(failures))
         if done is not None:

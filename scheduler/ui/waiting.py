@@ -11,6 +11,7 @@ of its own behind the same note (``work_aside``).
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Callable
@@ -134,10 +135,19 @@ def work_aside(
         stop.set()
         return stopping
 
-    worker = threading.Thread(target=run, name="desk-work-aside", daemon=True)
-    worker.start()
-    wait_with_note(text, lambda: not worker.is_alive(), parent, title=title, stop=asked_to_stop)
-    worker.join()
+    # Python's cycle collector runs on whichever thread happens to allocate; run on the worker
+    # it could finalize the window's Qt objects there, off the window's thread. So it waits
+    # until the work is done (a few seconds; only garbage in reference cycles waits with it).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        worker = threading.Thread(target=run, name="desk-work-aside", daemon=True)
+        worker.start()
+        wait_with_note(text, lambda: not worker.is_alive(), parent, title=title, stop=asked_to_stop)
+        worker.join()
+    finally:
+        if collecting:
+            gc.enable()
     if errors:
         raise errors[0]
     return results[0]

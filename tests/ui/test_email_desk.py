@@ -9,6 +9,7 @@ import itertools
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import keyring
 import pytest
@@ -42,6 +43,7 @@ from tests.ui.test_letters_screen import TOMORROW, screen, sessions
 # mail settings' (a credential store in memory).
 __all__ = ["screen", "sessions", "store"]
 
+T = TypeVar("T")
 # Tests that email take ``qtbot`` even without a screen: the desk shows a note while it sends.
 ADDRESSES = {"Zoë": "zoe@example.org", "Ben": "ben@example.org", "Cleo": "cleo@example.org"}
 
@@ -370,14 +372,21 @@ def test_the_desk_answers_while_a_schedule_letter_is_emailed(
 # --- the database stays busy after the letters went -----------------------------------------
 
 
-def cancel_the_wait_for_the_database(qtbot: QtBot) -> QTimer:
-    """Another workstation keeps saving: the user gives up waiting to record."""
+def while_the_database_stays_busy(db_path: Path, qtbot: QtBot, send: Callable[[], T]) -> T:
+    """``send()`` while another workstation keeps saving and the user gives up the wait."""
 
     def cancel(note: QProgressDialog) -> None:
         button = next(b for b in note.findChildren(QPushButton) if b.text() == "Cancel")
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
-    return when_shown(WAITING_TEXT, cancel)
+    other = hold_lock(db_path)
+    poll = when_shown(WAITING_TEXT, cancel)
+    try:
+        return send()
+    finally:
+        poll.stop()
+        other.execute("ROLLBACK")
+        other.close()
 
 
 @pytest.mark.sqlite_only
@@ -386,14 +395,7 @@ def test_letters_emailed_while_the_database_stays_busy_are_told_in_one_true_sent
 ) -> None:
     said: list[str] = []
     desk.announced.connect(said.append)
-    other = hold_lock(db_path)
-    try:
-        poll = cancel_the_wait_for_the_database(qtbot)
-        assert screen.email_prep_letters() is None
-        poll.stop()
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
+    assert while_the_database_stays_busy(db_path, qtbot, screen.email_prep_letters) is None
     assert len(smtp.received) == 2
     assert desk.refusals == []  # no "Nothing was saved": the letters did go
     assert screen.mail_note.text() == (
@@ -403,19 +405,29 @@ def test_letters_emailed_while_the_database_stays_busy_are_told_in_one_true_sent
 
 
 @pytest.mark.sqlite_only
+def test_letters_not_emailed_while_the_database_stays_busy_are_not_said_to_have_gone(
+    screen: LettersScreen, desk: TestDesk, smtp: Mailbox, db_path: Path, qtbot: QtBot
+) -> None:
+    smtp.refuse.update(ADDRESSES.values())
+    assert while_the_database_stays_busy(db_path, qtbot, screen.email_prep_letters) is None
+    assert smtp.received == []
+    assert desk.refusals == []
+    assert screen.mail_note.text() == (
+        "Nothing was emailed, and that could not be recorded. "
+        "Could not email Zoë Łukasiewicz-Núñez: the server refused the address. "
+        "Could not email Ben Łukasiewicz-Núñez: the server refused the address."
+    )
+
+
+@pytest.mark.sqlite_only
 def test_a_schedule_letter_emailed_while_the_database_stays_busy_says_only_that(
     desk: TestDesk, smtp: Mailbox, db: Database, db_path: Path, qtbot: QtBot
 ) -> None:
     with db.reading() as s:
         zoe = s.scalars(select(Patient).where(Patient.first_name == "Zoë")).one().id
-    other = hold_lock(db_path)
-    try:
-        poll = cancel_the_wait_for_the_database(qtbot)
-        news = email_schedule_letter(desk, zoe, None)
-        poll.stop()
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
+    news = while_the_database_stays_busy(
+        db_path, qtbot, lambda: email_schedule_letter(desk, zoe, None)
+    )
     assert news == "; schedule letter emailed but not recorded (do not send it again)"
     assert len(smtp.received) == 1
     assert desk.refusals == []
