@@ -22,6 +22,7 @@ from scheduler.errors import NotAllowed
 from scheduler.letters.pdf import PdfRenderer
 from scheduler.letters.templates import load_templates
 from scheduler.services.mail import (
+    CANCELLED,
     MailRun,
     emailed_kinds,
     prepare_prep_emails,
@@ -238,3 +239,28 @@ def test_an_administrator_may_not_email_letters(db: Database, smtp: tuple[Mailbo
     with db.reading() as s, pytest.raises(NotAllowed, match="may not email letters"):
         prepare_prep_emails(s, DAY, templates=load_templates(None), renderer=PdfRenderer(),
                             actor=admin, now=NOW)  # fmt: skip
+
+
+def test_a_stopped_run_sends_no_more_and_records_the_rest_as_not_sent(
+    db: Database, smtp: tuple[Mailbox, int], day: dict[str, int]
+) -> None:
+    box, _port = smtp
+    with db.reading() as s:
+        mailing = prepare_prep_emails(s, DAY, templates=load_templates(None),
+                                      renderer=PdfRenderer(), actor=ACTOR, now=NOW)  # fmt: skip
+    asked: list[int] = []
+
+    def stopped() -> bool:  # Cancel pressed while the first letter was on its way
+        asked.append(len(box.received))
+        return len(box.received) >= 1
+
+    outcomes = send_mailing(mailing, stopped=stopped)
+    with db.transaction() as s:
+        run = record_mailing(s, mailing, outcomes, actor=ACTOR, now=NOW)
+    assert [rcpt for rcpt, _ in box.received] == [["dana@example.org"]]
+    assert [(o.sent, o.reason) for o in run.outcomes] == [(True, ""), (False, CANCELLED)]
+    (zoe,) = run.failures
+    assert zoe.sentence == "Could not email Zoë Łukasiewicz-Núñez: not sent (cancelled)."
+    with db.reading() as s:
+        rows = {row.session_id: (row.sent, row.reason) for row in s.scalars(select(LetterEmail))}
+    assert rows == {day["Dana"]: (True, ""), day["Zoë"]: (False, CANCELLED)}

@@ -21,7 +21,7 @@ import datetime as dt
 import smtplib
 import socket
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
@@ -56,6 +56,8 @@ _Built = tuple[Patient, int | None, EmailMessage]  # a message with its patient 
 
 # How long the desk waits for the mail server before giving up on it.
 TIMEOUT_SECONDS = 20
+# Why a message was not sent when the user stopped the run before it left.
+CANCELLED = "not sent (cancelled)"
 
 
 @dataclass(frozen=True)
@@ -209,11 +211,15 @@ def _ready(settings: ClinicSettings) -> Outbox:
     )  # fmt: skip
 
 
-def send_mailing(mailing: Mailing) -> tuple[MailOutcome, ...]:
+def send_mailing(
+    mailing: Mailing, stopped: Callable[[], bool] = lambda: False
+) -> tuple[MailOutcome, ...]:
     """Send each message over one connection; a failure is that patient's, never the run's.
 
     Touches no database: call it between the read that prepared the run and the transaction
     that records it, so that the mail server's pace never holds the clinic's write lock.
+    ``stopped`` is asked before each message (the desk's Cancel): a message already handed to
+    the server has gone; those not sent yet are told (and recorded) as ``CANCELLED``.
     """
     messages = mailing.messages
     if not messages:
@@ -226,6 +232,9 @@ def send_mailing(mailing: Mailing) -> tuple[MailOutcome, ...]:
     outcomes = []
     try:
         for item in messages:
+            if stopped():
+                outcomes.append(MailOutcome(item.patient_name, False, CANCELLED))
+                continue
             try:
                 server.send_message(item.message)
             except (OSError, smtplib.SMTPException) as exc:

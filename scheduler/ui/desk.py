@@ -138,13 +138,16 @@ class Desk(QObject):
         parent: QWidget | None = None,
         *,
         on_refusal: Callable[[ServiceError], bool] | None = None,
+        on_busy: Callable[[], bool] | None = None,
     ) -> T | None:
         """Run one user action in one transaction; on refusal show why and return None.
 
         ``on_refusal`` lets a form show the refusal where the user is looking (next to a
         field, in the dialog); it returns True when it has shown it, else the desk's message
         box does. A database busy on another workstation is waited for with a progress note
-        and a Cancel, never by freezing the window. An unexpected error is logged and shown
+        and a Cancel, never by freezing the window; when it stays busy, ``on_busy`` (True
+        when it has told the user) lets a caller whose action did something outside the
+        database say so instead of "Nothing was saved". An unexpected error is logged and shown
         politely; nothing half-written is kept.
         """
 
@@ -173,7 +176,8 @@ class Desk(QObject):
                 self.refuse(str(exc), parent)
             return None
         except DatabaseBusy:
-            self.refuse(BUSY_MESSAGE, parent)
+            if on_busy is None or not on_busy():
+                self.refuse(BUSY_MESSAGE, parent)
             return None
         except Exception as exc:  # the desk must keep running: log, tell, roll back
             self._unexpected(exc, parent)

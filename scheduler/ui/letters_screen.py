@@ -51,6 +51,7 @@ from scheduler.ui.desk import Desk
 from scheduler.ui.pdf_preview import PdfPreview, PdfPreviewDialog
 from scheduler.ui.qt_dates import show_us_style, to_qdate
 from scheduler.ui.session_models import DaySessionsModel, DeskSession, SessionLike
+from scheduler.ui.waiting import work_aside
 
 # A day's sessions and their letters, printed from the clinic's templates.
 SHOWS = Change.SESSIONS | Change.PATIENTS | Change.LETTERS | Change.STAFF | Change.SETTINGS
@@ -115,6 +116,9 @@ def letter_kit(db: Session) -> tuple[TemplateSet, PdfRenderer]:
         _renderer = PdfRenderer()
     return load_templates(clinic_view(db).letter_template_dir), _renderer
 
+
+# Cancel while emailing: the truth about a letter the mail server has already been handed.
+STOPPING_TEXT = "Stopping: a letter already on its way still goes; the rest will not be sent…"
 
 LetterRun = Callable[..., LetterBatch]
 T = TypeVar("T")
@@ -250,7 +254,7 @@ def email_schedule_letter(desk: Desk, patient_id: int, parent: QWidget | None) -
         return f"; schedule letter not emailed: {exc}"
     if mailing is None:
         return ""
-    (outcome,) = mail.send_mailing(mailing)
+    (outcome,) = send_with_note(mailing, "Emailing the schedule letter…", parent)
     if recorded(desk, mailing, (outcome,), now, parent) is None:
         if outcome.sent:
             return "; schedule letter emailed but not recorded (do not send it again)"
@@ -260,6 +264,28 @@ def email_schedule_letter(desk: Desk, patient_id: int, parent: QWidget | None) -
     return f"; {outcome.sentence[:1].lower()}{outcome.sentence[1:].rstrip('.')}"
 
 
+def send_with_note(
+    mailing: mail.Mailing, text: str, parent: QWidget | None
+) -> tuple[mail.MailOutcome, ...]:
+    """Send a mailing on a thread of its own while a note says ``text``; each one's outcome.
+
+    The window keeps answering however slow the mail server is. Cancel stops after the letter
+    on its way, not at once: a letter handed to the server has gone whatever the desk does
+    next, and a clinic must know which patients got one. So the note waits for it (at most
+    the mail timeout), then the letters not yet sent are told and recorded as not sent
+    (cancelled); the nurse can send those again later with nobody getting one twice.
+    """
+    if not mailing.messages:
+        return ()
+    return work_aside(
+        lambda stop: mail.send_mailing(mailing, stopped=stop.is_set),
+        text,
+        parent,
+        title="Emailing",
+        stopping=STOPPING_TEXT,
+    )
+
+
 def recorded(
     desk: Desk,
     mailing: mail.Mailing,
@@ -267,12 +293,17 @@ def recorded(
     now: dt.datetime,
     parent: QWidget | None,
 ) -> mail.MailRun | None:
-    """Record a sent mailing as one desk action; None when it could not be (already told).
+    """Record a sent mailing as one desk action; None when it could not be.
 
-    Only this is retried when the database is busy: the messages are never sent again.
+    Only this is retried when the database is busy: the messages are never sent again. A
+    refusal is shown as usual; a database that stays busy is not, since the desk's sentence
+    for it ("Nothing was saved") is untrue once letters went: the caller says instead that
+    they were emailed but not recorded.
     """
     return desk.act(
-        lambda db: mail.record_mailing(db, mailing, outcomes, actor=desk.actor, now=now), parent
+        lambda db: mail.record_mailing(db, mailing, outcomes, actor=desk.actor, now=now),
+        parent,
+        on_busy=lambda: True,  # told by the caller: "emailed but not recorded"
     )
 
 
@@ -663,15 +694,20 @@ class LettersScreen(QWidget):
         mailing = read_or_refuse(desk, prepare, self)
         if mailing is None:
             return None
-        outcomes = mail.send_mailing(mailing)
+        count = len(mailing.messages)
+        text = f"Emailing {count} prep letter{'' if count == 1 else 's'}…"
+        outcomes = send_with_note(mailing, text, self)
         done = recorded(desk, mailing, outcomes, now, self)
         failures = " ".join(o.sentence for o in outcomes if not o.sent)
         if done is None:
             sent = sum(1 for o in outcomes if o.sent)
-            failures = (
+            told = (
                 f"{sent} prep letter{'' if sent == 1 else 's'} emailed but not recorded; "
-                f"do not send them again. {failures}"
-            ).strip()
+                "do not send them again."
+                if sent
+                else "Nothing was emailed, and that could not be recorded."
+            )
+            failures = f"{told} {failures}".strip()
         self.mail_note.setText(failures)
         self.mail_note.setVisible(bool(failures))
         if done is not None:
