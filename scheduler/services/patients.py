@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, insert, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.orm.util import AliasedClass
 
@@ -223,6 +223,7 @@ def create_patient(
     patient = _new_patient(
         details, chart_number or ChartNumbers(db).next(), now=now, today=clinic_day(db, now)
     )
+    keep_search_words(patient)
     db.add(patient)
     audit.record(
         db,
@@ -273,6 +274,22 @@ def create_patients(
         audit.record_new_rows(
             db, actor=actor.sign_in, now=now, action="patient.create", rows=batch, reason=reason
         )
+        # The words as rows, not objects: a patient has a dozen or more, and building each as
+        # an object costs more than all the rest of the import.
+        db.execute(
+            insert(_Word),
+            [
+                {
+                    "patient_id": p.id,
+                    "kind": kind,
+                    "word": word,
+                    "name_key": p.name_key,
+                    "archived": p.archived,
+                }
+                for p in batch
+                for kind, word in sorted(_wanted_words(p))
+            ],
+        )
         created += batch
     return created
 
@@ -280,15 +297,9 @@ def create_patients(
 def _new_patient(
     details: PatientDetails, chart_number: str, *, now: dt.datetime, today: dt.date
 ) -> Patient:
-    """A new patient with checked ``details`` and their search words, not yet added."""
-    patient = Patient(
-        chart_number=chart_number,
-        archived=False,
-        created_at=now,
-        updated_at=now,
-        search_words=[],
-    )
-    _apply(patient, details, today)
+    """A new patient with checked ``details``, not yet added; their search words are to come."""
+    patient = Patient(chart_number=chart_number, archived=False, created_at=now, updated_at=now)
+    _apply_details(patient, details, today)
     return patient
 
 
@@ -706,13 +717,7 @@ def keep_search_words(patient: Patient) -> None:
     Words that stay are updated in place: removing and adding the same row in one flush
     would insert it before the old one is deleted.
     """
-    wanted = search_words(
-        last_name=patient.last_name,
-        first_name=patient.first_name,
-        preferred_name=patient.preferred_name,
-        chart_number=patient.chart_number,
-        phones=[patient.mobile_phone, patient.home_phone],
-    )
+    wanted = _wanted_words(patient)
     kept = [w for w in patient.search_words if (w.kind, w.word) in wanted]
     have = {(w.kind, w.word) for w in kept}
     patient.search_words = kept + [
@@ -720,6 +725,17 @@ def keep_search_words(patient: Patient) -> None:
     ]
     for word in patient.search_words:
         word.name_key, word.archived = patient.name_key, patient.archived
+
+
+def _wanted_words(patient: Patient) -> set[tuple[str, str]]:
+    """The (kind, word) pairs the patient is found by."""
+    return search_words(
+        last_name=patient.last_name,
+        first_name=patient.first_name,
+        preferred_name=patient.preferred_name,
+        chart_number=patient.chart_number,
+        phones=[patient.mobile_phone, patient.home_phone],
+    )
 
 
 def _checked(details: PatientDetails, now: dt.datetime) -> PatientDetails:
@@ -731,6 +747,11 @@ def _checked(details: PatientDetails, now: dt.datetime) -> PatientDetails:
 
 
 def _apply(patient: Patient, details: PatientDetails, today: dt.date) -> None:
+    _apply_details(patient, details, today)
+    keep_search_words(patient)
+
+
+def _apply_details(patient: Patient, details: PatientDetails, today: dt.date) -> None:
     values = asdict(details)
     # Consent is kept with the day it was given; withdrawing it clears the day.
     if not values.pop("email_consent"):
@@ -740,4 +761,3 @@ def _apply(patient: Patient, details: PatientDetails, today: dt.date) -> None:
     for name, value in values.items():
         setattr(patient, name, value)
     patient.name_key = name_key(details.last_name, details.first_name, details.preferred_name)
-    keep_search_words(patient)
