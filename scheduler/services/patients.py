@@ -276,20 +276,7 @@ def create_patients(
         )
         # The words as rows, not objects: a patient has a dozen or more, and building each as
         # an object costs more than all the rest of the import.
-        db.execute(
-            insert(_Word),
-            [
-                {
-                    "patient_id": p.id,
-                    "kind": kind,
-                    "word": word,
-                    "name_key": p.name_key,
-                    "archived": p.archived,
-                }
-                for p in batch
-                for kind, word in sorted(_wanted_words(p))
-            ],
-        )
+        db.execute(insert(_Word), [row for patient in batch for row in _word_rows(patient)])
         created += batch
     return created
 
@@ -736,6 +723,12 @@ def _wanted_words(patient: Patient) -> set[tuple[str, str]]:
         chart_number=patient.chart_number,
         phones=[patient.mobile_phone, patient.home_phone],
     )
+
+
+def _word_rows(patient: Patient) -> list[dict[str, Any]]:
+    """A saved patient's search words as rows to insert."""
+    shared = {"patient_id": patient.id, "name_key": patient.name_key, "archived": patient.archived}
+    return [{**shared, "kind": kind, "word": word} for kind, word in sorted(_wanted_words(patient))]
 
 
 def _checked(details: PatientDetails, now: dt.datetime) -> PatientDetails:
