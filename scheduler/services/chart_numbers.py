@@ -57,7 +57,8 @@ class ChartNumbers:
     The n-th new patient (counting those on file) takes ``FIRST_CHART_NUMBER + n - 1``, or the
     first number after it no patient has and no chart asked for in the same registration
     holds. What is on file is read once for as many numbers as are likely needed, not once
-    for each patient.
+    for each patient: ``expected`` is how many patients the registration holds, and
+    ``reserved`` the chart numbers they bring.
     """
 
     def __init__(self, db: Session, *, reserved: Sequence[str] = (), expected: int = 1) -> None:
