@@ -43,9 +43,9 @@ from scheduler.domain.enums import (  # noqa: E402
 )
 from scheduler.domain.text import name_key, search_words  # noqa: E402
 from scheduler.services.accounts import NewAccount, add_account, sign_in_taken  # noqa: E402
+from scheduler.services.chart_numbers import FIRST_CHART_NUMBER  # noqa: E402
 from scheduler.services.clinic import set_up_clinic  # noqa: E402
 from scheduler.services.demo import DEMO_ACCOUNTS  # noqa: E402
-from scheduler.services.patients import FIRST_CHART_NUMBER  # noqa: E402
 from scheduler.store import open_database  # noqa: E402
 from scheduler.store.models import (  # noqa: E402
     Base,

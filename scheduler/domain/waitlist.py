@@ -53,9 +53,15 @@ class FreeSlot:
     @property
     def text(self) -> str:
         """The slot as the desk names it: "Tue, Nov 24 at 10:30 AM, Chair 2"."""
-        return (
-            f"{short_day(self.starts_at.date())} at {clock_time(self.starts_at)}, {self.chair_name}"
-        )
+        return slot_text(self.starts_at, self.chair_name)
+
+
+def slot_text(starts_at: dt.datetime, chair_name: str) -> str:
+    """A slot as the desk names it: "Tue, Nov 24 at 10:30 AM, Chair 2".
+
+    ``starts_at`` is on the clinic's clock.
+    """
+    return f"{short_day(starts_at.date())} at {clock_time(starts_at)}, {chair_name}"
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import inspect
@@ -45,16 +46,55 @@ def record(
         at=now,
         actor=actor,
         action=action,
-        entity=row.__tablename__,
-        entity_id=getattr(row, "id", None),
         before=before,
         after=None if deleted else snapshot(row),
         reason=reason,
-        patient_id=row.id if isinstance(row, Patient) else getattr(row, "patient_id", None),
         # None, not "", when nobody else signed: a column left empty is out of the entry's
         # hash, so entries sealed before signatures existed still verify.
         signed_by=signed_by or None,
+        **_about(row),
     )
     audit_chain.seal(db, entry)
     db.add(entry)
     return entry
+
+
+def record_new_rows(
+    db: Session,
+    *,
+    actor: str,
+    now: dt.datetime,
+    action: str,
+    rows: Sequence[Base],
+    reason: str = "",
+) -> list[AuditEntry]:
+    """Add the audit entries of many rows just created, as ``record`` would one by one.
+
+    One flush writes the rows and one read finds the end of the chain, for all of them.
+    """
+    db.flush()
+    entries = [
+        AuditEntry(
+            at=now,
+            actor=actor,
+            action=action,
+            before=None,
+            after=snapshot(row),
+            reason=reason,
+            signed_by=None,
+            **_about(row),
+        )
+        for row in rows
+    ]
+    audit_chain.seal_all(db, entries)
+    db.add_all(entries)
+    return entries
+
+
+def _about(row: Base) -> dict[str, Any]:
+    """The columns of an audit entry that name the row written (and its patient)."""
+    return {
+        "entity": row.__tablename__,
+        "entity_id": getattr(row, "id", None),
+        "patient_id": row.id if isinstance(row, Patient) else getattr(row, "patient_id", None),
+    }

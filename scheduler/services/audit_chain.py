@@ -12,7 +12,7 @@ who did it; someone who rewrites every later hash as well is caught only where a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from enum import StrEnum
@@ -85,13 +85,20 @@ def seal(db: Session, entry: AuditEntry) -> None:
     lock before reading), so the entry read as "previous" is still the last one when this one
     is written; ``prev_hash`` is unique, so a second writer could never extend it too.
     """
+    seal_all(db, [entry])
+
+
+def seal_all(db: Session, entries: Sequence[AuditEntry]) -> None:
+    """Seal new entries one after another at the end of the chain, reading its end once."""
     db.flush()  # earlier entries of this transaction are in the table and count as previous
     last = db.execute(
         select(AuditEntry.id, AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
     ).first()
-    entry.id = last.id + 1 if last is not None else 1
-    entry.prev_hash = (last.entry_hash or GENESIS) if last is not None else GENESIS
-    entry.entry_hash = entry_hash(_columns_of(entry))
+    last_id, last_hash = (last.id, last.entry_hash or GENESIS) if last is not None else (0, GENESIS)
+    for entry in entries:
+        entry.id = last_id = last_id + 1
+        entry.prev_hash = last_hash
+        entry.entry_hash = last_hash = entry_hash(_columns_of(entry))
 
 
 def _columns_of(entry: AuditEntry) -> dict[str, Any]:

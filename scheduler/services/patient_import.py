@@ -1,7 +1,7 @@
 """Importing patients from another system's CSV export: preview, then all or nothing.
 
 Every row goes through the patient form's rules and chart-number assignment
-(``patients.create_patient``); a single row in error means nothing is stored, and the
+(``patients.create_patients``); a single row in error means nothing is stored, and the
 refusal lists every row's problems. Rows that look like a patient already on file (or an
 earlier row of the same file) are flagged; they are left out unless the desk says they are
 different people.
@@ -29,11 +29,11 @@ from scheduler.domain.patient_csv import (
 from scheduler.domain.patients import PatientDetails, validate
 from scheduler.errors import ServiceError
 from scheduler.services.access import require
+from scheduler.services.chart_numbers import charts_taken
 from scheduler.services.patients import (
     PatientView,
     charts_of_likely_duplicates,
-    charts_taken,
-    create_patient,
+    create_patients,
     person_key,
     view_of,
 )
@@ -167,20 +167,14 @@ def import_patients(
     skipped = tuple(r for r in preview.rows if not include_duplicates and r.duplicate_of)
     if dry_run:
         return _would_be(taken, skipped)
-    imported = tuple(
-        view_of(
-            create_patient(
-                db,
-                row.details,
-                actor=actor,
-                now=now,
-                confirm_duplicate=True,
-                chart_number=row.chart_number or None,
-                reason=IMPORT_REASON,
-            )
-        )
-        for row in taken
+    created = create_patients(
+        db,
+        [(row.details, row.chart_number or None) for row in taken],
+        actor=actor,
+        now=now,
+        reason=IMPORT_REASON,
     )
+    imported = tuple(view_of(patient) for patient in created)
     return ImportResult(imported, skipped, dry_run=False)
 
 

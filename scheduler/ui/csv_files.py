@@ -15,9 +15,17 @@ from scheduler.services.csv_export import sessions_csv, write_export
 from scheduler.ui.desk import Desk
 
 
-def ask_save_path(parent: QWidget | None, suggested: str) -> str | None:
-    """Where to save the CSV file, or None. Tests replace this."""
-    path, _ = QFileDialog.getSaveFileName(parent, "Export CSV", suggested, "CSV (*.csv)")
+def ask_save_path(
+    parent: QWidget | None,
+    suggested: str,
+    title: str = "Export CSV",
+    kind: str = "CSV (*.csv)",
+) -> str | None:
+    """Where to save an export (a CSV file unless ``kind`` says otherwise), or None.
+
+    Tests replace this.
+    """
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, kind)
     return path or None
 
 

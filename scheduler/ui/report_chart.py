@@ -17,7 +17,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 from scheduler.errors import ServiceError
 from scheduler.services.reports.charts import Chart, ChartKind
 from scheduler.services.reports.export import chart_csv, write_chart_file
+from scheduler.ui import csv_files
 from scheduler.ui.widgets import note_label, title_label
 
 # The series' colours: the desk's navy, then the calendar's therapy colours, so a chart
@@ -158,14 +158,6 @@ class ChartPanel(QFrame):
 
     # -- exports ---------------------------------------------------------------------------
 
-    @classmethod
-    def ask_save_path(
-        cls, parent: QWidget | None, title: str, suggested: str, kind: str
-    ) -> str | None:
-        """Where to save an export, or None. Tests replace this."""
-        path, _ = QFileDialog.getSaveFileName(parent, title, suggested, kind)
-        return path or None
-
     def export_csv(self) -> Path | None:
         """Save the chart's numbers as CSV where the user chooses."""
         if self.chart is None:
@@ -186,7 +178,7 @@ class ChartPanel(QFrame):
     def _save(self, title: str, suffix: str, kind: str, data: bytes) -> Path | None:
         assert self.chart is not None
         suggested = f"{self.chart.key}-{self.span}{suffix}"
-        chosen = self.ask_save_path(self, title, suggested, kind)
+        chosen = csv_files.ask_save_path(self, suggested, title, kind)
         if chosen is None:
             return None
         path = Path(chosen if chosen.lower().endswith(suffix) else f"{chosen}{suffix}")

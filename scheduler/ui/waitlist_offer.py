@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from scheduler.domain.access import Permission
-from scheduler.domain.when import clock_time, short_date, short_day
+from scheduler.domain.waitlist import slot_text
+from scheduler.domain.when import short_date
 from scheduler.services import waitlist
 from scheduler.services.waitlist import SlotCandidate, WaitlistBooking
 from scheduler.ui.desk import Desk
@@ -30,12 +31,6 @@ from scheduler.ui.widgets import refusal_label
 
 BLOCKED = QColor("#b03a2e")
 READY = QColor("#2e7d32")
-
-
-def slot_text(starts_at: dt.datetime, chair_name: str, desk: Desk) -> str:
-    """ "Tue, Nov 24 at 10:30 AM, Chair 2" on the clinic's clock."""
-    local = starts_at.astimezone(desk.zone)
-    return f"{short_day(local.date())} at {clock_time(local)}, {chair_name}"
 
 
 class CandidatesModel(ZonedRowsModel[SlotCandidate]):
@@ -98,7 +93,7 @@ class WaitlistOfferDialog(QDialog):
         self.desk = desk
         self.chair_id = chair_id
         self.starts_at = starts_at
-        self.slot = slot_text(starts_at, chair_name, desk)
+        self.slot = slot_text(starts_at.astimezone(desk.zone), chair_name)
         self.booking: WaitlistBooking | None = None
         self.setObjectName("waitlist_offer")
         self.setWindowTitle("Offer the slot to the waitlist")

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from scheduler.services.booking import book_single
 from scheduler.services.reports.figures import INDUCTIONS, LETTERS, NO_SHOWS, UTILISATION
 from scheduler.store import Database
+from scheduler.ui import csv_files
 from scheduler.ui.main_window import REPORTS, MainWindow
 from scheduler.ui.report_chart import ChartPanel, value_marks
 from scheduler.ui.reports_screen import ReportsScreen, default_range
@@ -89,11 +90,11 @@ def test_each_chart_saves_its_numbers_and_its_picture(
 ) -> None:
     asked: list[str] = []
 
-    def save_as(parent: object, title: str, suggested: str, kind: str) -> str:
+    def save_as(parent: object, suggested: str, title: str, kind: str) -> str:
         asked.append(suggested)
         return str(tmp_path / suggested.rsplit(".", 1)[0])  # the suffix is added
 
-    monkeypatch.setattr(ChartPanel, "ask_save_path", staticmethod(save_as))
+    monkeypatch.setattr(csv_files, "ask_save_path", save_as)
     panel = reports.panel(UTILISATION)
     saved_csv = panel.export_csv()
     assert saved_csv == tmp_path / "utilisation-2026-09-01-to-2026-11-30.csv"
