@@ -632,12 +632,12 @@ class PatientsFound:
     """The first page of a search and how many patients match, as far as the count goes."""
 
     page: list[PatientView]
-    total: int  # counted no further than ``limit`` + 1
-    limit: int
+    total: int  # counted no further than ``counted_to`` + 1
+    counted_to: int  # a total above it means "more than" it (``count_limit``)
 
     @property
     def more_than_counted(self) -> bool:
-        return self.total > self.limit
+        return self.total > self.counted_to
 
 
 def find_patients(

@@ -313,7 +313,7 @@ class PatientsScreen(RefreshedWhenShown):
         )
         self.model.start(fetch, [patient_row(p) for p in found.page])
         # The service counts only so far: beyond that the desk says "more than".
-        shown = f"more than {found.limit:,}" if found.more_than_counted else f"{found.total}"
+        shown = f"more than {found.counted_to:,}" if found.more_than_counted else f"{found.total}"
         if text.strip():
             self.count_label.setText(f"{shown} found" if found.total else "No patient matches.")
         else:
